@@ -1,0 +1,103 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+/**
+ * Error codes a client may see with their original message. Anything else is
+ * replaced by a generic message before it leaves a server, because its text may
+ * carry SQL, stack frames, file paths or internal URLs.
+ */
+export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set([
+  'BAD_USER_INPUT',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'NOT_FOUND',
+  'UNKNOWN_MEMBER',
+  'MEMBER_UNAVAILABLE',
+  'SERVICE_UNAVAILABLE',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+]);
+
+/** Extension keys that are safe to pass on; everything else is dropped. */
+const PUBLIC_EXTENSION_KEYS = ['code', 'member', 'service', 'argument'] as const;
+
+/** The input was wrong; `argument` names the offending argument or input field. */
+export function badUserInput(message: string, argument?: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: argument ? { code: 'BAD_USER_INPUT', argument } : { code: 'BAD_USER_INPUT' },
+  });
+}
+
+/** An id names a member that is not in the registry. */
+export function unknownMember(memberId: string, argument?: string): GraphQLError {
+  return new GraphQLError(`No alliance member has the id "${memberId}".`, {
+    extensions: { code: 'UNKNOWN_MEMBER', member: memberId, ...(argument ? { argument } : {}) },
+  });
+}
+
+/**
+ * A member subgraph failed to answer. The message names the member (id and
+ * name) and the kind of failure, never its endpoint.
+ */
+export function memberUnavailable(member: { id: string; name: string }, reason: string): GraphQLError {
+  return new GraphQLError(
+    `Member "${member.id}" (${member.name}) ${reason}; its data is missing from this response.`,
+    { extensions: { code: 'MEMBER_UNAVAILABLE', member: member.id } },
+  );
+}
+
+const URL_PATTERN = /\b(?:https?|postgres(?:ql)?|sqlite|file):\/\/[^\s"'<>)]+/gi;
+const HOST_PORT_PATTERN = /\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b|\blocalhost(?::\d+)?\b/gi;
+
+/** Removes URLs and host:port pairs from a message that is otherwise safe to show. */
+export function scrubMessage(message: string): string {
+  return message.replace(URL_PATTERN, '[address]').replace(HOST_PORT_PATTERN, '[address]');
+}
+
+function originalCode(error: unknown): string | undefined {
+  if (error instanceof GraphQLError) {
+    const code = error.extensions?.['code'];
+    if (typeof code === 'string') return code;
+    if (error.originalError) return originalCode(error.originalError);
+  }
+  return undefined;
+}
+
+export interface MaskOptions {
+  /** Called with errors whose message is hidden, so operators can still find them. */
+  report?: (error: unknown) => void;
+  /** Subgraph names are shown for services that failed as a whole (gateway only). */
+  service?: string | undefined;
+}
+
+/**
+ * Turns any error into what a client may see: public codes keep their message
+ * (with addresses scrubbed) and a small set of extensions; everything else
+ * becomes a generic INTERNAL_SERVER_ERROR. Never returns stack traces.
+ */
+export function maskError(formatted: GraphQLFormattedError, error: unknown, options: MaskOptions = {}): GraphQLFormattedError {
+  const code = (formatted.extensions?.['code'] as string | undefined) ?? originalCode(error);
+  const extensions: Record<string, unknown> = {};
+  let message: string;
+  if (code && PUBLIC_ERROR_CODES.has(code)) {
+    message = scrubMessage(formatted.message);
+    for (const key of PUBLIC_EXTENSION_KEYS) {
+      const value = formatted.extensions?.[key];
+      if (typeof value === 'string') extensions[key] = value;
+    }
+    extensions['code'] = code;
+  } else {
+    options.report?.(error);
+    message = 'Internal server error.';
+    extensions['code'] = 'INTERNAL_SERVER_ERROR';
+  }
+  return {
+    message,
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions,
+  };
+}

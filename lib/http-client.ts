@@ -1,0 +1,116 @@
+import { Agent, fetch as undiciFetch, type RequestInit, type Response } from 'undici';
+
+/**
+ * HTTP client for service-to-service GraphQL calls: keep-alive connections
+ * (one pool per client) and a hard deadline on every request, because neither
+ * the gateway's default fetcher nor plain `fetch` has one.
+ */
+export interface HttpClient {
+  fetch(url: string, init: RequestInit & { timeoutMs: number }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export interface HttpClientOptions {
+  /** Connections kept per origin. */
+  connections?: number;
+  keepAliveTimeoutMs?: number;
+}
+
+export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
+  const agent = new Agent({
+    connections: options.connections ?? 64,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
+    keepAliveMaxTimeout: 600_000,
+    connect: { timeout: 5_000 },
+  });
+  return {
+    fetch(url, { timeoutMs, signal, ...init }) {
+      const deadline = AbortSignal.timeout(timeoutMs);
+      return undiciFetch(url, {
+        ...init,
+        dispatcher: agent,
+        signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+      });
+    },
+    close: () => agent.close(),
+  };
+}
+
+export interface GraphQLRequestBody {
+  query: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+}
+
+export interface GraphQLResponseError {
+  message: string;
+  path?: ReadonlyArray<string | number>;
+  extensions?: Record<string, unknown>;
+}
+
+export interface GraphQLResponseBody {
+  data?: Record<string, unknown> | null;
+  errors?: GraphQLResponseError[];
+}
+
+/** Why a call to another service failed, in words fit for a user (no address). */
+export class ServiceCallError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly kind: 'timeout' | 'unreachable' | 'http' | 'invalid-response',
+  ) {
+    super(reason);
+    this.name = 'ServiceCallError';
+  }
+}
+
+function describeFailure(error: unknown, timeoutMs: number): ServiceCallError {
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new ServiceCallError(`did not answer within ${timeoutMs} ms`, 'timeout');
+  }
+  return new ServiceCallError('could not be reached', 'unreachable');
+}
+
+/**
+ * POSTs a GraphQL request and returns its body. Transport failures, non-JSON
+ * answers and HTTP errors without a GraphQL body become `ServiceCallError`s;
+ * GraphQL errors in a well-formed body are returned for the caller to map.
+ */
+export async function postGraphQL(
+  client: HttpClient,
+  url: string,
+  body: GraphQLRequestBody,
+  options: { timeoutMs: number; headers?: Record<string, string>; signal?: AbortSignal },
+): Promise<GraphQLResponseBody> {
+  let response: Response;
+  let text: string;
+  try {
+    response = await client.fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...options.headers },
+      body: JSON.stringify(body),
+      timeoutMs: options.timeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    text = await response.text();
+  } catch (error) {
+    throw describeFailure(error, options.timeoutMs);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ServiceCallError(
+      response.ok ? 'answered with something that is not JSON' : `answered with HTTP ${response.status}`,
+      response.ok ? 'invalid-response' : 'http',
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || (!('data' in parsed) && !('errors' in parsed))) {
+    throw new ServiceCallError(
+      response.ok ? 'answered with something that is not a GraphQL response' : `answered with HTTP ${response.status}`,
+      response.ok ? 'invalid-response' : 'http',
+    );
+  }
+  return parsed as GraphQLResponseBody;
+}

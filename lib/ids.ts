@@ -1,0 +1,46 @@
+import { badUserInput } from './errors.js';
+
+/**
+ * Every member-owned entity has a globally unique id `<member id>:<local id>`,
+ * e.g. `tuni.fi:mm-204`. The member id is the member's web domain (SCHAC home
+ * organisation style), so it never contains a colon and the owner of any id can
+ * be read off the id itself, which is what lets the router send each entity
+ * fetch to exactly one member.
+ */
+export const MEMBER_ID_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
+const LOCAL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$/;
+
+export function isMemberId(value: string): boolean {
+  return value.length <= 253 && MEMBER_ID_PATTERN.test(value);
+}
+
+export function globalId(memberId: string, localId: string): string {
+  return `${memberId}:${localId}`;
+}
+
+export interface ParsedGlobalId {
+  memberId: string;
+  localId: string;
+}
+
+/** Splits a global id, or returns undefined when it is not one. */
+export function parseGlobalId(id: string): ParsedGlobalId | undefined {
+  const colon = id.indexOf(':');
+  if (colon <= 0) return undefined;
+  const memberId = id.slice(0, colon);
+  const localId = id.slice(colon + 1);
+  if (!isMemberId(memberId) || !LOCAL_ID_PATTERN.test(localId)) return undefined;
+  return { memberId, localId };
+}
+
+/** Like `parseGlobalId`, but throws BAD_USER_INPUT naming the argument. */
+export function requireGlobalId(id: string, argument = 'id'): ParsedGlobalId {
+  const parsed = parseGlobalId(id);
+  if (!parsed) {
+    throw badUserInput(
+      `"${argument}" must be a hub id of the form <member id>:<local id>, e.g. "tuni.fi:mm-204".`,
+      argument,
+    );
+  }
+  return parsed;
+}

@@ -1,0 +1,56 @@
+/**
+ * A small structured logger. Services receive one explicitly (no global
+ * logger), so tests can silence or capture it and one process can host many
+ * services with distinct names.
+ */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  child(name: string): Logger;
+}
+
+export type LogFormat = 'text' | 'json';
+
+export interface LoggerOptions {
+  name: string;
+  format?: LogFormat;
+  /** Where lines go; defaults to stderr so stdout stays clean for command output. */
+  write?: (line: string) => void;
+  quiet?: boolean;
+}
+
+function errorFields(fields: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!fields) return fields;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    out[key] = value instanceof Error ? { message: value.message, stack: value.stack } : value;
+  }
+  return out;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const format = options.format ?? 'text';
+  const emit = (level: string, message: string, fields?: Record<string, unknown>): void => {
+    if (options.quiet && level !== 'error') return;
+    const extra = errorFields(fields);
+    if (format === 'json') {
+      write(JSON.stringify({ time: new Date().toISOString(), level, service: options.name, message, ...extra }));
+    } else {
+      const suffix = extra && Object.keys(extra).length > 0 ? ` ${JSON.stringify(extra)}` : '';
+      write(`[${options.name}] ${level === 'info' ? '' : `${level.toUpperCase()} `}${message}${suffix}`);
+    }
+  };
+  return {
+    info: (message, fields) => emit('info', message, fields),
+    warn: (message, fields) => emit('warn', message, fields),
+    error: (message, fields) => emit('error', message, fields),
+    child: (name) => createLogger({ ...options, name: `${options.name}/${name}` }),
+  };
+}
+
+/** A logger that drops everything but errors; the default in tests. */
+export function quietLogger(name = 'test'): Logger {
+  return createLogger({ name, quiet: true });
+}

@@ -1,0 +1,121 @@
+import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
+import { MikroORM, type EntitySchema, type MigrationObject, type Options } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/knex';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+export type DatabaseKind = 'sqlite' | 'postgresql';
+
+export interface DatabaseTarget {
+  kind: DatabaseKind;
+  /** SQLite file path (or `:memory:`) or the PostgreSQL connection URL. */
+  location: string;
+}
+
+/** Migrations of one subgraph, one list per SQL dialect (MikroORM writes dialect-specific SQL). */
+export type MigrationSet = Record<DatabaseKind, MigrationObject[]>;
+
+/**
+ * Reads a database URL as users write it in configuration:
+ * `postgresql://user@host:5432/db` (or `postgres://`), `sqlite:path/to/file.sqlite`,
+ * `sqlite::memory:`, or a bare file path. Relative SQLite paths resolve against `baseDir`.
+ */
+export function parseDatabaseUrl(url: string, baseDir = process.cwd()): DatabaseTarget {
+  const trimmed = url.trim();
+  if (trimmed === '') throw new Error('The database URL is empty.');
+  if (/^postgres(ql)?:\/\//i.test(trimmed)) {
+    try {
+      new URL(trimmed);
+    } catch {
+      throw new Error('The PostgreSQL database URL is not a valid URL.');
+    }
+    return { kind: 'postgresql', location: trimmed };
+  }
+  const path = trimmed.replace(/^sqlite:(\/\/)?/i, '').replace(/^file:/i, '');
+  if (path === ':memory:') return { kind: 'sqlite', location: ':memory:' };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
+    throw new Error('Unsupported database URL: use postgresql://… or sqlite:<file>.');
+  }
+  return { kind: 'sqlite', location: resolve(baseDir, path) };
+}
+
+export interface OpenDatabaseOptions {
+  target: DatabaseTarget;
+  entities: EntitySchema[];
+  migrations: MigrationSet;
+  /** Apply pending migrations on open (the default); the migration tool opens without. */
+  migrate?: boolean;
+  debug?: boolean;
+  /** Pool size for PostgreSQL. */
+  poolMax?: number;
+}
+
+function ormOptions(options: OpenDatabaseOptions): Options {
+  const common = {
+    entities: options.entities,
+    extensions: [Migrator],
+    // Entities are listed explicitly; nothing is discovered from the file system.
+    discovery: { requireEntitiesArray: true, disableDynamicFileAccess: true, warnWhenNoEntities: false },
+    // Every request forks its own EntityManager; a shared global one would leak identity maps across users.
+    allowGlobalContext: false,
+    debug: options.debug ?? false,
+    forceUtcTimezone: true,
+    migrations: {
+      migrationsList: options.migrations[options.target.kind],
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      silent: true,
+    },
+  } satisfies Partial<Options>;
+  if (options.target.kind === 'postgresql') {
+    return { ...common, driver: PostgreSqlDriver, clientUrl: options.target.location, pool: { min: 0, max: options.poolMax ?? 10 } };
+  }
+  if (options.target.location !== ':memory:') mkdirSync(dirname(options.target.location), { recursive: true });
+  return {
+    ...common,
+    driver: BetterSqliteDriver,
+    dbName: options.target.location,
+    pool: {
+      // WAL lets readers proceed while the importer or seeder writes.
+      afterCreate: (connection: { pragma(sql: string): unknown }, done: (error: Error | null, connection: unknown) => void) => {
+        connection.pragma('journal_mode = WAL');
+        connection.pragma('foreign_keys = ON');
+        connection.pragma('synchronous = NORMAL');
+        done(null, connection);
+      },
+    },
+  };
+}
+
+/** A connected ORM whose schema is up to date (unless `migrate: false`). */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<MikroORM> {
+  const orm = await MikroORM.init(ormOptions(options));
+  if (options.migrate !== false) {
+    await orm.getMigrator().up();
+  }
+  return orm;
+}
+
+/** The SQL-level EntityManager type all our subgraphs use (both drivers are knex based). */
+export type SqlEntityManager = EntityManager;
+
+export function sqlEntityManager(orm: MikroORM): SqlEntityManager {
+  return orm.em.fork() as SqlEntityManager;
+}
+
+/**
+ * Wraps a column for byte-wise ordering. Keyset cursors are compared across
+ * members and in the router with plain JavaScript string comparison, so the SQL
+ * order must be byte order on every dialect (PostgreSQL's default collation is
+ * locale-aware, SQLite's default is already binary).
+ */
+export function byteOrder(kind: DatabaseKind, column: string): string {
+  return kind === 'postgresql' ? `${column} collate "C"` : column;
+}
+
+export function databaseKind(em: SqlEntityManager): DatabaseKind {
+  return em.getPlatform().constructor.name.toLowerCase().includes('postgre') ? 'postgresql' : 'sqlite';
+}

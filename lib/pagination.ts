@@ -1,0 +1,130 @@
+import { badUserInput } from './errors.js';
+
+/**
+ * Keyset ("seek") pagination shared by every list in the hub.
+ *
+ * A cursor is `base64url(JSON.stringify([order, ...sortValues]))`, where the
+ * last sort value is the item's globally unique id. Because the cursor holds
+ * values rather than a position, the same cursor means the same thing at every
+ * member: the member router forwards it unchanged to all members and merges
+ * their pages by comparing the decoded values with `compareSortKeys`. This is
+ * part of the member contract (see docs/routing.md).
+ */
+export type SortValue = string | number;
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export function encodeCursor(order: string, values: readonly SortValue[]): string {
+  return Buffer.from(JSON.stringify([order, ...values]), 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor for `order` with `arity` sort values, or throws BAD_USER_INPUT. */
+export function decodeCursor(cursor: string, order: string, arity: number, argument = 'after'): SortValue[] {
+  const invalid = () =>
+    badUserInput(`The cursor in "${argument}" is not valid for this list; pass the cursor of an item of the same list and order.`, argument);
+  if (cursor.length > 2048 || !/^[A-Za-z0-9_-]*$/.test(cursor)) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== arity + 1 || parsed[0] !== order) throw invalid();
+  const values = parsed.slice(1);
+  if (!values.every((value) => typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)))) throw invalid();
+  return values as SortValue[];
+}
+
+/** Reads the order name a cursor was made for, or undefined when it is not a cursor. */
+export function cursorOrder(cursor: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return Array.isArray(parsed) && typeof parsed[0] === 'string' ? parsed[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Orders two sort keys the way SQL does with byte-wise collation. */
+export function compareSortKeys(a: readonly SortValue[], b: readonly SortValue[]): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i += 1) {
+    const x = a[i] as SortValue;
+    const y = b[i] as SortValue;
+    if (x === y) continue;
+    if (typeof x === 'number' && typeof y === 'number') return x < y ? -1 : 1;
+    const xs = String(x);
+    const ys = String(y);
+    return compareBytes(xs, ys);
+  }
+  return a.length - b.length;
+}
+
+/**
+ * Compares strings by their UTF-8 bytes, which is what PostgreSQL's "C"
+ * collation and SQLite's BINARY collation do. (JavaScript's `<` compares UTF-16
+ * code units, which differs for characters outside the BMP.)
+ */
+export function compareBytes(a: string, b: string): number {
+  if (a === b) return 0;
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return Buffer.compare(x, y);
+}
+
+/** Validates `first`; the error names the argument and the allowed range. */
+export function pageSize(first: number | null | undefined, argument = 'first'): number {
+  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw badUserInput(`"${argument}" must be an integer from 0 to ${MAX_PAGE_SIZE}; got ${first}.`, argument);
+  }
+  return first;
+}
+
+/**
+ * SQL for "the row's sort key is after `values`" over `columns`, as
+ * `(a > ?) or (a = ? and b > ?) or …` (portable; row-value comparison is not
+ * available with the same semantics on every dialect).
+ */
+export function keysetCondition(columns: readonly string[], values: readonly SortValue[]): { sql: string; params: SortValue[] } {
+  const parts: string[] = [];
+  const params: SortValue[] = [];
+  for (let i = 0; i < columns.length; i += 1) {
+    const equalities = columns.slice(0, i).map((column) => `${column} = ?`);
+    parts.push(`(${[...equalities, `${columns[i]} > ?`].join(' and ')})`);
+    params.push(...values.slice(0, i + 1));
+  }
+  return { sql: `(${parts.join(' or ')})`, params };
+}
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+export interface Page<T> {
+  totalCount: number;
+  edges: { cursor: string; node: T }[];
+  nodes: T[];
+  pageInfo: PageInfo;
+}
+
+/** Assembles a page from `limit + 1` fetched rows (the extra row tells whether more follow). */
+export function buildPage<T>(rows: T[], limit: number, totalCount: number, cursorOf: (row: T) => string, after: string | null | undefined): Page<T> {
+  const nodes = rows.slice(0, limit);
+  const edges = nodes.map((node) => ({ cursor: cursorOf(node), node }));
+  return {
+    totalCount,
+    edges,
+    nodes,
+    pageInfo: {
+      hasNextPage: rows.length > limit,
+      hasPreviousPage: Boolean(after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}

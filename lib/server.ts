@@ -1,0 +1,113 @@
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Express, type Request } from 'express';
+import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { maskError } from './errors.js';
+import type { Logger } from './log.js';
+
+export interface RunningServer {
+  /** The GraphQL endpoint, e.g. `http://127.0.0.1:4101/graphql`. */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface GraphQLServerOptions<TContext extends BaseContext> {
+  name: string;
+  schema: GraphQLSchema;
+  logger: Logger;
+  /** Builds the per-request context: a forked EntityManager, fresh DataLoaders. */
+  context: (request: Request) => Promise<TContext>;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  plugins?: ApolloServerPlugin<TContext>[];
+  fieldResolver?: GraphQLFieldResolver<unknown, TContext>;
+  /** Throws when the service cannot serve (database down…); drives `/readyz`. */
+  readiness?: () => Promise<void>;
+  /** Largest accepted request body, e.g. `'1mb'`. */
+  bodyLimit?: string;
+  /** Extra HTTP routes mounted before the GraphQL endpoint. */
+  routes?: (app: Express) => void;
+  /** Introspection on (default) or off. */
+  introspection?: boolean;
+}
+
+export const GRAPHQL_PATH = '/graphql';
+
+/** Mounts liveness (`/healthz`) and readiness (`/readyz`) probes. */
+export function mountHealthRoutes(app: Express, name: string, readiness?: () => Promise<unknown>): void {
+  app.get('/healthz', (_request, response) => {
+    response.json({ status: 'ok', service: name });
+  });
+  app.get('/readyz', async (_request, response) => {
+    try {
+      const details = await readiness?.();
+      response.json({ status: 'ready', service: name, ...(details && typeof details === 'object' ? details : {}) });
+    } catch (error) {
+      response.status(503).json({ status: 'not ready', service: name, reason: (error as Error).message });
+    }
+  });
+}
+
+/** Listens on `host:port` and resolves with the bound port. */
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/**
+ * Starts one GraphQL service (a subgraph) over HTTP with health probes and
+ * masked errors. No side effects until called; returns a handle to stop it.
+ */
+export async function startGraphQLServer<TContext extends BaseContext>(options: GraphQLServerOptions<TContext>): Promise<RunningServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  const apollo = new ApolloServer<TContext>({
+    schema: options.schema,
+    introspection: options.introspection ?? true,
+    includeStacktraceInErrorResponses: false,
+    ...(options.fieldResolver ? { fieldResolver: options.fieldResolver } : {}),
+    formatError: (formatted, error) =>
+      maskError(formatted, error, {
+        report: (original) => options.logger.error('unexpected error', { error: original }),
+      }),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+      ...(options.plugins ?? []),
+    ],
+  });
+  await apollo.start();
+  mountHealthRoutes(app, options.name, options.readiness);
+  options.routes?.(app);
+  app.use(
+    GRAPHQL_PATH,
+    express.json({ limit: options.bodyLimit ?? '1mb' }),
+    expressMiddleware(apollo, { context: async ({ req }) => options.context(req) }),
+  );
+  const port = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
+  const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+  let stopped = false;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${GRAPHQL_PATH}`,
+    port,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import type { EntitySchema } from '@mikro-orm/core';
+import type { MigrationSet } from '../lib/orm.js';
+import { memberEntities } from '../subgraphs/member/database.js';
+import { memberMigrations } from '../subgraphs/member/migrations/index.js';
+
+export interface SubgraphDatabase {
+  entities: EntitySchema[];
+  migrations: MigrationSet;
+  /** Name of the export in the subgraph's migrations/index.ts. */
+  exportName: string;
+}
+
+/** Every subgraph that owns a database, for the migration tool and the migration tests. */
+export const subgraphDatabases: Record<string, SubgraphDatabase> = {
+  member: { entities: memberEntities, migrations: memberMigrations, exportName: 'memberMigrations' },
+};

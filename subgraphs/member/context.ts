@@ -1,0 +1,11 @@
+import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
+import type { MemberLoaders } from './loaders.js';
+
+/** What every member resolver receives: built fresh for each request. */
+export interface MemberContext {
+  /** This member's id (its web domain). */
+  memberId: string;
+  em: SqlEntityManager;
+  databaseKind: DatabaseKind;
+  loaders: MemberLoaders;
+}

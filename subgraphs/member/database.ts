@@ -1,0 +1,161 @@
+import { EntitySchema, type MikroORM } from '@mikro-orm/core';
+import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
+import { memberMigrations } from './migrations/index.js';
+import {
+  AcquiredSkill,
+  Achievement,
+  Enrolment,
+  Institution,
+  LearnerAccount,
+  LearningOpportunity,
+  LearningOutcome,
+} from './model.js';
+
+/*
+ * ORM mapping of the member model. Every property states its type: nothing
+ * relies on emitted decorator metadata (esbuild does not emit it).
+ * Dates are ISO strings (YYYY-MM-DD) so they compare and sort the same way in
+ * SQLite and PostgreSQL; timestamps are real datetime columns.
+ */
+
+export const InstitutionSchema = new EntitySchema<Institution>({
+  class: Institution,
+  tableName: 'institution',
+  properties: {
+    id: { type: 'string', primary: true, length: 253 },
+    name: { type: 'string', length: 255 },
+    shortName: { type: 'string', length: 64, nullable: true },
+    country: { type: 'string', length: 2 },
+    associate: { type: 'boolean', default: false },
+    accreditationAuthority: { type: 'string', length: 32 },
+    qaBody: { type: 'string', length: 255 },
+    qaArrangement: { type: 'string', length: 255 },
+    website: { type: 'string', length: 255, nullable: true },
+  },
+});
+
+export const LearningOpportunitySchema = new EntitySchema<LearningOpportunity>({
+  class: LearningOpportunity,
+  tableName: 'learning_opportunity',
+  indexes: [{ properties: ['sortTitle'] }, { properties: ['startDate'] }],
+  properties: {
+    id: { type: 'string', primary: true, length: 255 },
+    code: { type: 'string', length: 64, nullable: true },
+    title: { type: 'string', length: 255 },
+    sortTitle: { type: 'string', length: 255 },
+    searchText: { type: 'text' },
+    description: { type: 'text', nullable: true },
+    kind: { type: 'string', length: 16 },
+    microCredentialType: { type: 'string', length: 32 },
+    ects: { type: 'double' },
+    workloadHours: { type: 'integer' },
+    eqfLevel: { type: 'integer' },
+    iscedF: { type: 'string', length: 8, nullable: true },
+    assessmentType: { type: 'string', length: 32 },
+    mode: { type: 'string', length: 16 },
+    learningSetting: { type: 'string', length: 16 },
+    qualityAssurance: { type: 'text' },
+    prerequisites: { type: 'text', nullable: true },
+    supervision: { type: 'string', length: 32, nullable: true },
+    stackability: { type: 'string', length: 16 },
+    stackableTowards: { type: 'string', length: 255, nullable: true },
+    sdgList: { type: 'string', length: 64, default: '' },
+    languageList: { type: 'string', length: 64, default: 'en' },
+    startDate: { type: 'string', length: 10, nullable: true },
+    endDate: { type: 'string', length: 10, nullable: true },
+    enrolmentDeadline: { type: 'string', length: 10, nullable: true },
+    capacity: { type: 'integer', nullable: true },
+    creditBearing: { type: 'boolean' },
+    moreInformationUrl: { type: 'string', length: 512, nullable: true },
+    accreditationReference: { type: 'string', length: 128, nullable: true },
+    accreditationBody: { type: 'string', length: 255, nullable: true },
+    accreditationDecidedOn: { type: 'string', length: 10, nullable: true },
+    accreditationValidUntil: { type: 'string', length: 10, nullable: true },
+    accreditationUrl: { type: 'string', length: 512, nullable: true },
+  },
+});
+
+export const LearningOutcomeSchema = new EntitySchema<LearningOutcome>({
+  class: LearningOutcome,
+  tableName: 'learning_outcome',
+  uniques: [{ properties: ['opportunity', 'position'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    opportunity: { kind: 'm:1', entity: () => LearningOpportunity, ref: true, deleteRule: 'cascade' },
+    position: { type: 'integer' },
+    description: { type: 'text' },
+    skillUri: { type: 'string', length: 255 },
+    expectedProficiency: { type: 'string', length: 32 },
+  },
+});
+
+export const LearnerAccountSchema = new EntitySchema<LearnerAccount>({
+  class: LearnerAccount,
+  tableName: 'learner_account',
+  properties: {
+    id: { type: 'string', primary: true, length: 255 },
+    allianceLearnerId: { type: 'string', length: 64, nullable: true, unique: true },
+    studentNumber: { type: 'string', length: 64, nullable: true },
+    givenName: { type: 'string', length: 128 },
+    familyName: { type: 'string', length: 128 },
+    email: { type: 'string', length: 255, nullable: true },
+    createdAt: { type: 'datetime' },
+  },
+});
+
+export const EnrolmentSchema = new EntitySchema<Enrolment>({
+  class: Enrolment,
+  tableName: 'enrolment',
+  properties: {
+    id: { type: 'string', primary: true, length: 255 },
+    account: { kind: 'm:1', entity: () => LearnerAccount, ref: true, index: true },
+    opportunity: { kind: 'm:1', entity: () => LearningOpportunity, ref: true, index: true },
+    status: { type: 'string', length: 16 },
+    enrolledAt: { type: 'datetime' },
+    statusChangedAt: { type: 'datetime' },
+  },
+});
+
+export const AchievementSchema = new EntitySchema<Achievement>({
+  class: Achievement,
+  tableName: 'achievement',
+  properties: {
+    id: { type: 'string', primary: true, length: 255 },
+    account: { kind: 'm:1', entity: () => LearnerAccount, ref: true, index: true },
+    opportunity: { kind: 'm:1', entity: () => LearningOpportunity, ref: true, index: true },
+    enrolment: { kind: '1:1', entity: () => Enrolment, ref: true, nullable: true, owner: true, unique: true },
+    assessedOn: { type: 'string', length: 10 },
+    grade: { type: 'string', length: 16, nullable: true },
+    gradingSchemeCode: { type: 'string', length: 32 },
+    passed: { type: 'boolean' },
+    ectsAwarded: { type: 'double' },
+    supervision: { type: 'string', length: 32, nullable: true },
+  },
+});
+
+export const AcquiredSkillSchema = new EntitySchema<AcquiredSkill>({
+  class: AcquiredSkill,
+  tableName: 'acquired_skill',
+  uniques: [{ properties: ['achievement', 'skillUri'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    achievement: { kind: 'm:1', entity: () => Achievement, ref: true, deleteRule: 'cascade' },
+    skillUri: { type: 'string', length: 255 },
+    level: { type: 'string', length: 32 },
+  },
+});
+
+export const memberEntities = [
+  InstitutionSchema,
+  LearningOpportunitySchema,
+  LearningOutcomeSchema,
+  LearnerAccountSchema,
+  EnrolmentSchema,
+  AchievementSchema,
+  AcquiredSkillSchema,
+];
+
+/** Opens a member's database and brings its schema up to date. */
+export function openMemberDatabase(target: DatabaseTarget, options: { migrate?: boolean; debug?: boolean } = {}): Promise<MikroORM> {
+  return openDatabase({ target, entities: memberEntities, migrations: memberMigrations, ...options });
+}

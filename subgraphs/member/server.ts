@@ -1,0 +1,42 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { MikroORM } from '@mikro-orm/core';
+import type { Logger } from '../../lib/log.js';
+import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
+import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
+import type { MemberContext } from './context.js';
+import { createMemberLoaders } from './loaders.js';
+import { Institution } from './model.js';
+import { buildMemberSchema } from './schema.js';
+
+export interface MemberServerOptions {
+  memberId: string;
+  orm: MikroORM;
+  databaseKind: DatabaseKind;
+  logger: Logger;
+  port?: number;
+  host?: string;
+  plugins?: ApolloServerPlugin<MemberContext>[];
+}
+
+/** Starts one member's subgraph over its own database. */
+export async function startMemberServer(options: MemberServerOptions): Promise<RunningServer> {
+  const { memberId, orm, databaseKind } = options;
+  const schema = await buildMemberSchema();
+  return startGraphQLServer<MemberContext>({
+    name: `member ${memberId}`,
+    schema,
+    logger: options.logger,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host ? { host: options.host } : {}),
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+    context: async () => {
+      const em = orm.em.fork() as SqlEntityManager;
+      return { memberId, em, databaseKind, loaders: createMemberLoaders(em, memberId) };
+    },
+    readiness: async () => {
+      // Ready means: the database answers and holds this member's profile.
+      const found = await orm.em.fork().count(Institution, { id: memberId });
+      if (found !== 1) throw new Error(`no institution profile for ${memberId} in the database`);
+    },
+  });
+}
