@@ -1,6 +1,15 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // graphql 16 ships CommonJS ("main") and ESM ("module") builds. Node loads the
+    // CommonJS one for every package (Apollo, type-graphql); Vite would give our
+    // own files the ESM one, and two graphql realms reject each other's schemas.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',

@@ -36,11 +36,15 @@ export function decodeCursor(cursor: string, order: string, arity: number, argum
   return values as SortValue[];
 }
 
-/** Reads the order name a cursor was made for, or undefined when it is not a cursor. */
-export function cursorOrder(cursor: string): string | undefined {
+/** Reads any well-formed cursor (order name and sort values), or undefined when it is not one. */
+export function parseCursor(cursor: string): { order: string; values: SortValue[] } | undefined {
+  if (cursor.length > 2048 || !/^[A-Za-z0-9_-]*$/.test(cursor)) return undefined;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return Array.isArray(parsed) && typeof parsed[0] === 'string' ? parsed[0] : undefined;
+    if (!Array.isArray(parsed) || parsed.length < 2 || typeof parsed[0] !== 'string') return undefined;
+    const values = parsed.slice(1);
+    if (!values.every((value) => typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)))) return undefined;
+    return { order: parsed[0], values: values as SortValue[] };
   } catch {
     return undefined;
   }

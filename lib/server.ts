@@ -29,7 +29,7 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   plugins?: ApolloServerPlugin<TContext>[];
   fieldResolver?: GraphQLFieldResolver<unknown, TContext>;
   /** Throws when the service cannot serve (database down…); drives `/readyz`. */
-  readiness?: () => Promise<void>;
+  readiness?: () => Promise<unknown>;
   /** Largest accepted request body, e.g. `'1mb'`. */
   bodyLimit?: string;
   /** Extra HTTP routes mounted before the GraphQL endpoint. */
@@ -78,6 +78,8 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
     schema: options.schema,
     introspection: options.introspection ?? true,
     includeStacktraceInErrorResponses: false,
+    // Entry points own SIGINT/SIGTERM (one handler stops every service in order).
+    stopOnTerminationSignals: false,
     ...(options.fieldResolver ? { fieldResolver: options.fieldResolver } : {}),
     formatError: (formatted, error) =>
       maskError(formatted, error, {

@@ -1,7 +1,11 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import type { MigrationSet } from '../lib/orm.js';
+import { escoEntities } from '../subgraphs/esco/database.js';
+import { escoMigrations } from '../subgraphs/esco/migrations/index.js';
 import { memberEntities } from '../subgraphs/member/database.js';
 import { memberMigrations } from '../subgraphs/member/migrations/index.js';
+import { learnersEntities } from '../subgraphs/learners/database.js';
+import { learnersMigrations } from '../subgraphs/learners/migrations/index.js';
 
 export interface SubgraphDatabase {
   entities: EntitySchema[];
@@ -13,4 +17,6 @@ export interface SubgraphDatabase {
 /** Every subgraph that owns a database, for the migration tool and the migration tests. */
 export const subgraphDatabases: Record<string, SubgraphDatabase> = {
   member: { entities: memberEntities, migrations: memberMigrations, exportName: 'memberMigrations' },
+  esco: { entities: escoEntities, migrations: escoMigrations, exportName: 'escoMigrations' },
+  learners: { entities: learnersEntities, migrations: learnersMigrations, exportName: 'learnersMigrations' },
 };

@@ -1,3 +1,5 @@
+// type-graphql's decorators read Reflect metadata; the polyfill must load before any decorated class.
+import 'reflect-metadata';
 import { registerEnumType } from 'type-graphql';
 
 /** The alliance's survey of its members' authority to accredit (DOMAIN.md). */

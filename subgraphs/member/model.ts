@@ -1,3 +1,5 @@
+// type-graphql's decorators read Reflect metadata; the polyfill must load before any decorated class.
+import 'reflect-metadata';
 import type { Ref } from '@mikro-orm/core';
 import { DateTimeISOResolver, LocalDateResolver } from 'graphql-scalars';
 import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';

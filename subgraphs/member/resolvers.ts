@@ -1,3 +1,5 @@
+// type-graphql's decorators read Reflect metadata; the polyfill must load before any decorated class.
+import 'reflect-metadata';
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { connectionType } from '../../lib/graphql-types.js';
 import { parseGlobalId } from '../../lib/ids.js';
@@ -62,10 +64,11 @@ export class MemberQueryResolver {
   })
   offerings(
     @Ctx() context: MemberContext,
-    @Arg('filter', () => OfferingFilter, { nullable: true }) filter?: OfferingFilter | null,
-    @Arg('orderBy', () => OfferingOrder, { nullable: true }) orderBy?: OfferingOrder | null,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
+    // type-graphql prints arguments in reverse declaration order: this prints filter, orderBy, first, after.
     @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
+    @Arg('orderBy', () => OfferingOrder, { nullable: true }) orderBy?: OfferingOrder | null,
+    @Arg('filter', () => OfferingFilter, { nullable: true }) filter?: OfferingFilter | null,
   ) {
     return findOfferingsPage(context.em, context.databaseKind, context.memberId, { filter, orderBy, first: pageSize(first), after });
   }
@@ -79,8 +82,8 @@ export class MemberQueryResolver {
   @Query(() => LearnerAccountConnection, { description: 'Learner accounts ordered by id, one page at a time.' })
   learnerAccounts(
     @Ctx() context: MemberContext,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
   ) {
     return findAccountsPage(context.em, context.databaseKind, { first: pageSize(first), after });
   }
@@ -115,10 +118,11 @@ export class InstitutionResolver {
   offerings(
     @Root() institution: Institution,
     @Ctx() context: MemberContext,
-    @Arg('filter', () => OfferingFilter, { nullable: true }) filter?: OfferingFilter | null,
-    @Arg('orderBy', () => OfferingOrder, { nullable: true }) orderBy?: OfferingOrder | null,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
+    // type-graphql prints arguments in reverse declaration order: this prints filter, orderBy, first, after.
     @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
+    @Arg('orderBy', () => OfferingOrder, { nullable: true }) orderBy?: OfferingOrder | null,
+    @Arg('filter', () => OfferingFilter, { nullable: true }) filter?: OfferingFilter | null,
   ) {
     return findOfferingsPage(context.em, context.databaseKind, institution.id, {
       filter: { ...filter, institutionIds: [institution.id] },

@@ -1,0 +1,175 @@
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { GraphQLError, Kind, parse, type GraphQLFormattedError } from 'graphql';
+import { createServer } from 'node:http';
+import { maskError } from '../lib/errors.js';
+import { createHttpClient, postGraphQL, type HttpClient } from '../lib/http-client.js';
+import type { Logger } from '../lib/log.js';
+import { GRAPHQL_PATH, listen, mountHealthRoutes, type RunningServer } from '../lib/server.js';
+
+export interface SubgraphEndpoint {
+  name: string;
+  url: string;
+  /** Deadline for one call from the gateway to this subgraph, in milliseconds. */
+  timeoutMs: number;
+}
+
+export interface GatewayOptions {
+  supergraphSdl: string;
+  /** Per subgraph: where to reach it and its deadline (see `subgraphEndpoints`). */
+  subgraphs: readonly SubgraphEndpoint[];
+  logger: Logger;
+  port?: number;
+  host?: string;
+  /** Production mode: no introspection, no schema hints in errors. */
+  production?: boolean;
+  bodyLimit?: string;
+  plugins?: ApolloServerPlugin<BaseContext>[];
+}
+
+export interface RunningGateway extends RunningServer {
+  /** GET this for readiness (every subgraph answers). */
+  readyUrl: string;
+}
+
+/** The subgraphs named in a supergraph, with the URLs composition wrote (`join__graph`). */
+export function supergraphSubgraphs(supergraphSdl: string): { name: string; url: string }[] {
+  const document = parse(supergraphSdl);
+  const subgraphs: { name: string; url: string }[] = [];
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.ENUM_TYPE_DEFINITION || definition.name.value !== 'join__Graph') continue;
+    for (const value of definition.values ?? []) {
+      const directive = value.directives?.find((d) => d.name.value === 'join__graph');
+      const argument = (name: string) => directive?.arguments?.find((a) => a.name.value === name)?.value;
+      const name = argument('name');
+      const url = argument('url');
+      if (name?.kind === Kind.STRING && url?.kind === Kind.STRING) subgraphs.push({ name: name.value, url: url.value });
+    }
+  }
+  return subgraphs;
+}
+
+/**
+ * Resolves each subgraph's endpoint: the URL from `overrides` (configuration)
+ * or the one composition wrote, and its deadline.
+ */
+export function subgraphEndpoints(
+  supergraphSdl: string,
+  overrides: Readonly<Record<string, string>>,
+  timeouts: { defaultMs: number; perSubgraph?: Readonly<Record<string, number>> },
+): SubgraphEndpoint[] {
+  return supergraphSubgraphs(supergraphSdl).map(({ name, url }) => ({
+    name,
+    url: overrides[name] ?? url,
+    timeoutMs: timeouts.perSubgraph?.[name] ?? timeouts.defaultMs,
+  }));
+}
+
+function serviceUnavailable(name: string, reason: string): GraphQLError {
+  return new GraphQLError(`Service "${name}" ${reason}; its part of the response is missing.`, {
+    extensions: { code: 'SERVICE_UNAVAILABLE', service: name },
+  });
+}
+
+/**
+ * The gateway's subgraph fetcher: keep-alive connections, a deadline per
+ * subgraph, and failures turned into an error that names the subgraph and
+ * never its address (the default fetcher has no timeout, and the gateway would
+ * pass the URL and response body on to the client).
+ */
+function deadlineFetcher(client: HttpClient, endpoint: SubgraphEndpoint, logger: Logger) {
+  return async (url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }) => {
+    let response;
+    try {
+      response = await client.fetch(url, { ...(init as object), timeoutMs: endpoint.timeoutMs });
+    } catch (error) {
+      const timedOut = (error as { name?: string }).name === 'TimeoutError';
+      logger.warn('subgraph call failed', { subgraph: endpoint.name, reason: timedOut ? 'timeout' : (error as Error).message });
+      throw serviceUnavailable(endpoint.name, timedOut ? `did not answer within ${endpoint.timeoutMs} ms` : 'could not be reached');
+    }
+    if (!response.ok) {
+      logger.warn('subgraph answered with an HTTP error', { subgraph: endpoint.name, status: response.status, body: (await response.text()).slice(0, 500) });
+      throw serviceUnavailable(endpoint.name, `answered with HTTP ${response.status}`);
+    }
+    return response;
+  };
+}
+
+/** Masks errors for clients; errors from a subgraph keep their public code and name the subgraph. */
+export function formatGatewayError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const serviceName = formatted.extensions?.['serviceName'];
+    const withService: GraphQLFormattedError =
+      typeof serviceName === 'string' && !formatted.extensions?.['service']
+        ? { ...formatted, extensions: { ...formatted.extensions, service: serviceName } }
+        : formatted;
+    return maskError(withService, error, { report: (original) => logger.error('unexpected error', { error: original }) });
+  };
+}
+
+/**
+ * Starts the gateway: `@apollo/gateway` over the committed supergraph on
+ * Apollo Server 5 (Express), with health (`/healthz`) and readiness
+ * (`/readyz`: every subgraph answers) endpoints.
+ */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const client = createHttpClient();
+  const endpoints = new Map(options.subgraphs.map((endpoint) => [endpoint.name, endpoint]));
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    buildService: ({ name, url }) => {
+      const endpoint = endpoints.get(name) ?? { name, url: url ?? '', timeoutMs: 5_000 };
+      return new RemoteGraphQLDataSource({ url: endpoint.url, fetcher: deadlineFetcher(client, endpoint, options.logger) as never });
+    },
+  });
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  const production = options.production ?? false;
+  const apollo = new ApolloServer<BaseContext>({
+    gateway,
+    introspection: !production,
+    hideSchemaDetailsFromClientErrors: production,
+    includeStacktraceInErrorResponses: false,
+    // Entry points own SIGINT/SIGTERM (one handler stops every service in order).
+    stopOnTerminationSignals: false,
+    formatError: formatGatewayError(options.logger),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...(options.plugins ?? [])],
+  });
+  await apollo.start();
+  mountHealthRoutes(app, 'gateway', async () => {
+    const results = await Promise.all(
+      options.subgraphs.map(async (endpoint) => {
+        try {
+          const body = await postGraphQL(client, endpoint.url, { query: '{ __typename }' }, { timeoutMs: Math.min(endpoint.timeoutMs, 2_000) });
+          return [endpoint.name, body.data ? 'up' : 'down'] as const;
+        } catch {
+          return [endpoint.name, 'down'] as const;
+        }
+      }),
+    );
+    const subgraphs = Object.fromEntries(results);
+    const down = results.filter(([, status]) => status !== 'up').map(([name]) => name);
+    if (down.length > 0) throw new Error(`subgraphs not answering: ${down.join(', ')}`);
+    return { subgraphs };
+  });
+  app.use(GRAPHQL_PATH, express.json({ limit: options.bodyLimit ?? '1mb' }), expressMiddleware(apollo));
+  const port = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
+  const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+  const base = `http://${host}:${port}`;
+  let stopped = false;
+  return {
+    url: `${base}${GRAPHQL_PATH}`,
+    readyUrl: `${base}/readyz`,
+    port,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await apollo.stop();
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,190 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { MikroORM } from '@mikro-orm/core';
+import { join } from 'node:path';
+import { startGateway, subgraphEndpoints } from '../gateway/gateway.js';
+import { readSupergraph } from '../gateway/supergraph.js';
+import type { Logger } from '../lib/log.js';
+import { parseDatabaseUrl, type DatabaseTarget } from '../lib/orm.js';
+import type { RunningServer } from '../lib/server.js';
+import { ensureEscoData } from '../subgraphs/esco/curated.js';
+import { openEscoDatabase } from '../subgraphs/esco/database.js';
+import { startEscoServer } from '../subgraphs/esco/server.js';
+import { openLearnersDatabase } from '../subgraphs/learners/database.js';
+import { startLearnersServer } from '../subgraphs/learners/server.js';
+import { openMemberDatabase } from '../subgraphs/member/database.js';
+import { startMemberServer } from '../subgraphs/member/server.js';
+import { parseRegistry, type MemberEntry, type Registry } from '../subgraphs/members/registry.js';
+import { startMemberRouter } from '../subgraphs/members/server.js';
+import { ALLIANCE_MEMBERS, memberProfile, type MemberProfile } from './alliance.js';
+import { learnersAreSeeded, memberIsSeeded, seedDemo, type SeedProgress } from './seed.js';
+
+/*
+ * The whole hub in one process: 13 member subgraphs, the member router, the
+ * ESCO and learners subgraphs and the gateway, each on its own port with its
+ * own database. `npm start` uses it with fixed ports and SQLite files under
+ * data/; the end-to-end tests use it with free ports and temporary databases.
+ */
+
+export interface HubOptions {
+  logger: Logger;
+  /** Folder for the SQLite files of the embedded default. */
+  dataDir: string;
+  /** Number of demo learners to seed on first start. */
+  learners: number;
+  /** Registry of the embedded default; its endpoint ports are where members listen. Without it, members take free ports. */
+  registry?: Registry;
+  /** Per-member deadline when the registry is built here. */
+  memberTimeoutMs?: number;
+  /** Database URL per member id, esco and learners (default: SQLite files in dataDir). */
+  databaseUrl?: (service: string) => string | undefined;
+  ports?: { gateway?: number; members?: number; esco?: number; learners?: number };
+  host?: string;
+  /** Observes the requests a member receives (tests assert routing with it). */
+  memberPlugins?: (memberId: string) => ApolloServerPlugin<BaseContext>[];
+  gatewayTimeoutMs?: number;
+  onProgress?: (message: string) => void;
+  production?: boolean;
+}
+
+export interface RunningMember {
+  id: string;
+  url: string;
+  /** Stops this member only (to show partial failure); the rest of the hub keeps running. */
+  stop(): Promise<void>;
+}
+
+export interface RunningHub {
+  gatewayUrl: string;
+  readyUrl: string;
+  urls: { members: string; esco: string; learners: string };
+  members: Map<string, RunningMember>;
+  registry: Registry;
+  stop(): Promise<void>;
+}
+
+function sqliteTarget(dataDir: string, file: string): DatabaseTarget {
+  return { kind: 'sqlite', location: join(dataDir, file) };
+}
+
+function memberPort(entry: MemberEntry | undefined): number {
+  return entry ? Number(new URL(entry.endpoint).port || 80) : 0;
+}
+
+/** Starts every service of the hub and returns their addresses and a way to stop them all. */
+export async function startHub(options: HubOptions): Promise<RunningHub> {
+  const { logger } = options;
+  const host = options.host ?? '127.0.0.1';
+  const progress = options.onProgress ?? (() => {});
+  const target = (service: string, file: string) => {
+    const url = options.databaseUrl?.(service);
+    return url ? parseDatabaseUrl(url) : sqliteTarget(options.dataDir, file);
+  };
+  const stops: (() => Promise<void>)[] = [];
+  const orms: MikroORM[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.error('stop failed', { error }));
+    await Promise.all(orms.map((orm) => orm.close(true)));
+  };
+
+  try {
+    const profiles: MemberProfile[] = options.registry
+      ? options.registry.members.map((entry) => {
+          const profile = memberProfile(entry.id);
+          if (!profile) throw new Error(`The embedded hub has no demo profile for member "${entry.id}".`);
+          return profile;
+        })
+      : [...ALLIANCE_MEMBERS];
+
+    progress('opening databases');
+    const memberDatabases = await Promise.all(
+      profiles.map(async (profile) => {
+        const databaseTarget = target(profile.id, `members/${profile.id}.sqlite`);
+        const orm = await openMemberDatabase(databaseTarget);
+        orms.push(orm);
+        return { profile, orm, kind: databaseTarget.kind };
+      }),
+    );
+    const learnersTarget = target('learners', 'learners.sqlite');
+    const learnersOrm = await openLearnersDatabase(learnersTarget);
+    orms.push(learnersOrm);
+    const escoTarget = target('esco', 'esco.sqlite');
+    const escoOrm = await openEscoDatabase(escoTarget);
+    orms.push(escoOrm);
+
+    const demo = { learners: options.learners };
+    const unseeded = new Map<string, { orm: MikroORM; profile: MemberProfile }>();
+    for (const { profile, orm } of memberDatabases) {
+      if (!(await memberIsSeeded(orm, profile.id))) unseeded.set(profile.id, { orm, profile });
+    }
+    const learnersReady = await learnersAreSeeded(learnersOrm, demo);
+    if (unseeded.size > 0 || !learnersReady) {
+      progress(`seeding demo data: ${options.learners} learners across ${unseeded.size || profiles.length} members`);
+      await seedDemo({ members: unseeded, ...(learnersReady ? {} : { learners: learnersOrm }) }, demo, (step: SeedProgress) =>
+        progress(`  ${step.learnersDone}/${step.learnersTotal} learners`),
+      );
+    }
+    await ensureEscoData(escoOrm, logger);
+
+    progress('starting member subgraphs');
+    const members = new Map<string, RunningMember>();
+    const entries: MemberEntry[] = [];
+    await Promise.all(
+      memberDatabases.map(async ({ profile, orm, kind }) => {
+        const entry = options.registry?.get(profile.id);
+        const server: RunningServer = await startMemberServer({
+          memberId: profile.id,
+          orm,
+          databaseKind: kind,
+          logger: logger.child(profile.id),
+          port: entry ? memberPort(entry) : (options.ports?.members ?? 0),
+          host,
+          ...(options.memberPlugins ? { plugins: options.memberPlugins(profile.id) as never } : {}),
+        });
+        stops.push(() => server.stop());
+        members.set(profile.id, { id: profile.id, url: server.url, stop: () => server.stop() });
+        entries.push({ id: profile.id, name: profile.name, endpoint: server.url, timeoutMs: entry?.timeoutMs ?? options.memberTimeoutMs ?? 2_000 });
+      }),
+    );
+    const order = profiles.map((profile) => profile.id);
+    entries.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+    const registry = parseRegistry({ members: entries });
+
+    progress('starting central subgraphs');
+    const router = await startMemberRouter({ registry, logger: logger.child('members'), port: options.ports?.members ?? 0, host });
+    stops.push(() => router.stop());
+    const esco = await startEscoServer({ orm: escoOrm, databaseKind: escoTarget.kind, logger: logger.child('esco'), port: options.ports?.esco ?? 0, host });
+    stops.push(() => esco.stop());
+    const learners = await startLearnersServer({
+      orm: learnersOrm,
+      databaseKind: learnersTarget.kind,
+      logger: logger.child('learners'),
+      port: options.ports?.learners ?? 0,
+      host,
+    });
+    stops.push(() => learners.stop());
+
+    progress('starting the gateway');
+    const supergraphSdl = readSupergraph();
+    const gateway = await startGateway({
+      supergraphSdl,
+      subgraphs: subgraphEndpoints(supergraphSdl, { members: router.url, esco: esco.url, learners: learners.url }, { defaultMs: options.gatewayTimeoutMs ?? 5_000 }),
+      logger: logger.child('gateway'),
+      port: options.ports?.gateway ?? 0,
+      host,
+      production: options.production ?? false,
+    });
+    stops.push(() => gateway.stop());
+
+    return {
+      gatewayUrl: gateway.url,
+      readyUrl: gateway.readyUrl,
+      urls: { members: router.url, esco: esco.url, learners: learners.url },
+      members,
+      registry,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

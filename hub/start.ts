@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readInt, readPort, readString, runMain, stopOnSignals } from '../lib/config.js';
+import { createLogger } from '../lib/log.js';
+import { REPO_ROOT } from '../lib/paths.js';
+import { readRegistryFile } from '../subgraphs/members/registry.js';
+import { DEFAULT_DEMO_LEARNERS } from './demo.js';
+import { showcaseLearners } from './seed.js';
+import { startHub } from './stack.js';
+
+const HELP = `npm start: the whole hub on this machine, on the embedded default.
+
+Starts the gateway, the member router, the ESCO and learners subgraphs and the
+13 member subgraphs in one process, each with its own SQLite database under
+the data folder (created and seeded with demo data on the first start).
+
+Environment:
+  DATA_DIR          folder for the SQLite files          default data/
+  DEMO_LEARNERS     learners seeded on the first start   default ${DEFAULT_DEMO_LEARNERS}
+  MEMBER_REGISTRY   member registry (ids, names, ports)  default config/members.json
+  GATEWAY_PORT      default 4000      MEMBERS_PORT   default 4001
+  ESCO_PORT         default 4002      LEARNERS_PORT  default 4003
+  HOST              address to bind                      default 127.0.0.1
+  LOG_FORMAT        text or json                         default text
+
+Delete the data folder to start again from fresh demo data.
+`;
+
+const SAMPLE_QUERY = `query Pathway($id: ID!) {
+  learner(id: $id) {
+    id
+    achievements {
+      id grade ectsAwarded
+      opportunity {
+        id title ects eqfLevel kind
+        institution { id name country accreditationAuthority }
+        learningOutcomes { skill { uri preferredLabel } }
+      }
+    }
+  }
+  offerings(filter: { text: "sustainab" }, first: 20) { totalCount nodes { id title institution { id } } }
+}`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { help: { type: 'boolean', default: false } } });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const started = performance.now();
+  const env = process.env;
+  const dataDir = join(REPO_ROOT, readString(env, 'DATA_DIR', 'data'));
+  const learners = readInt(env, 'DEMO_LEARNERS', DEFAULT_DEMO_LEARNERS, { min: 1, max: 5_000_000 });
+  const registry = readRegistryFile(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')));
+  const logger = createLogger({ name: 'hub', format: env['LOG_FORMAT'] === 'json' ? 'json' : 'text' });
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+
+  const hub = await startHub({
+    logger,
+    dataDir,
+    learners,
+    registry,
+    ports: {
+      gateway: readPort(env, 'GATEWAY_PORT', 4000),
+      members: readPort(env, 'MEMBERS_PORT', 4001),
+      esco: readPort(env, 'ESCO_PORT', 4002),
+      learners: readPort(env, 'LEARNERS_PORT', 4003),
+    },
+    host: readString(env, 'HOST', '127.0.0.1'),
+    onProgress: (message) => say(`… ${message}`),
+  });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const rss = Math.round(process.memoryUsage().rss / 1024 / 1024);
+  const demo = showcaseLearners({ learners });
+  say('');
+  say(`ECIU hub ready in ${seconds} s (${hub.members.size} members, one process, ${rss} MiB resident).`);
+  say('');
+  say(`  Gateway     ${hub.gatewayUrl}   (readiness: ${hub.readyUrl})`);
+  say(`  Members     ${hub.urls.members}`);
+  say(`  ESCO        ${hub.urls.esco}`);
+  say(`  Learners    ${hub.urls.learners}`);
+  say('');
+  say('Demo learners with achievements at three or more members:');
+  for (const learner of demo) say(`  ${learner.id}   (${learner.members.join(', ')})`);
+  say('');
+  say('Try it:');
+  const variables = JSON.stringify({ id: demo[0]?.id ?? 'eciu-…' });
+  say(`  curl -s ${hub.gatewayUrl} -H 'content-type: application/json' \\`);
+  say(`    -d '${JSON.stringify({ query: SAMPLE_QUERY.replace(/\s+/g, ' '), variables: JSON.parse(variables) })}'`);
+  say('');
+  say('Sample query (variables: ' + variables + '):');
+  say(SAMPLE_QUERY);
+  say('');
+  say('Press Ctrl+C to stop.');
+  stopOnSignals(() => hub.stop(), say);
+}
+
+runMain(main);

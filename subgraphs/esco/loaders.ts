@@ -1,0 +1,134 @@
+import DataLoader from 'dataloader';
+import { byteOrder, type DatabaseKind, type SqlEntityManager } from '../../lib/orm.js';
+import type { SkillCollection, SkillRelationType } from './enums.js';
+import { Occupation, Skill, SkillGroup } from './model.js';
+
+/** Largest IN-list per query; keeps every batch well under SQLite's bound-parameter limit. */
+const MAX_BATCH = 500;
+
+/** A concept reached through a relation row, with the relation's type when it has one. */
+export interface Related<T> {
+  relationType: SkillRelationType;
+  node: T;
+}
+
+type ConceptClass = typeof Skill | typeof SkillGroup | typeof Occupation;
+
+function byUri<T extends { uri: string }>(em: SqlEntityManager, entity: new () => T): DataLoader<string, T | null> {
+  return new DataLoader<string, T | null>(
+    async (uris) => {
+      const rows = (await em.find(entity, { uri: { $in: [...uris] } } as never)) as T[];
+      const found = new Map(rows.map((row) => [row.uri, row]));
+      return uris.map((uri) => found.get(uri) ?? null);
+    },
+    { maxBatchSize: MAX_BATCH },
+  );
+}
+
+interface JoinSpec {
+  /** The relation table, aliased `r`. */
+  relation: string;
+  /** Column of `r` holding the key the loader is asked for. */
+  keyColumn: string;
+  /** Column of `r` holding the URI of the concept returned. */
+  targetColumn: string;
+  /** The concept table (inner-joined, so dangling relations never come back), aliased `c`. */
+  concept: string;
+  entity: ConceptClass;
+  /** Whether `r` has a relation_type column to return with each concept. */
+  typed: boolean;
+}
+
+/**
+ * Loads, for many keys at once, the concepts related to each key: one SQL
+ * query per batch, joined to the concept table and ordered by relation type,
+ * label and URI (byte order on both dialects).
+ */
+function relatedLoader<T>(em: SqlEntityManager, kind: DatabaseKind, spec: JoinSpec): DataLoader<string, Related<T>[]> {
+  return new DataLoader<string, Related<T>[]>(
+    async (keys) => {
+      const knex = em.getKnex();
+      const query = knex(`${spec.relation} as r`)
+        .join(`${spec.concept} as c`, 'c.uri', `r.${spec.targetColumn}`)
+        .whereIn(`r.${spec.keyColumn}`, [...keys])
+        .select('c.*', `r.${spec.keyColumn} as relation_key`);
+      if (spec.typed) query.select('r.relation_type as relation_type').orderByRaw(byteOrder(kind, 'r.relation_type'));
+      query.orderByRaw(`${byteOrder(kind, 'c.sort_label')}, ${byteOrder(kind, 'c.uri')}`);
+      const rows = (await query) as Record<string, unknown>[];
+      const groups = new Map<string, Related<T>[]>(keys.map((key) => [key, []]));
+      for (const { relation_key: key, relation_type: relationType, ...columns } of rows) {
+        const node = em.map(spec.entity as new () => T, columns);
+        groups.get(key as string)?.push({ relationType: relationType as SkillRelationType, node });
+      }
+      return keys.map((key) => groups.get(key) ?? []);
+    },
+    { maxBatchSize: MAX_BATCH },
+  );
+}
+
+/** Unwraps untyped relations (broader/narrower) to plain concept lists. */
+function nodes<T>(loader: DataLoader<string, Related<T>[]>): DataLoader<string, T[]> {
+  return new DataLoader<string, T[]>(async (keys) => (await loader.loadMany(keys)).map((result) => (result instanceof Error ? result : result.map((item) => item.node))), {
+    maxBatchSize: MAX_BATCH,
+  });
+}
+
+/**
+ * Per-request loaders: every list of N entities costs one SQL query per batch,
+ * never N queries (the gateway sends all representations of a type at once).
+ */
+export function createEscoLoaders(em: SqlEntityManager, kind: DatabaseKind) {
+  const broader = { relation: 'esco_broader_relation', keyColumn: 'narrower_uri', targetColumn: 'broader_uri', typed: false } as const;
+  const narrower = { relation: 'esco_broader_relation', keyColumn: 'broader_uri', targetColumn: 'narrower_uri', typed: false } as const;
+  return {
+    skill: byUri(em, Skill),
+    skillGroup: byUri(em, SkillGroup),
+    occupation: byUri(em, Occupation),
+    /** Broader skills of a skill. */
+    broaderSkills: nodes(relatedLoader<Skill>(em, kind, { ...broader, concept: 'esco_skill', entity: Skill })),
+    /** Narrower skills of a skill or group. */
+    narrowerSkills: nodes(relatedLoader<Skill>(em, kind, { ...narrower, concept: 'esco_skill', entity: Skill })),
+    /** Groups directly above a skill or a group (the pillar stores both in one relation). */
+    broaderGroups: nodes(relatedLoader<SkillGroup>(em, kind, { ...broader, concept: 'esco_skill_group', entity: SkillGroup })),
+    narrowerGroups: nodes(relatedLoader<SkillGroup>(em, kind, { ...narrower, concept: 'esco_skill_group', entity: SkillGroup })),
+    relatedSkills: relatedLoader<Skill>(em, kind, {
+      relation: 'esco_skill_relation',
+      keyColumn: 'skill_uri',
+      targetColumn: 'related_skill_uri',
+      concept: 'esco_skill',
+      entity: Skill,
+      typed: true,
+    }),
+    occupationsOfSkill: relatedLoader<Occupation>(em, kind, {
+      relation: 'esco_occupation_skill',
+      keyColumn: 'skill_uri',
+      targetColumn: 'occupation_uri',
+      concept: 'esco_occupation',
+      entity: Occupation,
+      typed: true,
+    }),
+    skillsOfOccupation: relatedLoader<Skill>(em, kind, {
+      relation: 'esco_occupation_skill',
+      keyColumn: 'occupation_uri',
+      targetColumn: 'skill_uri',
+      concept: 'esco_skill',
+      entity: Skill,
+      typed: true,
+    }),
+    collections: new DataLoader<string, SkillCollection[]>(
+      async (uris) => {
+        const rows = (await em
+          .getKnex()('esco_skill_collection')
+          .whereIn('skill_uri', [...uris])
+          .select('skill_uri', 'collection')
+          .orderByRaw(byteOrder(kind, 'collection'))) as { skill_uri: string; collection: SkillCollection }[];
+        const groups = new Map<string, SkillCollection[]>(uris.map((uri) => [uri, []]));
+        for (const row of rows) groups.get(row.skill_uri)?.push(row.collection);
+        return uris.map((uri) => groups.get(uri) ?? []);
+      },
+      { maxBatchSize: MAX_BATCH },
+    ),
+  };
+}
+
+export type EscoLoaders = ReturnType<typeof createEscoLoaders>;

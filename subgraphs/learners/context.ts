@@ -1,0 +1,8 @@
+import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
+import type { LearnersLoaders } from './loaders.js';
+
+export interface LearnersContext {
+  em: SqlEntityManager;
+  databaseKind: DatabaseKind;
+  loaders: LearnersLoaders;
+}

@@ -1,0 +1,65 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, readBoolean, readInt, readPort, readString, runMain, stopOnSignals } from '../../lib/config.js';
+import { isMemberId } from '../../lib/ids.js';
+import { createLogger } from '../../lib/log.js';
+import { parseDatabaseUrl } from '../../lib/orm.js';
+import { REPO_ROOT } from '../../lib/paths.js';
+import { memberProfile } from '../../hub/alliance.js';
+import { DEFAULT_DEMO_LEARNERS } from '../../hub/demo.js';
+import { memberIsSeeded, seedDemo } from '../../hub/seed.js';
+import { openMemberDatabase } from './database.js';
+import { startMemberServer } from './server.js';
+
+const HELP = `Member subgraph: one alliance member's offerings and learner records, served
+under the member contract (schema/member-contract.graphql).
+
+Usage: MEMBER_ID=<domain> [DATABASE_URL=…] [PORT=…] npm run member
+
+Environment:
+  MEMBER_ID      the member's id, its web domain (e.g. tuni.fi)             required
+  DATABASE_URL   postgresql://user@host:5432/db or sqlite:<file>
+                 default sqlite:data/members/<MEMBER_ID>.sqlite
+  PORT           port to listen on                                          default 4100
+  HOST           address to bind                                            default 127.0.0.1
+  SEED_DEMO      true: fill an empty database with the alliance demo data   default false
+  DEMO_LEARNERS  learners in the demo data (must match the learners service) default ${DEFAULT_DEMO_LEARNERS}
+  LOG_FORMAT     text or json                                               default text
+
+Migrations run on start. GET /healthz is liveness, GET /readyz readiness.
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { help: { type: 'boolean', default: false } } });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const env = process.env;
+  const memberId = readString(env, 'MEMBER_ID');
+  if (!isMemberId(memberId)) throw new ConfigError(`MEMBER_ID must be the member's web domain, e.g. tuni.fi; got "${memberId}".`);
+  const target = parseDatabaseUrl(readString(env, 'DATABASE_URL', `sqlite:data/members/${memberId}.sqlite`), REPO_ROOT);
+  const logger = createLogger({ name: `member ${memberId}`, format: env['LOG_FORMAT'] === 'json' ? 'json' : 'text' });
+  const orm = await openMemberDatabase(target);
+  if (readBoolean(env, 'SEED_DEMO', false) && !(await memberIsSeeded(orm, memberId))) {
+    const profile = memberProfile(memberId);
+    if (!profile) throw new ConfigError(`SEED_DEMO: there is no demo data for "${memberId}" (only for the 13 alliance members).`);
+    const learners = readInt(env, 'DEMO_LEARNERS', DEFAULT_DEMO_LEARNERS, { min: 1, max: 5_000_000 });
+    logger.info(`seeding demo data (${learners} learners)…`);
+    await seedDemo({ members: new Map([[memberId, { orm, profile }]]) }, { learners });
+  }
+  const server = await startMemberServer({
+    memberId,
+    orm,
+    databaseKind: target.kind,
+    logger,
+    port: readPort(env, 'PORT', 4100),
+    host: readString(env, 'HOST', '127.0.0.1'),
+  });
+  logger.info(`serving ${server.url}`);
+  stopOnSignals(async () => {
+    await server.stop();
+    await orm.close();
+  }, logger.info);
+}
+
+runMain(main);

@@ -1,0 +1,76 @@
+import { GraphQLError } from 'graphql';
+import { memberUnavailable } from '../../lib/errors.js';
+import { postGraphQL, ServiceCallError, type GraphQLResponseError } from '../../lib/http-client.js';
+import type { RouterContext } from './context.js';
+import { adopt, attachErrors } from './forward.js';
+import type { MemberEntry } from './registry.js';
+
+/** A member could not answer at all (down, slow, broken): its part of the response is missing. */
+export class MemberFailure extends Error {
+  constructor(
+    readonly member: MemberEntry,
+    readonly error: GraphQLError,
+  ) {
+    super(error.message);
+    this.name = 'MemberFailure';
+  }
+}
+
+/** Wraps a member's GraphQL error with the member's name, keeping its public code. */
+export function memberError(member: MemberEntry, error: GraphQLResponseError): GraphQLError {
+  const code = typeof error.extensions?.['code'] === 'string' ? error.extensions['code'] : 'INTERNAL_SERVER_ERROR';
+  return new GraphQLError(`Member "${member.id}" (${member.name}): ${error.message}`, { extensions: { code, member: member.id } });
+}
+
+/** Adds an error to the response once per key (e.g. once per failing member). */
+export function reportOnce(context: RouterContext, key: string, error: GraphQLError): void {
+  if (context.reported.has(key)) return;
+  context.reported.add(key);
+  context.extraErrors.push(error);
+}
+
+export function reportFailure(context: RouterContext, failure: MemberFailure): void {
+  reportOnce(context, `unavailable:${failure.member.id}`, failure.error);
+}
+
+export interface MemberAnswer {
+  /** The member's `data`, every object marked as forwarded and carrying the errors behind its nulls. */
+  data: Record<string, unknown> | null;
+  /** Errors that belong to no value in `data`. */
+  unattached: GraphQLError[];
+}
+
+/**
+ * Sends one query to one member within the member's deadline. Transport
+ * failures become a `MemberFailure` whose message names the member and what
+ * went wrong, never its address.
+ */
+export async function callMember(
+  context: RouterContext,
+  member: MemberEntry,
+  purpose: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<MemberAnswer> {
+  const started = performance.now();
+  try {
+    const body = await postGraphQL(
+      context.client,
+      member.endpoint,
+      { query, variables, operationName: 'HubForward' },
+      { timeoutMs: member.timeoutMs, headers: context.forwardHeaders },
+    );
+    context.calls.push({ member: member.id, purpose, ok: true, ms: performance.now() - started });
+    const data = body.data ?? null;
+    adopt(data);
+    const unattached = attachErrors(data, body.errors ?? [], (error) => memberError(member, error));
+    return { data, unattached };
+  } catch (error) {
+    context.calls.push({ member: member.id, purpose, ok: false, ms: performance.now() - started });
+    if (error instanceof ServiceCallError) {
+      context.logger.warn('member call failed', { member: member.id, purpose, reason: error.reason });
+      throw new MemberFailure(member, memberUnavailable(member, error.reason));
+    }
+    throw error;
+  }
+}

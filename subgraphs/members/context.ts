@@ -1,0 +1,36 @@
+import type DataLoader from 'dataloader';
+import type { FieldNode, GraphQLError, GraphQLSchema } from 'graphql';
+import type { HttpClient } from '../../lib/http-client.js';
+import type { Logger } from '../../lib/log.js';
+import type { Registry } from './registry.js';
+
+/** One call from the router to a member, kept for logs and tests. */
+export interface MemberCall {
+  member: string;
+  /** What was asked: a root field name or `_entities`. */
+  purpose: string;
+  ok: boolean;
+  ms: number;
+}
+
+/** What every router resolver receives: built fresh for each request. */
+export interface RouterContext {
+  registry: Registry;
+  client: HttpClient;
+  /** The member contract as a schema: forwarded documents are pruned to it. */
+  contract: GraphQLSchema;
+  logger: Logger;
+  /** The client's variables as sent (not coerced), forwarded unchanged. */
+  rawVariables: Record<string, unknown>;
+  /** Headers passed on to members with every call. */
+  forwardHeaders: Record<string, string>;
+  /** Errors to add to the response that belong to no single field (a member that failed). */
+  extraErrors: GraphQLError[];
+  /** Keys of errors already reported, so a failing member is reported once per request. */
+  reported: Set<string>;
+  calls: MemberCall[];
+  /** Batches of `_entities` representations per `_entities` field, one DataLoader each. */
+  entityBatches: WeakMap<FieldNode, DataLoader<Record<string, unknown>, unknown, string>>;
+  /** Batches of learner-account fields per (field, member). */
+  accountFieldBatches: WeakMap<FieldNode, Map<string, DataLoader<string, unknown[] | null>>>;
+}

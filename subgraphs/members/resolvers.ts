@@ -1,0 +1,401 @@
+import DataLoader from 'dataloader';
+import { GraphQLError, Kind, type ArgumentNode, type FieldNode, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
+import { DateTimeISOResolver, LocalDateResolver } from 'graphql-scalars';
+import { badUserInput, unknownMember } from '../../lib/errors.js';
+import { isMemberId, parseGlobalId, requireGlobalId } from '../../lib/ids.js';
+import { compareSortKeys, pageSize, parseCursor, type SortValue } from '../../lib/pagination.js';
+import { MEMBER_CONTRACT_VERSION } from '../member/contract.js';
+import { validateOfferingFilter, type OfferingFilter } from '../member/inputs.js';
+import { callMember, MemberFailure, reportFailure, reportOnce, type MemberAnswer } from './calls.js';
+import type { RouterContext } from './context.js';
+import {
+  buildForwardRequest,
+  collectFields,
+  field,
+  FORWARDED,
+  inlineFragment,
+  INTERNAL_ALIAS,
+  mergedSelections,
+  NULL_CAUSES,
+  pickVariables,
+  variableDefinition,
+  type ForwardedObject,
+} from './forward.js';
+import type { MemberEntry } from './registry.js';
+
+/** Member-owned entity types: their ids name the owning member, so each fetch goes to that member only. */
+export const MEMBER_ENTITY_TYPES = ['Institution', 'LearningOpportunity', 'LearnerAccount', 'Enrolment', 'Achievement'] as const;
+
+/**
+ * How the router answers each root field of the member contract. A contract
+ * field without a strategy fails the router's tests, so no field is ever
+ * answered by accident.
+ */
+export const ROOT_FIELD_STRATEGIES = {
+  memberContractVersion: 'local',
+  institutions: 'fan-out list',
+  institution: 'route by member id',
+  offerings: 'fan-out connection',
+  offering: 'route by global id',
+  learnerAccounts: 'fan-out connection',
+  learnerAccount: 'route by global id',
+  enrolment: 'route by global id',
+  achievement: 'route by global id',
+} as const;
+
+type Resolver = (source: unknown, args: Record<string, unknown>, context: RouterContext, info: GraphQLResolveInfo) => unknown;
+
+const REPRESENTATIONS = `${INTERNAL_ALIAS}representations`;
+
+function memberOrThrow(context: RouterContext, memberId: string, argument: string): MemberEntry {
+  const member = context.registry.get(memberId);
+  if (!member) throw unknownMember(memberId, argument);
+  return member;
+}
+
+/** Reads a forwarded root value, raising the member's error behind a null. */
+function rootValue(answer: MemberAnswer, key: string, context: RouterContext): unknown {
+  const value = answer.data?.[key] ?? null;
+  const cause = (answer.data as ForwardedObject | null)?.[NULL_CAUSES]?.get(key);
+  const unattached = [...answer.unattached];
+  if (value === null && (cause ?? unattached[0])) {
+    throw cause ?? unattached.shift();
+  }
+  context.extraErrors.push(...unattached);
+  return value;
+}
+
+async function forwardRoot(context: RouterContext, info: GraphQLResolveInfo, member: MemberEntry, selections: readonly SelectionNode[] = info.fieldNodes): Promise<unknown> {
+  const request = buildForwardRequest(info, context.contract, selections);
+  const answer = await callMember(context, member, info.fieldName, request.query, pickVariables(context.rawVariables, request.variableNames));
+  return rootValue(answer, String(info.path.key), context);
+}
+
+/** Root fields answered by the one member an id names. */
+function routeBy(memberIdOf: (id: string) => string): Resolver {
+  return async (_source, args, context, info) => {
+    const member = memberOrThrow(context, memberIdOf(String(args['id'])), 'id');
+    try {
+      return await forwardRoot(context, info, member);
+    } catch (error) {
+      throw error instanceof MemberFailure ? error.error : error;
+    }
+  };
+}
+
+const routeByGlobalId = routeBy((id) => requireGlobalId(id).memberId);
+const routeByMemberId = routeBy((id) => {
+  if (!isMemberId(id)) throw badUserInput('"id" must be a member id: the member\'s web domain, e.g. "tuni.fi".', 'id');
+  return id;
+});
+
+/** Root list fields: every member answers in parallel; the lists are joined in registry order. */
+const fanOutList: Resolver = async (_source, _args, context, info) => {
+  const lists = await Promise.all(
+    context.registry.members.map(async (member) => {
+      try {
+        const value = await forwardRoot(context, info, member);
+        return Array.isArray(value) ? value : [];
+      } catch (error) {
+        if (error instanceof MemberFailure) reportFailure(context, error);
+        else if (error instanceof GraphQLError) context.extraErrors.push(error);
+        else throw error;
+        return [];
+      }
+    }),
+  );
+  return lists.flat();
+};
+
+interface Pick {
+  answer: number;
+  index: number;
+  key: SortValue[];
+  cursor: string;
+}
+
+const EDGES = `${INTERNAL_ALIAS}edges`;
+const TOTAL = `${INTERNAL_ALIAS}total`;
+const MORE = `${INTERNAL_ALIAS}more`;
+
+function pageInfoObject(selections: readonly SelectionNode[], info: GraphQLResolveInfo, values: Record<string, unknown>): ForwardedObject {
+  const object: ForwardedObject = { [FORWARDED]: true };
+  for (const collected of collectFields(selections, info.fragments, 'PageInfo')) {
+    if (collected.fieldName in values) object[collected.responseKey] = values[collected.fieldName];
+  }
+  return object;
+}
+
+/**
+ * Root connections across members. Every member gets the same arguments
+ * (cursors hold sort values, not positions, so one cursor is valid at every
+ * member) and returns its next `first` items; the router merges them by their
+ * sort keys and keeps the first `first`. Totals add up; a member that fails
+ * costs only its own items and adds one error naming it.
+ */
+const fanOutConnection: Resolver = async (_source, args, context, info) => {
+  const first = pageSize(args['first'] as number | null | undefined);
+  const after = (args['after'] as string | null | undefined) ?? null;
+  if (after !== null && !parseCursor(after)) {
+    throw badUserInput('The cursor in "after" is not valid for this list; pass the cursor of an item of the same list and order.', 'after');
+  }
+  const filter = args['filter'] as OfferingFilter | null | undefined;
+  let members = context.registry.members;
+  if (info.fieldName === 'offerings') {
+    validateOfferingFilter(filter);
+    if (filter?.institutionIds) {
+      const wanted = new Set(filter.institutionIds);
+      for (const id of wanted) memberOrThrow(context, id, 'filter.institutionIds');
+      members = members.filter((member) => wanted.has(member.id));
+    }
+  }
+
+  // The client's selection plus what the merge needs: every edge's cursor, the total, whether more follow.
+  const [head, ...rest] = info.fieldNodes as [FieldNode, ...FieldNode[]];
+  const withKeys: FieldNode = {
+    ...head,
+    selectionSet: {
+      kind: Kind.SELECTION_SET,
+      selections: [
+        ...(head.selectionSet?.selections ?? []),
+        field('edges', { alias: EDGES, selections: [field('cursor')] }),
+        field('totalCount', { alias: TOTAL }),
+        field('pageInfo', { alias: MORE, selections: [field('hasNextPage')] }),
+      ],
+    },
+  };
+  const answers = (
+    await Promise.all(
+      members.map(async (member) => {
+        try {
+          return (await forwardRoot(context, info, member, [withKeys, ...rest])) as ForwardedObject | null;
+        } catch (error) {
+          // Bad arguments fail the same way at every member: that is the client's error to see.
+          if (error instanceof GraphQLError && error.extensions['code'] === 'BAD_USER_INPUT') throw error;
+          if (error instanceof MemberFailure) reportFailure(context, error);
+          else if (error instanceof GraphQLError) context.extraErrors.push(error);
+          else throw error;
+          return null;
+        }
+      }),
+    )
+  ).filter((answer): answer is ForwardedObject => answer !== null);
+
+  const candidates: Pick[] = [];
+  let totalCount = 0;
+  let memberHasMore = false;
+  answers.forEach((answer, answerIndex) => {
+    totalCount += Number(answer[TOTAL] ?? 0);
+    memberHasMore ||= Boolean((answer[MORE] as ForwardedObject | undefined)?.['hasNextPage']);
+    const edges = (answer[EDGES] as { cursor: string }[] | undefined) ?? [];
+    edges.forEach((edge, index) => {
+      const parsed = parseCursor(edge.cursor);
+      if (parsed) candidates.push({ answer: answerIndex, index, key: parsed.values, cursor: edge.cursor });
+    });
+  });
+  candidates.sort((a, b) => compareSortKeys(a.key, b.key));
+  const picks = candidates.slice(0, first);
+  const hasNextPage = candidates.length > first || memberHasMore;
+
+  const merged: ForwardedObject = { [FORWARDED]: true };
+  const typeName = info.returnType.toString().replace(/!$/, '');
+  for (const collected of collectFields(mergedSelections(info.fieldNodes), info.fragments, typeName)) {
+    switch (collected.fieldName) {
+      case 'nodes':
+      case 'edges':
+        merged[collected.responseKey] = picks.map((pick) => ((answers[pick.answer] as ForwardedObject)[collected.responseKey] as unknown[])[pick.index]);
+        break;
+      case 'totalCount':
+        merged[collected.responseKey] = totalCount;
+        break;
+      case 'pageInfo':
+        merged[collected.responseKey] = pageInfoObject(collected.selections, info, {
+          hasNextPage,
+          hasPreviousPage: after !== null,
+          startCursor: picks[0]?.cursor ?? null,
+          endCursor: picks[picks.length - 1]?.cursor ?? null,
+        });
+        break;
+      default:
+        break;
+    }
+  }
+  return merged;
+};
+
+/** Replaces a field's arguments with `representations: $__hub_representations`. */
+function withRepresentations(node: FieldNode): FieldNode {
+  const argument: ArgumentNode = {
+    kind: Kind.ARGUMENT,
+    name: { kind: Kind.NAME, value: 'representations' },
+    value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: REPRESENTATIONS } },
+  };
+  return { ...node, arguments: [argument] };
+}
+
+function memberIdOfReference(reference: Record<string, unknown>): string | Error {
+  const id = reference['id'];
+  if (typeof id !== 'string') return badUserInput(`A ${String(reference['__typename'])} representation has no "id".`, 'representations');
+  if (reference['__typename'] === 'Institution') return isMemberId(id) ? id : badUserInput(`"${id}" is not a member id.`, 'representations');
+  const parsed = parseGlobalId(id);
+  return parsed ? parsed.memberId : badUserInput(`"${id}" is not a hub id of the form <member id>:<local id>.`, 'representations');
+}
+
+/**
+ * `_entities` for member-owned types: the representations of one `_entities`
+ * call are grouped by the member their ids name, and each member gets one
+ * `_entities` call with exactly its own representations, all in parallel.
+ */
+function entityBatch(context: RouterContext, info: GraphQLResolveInfo): DataLoader<Record<string, unknown>, unknown, string> {
+  const node = info.fieldNodes[0] as FieldNode;
+  let loader = context.entityBatches.get(node);
+  if (loader) return loader;
+  loader = new DataLoader<Record<string, unknown>, unknown, string>(
+    async (references) => {
+      const results: unknown[] = references.map(() => null);
+      const groups = new Map<MemberEntry, number[]>();
+      references.forEach((reference, index) => {
+        const memberId = memberIdOfReference(reference);
+        if (memberId instanceof Error) {
+          results[index] = memberId;
+          return;
+        }
+        const member = context.registry.get(memberId);
+        if (!member) {
+          results[index] = unknownMember(memberId);
+          return;
+        }
+        groups.set(member, [...(groups.get(member) ?? []), index]);
+      });
+      const request = buildForwardRequest(info, context.contract, [withRepresentations(node)], [variableDefinition(REPRESENTATIONS, '[_Any!]!')]);
+      const key = String(info.path.key);
+      await Promise.all(
+        [...groups].map(async ([member, indexes]) => {
+          try {
+            const answer = await callMember(context, member, '_entities', request.query, {
+              ...pickVariables(context.rawVariables, request.variableNames),
+              [REPRESENTATIONS]: indexes.map((index) => references[index]),
+            });
+            context.extraErrors.push(...answer.unattached);
+            const list = (answer.data?.[key] as unknown[] | undefined) ?? [];
+            indexes.forEach((index, position) => {
+              results[index] = list[position] ?? null;
+            });
+          } catch (error) {
+            if (!(error instanceof MemberFailure)) throw error;
+            reportFailure(context, error);
+          }
+        }),
+      );
+      return results;
+    },
+    { cacheKeyFn: (reference) => `${String(reference['__typename'])}:${String(reference['id'])}` },
+  );
+  context.entityBatches.set(node, loader);
+  return loader;
+}
+
+const SORT = `${INTERNAL_ALIAS}sort`;
+const ID = `${INTERNAL_ALIAS}id`;
+const ITEMS = `${INTERNAL_ALIAS}items`;
+
+/**
+ * A `Learner` list field gathered from the learner's accounts at members
+ * (`LearnerAccount.<fieldName>`). Only the members that hold the learner's
+ * accounts are asked, each once per request for all learners in the batch.
+ */
+function learnerAccountList(fieldName: string, sortField: string): Resolver {
+  return async (source, _args, context, info) => {
+    const accountIds = (source as { memberAccountIds?: unknown }).memberAccountIds;
+    if (!Array.isArray(accountIds)) throw new Error('Learner.memberAccountIds was not provided by the gateway');
+    const byMember = new Map<MemberEntry, string[]>();
+    for (const accountId of accountIds as string[]) {
+      const parsed = parseGlobalId(accountId);
+      const member = parsed ? context.registry.get(parsed.memberId) : undefined;
+      if (!member) {
+        reportOnce(context, `unknown:${parsed?.memberId ?? accountId}`, unknownMember(parsed?.memberId ?? accountId));
+        continue;
+      }
+      byMember.set(member, [...(byMember.get(member) ?? []), accountId]);
+    }
+    const lists = await Promise.all(
+      [...byMember].flatMap(([member, ids]) => ids.map((id) => accountFieldBatch(context, info, member, fieldName, sortField).load(id))),
+    );
+    const items = lists.flatMap((list) => (list ?? []) as ForwardedObject[]);
+    const sortKey = (item: ForwardedObject): SortValue[] => [String(item[SORT] ?? ''), String(item[ID] ?? '')];
+    return items.sort((a, b) => compareSortKeys(sortKey(a), sortKey(b)));
+  };
+}
+
+function accountFieldBatch(context: RouterContext, info: GraphQLResolveInfo, member: MemberEntry, fieldName: string, sortField: string): DataLoader<string, unknown[] | null> {
+  const node = info.fieldNodes[0] as FieldNode;
+  let perMember = context.accountFieldBatches.get(node);
+  if (!perMember) {
+    perMember = new Map();
+    context.accountFieldBatches.set(node, perMember);
+  }
+  let loader = perMember.get(member.id);
+  if (loader) return loader;
+  loader = new DataLoader<string, unknown[] | null>(async (accountIds) => {
+    const items = field(fieldName, {
+      alias: ITEMS,
+      ...(node.arguments ? { arguments: node.arguments } : {}),
+      selections: [...mergedSelections(info.fieldNodes), field(sortField, { alias: SORT }), field('id', { alias: ID })],
+    });
+    const entities = field('_entities', { selections: [inlineFragment('LearnerAccount', [items])] });
+    const request = buildForwardRequest(info, context.contract, [withRepresentations(entities)], [variableDefinition(REPRESENTATIONS, '[_Any!]!')]);
+    try {
+      const answer = await callMember(context, member, `LearnerAccount.${fieldName}`, request.query, {
+        ...pickVariables(context.rawVariables, request.variableNames),
+        [REPRESENTATIONS]: accountIds.map((id) => ({ __typename: 'LearnerAccount', id })),
+      });
+      context.extraErrors.push(...answer.unattached);
+      const list = (answer.data?.['_entities'] as (ForwardedObject | null)[] | undefined) ?? [];
+      return accountIds.map((_, index) => {
+        const value = list[index]?.[ITEMS];
+        return Array.isArray(value) ? value : null;
+      });
+    } catch (error) {
+      if (!(error instanceof MemberFailure)) throw error;
+      reportFailure(context, error);
+      return accountIds.map(() => null);
+    }
+  });
+  perMember.set(member.id, loader);
+  return loader;
+}
+
+/** The router's resolver map, for `buildSubgraphSchema`. */
+export function routerResolvers(): Record<string, Record<string, unknown>> {
+  const query: Record<string, Resolver> = {
+    memberContractVersion: () => MEMBER_CONTRACT_VERSION,
+    institutions: fanOutList,
+    institution: routeByMemberId,
+    offerings: fanOutConnection,
+    offering: routeByGlobalId,
+    learnerAccounts: fanOutConnection,
+    learnerAccount: routeByGlobalId,
+    enrolment: routeByGlobalId,
+    achievement: routeByGlobalId,
+  };
+  const entities = Object.fromEntries(
+    MEMBER_ENTITY_TYPES.map((typeName) => [
+      typeName,
+      {
+        __resolveReference: (reference: Record<string, unknown>, context: RouterContext, info: GraphQLResolveInfo) =>
+          entityBatch(context, info).load(reference),
+      },
+    ]),
+  );
+  return {
+    Query: query,
+    ...entities,
+    Learner: {
+      __resolveReference: (reference: Record<string, unknown>) => ({ id: reference['id'], memberAccountIds: reference['memberAccountIds'] }),
+      achievements: learnerAccountList('achievements', 'assessedOn'),
+      enrolments: learnerAccountList('enrolments', 'enrolledAt'),
+    },
+    LocalDate: LocalDateResolver as never,
+    DateTimeISO: DateTimeISOResolver as never,
+  };
+}

@@ -1,0 +1,107 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Request } from 'express';
+import { defaultFieldResolver, type GraphQLFieldResolver } from 'graphql';
+import { maskError } from '../../lib/errors.js';
+import { createHttpClient, type HttpClient } from '../../lib/http-client.js';
+import type { Logger } from '../../lib/log.js';
+import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
+import type { RouterContext } from './context.js';
+import { readForwardedField } from './forward.js';
+import type { Registry } from './registry.js';
+import { buildRouterSchema, contractSchema, readMemberContract } from './schema.js';
+
+export interface MemberRouterOptions {
+  registry: Registry;
+  logger: Logger;
+  port?: number;
+  host?: string;
+  /** Path of the member contract; defaults to schema/member-contract.graphql. */
+  contractPath?: string;
+  plugins?: ApolloServerPlugin<RouterContext>[];
+}
+
+/** Reads forwarded member data by response key; everything else as usual. */
+const routerFieldResolver: GraphQLFieldResolver<unknown, RouterContext> = (source, args, context, info) => {
+  const forwarded = readForwardedField(source, info);
+  return forwarded.handled ? forwarded.value : defaultFieldResolver(source, args, context, info);
+};
+
+/** The client's variables as sent: from a POST body, or the `variables` query parameter of a GET. */
+function rawVariablesOf(request: Request): Record<string, unknown> {
+  const body = request.body as { variables?: unknown } | undefined;
+  let variables: unknown = body?.variables;
+  if (variables === undefined && typeof request.query['variables'] === 'string') {
+    try {
+      variables = JSON.parse(request.query['variables']);
+    } catch {
+      variables = undefined;
+    }
+  }
+  return typeof variables === 'object' && variables !== null && !Array.isArray(variables) ? (variables as Record<string, unknown>) : {};
+}
+
+/**
+ * Adds the errors that belong to no single field (a member that failed, once
+ * per member) to the response, masked like every other error.
+ */
+function extraErrorsPlugin(logger: Logger): ApolloServerPlugin<RouterContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single' || contextValue.extraErrors.length === 0) return;
+          const result = response.body.singleResult;
+          const extra = contextValue.extraErrors.map((error) =>
+            maskError(error.toJSON(), error, { report: (original) => logger.error('unexpected error', { error: original }) }),
+          );
+          result.errors = [...(result.errors ?? []), ...extra];
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Starts the member router: a standard Federation 2 subgraph that serves the
+ * member contract for the whole alliance by routing each entity to its member
+ * and fanning lists out to all members (docs/routing.md).
+ */
+export async function startMemberRouter(options: MemberRouterOptions): Promise<RunningServer & { client: HttpClient }> {
+  const contract = readMemberContract(options.contractPath);
+  const schema = buildRouterSchema(contract);
+  const contractOnly = contractSchema(contract);
+  const client = createHttpClient();
+  const server = await startGraphQLServer<RouterContext>({
+    name: 'members',
+    schema,
+    logger: options.logger,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host ? { host: options.host } : {}),
+    fieldResolver: routerFieldResolver,
+    plugins: [extraErrorsPlugin(options.logger), ...(options.plugins ?? [])],
+    context: async (request) => {
+      return {
+        registry: options.registry,
+        client,
+        contract: contractOnly,
+        logger: options.logger,
+        rawVariables: rawVariablesOf(request),
+        forwardHeaders: {},
+        extraErrors: [],
+        reported: new Set(),
+        calls: [],
+        entityBatches: new WeakMap(),
+        accountFieldBatches: new WeakMap(),
+      };
+    },
+    readiness: async () => ({ members: options.registry.members.map((member) => member.id) }),
+  });
+  return {
+    ...server,
+    client,
+    async stop() {
+      await server.stop();
+      await client.close();
+    },
+  };
+}

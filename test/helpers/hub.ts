@@ -1,0 +1,74 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHub, type HubOptions, type RunningHub } from '../../hub/stack.js';
+import { quietLogger } from '../../lib/log.js';
+
+/** A request a member subgraph received (recorded by a plugin on the member's server). */
+export interface MemberRequest {
+  member: string;
+  query: string;
+  variables: Record<string, unknown>;
+}
+
+export interface GraphQLBody {
+  data?: Record<string, any> | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface TestHub {
+  hub: RunningHub;
+  /** Every request members received since the last `resetRequests()`. */
+  requests: MemberRequest[];
+  resetRequests(): void;
+  /** Members' `_entities` requests for a type, with their representations. */
+  entityRequests(typeName: string): { member: string; representations: { __typename: string; id: string }[] }[];
+  query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: GraphQLBody; text: string }>;
+  stop(): Promise<void>;
+}
+
+export const TEST_LEARNERS = 150;
+
+/**
+ * Starts the whole hub on free ports with fresh SQLite files (or the
+ * databases `options.databaseUrl` names), recording what each member receives.
+ */
+export async function startTestHub(options: Partial<HubOptions> = {}): Promise<TestHub> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hub-e2e-'));
+  const requests: MemberRequest[] = [];
+  const recorder = (member: string): ApolloServerPlugin<BaseContext>[] => [
+    {
+      async requestDidStart({ request }) {
+        requests.push({ member, query: request.query ?? '', variables: (request.variables ?? {}) as Record<string, unknown> });
+      },
+    },
+  ];
+  const hub = await startHub({ logger: quietLogger(), dataDir, learners: TEST_LEARNERS, memberPlugins: recorder, ...options });
+  return {
+    hub,
+    requests,
+    resetRequests: () => void requests.splice(0, requests.length),
+    entityRequests: (typeName) =>
+      requests
+        .filter((request) => request.query.includes('_entities'))
+        .map((request) => ({
+          member: request.member,
+          representations: (Object.values(request.variables).find(Array.isArray) ?? []) as { __typename: string; id: string }[],
+        }))
+        .filter((request) => request.representations.some((representation) => representation.__typename === typeName)),
+    async query(query, variables = {}, headers = {}) {
+      const response = await fetch(hub.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: JSON.parse(text) as GraphQLBody, text };
+    },
+    async stop() {
+      await hub.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
