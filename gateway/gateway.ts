@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { maskError } from '../lib/errors.js';
 import { createHttpClient, postGraphQL, type HttpClient } from '../lib/http-client.js';
 import type { Logger } from '../lib/log.js';
-import { GRAPHQL_PATH, listen, mountHealthRoutes, type RunningServer } from '../lib/server.js';
+import { GRAPHQL_PATH, jsonErrorHandler, listen, mountHealthRoutes, type RunningServer } from '../lib/server.js';
 
 export interface SubgraphEndpoint {
   name: string;
@@ -157,6 +157,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return { subgraphs };
   });
   app.use(GRAPHQL_PATH, express.json({ limit: options.bodyLimit ?? '1mb' }), expressMiddleware(apollo));
+  app.use(jsonErrorHandler(options.logger));
   const port = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
   const base = `http://${host}:${port}`;

@@ -58,6 +58,8 @@ export interface RunningHub {
   readyUrl: string;
   urls: { members: string; esco: string; learners: string };
   members: Map<string, RunningMember>;
+  /** The central subgraphs, each stoppable on its own (tests show partial failure with it). */
+  central: Record<'members' | 'esco' | 'learners', RunningServer>;
   registry: Registry;
   stop(): Promise<void>;
 }
@@ -142,7 +144,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
         });
         stops.push(() => server.stop());
         members.set(profile.id, { id: profile.id, url: server.url, stop: () => server.stop() });
-        entries.push({ id: profile.id, name: profile.name, endpoint: server.url, timeoutMs: entry?.timeoutMs ?? options.memberTimeoutMs ?? 2_000 });
+        entries.push({ id: profile.id, name: entry?.name ?? profile.name, endpoint: server.url, timeoutMs: entry?.timeoutMs ?? options.memberTimeoutMs ?? 2_000 });
       }),
     );
     const order = profiles.map((profile) => profile.id);
@@ -180,6 +182,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       readyUrl: gateway.readyUrl,
       urls: { members: router.url, esco: esco.url, learners: learners.url },
       members,
+      central: { members: router, esco, learners },
       registry,
       stop: stopAll,
     };

@@ -3,7 +3,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Express, type Request } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -55,6 +55,36 @@ export function mountHealthRoutes(app: Express, name: string, readiness?: () => 
   });
 }
 
+/**
+ * Answers errors raised before GraphQL sees the request (body too large, body
+ * not JSON) as a GraphQL-shaped JSON error. Express's default handler would
+ * answer with an HTML page carrying a stack trace.
+ */
+export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: { status?: unknown; type?: unknown; limit?: unknown }, _request, response, next) => {
+    if (response.headersSent) {
+      next(error);
+      return;
+    }
+    const status = typeof error.status === 'number' && error.status >= 400 && error.status < 600 ? error.status : 500;
+    let message = 'Internal server error.';
+    let code = 'INTERNAL_SERVER_ERROR';
+    if (error.type === 'entity.too.large') {
+      message = `The request body is larger than the limit of ${String(error.limit)} bytes.`;
+      code = 'PAYLOAD_TOO_LARGE';
+    } else if (error.type === 'entity.parse.failed') {
+      message = 'The request body is not valid JSON.';
+      code = 'BAD_REQUEST';
+    } else if (status < 500) {
+      message = 'The request could not be read.';
+      code = 'BAD_REQUEST';
+    } else {
+      logger.error('unexpected error before GraphQL', { error: error as Error });
+    }
+    response.status(status).json({ errors: [{ message, extensions: { code } }] });
+  };
+}
+
 /** Listens on `host:port` and resolves with the bound port. */
 export function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -100,6 +130,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
     express.json({ limit: options.bodyLimit ?? '1mb' }),
     expressMiddleware(apollo, { context: async ({ req }) => options.context(req) }),
   );
+  app.use(jsonErrorHandler(options.logger));
   const port = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
   let stopped = false;

@@ -35,6 +35,7 @@ export class EscoQueryResolver {
   }
 
   @Query(() => SkillConnection, {
+    nullable: true,
     description: 'Skills, searched and filtered, one page at a time (`first` 0–100, default 20). Without `search`, ordered by label.',
   })
   skills(
@@ -52,7 +53,7 @@ export class EscoQueryResolver {
     return context.loaders.skillGroup.load(checkUri(uri));
   }
 
-  @Query(() => [SkillGroup], { description: 'Groups of the skills hierarchy, by label.' })
+  @Query(() => [SkillGroup], { nullable: true, description: 'Groups of the skills hierarchy, by label.' })
   skillGroups(
     @Ctx() context: EscoContext,
     @Arg('topLevelOnly', () => Boolean, {
@@ -71,6 +72,7 @@ export class EscoQueryResolver {
   }
 
   @Query(() => OccupationConnection, {
+    nullable: true,
     description: 'Occupations, searched, one page at a time (`first` 0–100, default 20). Without `search`, ordered by label.',
   })
   occupations(
@@ -82,7 +84,7 @@ export class EscoQueryResolver {
     return findOccupationsPage(context.em, context.databaseKind, { search, first: pageSize(first), after });
   }
 
-  @Query(() => EscoDataset, { description: 'Which ESCO data this service holds: version, counts and import time.' })
+  @Query(() => EscoDataset, { nullable: true, description: 'Which ESCO data this service holds: version, counts and import time.' })
   async escoDataset(@Ctx() context: EscoContext): Promise<EscoDataset> {
     const [record, counts] = await Promise.all([context.em.findOne(EscoDatasetRecord, { id: DATASET_ID }), countConcepts(context.em)]);
     return { version: record?.version ?? 'none', importedAt: record?.importedAt ?? null, ...counts };

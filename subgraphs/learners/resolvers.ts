@@ -40,7 +40,7 @@ export class LearnerResolver {
     return context.loaders.learner.load(requireLearnerId(id));
   }
 
-  @Query(() => LearnerConnection, { description: 'All alliance learners ordered by id, one page at a time (for alliance administrators).' })
+  @Query(() => LearnerConnection, { nullable: true, description: 'All alliance learners ordered by id, one page at a time (for alliance administrators).' })
   learners(
     @Ctx() context: LearnersContext,
     // type-graphql prints arguments in reverse declaration order.
@@ -56,14 +56,18 @@ export class LearnerResolver {
     return links.map((link) => link.accountId);
   }
 
-  @FieldResolver(() => [LearnerAccount], { description: "The learner's accounts at members." })
-  async memberAccounts(@Root() learner: Learner, @Ctx() context: LearnersContext): Promise<LearnerAccount[]> {
+  // Items are nullable: an account is resolved by its member, and a member that cannot answer must not null the learner.
+  @FieldResolver(() => [LearnerAccount], {
+    nullable: 'items',
+    description: "The learner's accounts at members; an account is null while its member cannot answer (the response then carries an error naming the member).",
+  })
+  async memberAccounts(@Root() learner: Learner, @Ctx() context: LearnersContext): Promise<(LearnerAccount | null)[]> {
     const links = await context.loaders.linksByLearner.load(learner.id);
     return links.map((link) => ({ id: link.accountId }));
   }
 
-  @FieldResolver(() => [Institution], { description: 'The members where the learner has an account.' })
-  async members(@Root() learner: Learner, @Ctx() context: LearnersContext): Promise<Institution[]> {
+  @FieldResolver(() => [Institution], { nullable: 'items', description: 'The members where the learner has an account (null while a member cannot answer).' })
+  async members(@Root() learner: Learner, @Ctx() context: LearnersContext): Promise<(Institution | null)[]> {
     const links = await context.loaders.linksByLearner.load(learner.id);
     return [...new Set(links.map((link) => link.memberId))].map((id) => ({ id }));
   }

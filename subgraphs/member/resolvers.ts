@@ -48,7 +48,7 @@ export class MemberQueryResolver {
     return MEMBER_CONTRACT_VERSION;
   }
 
-  @Query(() => [Institution], { description: 'The alliance members (at a member endpoint: the member itself).' })
+  @Query(() => [Institution], { nullable: true, description: 'The alliance members (at a member endpoint: the member itself).' })
   async institutions(@Ctx() context: MemberContext): Promise<Institution[]> {
     const own = await context.loaders.institution.load(context.memberId);
     return own ? [own] : [];
@@ -60,6 +60,7 @@ export class MemberQueryResolver {
   }
 
   @Query(() => LearningOpportunityConnection, {
+    nullable: true,
     description: 'Offerings, filtered and ordered, one page at a time (`first` 0–100, default 20).',
   })
   offerings(
@@ -79,7 +80,7 @@ export class MemberQueryResolver {
     return own ? context.loaders.opportunity.load(own) : Promise.resolve(null);
   }
 
-  @Query(() => LearnerAccountConnection, { description: 'Learner accounts ordered by id, one page at a time.' })
+  @Query(() => LearnerAccountConnection, { nullable: true, description: 'Learner accounts ordered by id, one page at a time.' })
   learnerAccounts(
     @Ctx() context: MemberContext,
     @Arg('after', () => String, { nullable: true }) after?: string | null,

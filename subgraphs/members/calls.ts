@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { memberUnavailable } from '../../lib/errors.js';
+import { memberUnavailable, PUBLIC_ERROR_CODES } from '../../lib/errors.js';
 import { postGraphQL, ServiceCallError, type GraphQLResponseError } from '../../lib/http-client.js';
 import type { RouterContext } from './context.js';
 import { adopt, attachErrors } from './forward.js';
@@ -16,9 +16,19 @@ export class MemberFailure extends Error {
   }
 }
 
-/** Wraps a member's GraphQL error with the member's name, keeping its public code. */
+/**
+ * Wraps a member's GraphQL error with the member's name. Errors with a public
+ * code keep it and their message; a member's internal error becomes
+ * MEMBER_ERROR, so the client learns which member failed (and nothing else)
+ * instead of a bare "Internal server error".
+ */
 export function memberError(member: MemberEntry, error: GraphQLResponseError): GraphQLError {
   const code = typeof error.extensions?.['code'] === 'string' ? error.extensions['code'] : 'INTERNAL_SERVER_ERROR';
+  if (!PUBLIC_ERROR_CODES.has(code)) {
+    return new GraphQLError(`Member "${member.id}" (${member.name}) failed to answer part of this request.`, {
+      extensions: { code: 'MEMBER_ERROR', member: member.id },
+    });
+  }
   return new GraphQLError(`Member "${member.id}" (${member.name}): ${error.message}`, { extensions: { code, member: member.id } });
 }
 
