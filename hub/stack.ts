@@ -16,7 +16,8 @@ import { startMemberServer } from '../subgraphs/member/server.js';
 import { parseRegistry, type MemberEntry, type Registry } from '../subgraphs/members/registry.js';
 import { startMemberRouter } from '../subgraphs/members/server.js';
 import { ALLIANCE_MEMBERS, memberProfile, type MemberProfile } from './alliance.js';
-import { learnersAreSeeded, memberIsSeeded, seedDemo, type SeedProgress } from './seed.js';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { memberIsSeeded, seedDemo, type SeedProgress } from './seed.js';
 
 /*
  * The whole hub in one process: 13 member subgraphs, the member router, the
@@ -61,6 +62,8 @@ export interface RunningHub {
   /** The central subgraphs, each stoppable on its own (tests show partial failure with it). */
   central: Record<'members' | 'esco' | 'learners', RunningServer>;
   registry: Registry;
+  /** How many demo learners the databases hold (may differ from the option when seeded earlier). */
+  demoLearners: number;
   stop(): Promise<void>;
 }
 
@@ -70,6 +73,57 @@ function sqliteTarget(dataDir: string, file: string): DatabaseTarget {
 
 function memberPort(entry: MemberEntry | undefined): number {
   return entry ? Number(new URL(entry.endpoint).port || 80) : 0;
+}
+
+interface DemoMarker {
+  learners: number;
+  seededAt: string;
+}
+
+const MARKER = 'demo-seed.json';
+
+function readMarker(dataDir: string): DemoMarker | undefined {
+  try {
+    const marker = JSON.parse(readFileSync(join(dataDir, MARKER), 'utf8')) as DemoMarker;
+    return Number.isInteger(marker.learners) ? marker : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Makes sure the hub's databases hold the demo data: if any member lacks its
+ * profile or the marker file (written last) is missing, every member and the
+ * learner register are seeded afresh, so the three always agree. Returns the
+ * number of demo learners the databases hold.
+ */
+export async function ensureDemoData(
+  databases: { dataDir: string; members: { profile: MemberProfile; orm: MikroORM }[]; learners: MikroORM },
+  demo: { learners: number; force?: boolean },
+  progress: (message: string) => void,
+): Promise<number> {
+  const marker = readMarker(databases.dataDir);
+  let complete = marker !== undefined && !demo.force;
+  for (const { profile, orm } of databases.members) {
+    if (!complete) break;
+    complete = await memberIsSeeded(orm, profile.id);
+  }
+  if (complete && marker) {
+    if (marker.learners !== demo.learners) {
+      progress(`keeping the demo data seeded earlier (${marker.learners} learners); delete ${databases.dataDir} or run npm run demo:seed to change it`);
+    }
+    return marker.learners;
+  }
+  progress(`seeding demo data: ${demo.learners} learners across ${databases.members.length} members`);
+  const started = performance.now();
+  await seedDemo(
+    { members: new Map(databases.members.map(({ profile, orm }) => [profile.id, { orm, profile }])), learners: databases.learners },
+    { learners: demo.learners },
+    (step: SeedProgress) => progress(`  ${step.learnersDone}/${step.learnersTotal} learners (${((performance.now() - started) / 1000).toFixed(1)} s)`),
+  );
+  mkdirSync(databases.dataDir, { recursive: true });
+  writeFileSync(join(databases.dataDir, MARKER), `${JSON.stringify({ learners: demo.learners, seededAt: new Date().toISOString() } satisfies DemoMarker, null, 2)}\n`);
+  return demo.learners;
 }
 
 /** Starts every service of the hub and returns their addresses and a way to stop them all. */
@@ -113,18 +167,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const escoOrm = await openEscoDatabase(escoTarget);
     orms.push(escoOrm);
 
-    const demo = { learners: options.learners };
-    const unseeded = new Map<string, { orm: MikroORM; profile: MemberProfile }>();
-    for (const { profile, orm } of memberDatabases) {
-      if (!(await memberIsSeeded(orm, profile.id))) unseeded.set(profile.id, { orm, profile });
-    }
-    const learnersReady = await learnersAreSeeded(learnersOrm, demo);
-    if (unseeded.size > 0 || !learnersReady) {
-      progress(`seeding demo data: ${options.learners} learners across ${unseeded.size || profiles.length} members`);
-      await seedDemo({ members: unseeded, ...(learnersReady ? {} : { learners: learnersOrm }) }, demo, (step: SeedProgress) =>
-        progress(`  ${step.learnersDone}/${step.learnersTotal} learners`),
-      );
-    }
+    const demoLearners = await ensureDemoData(
+      { dataDir: options.dataDir, members: memberDatabases, learners: learnersOrm },
+      { learners: options.learners },
+      progress,
+    );
     await ensureEscoData(escoOrm, logger);
 
     progress('starting member subgraphs');
@@ -183,6 +230,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       urls: { members: router.url, esco: esco.url, learners: learners.url },
       members,
       central: { members: router, esco, learners },
+      demoLearners,
       registry,
       stop: stopAll,
     };

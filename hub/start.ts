@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readInt, readPort, readString, runMain, stopOnSignals } from '../lib/config.js';
 import { createLogger } from '../lib/log.js';
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   }
   const started = performance.now();
   const env = process.env;
-  const dataDir = join(REPO_ROOT, readString(env, 'DATA_DIR', 'data'));
+  const dataDir = resolve(REPO_ROOT, readString(env, 'DATA_DIR', 'data'));
   const learners = readInt(env, 'DEMO_LEARNERS', DEFAULT_DEMO_LEARNERS, { min: 1, max: 5_000_000 });
   const registry = readRegistryFile(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')));
   const logger = createLogger({ name: 'hub', format: env['LOG_FORMAT'] === 'json' ? 'json' : 'text' });
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const rss = Math.round(process.memoryUsage().rss / 1024 / 1024);
-  const demo = showcaseLearners({ learners });
+  const demo = showcaseLearners({ learners: hub.demoLearners });
   say('');
   say(`ECIU hub ready in ${seconds} s (${hub.members.size} members, one process, ${rss} MiB resident).`);
   say('');

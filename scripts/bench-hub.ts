@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, runMain } from '../lib/config.js';
+import { quietLogger } from '../lib/log.js';
+import { DEFAULT_DEMO_LEARNERS } from '../hub/demo.js';
+import { showcaseLearners } from '../hub/seed.js';
+import { startHub } from '../hub/stack.js';
+
+const HELP = `Usage: npm run bench:hub -- [--learners <n>] [--requests <n>] [--concurrency <n>]
+
+Measures the embedded default as npm start runs it, in a fresh temporary data
+folder: cold start (migrations + demo seeding) and warm start times, resident
+memory, and the latency and throughput of the acceptance pathway query
+(learner pathway across members + catalogue search) through the gateway.
+Prints figures; asserts nothing.
+`;
+
+const PATHWAY = `query Pathway($id: ID!) {
+  learner(id: $id) { id achievements { id grade ectsAwarded opportunity { id title ects eqfLevel kind
+    institution { id name country accreditationAuthority } learningOutcomes { skill { uri preferredLabel } } } } }
+  offerings(filter: { text: "sustainab" }, first: 20) { totalCount nodes { id title institution { id } } }
+}`;
+
+const mib = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      learners: { type: 'string', default: String(DEFAULT_DEMO_LEARNERS) },
+      requests: { type: 'string', default: '300' },
+      concurrency: { type: 'string', default: '8' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const [learners, requests, concurrency] = [values.learners, values.requests, values.concurrency].map(Number) as [number, number, number];
+  if (![learners, requests, concurrency].every((n) => Number.isInteger(n) && n > 0)) throw new ConfigError('--learners, --requests and --concurrency must be positive integers.');
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'hub-bench-'));
+  say(`node ${process.version}, ${learners} demo learners, data in ${dataDir}`);
+  try {
+    let started = performance.now();
+    let hub = await startHub({ logger: quietLogger('bench'), dataDir, learners });
+    say(`cold start (migrate + seed + start 17 services): ${((performance.now() - started) / 1000).toFixed(2)} s, RSS ${mib()} MiB`);
+    await hub.stop();
+
+    started = performance.now();
+    hub = await startHub({ logger: quietLogger('bench'), dataDir, learners });
+    say(`warm start (data present):                    ${((performance.now() - started) / 1000).toFixed(2)} s, RSS ${mib()} MiB`);
+
+    const ids = showcaseLearners({ learners }, 20).map((learner) => learner.id);
+    const latencies: number[] = [];
+    let next = 0;
+    let errors = 0;
+    const loadStarted = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < requests) {
+          const id = ids[next % ids.length];
+          next += 1;
+          const t0 = performance.now();
+          const response = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: PATHWAY, variables: { id } }) });
+          const body = (await response.json()) as { errors?: unknown[] };
+          if (body.errors) errors += 1;
+          latencies.push(performance.now() - t0);
+        }
+      }),
+    );
+    const seconds = (performance.now() - loadStarted) / 1000;
+    latencies.sort((a, b) => a - b);
+    say(
+      `pathway query x${requests} (concurrency ${concurrency}): ${(requests / seconds).toFixed(1)} req/s, ` +
+        `p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, errors ${errors}`,
+    );
+    say(`RSS after load: ${mib()} MiB (one process: gateway, router, ESCO, learners, 13 members)`);
+    await hub.stop();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+runMain(main);
