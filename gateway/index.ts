@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
-import { readInt, readPort, readString, runMain, stopOnSignals, type Env } from '../lib/config.js';
-import { createLogger } from '../lib/log.js';
+import { readInt, readPort, readString, type Env } from '../lib/config.js';
+import { runService } from '../lib/entry.js';
 import { startGateway, subgraphEndpoints, supergraphSubgraphs } from './gateway.js';
 import { readSupergraph, SUPERGRAPH_PATH } from './supergraph.js';
 
@@ -37,26 +36,19 @@ function perSubgraph(env: Env, names: string[]) {
   return { urls, timeouts };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { help: { type: 'boolean', default: false } } });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return;
-  }
-  const env = process.env;
-  const supergraphSdl = readSupergraph(readString(env, 'SUPERGRAPH_PATH', SUPERGRAPH_PATH));
-  const { urls, timeouts } = perSubgraph(env, supergraphSubgraphs(supergraphSdl).map((subgraph) => subgraph.name));
-  const logger = createLogger({ name: 'gateway', format: env['LOG_FORMAT'] === 'json' ? 'json' : 'text' });
-  const gateway = await startGateway({
-    supergraphSdl,
-    subgraphs: subgraphEndpoints(supergraphSdl, urls, { defaultMs: readInt(env, 'SUBGRAPH_TIMEOUT_MS', 5_000, { min: 50, max: 300_000 }), perSubgraph: timeouts }),
-    logger,
-    port: readPort(env, 'PORT', 4000),
-    host: readString(env, 'HOST', '127.0.0.1'),
-    production: env['NODE_ENV'] === 'production',
-  });
-  logger.info(`serving ${gateway.url}`);
-  stopOnSignals(() => gateway.stop(), logger.info);
-}
-
-runMain(main);
+runService({
+  name: () => 'gateway',
+  help: HELP,
+  async start(env, logger) {
+    const supergraphSdl = readSupergraph(readString(env, 'SUPERGRAPH_PATH', SUPERGRAPH_PATH));
+    const { urls, timeouts } = perSubgraph(env, supergraphSubgraphs(supergraphSdl).map((subgraph) => subgraph.name));
+    return startGateway({
+      supergraphSdl,
+      subgraphs: subgraphEndpoints(supergraphSdl, urls, { defaultMs: readInt(env, 'SUBGRAPH_TIMEOUT_MS', 5_000, { min: 50, max: 300_000 }), perSubgraph: timeouts }),
+      logger,
+      port: readPort(env, 'PORT', 4000),
+      host: readString(env, 'HOST', '127.0.0.1'),
+      production: env['NODE_ENV'] === 'production',
+    });
+  },
+});

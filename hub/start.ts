@@ -5,6 +5,7 @@ import { createLogger } from '../lib/log.js';
 import { REPO_ROOT } from '../lib/paths.js';
 import { readRegistryFile } from '../subgraphs/members/registry.js';
 import { DEFAULT_DEMO_LEARNERS } from './demo.js';
+import { PATHWAY_QUERY } from './sample.js';
 import { showcaseLearners } from './seed.js';
 import { startHub } from './stack.js';
 
@@ -26,20 +27,6 @@ Environment:
 Delete the data folder to start again from fresh demo data.
 `;
 
-const SAMPLE_QUERY = `query Pathway($id: ID!) {
-  learner(id: $id) {
-    id
-    achievements {
-      id grade ectsAwarded
-      opportunity {
-        id title ects eqfLevel kind
-        institution { id name country accreditationAuthority }
-        learningOutcomes { skill { uri preferredLabel } }
-      }
-    }
-  }
-  offerings(filter: { text: "sustainab" }, first: 20) { totalCount nodes { id title institution { id } } }
-}`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { help: { type: 'boolean', default: false } } });
@@ -86,10 +73,10 @@ async function main(): Promise<void> {
   say('Try it:');
   const variables = JSON.stringify({ id: demo[0]?.id ?? 'eciu-…' });
   say(`  curl -s ${hub.gatewayUrl} -H 'content-type: application/json' \\`);
-  say(`    -d '${JSON.stringify({ query: SAMPLE_QUERY.replace(/\s+/g, ' '), variables: JSON.parse(variables) })}'`);
+  say(`    -d '${JSON.stringify({ query: PATHWAY_QUERY.replace(/\s+/g, ' '), variables: JSON.parse(variables) })}'`);
   say('');
   say('Sample query (variables: ' + variables + '):');
-  say(SAMPLE_QUERY);
+  say(PATHWAY_QUERY);
   say('');
   say('Press Ctrl+C to stop.');
   stopOnSignals(() => hub.stop(), say);

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, runMain } from '../lib/config.js';
 import { quietLogger } from '../lib/log.js';
 import { DEFAULT_DEMO_LEARNERS } from '../hub/demo.js';
+import { PATHWAY_QUERY } from '../hub/sample.js';
 import { showcaseLearners } from '../hub/seed.js';
 import { startHub } from '../hub/stack.js';
 
@@ -17,11 +18,6 @@ memory, and the latency and throughput of the acceptance pathway query
 Prints figures; asserts nothing.
 `;
 
-const PATHWAY = `query Pathway($id: ID!) {
-  learner(id: $id) { id achievements { id grade ectsAwarded opportunity { id title ects eqfLevel kind
-    institution { id name country accreditationAuthority } learningOutcomes { skill { uri preferredLabel } } } } }
-  offerings(filter: { text: "sustainab" }, first: 20) { totalCount nodes { id title institution { id } } }
-}`;
 
 const mib = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
 
@@ -68,7 +64,7 @@ async function main(): Promise<void> {
           const id = ids[next % ids.length];
           next += 1;
           const t0 = performance.now();
-          const response = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: PATHWAY, variables: { id } }) });
+          const response = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: PATHWAY_QUERY, variables: { id } }) });
           const body = (await response.json()) as { errors?: unknown[] };
           if (body.errors) errors += 1;
           latencies.push(performance.now() - t0);

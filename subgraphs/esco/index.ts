@@ -1,12 +1,11 @@
-import { parseArgs } from 'node:util';
-import { readPort, readString, runMain, stopOnSignals } from '../../lib/config.js';
-import { createLogger } from '../../lib/log.js';
+import { readPort, readString } from '../../lib/config.js';
+import { runService } from '../../lib/entry.js';
 import { DEFAULT_ESCO_DATABASE_URL, escoDatabaseTarget } from './config.js';
 import { ensureEscoData } from './curated.js';
 import { openEscoDatabase } from './database.js';
 import { startEscoServer } from './server.js';
 
-const HELP = `Usage: tsx subgraphs/esco/index.ts [--help]
+const HELP = `Usage: [DATABASE_URL=…] [PORT=…] npm run esco
 
 Serves the ESCO subgraph (skills, skill groups, occupations) over GraphQL.
 On an empty database it first loads the curated ESCO set shipped in
@@ -18,33 +17,24 @@ Environment:
                 relative to the repository root)
   PORT          port to listen on (default 4002; 0 picks a free port)
   HOST          address to listen on (default 127.0.0.1)
+  LOG_FORMAT    text or json (default text)
 `;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { help: { type: 'boolean', default: false } } });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return;
-  }
-  const env = process.env;
-  const target = escoDatabaseTarget(readString(env, 'DATABASE_URL', DEFAULT_ESCO_DATABASE_URL));
-  const port = readPort(env, 'PORT', 4002);
-  const host = readString(env, 'HOST', '127.0.0.1');
-  const logger = createLogger({ name: 'esco' });
-
-  const orm = await openEscoDatabase(target);
-  try {
-    await ensureEscoData(orm, logger);
-    const server = await startEscoServer({ orm, databaseKind: target.kind, logger, port, host });
-    logger.info(`ESCO subgraph ready at ${server.url}`);
-    stopOnSignals(async () => {
-      await server.stop();
+runService({
+  name: () => 'esco',
+  help: HELP,
+  async start(env, logger) {
+    const target = escoDatabaseTarget(readString(env, 'DATABASE_URL', DEFAULT_ESCO_DATABASE_URL));
+    const port = readPort(env, 'PORT', 4002);
+    const host = readString(env, 'HOST', '127.0.0.1');
+    const orm = await openEscoDatabase(target);
+    try {
+      await ensureEscoData(orm, logger);
+      const server = await startEscoServer({ orm, databaseKind: target.kind, logger, port, host });
+      return { url: server.url, stop: async () => { await server.stop(); await orm.close(); } };
+    } catch (error) {
       await orm.close();
-    }, logger.info);
-  } catch (error) {
-    await orm.close();
-    throw error;
-  }
-}
-
-runMain(main);
+      throw error;
+    }
+  },
+});

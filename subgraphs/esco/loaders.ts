@@ -1,10 +1,9 @@
 import DataLoader from 'dataloader';
+import { loaderByKey, MAX_BATCH } from '../../lib/loaders.js';
 import { byteOrder, type DatabaseKind, type SqlEntityManager } from '../../lib/orm.js';
 import type { SkillCollection, SkillRelationType } from './enums.js';
 import { Occupation, Skill, SkillGroup } from './model.js';
 
-/** Largest IN-list per query; keeps every batch well under SQLite's bound-parameter limit. */
-const MAX_BATCH = 500;
 
 /** A concept reached through a relation row, with the relation's type when it has one. */
 export interface Related<T> {
@@ -13,17 +12,6 @@ export interface Related<T> {
 }
 
 type ConceptClass = typeof Skill | typeof SkillGroup | typeof Occupation;
-
-function byUri<T extends { uri: string }>(em: SqlEntityManager, entity: new () => T): DataLoader<string, T | null> {
-  return new DataLoader<string, T | null>(
-    async (uris) => {
-      const rows = (await em.find(entity, { uri: { $in: [...uris] } } as never)) as T[];
-      const found = new Map(rows.map((row) => [row.uri, row]));
-      return uris.map((uri) => found.get(uri) ?? null);
-    },
-    { maxBatchSize: MAX_BATCH },
-  );
-}
 
 interface JoinSpec {
   /** The relation table, aliased `r`. */
@@ -81,9 +69,9 @@ export function createEscoLoaders(em: SqlEntityManager, kind: DatabaseKind) {
   const broader = { relation: 'esco_broader_relation', keyColumn: 'narrower_uri', targetColumn: 'broader_uri', typed: false } as const;
   const narrower = { relation: 'esco_broader_relation', keyColumn: 'broader_uri', targetColumn: 'narrower_uri', typed: false } as const;
   return {
-    skill: byUri(em, Skill),
-    skillGroup: byUri(em, SkillGroup),
-    occupation: byUri(em, Occupation),
+    skill: loaderByKey(em, Skill, 'uri'),
+    skillGroup: loaderByKey(em, SkillGroup, 'uri'),
+    occupation: loaderByKey(em, Occupation, 'uri'),
     /** Broader skills of a skill. */
     broaderSkills: nodes(relatedLoader<Skill>(em, kind, { ...broader, concept: 'esco_skill', entity: Skill })),
     /** Narrower skills of a skill or group. */

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
-import { readBoolean, readInt, readPort, readString, runMain, stopOnSignals } from '../../lib/config.js';
-import { createLogger } from '../../lib/log.js';
+import { readBoolean, readInt, readPort, readString } from '../../lib/config.js';
+import { runService } from '../../lib/entry.js';
 import { parseDatabaseUrl } from '../../lib/orm.js';
 import { REPO_ROOT } from '../../lib/paths.js';
 import { DEFAULT_DEMO_LEARNERS } from '../../hub/demo.js';
@@ -22,27 +21,26 @@ Environment:
   LOG_FORMAT     text or json                                      default text
 `;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { help: { type: 'boolean', default: false } } });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return;
-  }
-  const env = process.env;
-  const target = parseDatabaseUrl(readString(env, 'DATABASE_URL', 'sqlite:data/learners.sqlite'), REPO_ROOT);
-  const logger = createLogger({ name: 'learners', format: env['LOG_FORMAT'] === 'json' ? 'json' : 'text' });
-  const orm = await openLearnersDatabase(target);
-  const learners = readInt(env, 'DEMO_LEARNERS', DEFAULT_DEMO_LEARNERS, { min: 1, max: 5_000_000 });
-  if (readBoolean(env, 'SEED_DEMO', false) && !(await learnersAreSeeded(orm, { learners }))) {
-    logger.info(`seeding ${learners} demo learners…`);
-    await seedDemo({ members: new Map(), learners: orm }, { learners });
-  }
-  const server = await startLearnersServer({ orm, databaseKind: target.kind, logger, port: readPort(env, 'PORT', 4003), host: readString(env, 'HOST', '127.0.0.1') });
-  logger.info(`serving ${server.url}`);
-  stopOnSignals(async () => {
-    await server.stop();
-    await orm.close();
-  }, logger.info);
-}
-
-runMain(main);
+runService({
+  name: () => 'learners',
+  help: HELP,
+  async start(env, logger) {
+    const target = parseDatabaseUrl(readString(env, 'DATABASE_URL', 'sqlite:data/learners.sqlite'), REPO_ROOT);
+    const port = readPort(env, 'PORT', 4003);
+    const host = readString(env, 'HOST', '127.0.0.1');
+    const seed = readBoolean(env, 'SEED_DEMO', false);
+    const learners = readInt(env, 'DEMO_LEARNERS', DEFAULT_DEMO_LEARNERS, { min: 1, max: 5_000_000 });
+    const orm = await openLearnersDatabase(target);
+    try {
+      if (seed && !(await learnersAreSeeded(orm, { learners }))) {
+        logger.info(`seeding ${learners} demo learners…`);
+        await seedDemo({ members: new Map(), learners: orm }, { learners });
+      }
+      const server = await startLearnersServer({ orm, databaseKind: target.kind, logger, port, host });
+      return { url: server.url, stop: async () => { await server.stop(); await orm.close(); } };
+    } catch (error) {
+      await orm.close();
+      throw error;
+    }
+  },
+});

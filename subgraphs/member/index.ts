@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
-import { ConfigError, readBoolean, readInt, readPort, readString, runMain, stopOnSignals } from '../../lib/config.js';
+import { ConfigError, readBoolean, readInt, readPort, readString } from '../../lib/config.js';
+import { runService } from '../../lib/entry.js';
 import { isMemberId } from '../../lib/ids.js';
-import { createLogger } from '../../lib/log.js';
 import { parseDatabaseUrl } from '../../lib/orm.js';
 import { REPO_ROOT } from '../../lib/paths.js';
 import { memberProfile } from '../../hub/alliance.js';
@@ -28,38 +27,30 @@ Environment:
 Migrations run on start. GET /healthz is liveness, GET /readyz readiness.
 `;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { help: { type: 'boolean', default: false } } });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return;
-  }
-  const env = process.env;
-  const memberId = readString(env, 'MEMBER_ID');
-  if (!isMemberId(memberId)) throw new ConfigError(`MEMBER_ID must be the member's web domain, e.g. tuni.fi; got "${memberId}".`);
-  const target = parseDatabaseUrl(readString(env, 'DATABASE_URL', `sqlite:data/members/${memberId}.sqlite`), REPO_ROOT);
-  const logger = createLogger({ name: `member ${memberId}`, format: env['LOG_FORMAT'] === 'json' ? 'json' : 'text' });
-  const orm = await openMemberDatabase(target);
-  if (readBoolean(env, 'SEED_DEMO', false) && !(await memberIsSeeded(orm, memberId))) {
-    const profile = memberProfile(memberId);
-    if (!profile) throw new ConfigError(`SEED_DEMO: there is no demo data for "${memberId}" (only for the 13 alliance members).`);
+runService({
+  name: (env) => `member ${env['MEMBER_ID'] ?? '?'}`,
+  help: HELP,
+  async start(env, logger) {
+    const memberId = readString(env, 'MEMBER_ID');
+    if (!isMemberId(memberId)) throw new ConfigError(`MEMBER_ID must be the member's web domain, e.g. tuni.fi; got "${memberId}".`);
+    const target = parseDatabaseUrl(readString(env, 'DATABASE_URL', `sqlite:data/members/${memberId}.sqlite`), REPO_ROOT);
+    const port = readPort(env, 'PORT', 4100);
+    const host = readString(env, 'HOST', '127.0.0.1');
+    const seed = readBoolean(env, 'SEED_DEMO', false);
     const learners = readInt(env, 'DEMO_LEARNERS', DEFAULT_DEMO_LEARNERS, { min: 1, max: 5_000_000 });
-    logger.info(`seeding demo data (${learners} learners)…`);
-    await seedDemo({ members: new Map([[memberId, { orm, profile }]]) }, { learners });
-  }
-  const server = await startMemberServer({
-    memberId,
-    orm,
-    databaseKind: target.kind,
-    logger,
-    port: readPort(env, 'PORT', 4100),
-    host: readString(env, 'HOST', '127.0.0.1'),
-  });
-  logger.info(`serving ${server.url}`);
-  stopOnSignals(async () => {
-    await server.stop();
-    await orm.close();
-  }, logger.info);
-}
-
-runMain(main);
+    const orm = await openMemberDatabase(target);
+    try {
+      if (seed && !(await memberIsSeeded(orm, memberId))) {
+        const profile = memberProfile(memberId);
+        if (!profile) throw new ConfigError(`SEED_DEMO: there is no demo data for "${memberId}" (only for the 13 alliance members).`);
+        logger.info(`seeding demo data (${learners} learners)…`);
+        await seedDemo({ members: new Map([[memberId, { orm, profile }]]) }, { learners });
+      }
+      const server = await startMemberServer({ memberId, orm, databaseKind: target.kind, logger, port, host });
+      return { url: server.url, stop: async () => { await server.stop(); await orm.close(); } };
+    } catch (error) {
+      await orm.close();
+      throw error;
+    }
+  },
+});

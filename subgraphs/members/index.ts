@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { readPort, readString, runMain, stopOnSignals } from '../../lib/config.js';
-import { createLogger } from '../../lib/log.js';
+import { readPort, readString } from '../../lib/config.js';
+import { runService } from '../../lib/entry.js';
 import { REPO_ROOT } from '../../lib/paths.js';
 import { readRegistryFile } from './registry.js';
 import { startMemberRouter } from './server.js';
@@ -20,19 +19,12 @@ Environment:
   LOG_FORMAT       text or json          default text
 `;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { help: { type: 'boolean', default: false } } });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return;
-  }
-  const env = process.env;
-  const registryPath = readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json'));
-  const registry = readRegistryFile(registryPath);
-  const logger = createLogger({ name: 'members', format: env['LOG_FORMAT'] === 'json' ? 'json' : 'text' });
-  const server = await startMemberRouter({ registry, logger, port: readPort(env, 'PORT', 4001), host: readString(env, 'HOST', '127.0.0.1') });
-  logger.info(`serving ${server.url} for ${registry.members.length} members`);
-  stopOnSignals(() => server.stop(), logger.info);
-}
-
-runMain(main);
+runService({
+  name: () => 'members',
+  help: HELP,
+  async start(env, logger) {
+    const registry = readRegistryFile(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')));
+    logger.info(`routing to ${registry.members.length} members: ${registry.members.map((member) => member.id).join(', ')}`);
+    return startMemberRouter({ registry, logger, port: readPort(env, 'PORT', 4001), host: readString(env, 'HOST', '127.0.0.1') });
+  },
+});

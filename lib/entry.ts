@@ -1,0 +1,37 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, runMain, stopOnSignals, type Env } from './config.js';
+import { createLogger, type Logger } from './log.js';
+
+export interface ServiceEntry {
+  /** Logger name, e.g. "gateway" or "member tuni.fi" (may depend on the environment). */
+  name: (env: Env) => string;
+  /** The `--help` text: what the service is and every variable it reads. */
+  help: string;
+  /** Reads configuration, starts the service and says how to stop it. */
+  start(env: Env, logger: Logger): Promise<{ url: string; stop(): Promise<void> }>;
+}
+
+/**
+ * The shape every service entry point shares: `--help`, a logger honouring
+ * LOG_FORMAT, one line saying where it serves, and a clean stop on
+ * SIGINT/SIGTERM. Configuration mistakes end with one line and exit code 2.
+ */
+export function runService(entry: ServiceEntry): void {
+  runMain(async () => {
+    let help = false;
+    try {
+      help = parseArgs({ options: { help: { type: 'boolean', default: false } } }).values.help ?? false;
+    } catch (error) {
+      throw new ConfigError(`${(error as Error).message}. Use --help to see the options.`);
+    }
+    if (help) {
+      process.stdout.write(entry.help);
+      return;
+    }
+    const env = process.env;
+    const logger = createLogger({ name: entry.name(env), format: env['LOG_FORMAT'] === 'json' ? 'json' : 'text' });
+    const running = await entry.start(env, logger);
+    logger.info(`serving ${running.url}`);
+    stopOnSignals(running.stop, logger.info);
+  });
+}
