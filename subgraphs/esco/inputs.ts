@@ -32,8 +32,10 @@ export function foldedSearch(search: string | null | undefined, argument = 'sear
     throw badUserInput(`"${argument}" must be ${MIN_SEARCH_LENGTH} to ${MAX_SEARCH_LENGTH} characters long; got ${length}.`, argument);
   }
   const folded = foldText(search);
-  // Text made only of combining marks folds to nothing and would match everything.
-  if (folded.length === 0) throw badUserInput(`"${argument}" must contain letters, digits or punctuation.`, argument);
+  // Measured again after folding, as it is searched: combining marks fold away ("a\u0301" is one letter).
+  if (folded.length < MIN_SEARCH_LENGTH) {
+    throw badUserInput(`"${argument}" must contain at least ${MIN_SEARCH_LENGTH} letters, digits or punctuation marks (accents aside).`, argument);
+  }
   return folded;
 }
 

@@ -22,7 +22,7 @@ export function requireLearnerId(id: string, argument = 'id'): string {
 
 async function findLearnersPage(context: LearnersContext, first: number, after: string | null | undefined): Promise<Page<Learner>> {
   const order = 'ID';
-  const afterKey = after ? decodeCursor(after, order, 1) : undefined;
+  const afterKey = after ? decodeCursor(after, order, ['string']) : undefined;
   const knex = context.em.getKnex();
   const countRow = (await knex('learner').count({ count: '*' }).first()) as { count: number | string } | undefined;
   const idColumn = byteOrder(context.databaseKind, 'l.id');

@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { badUserInput } from '../../lib/errors.js';
+import { foldText } from '../../lib/text.js';
 import { LearningMode, MicroCredentialType, OpportunityKind } from './enums.js';
 
 @InputType({ description: 'Narrows an offerings list. All given conditions must hold.' })
@@ -61,8 +62,11 @@ function checkList(values: readonly unknown[] | null | undefined, argument: stri
 export function validateOfferingFilter(filter: OfferingFilter | null | undefined): void {
   if (!filter) return;
   if (filter.text !== null && filter.text !== undefined) {
-    const length = filter.text.trim().length;
-    if (length < 2 || length > 200) throw badUserInput('"filter.text" must be 2 to 200 characters long.', 'filter.text');
+    // Measured after folding, as it is searched: "´´" folds to nothing and must not become "no filter".
+    const length = foldText(filter.text).length;
+    if (length < 2 || filter.text.length > 200) {
+      throw badUserInput('"filter.text" must be 2 to 200 characters long (letters that count, accents aside).', 'filter.text');
+    }
   }
   checkList(filter.kinds, 'filter.kinds');
   checkList(filter.microCredentialTypes, 'filter.microCredentialTypes');

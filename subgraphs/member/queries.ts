@@ -1,6 +1,6 @@
 import type { Knex } from '@mikro-orm/knex';
 import { byteOrder, type DatabaseKind, type SqlEntityManager } from '../../lib/orm.js';
-import { buildPage, decodeCursor, encodeCursor, keysetCondition, type Page, type SortValue } from '../../lib/pagination.js';
+import { buildPage, decodeCursor, type CursorValueType, encodeCursor, keysetCondition, type Page, type SortValue } from '../../lib/pagination.js';
 import { containsPattern, foldText, LIKE_ESCAPE, prefixPattern } from '../../lib/text.js';
 import { OfferingOrder } from './enums.js';
 import { validateOfferingFilter, type OfferingFilter } from './inputs.js';
@@ -26,6 +26,8 @@ export function effectiveOfferingOrder(filter: OfferingFilter | null | undefined
 interface OrderPlan {
   /** SQL expressions of the sort key, in order; the last one is the id. */
   expressions: string[];
+  /** What each position of the cursor holds. */
+  shape: CursorValueType[];
   params: SortValue[];
   /** The sort key of a loaded row (must equal what the SQL computes). */
   keyOf: (row: LearningOpportunity) => SortValue[];
@@ -45,6 +47,7 @@ function orderPlan(kind: DatabaseKind, order: OfferingOrder, folded: string | un
       const text = folded ?? '';
       return {
         expressions: [`(case when o.sort_title like ? ${LIKE_ESCAPE} then 0 when o.sort_title like ? ${LIKE_ESCAPE} then 1 else 2 end)`, title, id],
+        shape: [{ integerFrom: 0, to: 2 }, 'string', 'string'],
         params: [prefixPattern(text), containsPattern(text)],
         keyOf: (row) => [relevanceRank(row, text), row.sortTitle, row.id],
       };
@@ -52,11 +55,12 @@ function orderPlan(kind: DatabaseKind, order: OfferingOrder, folded: string | un
     case OfferingOrder.START_DATE:
       return {
         expressions: [byteOrder(kind, `coalesce(o.start_date, '${NO_START_DATE}')`), id],
+        shape: ['string', 'string'],
         params: [],
         keyOf: (row) => [row.startDate ?? NO_START_DATE, row.id],
       };
     case OfferingOrder.TITLE:
-      return { expressions: [title, id], params: [], keyOf: (row) => [row.sortTitle, row.id] };
+      return { expressions: [title, id], shape: ['string', 'string'], params: [], keyOf: (row) => [row.sortTitle, row.id] };
   }
 }
 
@@ -95,7 +99,7 @@ export async function findOfferingsPage(
   const order = effectiveOfferingOrder(filter, args.orderBy);
   const folded = filter?.text ? foldText(filter.text) : undefined;
   const plan = orderPlan(kind, order, folded);
-  const afterKey = after ? decodeCursor(after, order, plan.expressions.length) : undefined;
+  const afterKey = after ? decodeCursor(after, order, plan.shape) : undefined;
   const cursorOf = (row: LearningOpportunity) => encodeCursor(order, plan.keyOf(row));
   if (filter?.institutionIds && !filter.institutionIds.includes(memberId)) {
     return buildPage([], first, 0, cursorOf, after);
@@ -142,7 +146,7 @@ export async function findAccountsPage(
   args: { first: number; after?: string | null },
 ): Promise<Page<LearnerAccount>> {
   const order = 'ID';
-  const afterKey = args.after ? decodeCursor(args.after, order, 1) : undefined;
+  const afterKey = args.after ? decodeCursor(args.after, order, ['string']) : undefined;
   const knex = em.getKnex();
   const countRow = (await knex('learner_account').count({ count: '*' }).first()) as { count: number | string } | undefined;
   const query = knex('learner_account as a').select('a.*');

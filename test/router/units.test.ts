@@ -47,16 +47,20 @@ describe('global ids', () => {
 describe('keyset cursors', () => {
   it('round-trip and are readable by any member', () => {
     const cursor = encodeCursor('TITLE', ['urban sustainability transitions', 'tuni.fi:co-300']);
-    expect(decodeCursor(cursor, 'TITLE', 2)).toEqual(['urban sustainability transitions', 'tuni.fi:co-300']);
+    expect(decodeCursor(cursor, 'TITLE', ['string', 'string'])).toEqual(['urban sustainability transitions', 'tuni.fi:co-300']);
     expect(parseCursor(cursor)).toEqual({ order: 'TITLE', values: ['urban sustainability transitions', 'tuni.fi:co-300'] });
   });
 
   it('are refused for another order, another arity or garbage', () => {
     const cursor = encodeCursor('TITLE', ['a', 'b']);
-    expect(() => decodeCursor(cursor, 'START_DATE', 2)).toThrow('not valid for this list');
-    expect(() => decodeCursor(cursor, 'TITLE', 3)).toThrow('not valid for this list');
-    expect(() => decodeCursor('%%%', 'TITLE', 2)).toThrow('not valid for this list');
+    expect(() => decodeCursor(cursor, 'START_DATE', ['string', 'string'])).toThrow('not valid for this list');
+    expect(() => decodeCursor(cursor, 'TITLE', ['string', 'string', 'string'])).toThrow('not valid for this list');
+    expect(() => decodeCursor('%%%', 'TITLE', ['string', 'string'])).toThrow('not valid for this list');
     expect(parseCursor(Buffer.from('{"a":1}').toString('base64url'))).toBeUndefined();
+    const tampered = encodeCursor('RELEVANCE', ['abc', 'title', 'a.org:1']);
+    expect(() => decodeCursor(tampered, 'RELEVANCE', [{ integerFrom: 0, to: 2 }, 'string', 'string'])).toThrow('not valid for this list');
+    const outOfRange = encodeCursor('RELEVANCE', [7, 'title', 'a.org:1']);
+    expect(() => decodeCursor(outOfRange, 'RELEVANCE', [{ integerFrom: 0, to: 2 }, 'string', 'string'])).toThrow('not valid for this list');
   });
 
   it('order like byte-wise SQL collation, numbers numerically', () => {
