@@ -126,7 +126,12 @@ async function clearMember(em: SqlEntityManager): Promise<void> {
  * last, so a member whose seeding was interrupted is cleaned and reseeded.
  */
 export async function seedDemo(
-  targets: { members: ReadonlyMap<string, { orm: MikroORM; profile: MemberProfile }>; learners?: MikroORM },
+  targets: {
+    members: ReadonlyMap<string, { orm: MikroORM; profile: MemberProfile }>;
+    learners?: MikroORM;
+    /** Members the learner register links accounts at (default: all); a deployment with fewer members passes its own. */
+    learnerMembers?: ReadonlySet<string>;
+  },
   options: DemoOptions,
   onProgress: (progress: SeedProgress) => void = () => {},
 ): Promise<void> {
@@ -157,6 +162,7 @@ export async function seedDemo(
     if (learnerWriter) {
       learnerWriter.add('Learner', { id: learner.id, createdAt: learner.createdAt });
       for (const account of learner.accounts) {
+        if (targets.learnerMembers && !targets.learnerMembers.has(account.memberId)) continue;
         learnerWriter.add('LearnerAccountLink', { learner: learner.id, memberId: account.memberId, accountId: account.id, linkedAt: account.createdAt });
       }
     }

@@ -1,7 +1,8 @@
-import { readBoolean, readInt, readPort, readString } from '../../lib/config.js';
+import { ConfigError, readBoolean, readInt, readPort, readString, type Env } from '../../lib/config.js';
 import { runService } from '../../lib/entry.js';
 import { parseDatabaseUrl } from '../../lib/orm.js';
 import { REPO_ROOT } from '../../lib/paths.js';
+import { memberProfile } from '../../hub/alliance.js';
 import { DEFAULT_DEMO_LEARNERS } from '../../hub/demo.js';
 import { learnersAreSeeded, seedDemo } from '../../hub/seed.js';
 import { openLearnersDatabase } from './database.js';
@@ -18,8 +19,20 @@ Environment:
   HOST           address to bind                                   default 127.0.0.1
   SEED_DEMO      true: fill an empty register with the demo learners default false
   DEMO_LEARNERS  learners in the demo data                         default ${DEFAULT_DEMO_LEARNERS}
+  DEMO_MEMBERS   comma-separated member ids whose accounts the demo register
+                 links (a deployment running only some members)    default all 13
   LOG_FORMAT     text or json                                      default text
 `;
+
+/** DEMO_MEMBERS: the member ids a partial deployment runs, checked against the alliance. */
+function demoMembers(env: Env): Set<string> | undefined {
+  const raw = env['DEMO_MEMBERS']?.trim();
+  if (!raw) return undefined;
+  const ids = raw.split(',').map((id) => id.trim()).filter(Boolean);
+  const unknown = ids.filter((id) => !memberProfile(id));
+  if (unknown.length > 0) throw new ConfigError(`DEMO_MEMBERS names members without demo data: ${unknown.join(', ')}.`);
+  return new Set(ids);
+}
 
 runService({
   name: () => 'learners',
@@ -30,11 +43,12 @@ runService({
     const host = readString(env, 'HOST', '127.0.0.1');
     const seed = readBoolean(env, 'SEED_DEMO', false);
     const learners = readInt(env, 'DEMO_LEARNERS', DEFAULT_DEMO_LEARNERS, { min: 1, max: 5_000_000 });
+    const members = demoMembers(env);
     const orm = await openLearnersDatabase(target);
     try {
       if (seed && !(await learnersAreSeeded(orm, { learners }))) {
         logger.info(`seeding ${learners} demo learners…`);
-        await seedDemo({ members: new Map(), learners: orm }, { learners });
+        await seedDemo({ members: new Map(), learners: orm, ...(members ? { learnerMembers: members } : {}) }, { learners });
       }
       const server = await startLearnersServer({ orm, databaseKind: target.kind, logger, port, host });
       return { url: server.url, stop: async () => { await server.stop(); await orm.close(); } };

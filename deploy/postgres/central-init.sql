@@ -1,0 +1,5 @@
+-- db-central: one PostgreSQL server, one database per central subgraph.
+-- The postgres image runs this once, when the server starts on an empty volume
+-- (/docker-entrypoint-initdb.d); POSTGRES_USER owns both databases.
+CREATE DATABASE esco;
+CREATE DATABASE learners;
