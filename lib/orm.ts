@@ -5,6 +5,8 @@ import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { ConfigError } from './config.js';
+import { REPO_ROOT } from './paths.js';
 
 export type DatabaseKind = 'sqlite' | 'postgresql';
 
@@ -39,6 +41,20 @@ export function parseDatabaseUrl(url: string, baseDir = process.cwd()): Database
     throw new Error('Unsupported database URL: use postgresql://… or sqlite:<file>.');
   }
   return { kind: 'sqlite', location: resolve(baseDir, path) };
+}
+
+/**
+ * A database URL from configuration (an environment variable or a flag named
+ * `source`): relative SQLite paths resolve against the repository root, so
+ * every service and script finds the same file from any working directory,
+ * and a bad URL becomes a one-line ConfigError.
+ */
+export function configuredDatabase(url: string, source = 'DATABASE_URL'): DatabaseTarget {
+  try {
+    return parseDatabaseUrl(url, REPO_ROOT);
+  } catch (error) {
+    throw new ConfigError(`${source}: ${(error as Error).message}`);
+  }
 }
 
 export interface OpenDatabaseOptions {
@@ -102,10 +118,6 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<MikroO
 /** The SQL-level EntityManager type all our subgraphs use (both drivers are knex based). */
 export type SqlEntityManager = EntityManager;
 
-export function sqlEntityManager(orm: MikroORM): SqlEntityManager {
-  return orm.em.fork() as SqlEntityManager;
-}
-
 /**
  * Wraps a column for byte-wise ordering. Keyset cursors are compared across
  * members and in the router with plain JavaScript string comparison, so the SQL
@@ -114,8 +126,4 @@ export function sqlEntityManager(orm: MikroORM): SqlEntityManager {
  */
 export function byteOrder(kind: DatabaseKind, column: string): string {
   return kind === 'postgresql' ? `${column} collate "C"` : column;
-}
-
-export function databaseKind(em: SqlEntityManager): DatabaseKind {
-  return em.getPlatform().constructor.name.toLowerCase().includes('postgre') ? 'postgresql' : 'sqlite';
 }

@@ -1,7 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, readString, runMain } from '../lib/config.js';
-import { DEFAULT_ESCO_DATABASE_URL, escoDatabaseTarget } from '../subgraphs/esco/config.js';
+import { configuredDatabase } from '../lib/orm.js';
+import { DEFAULT_ESCO_DATABASE_URL } from '../subgraphs/esco/config.js';
 import { openEscoDatabase } from '../subgraphs/esco/database.js';
 import { EscoImportError } from '../subgraphs/esco/import/csv.js';
 import { ESCO_VERSION, importEsco, type ImportProgress } from '../subgraphs/esco/import/importer.js';
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   // A relative folder means relative to where the user typed the command.
   const folder = isAbsolute(positionals[0] as string) ? (positionals[0] as string) : resolve(process.cwd(), positionals[0] as string);
   const url = values['database-url'] ?? readString(process.env, 'DATABASE_URL', DEFAULT_ESCO_DATABASE_URL);
-  const target = escoDatabaseTarget(url, values['database-url'] ? '--database-url' : 'DATABASE_URL');
+  const target = configuredDatabase(url, values['database-url'] ? '--database-url' : 'DATABASE_URL');
 
   const orm = await openEscoDatabase(target);
   try {

@@ -1,6 +1,7 @@
 import { readPort, readString } from '../../lib/config.js';
 import { runService } from '../../lib/entry.js';
-import { DEFAULT_ESCO_DATABASE_URL, escoDatabaseTarget } from './config.js';
+import { configuredDatabase } from '../../lib/orm.js';
+import { DEFAULT_ESCO_DATABASE_URL } from './config.js';
 import { ensureEscoData } from './curated.js';
 import { openEscoDatabase } from './database.js';
 import { startEscoServer } from './server.js';
@@ -24,7 +25,7 @@ runService({
   name: () => 'esco',
   help: HELP,
   async start(env, logger) {
-    const target = escoDatabaseTarget(readString(env, 'DATABASE_URL', DEFAULT_ESCO_DATABASE_URL));
+    const target = configuredDatabase(readString(env, 'DATABASE_URL', DEFAULT_ESCO_DATABASE_URL));
     const port = readPort(env, 'PORT', 4002);
     const host = readString(env, 'HOST', '127.0.0.1');
     const orm = await openEscoDatabase(target);

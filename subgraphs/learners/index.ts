@@ -1,7 +1,6 @@
 import { ConfigError, readBoolean, readInt, readPort, readString, type Env } from '../../lib/config.js';
 import { runService } from '../../lib/entry.js';
-import { parseDatabaseUrl } from '../../lib/orm.js';
-import { REPO_ROOT } from '../../lib/paths.js';
+import { configuredDatabase } from '../../lib/orm.js';
 import { memberProfile } from '../../hub/alliance.js';
 import { DEFAULT_DEMO_LEARNERS } from '../../hub/demo.js';
 import { learnersAreSeeded, seedDemo } from '../../hub/seed.js';
@@ -38,7 +37,7 @@ runService({
   name: () => 'learners',
   help: HELP,
   async start(env, logger) {
-    const target = parseDatabaseUrl(readString(env, 'DATABASE_URL', 'sqlite:data/learners.sqlite'), REPO_ROOT);
+    const target = configuredDatabase(readString(env, 'DATABASE_URL', 'sqlite:data/learners.sqlite'));
     const port = readPort(env, 'PORT', 4003);
     const host = readString(env, 'HOST', '127.0.0.1');
     const seed = readBoolean(env, 'SEED_DEMO', false);

@@ -1,8 +1,7 @@
 import { ConfigError, readBoolean, readInt, readPort, readString } from '../../lib/config.js';
 import { runService } from '../../lib/entry.js';
 import { isMemberId } from '../../lib/ids.js';
-import { parseDatabaseUrl } from '../../lib/orm.js';
-import { REPO_ROOT } from '../../lib/paths.js';
+import { configuredDatabase } from '../../lib/orm.js';
 import { memberProfile } from '../../hub/alliance.js';
 import { DEFAULT_DEMO_LEARNERS } from '../../hub/demo.js';
 import { memberIsSeeded, seedDemo } from '../../hub/seed.js';
@@ -33,7 +32,7 @@ runService({
   async start(env, logger) {
     const memberId = readString(env, 'MEMBER_ID');
     if (!isMemberId(memberId)) throw new ConfigError(`MEMBER_ID must be the member's web domain, e.g. tuni.fi; got "${memberId}".`);
-    const target = parseDatabaseUrl(readString(env, 'DATABASE_URL', `sqlite:data/members/${memberId}.sqlite`), REPO_ROOT);
+    const target = configuredDatabase(readString(env, 'DATABASE_URL', `sqlite:data/members/${memberId}.sqlite`));
     const port = readPort(env, 'PORT', 4100);
     const host = readString(env, 'HOST', '127.0.0.1');
     const seed = readBoolean(env, 'SEED_DEMO', false);
