@@ -6,7 +6,8 @@ import express from 'express';
 import { GraphQLError, Kind, parse, type GraphQLFormattedError } from 'graphql';
 import { createServer } from 'node:http';
 import { maskError } from '../lib/errors.js';
-import { createHttpClient, postGraphQL, type HttpClient } from '../lib/http-client.js';
+import { Response } from 'undici';
+import { createHttpClient, isGraphQLResponse, postGraphQL, type HttpClient } from '../lib/http-client.js';
 import type { Logger } from '../lib/log.js';
 import { GRAPHQL_PATH, jsonErrorHandler, listen, mountHealthRoutes, type RunningServer } from '../lib/server.js';
 
@@ -75,26 +76,39 @@ function serviceUnavailable(name: string, reason: string): GraphQLError {
 }
 
 /**
- * The gateway's subgraph fetcher: keep-alive connections, a deadline per
- * subgraph, and failures turned into an error that names the subgraph and
- * never its address (the default fetcher has no timeout, and the gateway would
- * pass the URL and response body on to the client).
+ * The gateway's subgraph fetcher: keep-alive connections, one deadline per
+ * subgraph covering the whole answer (headers and body), and failures turned
+ * into an error that names the subgraph and never its address (the default
+ * fetcher has no timeout, and the gateway would pass the URL and response
+ * body on to the client). A 4xx answer that is a GraphQL response (e.g. a
+ * variable the subgraph rejects) is passed on as such, so its errors reach the
+ * client instead of "unavailable".
  */
 function deadlineFetcher(client: HttpClient, endpoint: SubgraphEndpoint, logger: Logger) {
   return async (url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }) => {
-    let response;
+    let status: number;
+    let text: string;
     try {
-      response = await client.fetch(url, { ...(init as object), timeoutMs: endpoint.timeoutMs });
+      const response = await client.fetch(url, { ...(init as object), timeoutMs: endpoint.timeoutMs });
+      status = response.status;
+      text = await response.text();
     } catch (error) {
-      const timedOut = (error as { name?: string }).name === 'TimeoutError';
+      const timedOut = ['TimeoutError', 'AbortError'].includes((error as { name?: string }).name ?? '');
       logger.warn('subgraph call failed', { subgraph: endpoint.name, reason: timedOut ? 'timeout' : (error as Error).message });
       throw serviceUnavailable(endpoint.name, timedOut ? `did not answer within ${endpoint.timeoutMs} ms` : 'could not be reached');
     }
-    if (!response.ok) {
-      logger.warn('subgraph answered with an HTTP error', { subgraph: endpoint.name, status: response.status, body: (await response.text()).slice(0, 500) });
-      throw serviceUnavailable(endpoint.name, `answered with HTTP ${response.status}`);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
     }
-    return response;
+    const graphql = isGraphQLResponse(body);
+    if ((status >= 200 && status < 300 && graphql) || (status >= 400 && status < 500 && graphql && Array.isArray((body as { errors?: unknown }).errors))) {
+      return new Response(text, { status: 200, headers: { 'content-type': 'application/json' } });
+    }
+    logger.warn('subgraph answered with something that is not a GraphQL response', { subgraph: endpoint.name, status, body: text.slice(0, 500) });
+    throw serviceUnavailable(endpoint.name, status >= 200 && status < 300 ? 'answered with something that is not a GraphQL response' : `answered with HTTP ${status}`);
   };
 }
 

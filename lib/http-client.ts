@@ -72,6 +72,19 @@ function describeFailure(error: unknown, timeoutMs: number): ServiceCallError {
   return new ServiceCallError('could not be reached', 'unreachable');
 }
 
+/** The GraphQL-over-HTTP response shape: `data` an object or null, `errors` a list of objects with a message. */
+export function isGraphQLResponse(value: unknown): value is GraphQLResponseBody {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { data, errors } = value as { data?: unknown; errors?: unknown };
+  if (data === undefined && errors === undefined) return false;
+  if (data !== undefined && data !== null && (typeof data !== 'object' || Array.isArray(data))) return false;
+  if (errors !== undefined) {
+    if (!Array.isArray(errors)) return false;
+    if (!errors.every((error) => typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string')) return false;
+  }
+  return true;
+}
+
 /**
  * POSTs a GraphQL request and returns its body. Transport failures, non-JSON
  * answers and HTTP errors without a GraphQL body become `ServiceCallError`s;
@@ -106,7 +119,7 @@ export async function postGraphQL(
       response.ok ? 'invalid-response' : 'http',
     );
   }
-  if (typeof parsed !== 'object' || parsed === null || (!('data' in parsed) && !('errors' in parsed))) {
+  if (!isGraphQLResponse(parsed)) {
     throw new ServiceCallError(
       response.ok ? 'answered with something that is not a GraphQL response' : `answered with HTTP ${response.status}`,
       response.ok ? 'invalid-response' : 'http',

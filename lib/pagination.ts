@@ -68,14 +68,22 @@ export function compareSortKeys(a: readonly SortValue[], b: readonly SortValue[]
 
 /**
  * Compares strings by their UTF-8 bytes, which is what PostgreSQL's "C"
- * collation and SQLite's BINARY collation do. (JavaScript's `<` compares UTF-16
- * code units, which differs for characters outside the BMP.)
+ * collation and SQLite's BINARY collation do. UTF-8 byte order is code point
+ * order, so this compares code points (JavaScript's `<` compares UTF-16 code
+ * units, which differs for characters outside the BMP) without allocating.
  */
 export function compareBytes(a: string, b: string): number {
   if (a === b) return 0;
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  return Buffer.compare(x, y);
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a.codePointAt(i) as number;
+    const y = b.codePointAt(j) as number;
+    if (x !== y) return x < y ? -1 : 1;
+    i += x > 0xffff ? 2 : 1;
+    j += y > 0xffff ? 2 : 1;
+  }
+  return (a.length - i) - (b.length - j);
 }
 
 /** Validates `first`; the error names the argument and the allowed range. */

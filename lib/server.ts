@@ -7,7 +7,7 @@ import express, { type ErrorRequestHandler, type Express, type Request } from 'e
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { maskError } from './errors.js';
+import { maskError, scrubMessage } from './errors.js';
 import type { Logger } from './log.js';
 
 export interface RunningServer {
@@ -50,7 +50,7 @@ export function mountHealthRoutes(app: Express, name: string, readiness?: () => 
       const details = await readiness?.();
       response.json({ status: 'ready', service: name, ...(details && typeof details === 'object' ? details : {}) });
     } catch (error) {
-      response.status(503).json({ status: 'not ready', service: name, reason: (error as Error).message });
+      response.status(503).json({ status: 'not ready', service: name, reason: scrubMessage((error as Error).message) });
     }
   });
 }

@@ -23,6 +23,19 @@ export function effectiveOfferingOrder(filter: OfferingFilter | null | undefined
   return orderBy === OfferingOrder.RELEVANCE && !hasText ? OfferingOrder.TITLE : orderBy;
 }
 
+/**
+ * What an offerings cursor holds for each order (part of the member contract:
+ * the router checks a client's cursor against it before forwarding).
+ */
+export const OFFERING_CURSOR_SHAPES: Record<OfferingOrder, CursorValueType[]> = {
+  [OfferingOrder.RELEVANCE]: [{ integerFrom: 0, to: 2 }, 'string', 'string'],
+  [OfferingOrder.TITLE]: ['string', 'string'],
+  [OfferingOrder.START_DATE]: ['string', 'string'],
+};
+
+/** Learner-account cursors: ordered by id alone. */
+export const ACCOUNT_CURSOR = { order: 'ID', shape: ['string'] as CursorValueType[] };
+
 interface OrderPlan {
   /** SQL expressions of the sort key, in order; the last one is the id. */
   expressions: string[];
@@ -47,7 +60,7 @@ function orderPlan(kind: DatabaseKind, order: OfferingOrder, folded: string | un
       const text = folded ?? '';
       return {
         expressions: [`(case when o.sort_title like ? ${LIKE_ESCAPE} then 0 when o.sort_title like ? ${LIKE_ESCAPE} then 1 else 2 end)`, title, id],
-        shape: [{ integerFrom: 0, to: 2 }, 'string', 'string'],
+        shape: OFFERING_CURSOR_SHAPES[OfferingOrder.RELEVANCE],
         params: [prefixPattern(text), containsPattern(text)],
         keyOf: (row) => [relevanceRank(row, text), row.sortTitle, row.id],
       };
@@ -55,12 +68,12 @@ function orderPlan(kind: DatabaseKind, order: OfferingOrder, folded: string | un
     case OfferingOrder.START_DATE:
       return {
         expressions: [byteOrder(kind, `coalesce(o.start_date, '${NO_START_DATE}')`), id],
-        shape: ['string', 'string'],
+        shape: OFFERING_CURSOR_SHAPES[OfferingOrder.START_DATE],
         params: [],
         keyOf: (row) => [row.startDate ?? NO_START_DATE, row.id],
       };
     case OfferingOrder.TITLE:
-      return { expressions: [title, id], shape: ['string', 'string'], params: [], keyOf: (row) => [row.sortTitle, row.id] };
+      return { expressions: [title, id], shape: OFFERING_CURSOR_SHAPES[OfferingOrder.TITLE], params: [], keyOf: (row) => [row.sortTitle, row.id] };
   }
 }
 
@@ -145,8 +158,8 @@ export async function findAccountsPage(
   kind: DatabaseKind,
   args: { first: number; after?: string | null },
 ): Promise<Page<LearnerAccount>> {
-  const order = 'ID';
-  const afterKey = args.after ? decodeCursor(args.after, order, ['string']) : undefined;
+  const { order, shape } = ACCOUNT_CURSOR;
+  const afterKey = args.after ? decodeCursor(args.after, order, shape) : undefined;
   const knex = em.getKnex();
   const countRow = (await knex('learner_account').count({ count: '*' }).first()) as { count: number | string } | undefined;
   const query = knex('learner_account as a').select('a.*');

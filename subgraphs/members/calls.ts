@@ -29,7 +29,10 @@ export function memberError(member: MemberEntry, error: GraphQLResponseError): G
       extensions: { code: 'MEMBER_ERROR', member: member.id },
     });
   }
-  return new GraphQLError(`Member "${member.id}" (${member.name}): ${error.message}`, { extensions: { code, member: member.id } });
+  const argument = error.extensions?.['argument'];
+  return new GraphQLError(`Member "${member.id}" (${member.name}): ${error.message}`, {
+    extensions: { code, member: member.id, ...(typeof argument === 'string' ? { argument } : {}) },
+  });
 }
 
 /** Adds an error to the response once per key (e.g. once per failing member). */
@@ -81,6 +84,8 @@ export async function callMember(
       context.logger.warn('member call failed', { member: member.id, purpose, reason: error.reason });
       throw new MemberFailure(member, memberUnavailable(member, error.reason));
     }
-    throw error;
+    // Anything else went wrong reading this member's answer: it costs this member's part only.
+    context.logger.error('member answer could not be used', { member: member.id, purpose, error: error as Error });
+    throw new MemberFailure(member, memberUnavailable(member, 'answered with something the hub could not read'));
   }
 }

@@ -1,5 +1,13 @@
 import {
+  getDirectiveValues,
+  getNullableType,
   GraphQLError,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  isAbstractType,
+  isEnumType,
+  isListType,
+  isObjectType,
   Kind,
   parseType,
   print,
@@ -9,6 +17,7 @@ import {
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLOutputType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
   type SelectionNode,
@@ -258,17 +267,26 @@ export interface CollectedField {
   selections: SelectionNode[];
 }
 
+/** Whether `@skip`/`@include` keep a selection, as graphql-js decides it. */
+function included(node: SelectionNode, variables: Record<string, unknown>): boolean {
+  if (getDirectiveValues(GraphQLSkipDirective, node, variables)?.['if'] === true) return false;
+  return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.['if'] !== false;
+}
+
 /**
  * The fields a selection asks for on an object of `typeName`, through inline
- * fragments and fragment spreads, grouped by response key (as graphql-js does).
+ * fragments and fragment spreads, honouring `@skip`/`@include`, grouped by
+ * response key (as graphql-js does).
  */
 export function collectFields(
   selections: readonly SelectionNode[],
   fragments: Record<string, FragmentDefinitionNode>,
   typeName: string,
+  variables: Record<string, unknown>,
   into: Map<string, CollectedField> = new Map(),
 ): CollectedField[] {
   for (const selection of selections) {
+    if (!included(selection, variables)) continue;
     if (selection.kind === Kind.FIELD) {
       const responseKey = selection.alias?.value ?? selection.name.value;
       const existing = into.get(responseKey);
@@ -277,12 +295,48 @@ export function collectFields(
       else into.set(responseKey, { responseKey, fieldName: selection.name.value, selections: [...sub] });
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       if (!selection.typeCondition || selection.typeCondition.name.value === typeName) {
-        collectFields(selection.selectionSet.selections, fragments, typeName, into);
+        collectFields(selection.selectionSet.selections, fragments, typeName, variables, into);
       }
     } else {
       const fragment = fragments[selection.name.value];
-      if (fragment && fragment.typeCondition.name.value === typeName) collectFields(fragment.selectionSet.selections, fragments, typeName, into);
+      if (fragment && fragment.typeCondition.name.value === typeName) collectFields(fragment.selectionSet.selections, fragments, typeName, variables, into);
     }
   }
   return [...into.values()];
+}
+
+/**
+ * The first value in forwarded data that the router's schema cannot return
+ * (an enum value it does not know, e.g. from a member on a newer contract),
+ * as "Type.VALUE", or undefined. Checked before a member's answer is merged,
+ * so one member's unknown value cannot null a list that holds every member's
+ * items.
+ */
+export function unknownEnumValue(value: unknown, type: GraphQLOutputType, selections: readonly SelectionNode[], info: GraphQLResolveInfo): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  const nullable = getNullableType(type);
+  if (isListType(nullable)) {
+    if (!Array.isArray(value)) return undefined;
+    for (const item of value) {
+      const found = unknownEnumValue(item, nullable.ofType, selections, info);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (isEnumType(nullable)) return nullable.getValue(String(value)) ? undefined : `${nullable.name}.${String(value)}`;
+  let objectType = nullable;
+  if (isAbstractType(nullable)) {
+    const runtime = info.schema.getType(String((value as { __typename?: unknown }).__typename));
+    if (!runtime) return undefined;
+    objectType = runtime as typeof nullable;
+  }
+  if (!isObjectType(objectType) || typeof value !== 'object') return undefined;
+  const fields = objectType.getFields();
+  for (const collected of collectFields(selections, info.fragments, objectType.name, info.variableValues)) {
+    const definition = fields[collected.fieldName];
+    if (!definition) continue;
+    const found = unknownEnumValue((value as Record<string, unknown>)[collected.responseKey], definition.type, collected.selections, info);
+    if (found) return found;
+  }
+  return undefined;
 }

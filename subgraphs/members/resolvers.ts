@@ -3,14 +3,18 @@ import { GraphQLError, Kind, type ArgumentNode, type FieldNode, type GraphQLReso
 import { DateTimeISOResolver, LocalDateResolver } from 'graphql-scalars';
 import { badUserInput, unknownMember } from '../../lib/errors.js';
 import { isMemberId, parseGlobalId, requireGlobalId } from '../../lib/ids.js';
-import { compareSortKeys, pageSize, parseCursor, type SortValue } from '../../lib/pagination.js';
+import { compareSortKeys, decodeCursor, pageSize, parseCursor, type CursorValueType, type SortValue } from '../../lib/pagination.js';
 import { MEMBER_CONTRACT_VERSION } from '../member/contract.js';
+import type { OfferingOrder } from '../member/enums.js';
 import { validateOfferingFilter, type OfferingFilter } from '../member/inputs.js';
+import { ACCOUNT_CURSOR, effectiveOfferingOrder, OFFERING_CURSOR_SHAPES } from '../member/queries.js';
 import { callMember, MemberFailure, reportFailure, reportOnce, type MemberAnswer } from './calls.js';
 import type { RouterContext } from './context.js';
 import {
   buildForwardRequest,
   collectFields,
+  unknownEnumValue,
+  type ForwardRequest,
   field,
   FORWARDED,
   inlineFragment,
@@ -53,22 +57,40 @@ function memberOrThrow(context: RouterContext, memberId: string, argument: strin
   return member;
 }
 
-/** Reads a forwarded root value, raising the member's error behind a null. */
+/** Reads a forwarded root value, raising the member's error behind a null (and keeping its other errors). */
 function rootValue(answer: MemberAnswer, key: string, context: RouterContext): unknown {
   const value = answer.data?.[key] ?? null;
   const cause = (answer.data as ForwardedObject | null)?.[NULL_CAUSES]?.get(key);
   const unattached = [...answer.unattached];
   if (value === null && (cause ?? unattached[0])) {
-    throw cause ?? unattached.shift();
+    const raised = cause ?? (unattached.shift() as GraphQLError);
+    context.extraErrors.push(...unattached);
+    throw raised;
   }
   context.extraErrors.push(...unattached);
   return value;
 }
 
-async function forwardRoot(context: RouterContext, info: GraphQLResolveInfo, member: MemberEntry, selections: readonly SelectionNode[] = info.fieldNodes): Promise<unknown> {
-  const request = buildForwardRequest(info, context.contract, selections);
+/** A member answered with a value the router cannot return (e.g. an enum value of a newer contract). */
+function unknownValueFailure(member: MemberEntry, value: string): MemberFailure {
+  return new MemberFailure(
+    member,
+    new GraphQLError(`Member "${member.id}" (${member.name}) answered with ${value}, which this hub does not know; its data is missing from this response.`, {
+      extensions: { code: 'MEMBER_ERROR', member: member.id },
+    }),
+  );
+}
+
+/**
+ * Forwards the root field to one member and returns its value, after
+ * checking the value is one the router can return.
+ */
+async function forwardRoot(context: RouterContext, info: GraphQLResolveInfo, member: MemberEntry, request: ForwardRequest = buildForwardRequest(info, context.contract, info.fieldNodes)): Promise<unknown> {
   const answer = await callMember(context, member, info.fieldName, request.query, pickVariables(context.rawVariables, request.variableNames));
-  return rootValue(answer, String(info.path.key), context);
+  const value = rootValue(answer, String(info.path.key), context);
+  const unknown = unknownEnumValue(value, info.returnType, mergedSelections(info.fieldNodes), info);
+  if (unknown) throw unknownValueFailure(member, unknown);
+  return value;
 }
 
 /** Root fields answered by the one member an id names. */
@@ -91,10 +113,11 @@ const routeByMemberId = routeBy((id) => {
 
 /** Root list fields: every member answers in parallel; the lists are joined in registry order. */
 const fanOutList: Resolver = async (_source, _args, context, info) => {
+  const request = buildForwardRequest(info, context.contract, info.fieldNodes);
   const lists = await Promise.all(
     context.registry.members.map(async (member) => {
       try {
-        const value = await forwardRoot(context, info, member);
+        const value = await forwardRoot(context, info, member, request);
         return Array.isArray(value) ? value : [];
       } catch (error) {
         if (error instanceof MemberFailure) reportFailure(context, error);
@@ -106,6 +129,15 @@ const fanOutList: Resolver = async (_source, _args, context, info) => {
   );
   return lists.flat();
 };
+
+/** The cursor order and value types a root connection's `after` must have. */
+function expectedCursor(info: GraphQLResolveInfo, args: Record<string, unknown>): { order: string; shape: CursorValueType[] } {
+  if (info.fieldName === 'offerings') {
+    const order = effectiveOfferingOrder(args['filter'] as OfferingFilter | null | undefined, args['orderBy'] as OfferingOrder | null | undefined);
+    return { order, shape: OFFERING_CURSOR_SHAPES[order] };
+  }
+  return ACCOUNT_CURSOR;
+}
 
 interface Pick {
   answer: number;
@@ -120,7 +152,7 @@ const MORE = `${INTERNAL_ALIAS}more`;
 
 function pageInfoObject(selections: readonly SelectionNode[], info: GraphQLResolveInfo, values: Record<string, unknown>): ForwardedObject {
   const object: ForwardedObject = { [FORWARDED]: true };
-  for (const collected of collectFields(selections, info.fragments, 'PageInfo')) {
+  for (const collected of collectFields(selections, info.fragments, 'PageInfo', info.variableValues)) {
     if (collected.fieldName in values) object[collected.responseKey] = values[collected.fieldName];
   }
   return object;
@@ -136,8 +168,10 @@ function pageInfoObject(selections: readonly SelectionNode[], info: GraphQLResol
 const fanOutConnection: Resolver = async (_source, args, context, info) => {
   const first = pageSize(args['first'] as number | null | undefined);
   const after = (args['after'] as string | null | undefined) ?? null;
-  if (after !== null && !parseCursor(after)) {
-    throw badUserInput('The cursor in "after" is not valid for this list; pass the cursor of an item of the same list and order.', 'after');
+  // Checked here, once: a bad cursor is the client's mistake, not any member's.
+  if (after !== null) {
+    const expected = expectedCursor(info, args);
+    decodeCursor(after, expected.order, expected.shape);
   }
   const filter = args['filter'] as OfferingFilter | null | undefined;
   let members = context.registry.members;
@@ -164,11 +198,12 @@ const fanOutConnection: Resolver = async (_source, args, context, info) => {
       ],
     },
   };
+  const request = buildForwardRequest(info, context.contract, [withKeys, ...rest]);
   const answers = (
     await Promise.all(
       members.map(async (member) => {
         try {
-          return (await forwardRoot(context, info, member, [withKeys, ...rest])) as ForwardedObject | null;
+          return (await forwardRoot(context, info, member, request)) as ForwardedObject | null;
         } catch (error) {
           // Bad arguments fail the same way at every member: that is the client's error to see.
           if (error instanceof GraphQLError && error.extensions['code'] === 'BAD_USER_INPUT') throw error;
@@ -199,11 +234,11 @@ const fanOutConnection: Resolver = async (_source, args, context, info) => {
 
   const merged: ForwardedObject = { [FORWARDED]: true };
   const typeName = info.returnType.toString().replace(/!$/, '');
-  for (const collected of collectFields(mergedSelections(info.fieldNodes), info.fragments, typeName)) {
+  for (const collected of collectFields(mergedSelections(info.fieldNodes), info.fragments, typeName, info.variableValues)) {
     switch (collected.fieldName) {
       case 'nodes':
       case 'edges':
-        merged[collected.responseKey] = picks.map((pick) => ((answers[pick.answer] as ForwardedObject)[collected.responseKey] as unknown[])[pick.index]);
+        merged[collected.responseKey] = picks.map((pick) => ((answers[pick.answer] as ForwardedObject)[collected.responseKey] as unknown[] | undefined)?.[pick.index] ?? null);
         break;
       case 'totalCount':
         merged[collected.responseKey] = totalCount;
@@ -278,6 +313,8 @@ function entityBatch(context: RouterContext, info: GraphQLResolveInfo): DataLoad
             });
             context.extraErrors.push(...answer.unattached);
             const list = (answer.data?.[key] as unknown[] | undefined) ?? [];
+            const unknown = unknownEnumValue(list, info.returnType, mergedSelections(info.fieldNodes), info);
+            if (unknown) throw unknownValueFailure(member, unknown);
             indexes.forEach((index, position) => {
               results[index] = list[position] ?? null;
             });
@@ -351,6 +388,9 @@ function accountFieldBatch(context: RouterContext, info: GraphQLResolveInfo, mem
       });
       context.extraErrors.push(...answer.unattached);
       const list = (answer.data?.['_entities'] as (ForwardedObject | null)[] | undefined) ?? [];
+      const items = list.map((entity) => entity?.[ITEMS] ?? null);
+      const unknown = unknownEnumValue(items.flat(), info.returnType, mergedSelections(info.fieldNodes), info);
+      if (unknown) throw unknownValueFailure(member, unknown);
       return accountIds.map((_, index) => {
         const value = list[index]?.[ITEMS];
         return Array.isArray(value) ? value : null;

@@ -71,6 +71,15 @@ describe('keyset cursors', () => {
     expect(compareSortKeys([1, 'b', 'x'], [1, 'b', 'y'])).toBeLessThan(0);
   });
 
+  it('compare strings exactly as UTF-8 bytes compare', () => {
+    const samples = ['', 'a', 'Z', 'é', 'z', '\uffff', '😀', 'ab', 'a😀', 'a\uffff', 'ä', 'aa', '中', '\u0000'];
+    for (const x of samples) {
+      for (const y of samples) {
+        expect(Math.sign(compareBytes(x, y)), `${x} vs ${y}`).toBe(Math.sign(Buffer.compare(Buffer.from(x), Buffer.from(y))));
+      }
+    }
+  });
+
   it('build a portable "after this key" condition', () => {
     expect(keysetCondition(['a', 'b'], [1, 'x'])).toEqual({ sql: '((a > ?) or (a = ? and b > ?))', params: [1, 1, 'x'] });
   });
