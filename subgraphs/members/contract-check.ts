@@ -84,7 +84,9 @@ export async function checkMemberEndpoint(client: HttpClient, url: string, contr
     if (!IGNORED_TYPES.has(typeName)) report.problems.push(`${change.type}: ${change.description}`);
   }
   for (const change of findDangerousChanges(contractSchema, endpointSchema)) {
-    report.warnings.push(`${change.type}: ${change.description}`);
+    // The router cannot return an enum value it does not know: such a member's answers would be dropped.
+    if (change.type === 'VALUE_ADDED_TO_ENUM') report.problems.push(`${change.type}: ${change.description} The hub drops answers holding values it does not know; upgrade the router first.`);
+    else report.warnings.push(`${change.type}: ${change.description}`);
   }
   const endpointKeys = keysByType(endpointDocument);
   for (const [typeName, keys] of keysByType(contractDocument)) {
@@ -97,7 +99,9 @@ export async function checkMemberEndpoint(client: HttpClient, url: string, contr
   const expectedVersion = contractVersionOf(contractText);
   const versionAnswer = await ask('{ memberContractVersion }');
   const version = versionAnswer.data?.['memberContractVersion'];
-  if (typeof version === 'string') {
+  if (typeof version !== 'string') {
+    report.problems.push('`memberContractVersion` did not answer with a version string.');
+  } else {
     report.version = version;
     const [major, minor] = version.split('.').map(Number);
     const [wantMajor, wantMinor] = (expectedVersion ?? '0.0.0').split('.').map(Number);
