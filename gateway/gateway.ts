@@ -1,11 +1,15 @@
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import cors from 'cors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
+import express, { type Response as ExpressResponse } from 'express';
 import { GraphQLError, Kind, parse, type GraphQLFormattedError } from 'graphql';
 import { createServer } from 'node:http';
+import { authenticate, InvalidTokenError, unauthenticated, type AccessTokenProfile, type Principal } from '../lib/auth.js';
 import { maskError } from '../lib/errors.js';
+import { createRateLimiter } from '../lib/rate-limit.js';
 import { Response } from 'undici';
 import { createHttpClient, isGraphQLResponse, postGraphQL, type HttpClient } from '../lib/http-client.js';
 import type { Logger } from '../lib/log.js';
@@ -18,7 +22,26 @@ export interface SubgraphEndpoint {
   timeoutMs: number;
 }
 
-export interface GatewayOptions {
+/** How callers are identified and what each may send (docs/security.md). */
+export interface EdgeOptions {
+  /** Verification profile for access tokens; requests without a token are anonymous. */
+  auth: AccessTokenProfile;
+  /** Origins allowed to call from a browser (CORS); none means same-origin only. */
+  corsOrigins?: readonly string[];
+  /** Requests per minute per caller (token subject, or IP address when anonymous). */
+  rateLimitPerMinute?: number;
+  /** Query limits; defaults fit the portal's queries with room to spare. */
+  maxDepth?: number;
+  maxCost?: number;
+  maxAliases?: number;
+  maxTokens?: number;
+}
+
+export interface GatewayContext extends BaseContext {
+  principal: Principal;
+}
+
+export interface GatewayOptions extends EdgeOptions {
   supergraphSdl: string;
   /** Per subgraph: where to reach it and its deadline (see `subgraphEndpoints`). */
   subgraphs: readonly SubgraphEndpoint[];
@@ -28,7 +51,7 @@ export interface GatewayOptions {
   /** Production mode: no introspection, no schema hints in errors. */
   production?: boolean;
   bodyLimit?: string;
-  plugins?: ApolloServerPlugin<BaseContext>[];
+  plugins?: ApolloServerPlugin<GatewayContext>[];
 }
 
 export interface RunningGateway extends RunningServer {
@@ -143,15 +166,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   app.disable('x-powered-by');
   const httpServer = createServer(app);
   const production = options.production ?? false;
-  const apollo = new ApolloServer<BaseContext>({
+  // Depth, cost, alias, directive and token limits reject query bombs before planning.
+  const armor = new ApolloArmor({
+    // Depth 8 fits the portal's deepest query (the pathway query is 6) and stops nested fan-out bombs
+    // (offerings → institution → offerings …), which the field-count cost model does not see.
+    maxDepth: { n: options.maxDepth ?? 8 },
+    costLimit: { maxCost: options.maxCost ?? 5_000 },
+    maxAliases: { n: options.maxAliases ?? 15, allowList: [] },
+    maxDirectives: { n: 50 },
+    maxTokens: { n: options.maxTokens ?? 2_000 },
+    blockFieldSuggestion: { enabled: production },
+  }).protect();
+  const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    validationRules: armor.validationRules,
     // Entry points own SIGINT/SIGTERM (one handler stops every service in order).
     stopOnTerminationSignals: false,
     formatError: formatGatewayError(options.logger),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...(options.plugins ?? [])],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ...(options.plugins ?? [])],
   });
   await apollo.start();
   mountHealthRoutes(app, 'gateway', async () => {
@@ -170,7 +206,41 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     if (down.length > 0) throw new Error(`subgraphs not answering: ${down.join(', ')}`);
     return { subgraphs };
   });
-  app.use(GRAPHQL_PATH, express.json({ limit: options.bodyLimit ?? '1mb' }), expressMiddleware(apollo));
+  const limiter = createRateLimiter(options.rateLimitPerMinute ?? 600);
+  const refuse = (response: ExpressResponse, status: number, message: string, code: string) =>
+    response.status(status).json({ errors: [{ message, extensions: { code } }] });
+  app.use(
+    GRAPHQL_PATH,
+    cors({
+      // No allowlist, no CORS headers: browsers then allow same-origin calls only.
+      origin: options.corsOrigins && options.corsOrigins.length > 0 ? [...options.corsOrigins] : false,
+      methods: ['GET', 'POST', 'OPTIONS'],
+      allowedHeaders: ['content-type', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name'],
+      maxAge: 600,
+    }),
+    async (request, response, next) => {
+      let principal: Principal;
+      try {
+        principal = await authenticate(request.headers.authorization, options.auth);
+      } catch (error) {
+        if (!(error instanceof InvalidTokenError)) throw error;
+        response.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+        refuse(response, 401, unauthenticated(error.reason).message, 'UNAUTHENTICATED');
+        return;
+      }
+      const caller = principal.kind === 'user' ? `user:${principal.subject}` : `ip:${request.ip ?? 'unknown'}`;
+      const wait = limiter.take(caller);
+      if (wait > 0) {
+        response.setHeader('Retry-After', String(wait));
+        refuse(response, 429, `Too many requests; try again in ${wait} s.`, 'RATE_LIMITED');
+        return;
+      }
+      response.locals['principal'] = principal;
+      next();
+    },
+    express.json({ limit: options.bodyLimit ?? '1mb' }),
+    expressMiddleware(apollo, { context: async ({ res }) => ({ principal: res.locals['principal'] as Principal }) }),
+  );
   app.use(jsonErrorHandler(options.logger));
   const port = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';

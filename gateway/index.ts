@@ -1,4 +1,6 @@
-import { readInt, readPort, readString, type Env } from '../lib/config.js';
+import { DEFAULT_ALGORITHMS, fileKeySet, remoteKeySet, type AccessTokenProfile } from '../lib/auth.js';
+import { ConfigError, readInt, readPort, readString, type Env } from '../lib/config.js';
+import { devIdpProfile, ensureDevIdp, HUB_AUDIENCE } from '../hub/dev-idp.js';
 import { runService } from '../lib/entry.js';
 import { startGateway, subgraphEndpoints, supergraphSubgraphs } from './gateway.js';
 import { readSupergraph, SUPERGRAPH_PATH } from './supergraph.js';
@@ -18,6 +20,16 @@ Environment:
   PORT                          port to listen on                      default 4000
   HOST                          address to bind                        default 127.0.0.1
   NODE_ENV=production           no introspection, no schema hints in errors
+  AUTH_JWKS_URL | AUTH_JWKS_FILE
+                                the identity provider's public keys (JWKS), fetched and cached
+                                (refetched for an unknown kid) or read from a file
+  AUTH_ISSUER                   expected "iss" of access tokens        required with the two above
+  AUTH_AUDIENCE                 expected "aud"                          default ${HUB_AUDIENCE}
+  AUTH_ALGORITHMS               accepted signing algorithms            default ${DEFAULT_ALGORITHMS.join(',')}
+  AUTH_DEV_IDP_DIR              instead of the above: use (and create) the development identity
+                                provider's keys in this folder (npm run token signs with them)
+  CORS_ORIGINS                  comma-separated browser origins allowed to call (default: none)
+  RATE_LIMIT_PER_MINUTE         requests per minute per caller          default 600
   LOG_FORMAT                    text or json                           default text
 
 GET /healthz is liveness; GET /readyz answers 200 when every subgraph answers.
@@ -36,6 +48,26 @@ function perSubgraph(env: Env, names: string[]) {
   return { urls, timeouts };
 }
 
+/** The access-token profile from AUTH_*: a JWKS URL or file with issuer, or the development identity provider. */
+async function accessTokenProfile(env: Env): Promise<AccessTokenProfile> {
+  const sources = ['AUTH_JWKS_URL', 'AUTH_JWKS_FILE', 'AUTH_DEV_IDP_DIR'].filter((name) => env[name]?.trim());
+  if (sources.length !== 1) {
+    throw new ConfigError(`set exactly one of AUTH_JWKS_URL, AUTH_JWKS_FILE or AUTH_DEV_IDP_DIR (got ${sources.length ? sources.join(', ') : 'none'}).`);
+  }
+  if (env['AUTH_DEV_IDP_DIR']) return devIdpProfile(await ensureDevIdp(readString(env, 'AUTH_DEV_IDP_DIR')));
+  const algorithms = readString(env, 'AUTH_ALGORITHMS', DEFAULT_ALGORITHMS.join(',')).split(',').map((name) => name.trim());
+  const symmetric = algorithms.filter((name) => /^HS/i.test(name) || name.toLowerCase() === 'none');
+  if (symmetric.length > 0) throw new ConfigError(`AUTH_ALGORITHMS may list asymmetric algorithms only; remove ${symmetric.join(', ')}.`);
+  const jwksUrl = env['AUTH_JWKS_URL'];
+  if (jwksUrl && !/^https?:\/\//.test(jwksUrl)) throw new ConfigError('AUTH_JWKS_URL must be an http(s) URL.');
+  return {
+    issuer: readString(env, 'AUTH_ISSUER'),
+    audience: readString(env, 'AUTH_AUDIENCE', HUB_AUDIENCE),
+    algorithms,
+    keys: jwksUrl ? remoteKeySet(jwksUrl) : fileKeySet(readString(env, 'AUTH_JWKS_FILE')),
+  };
+}
+
 runService({
   name: () => 'gateway',
   help: HELP,
@@ -49,6 +81,9 @@ runService({
       port: readPort(env, 'PORT', 4000),
       host: readString(env, 'HOST', '127.0.0.1'),
       production: env['NODE_ENV'] === 'production',
+      auth: await accessTokenProfile(env),
+      corsOrigins: (env['CORS_ORIGINS'] ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
+      rateLimitPerMinute: readInt(env, 'RATE_LIMIT_PER_MINUTE', 600, { min: 1, max: 1_000_000 }),
     });
   },
 });

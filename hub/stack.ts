@@ -16,6 +16,7 @@ import { startMemberServer } from '../subgraphs/member/server.js';
 import { parseRegistry, type MemberEntry, type Registry } from '../subgraphs/members/registry.js';
 import { startMemberRouter } from '../subgraphs/members/server.js';
 import { ALLIANCE_MEMBERS, memberProfile, type MemberProfile } from './alliance.js';
+import { devIdpProfile, ensureDevIdp, type DevIdp } from './dev-idp.js';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { memberIsSeeded, seedDemo, type SeedProgress } from './seed.js';
 
@@ -45,6 +46,9 @@ export interface HubOptions {
   gatewayTimeoutMs?: number;
   onProgress?: (message: string) => void;
   production?: boolean;
+  /** Origins allowed to call the gateway from a browser. */
+  corsOrigins?: string[];
+  rateLimitPerMinute?: number;
 }
 
 export interface RunningMember {
@@ -64,6 +68,8 @@ export interface RunningHub {
   registry: Registry;
   /** How many demo learners the databases hold (may differ from the option when seeded earlier). */
   demoLearners: number;
+  /** The development identity provider whose tokens the gateway accepts. */
+  idp: DevIdp;
   stop(): Promise<void>;
 }
 
@@ -213,6 +219,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     stops.push(() => learners.stop());
 
     progress('starting the gateway');
+    const idp = await ensureDevIdp(join(options.dataDir, 'keys'));
     const supergraphSdl = readSupergraph();
     const gateway = await startGateway({
       supergraphSdl,
@@ -221,6 +228,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       port: options.ports?.gateway ?? 0,
       host,
       production: options.production ?? false,
+      auth: devIdpProfile(idp),
+      ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+      ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
     });
     stops.push(() => gateway.stop());
 
@@ -231,6 +241,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       members,
       central: { members: router, esco, learners },
       demoLearners,
+      idp,
       registry,
       stop: stopAll,
     };

@@ -70,6 +70,10 @@ async function main(): Promise<void> {
   say('Demo learners with achievements at three or more members:');
   for (const learner of demo) say(`  ${learner.id}   (${learner.members.join(', ')})`);
   say('');
+  say('Access tokens come from the development identity provider, e.g.:');
+  say(`  npm run --silent token -- --role learner --learner ${demo[0]?.id ?? 'eciu-…'}`);
+  say('  (roles: learner, member-staff --member <id>, analyst, alliance-admin)');
+  say('');
   say('Try it:');
   const variables = JSON.stringify({ id: demo[0]?.id ?? 'eciu-…' });
   say(`  curl -s ${hub.gatewayUrl} -H 'content-type: application/json' \\`);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberProfile } from '../../hub/alliance.js';
 import { learnerId } from '../../hub/demo.js';
+import { devIdpProfile } from '../../hub/dev-idp.js';
 import { startHub, type RunningHub } from '../../hub/stack.js';
 import { startGateway, subgraphEndpoints, type RunningGateway } from '../../gateway/gateway.js';
 import { readSupergraph } from '../../gateway/supergraph.js';
@@ -47,11 +48,13 @@ beforeAll(async () => {
     subgraphs: subgraphEndpoints(supergraphSdl, urls, { defaultMs: 5_000 }),
     logger: quietLogger(),
     production: true,
+    auth: devIdpProfile(hub.idp),
   });
   impatient = await startGateway({
     supergraphSdl,
     subgraphs: subgraphEndpoints(supergraphSdl, urls, { defaultMs: 5_000, perSubgraph: { members: 300 } }),
     logger: quietLogger(),
+    auth: devIdpProfile(hub.idp),
   });
 });
 afterAll(async () => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberProfile } from '../../hub/alliance.js';
+import { devIdpProfile } from '../../hub/dev-idp.js';
 import { startHub, type RunningHub } from '../../hub/stack.js';
 import { startGateway, subgraphEndpoints, type RunningGateway } from '../../gateway/gateway.js';
 import { readSupergraph } from '../../gateway/supergraph.js';
@@ -110,6 +111,7 @@ beforeAll(async () => {
     supergraphSdl,
     subgraphs: subgraphEndpoints(supergraphSdl, { members: mixedRouter.url, esco: hub.urls.esco, learners: hub.urls.learners }, { defaultMs: 5_000 }),
     logger: quietLogger(),
+    auth: devIdpProfile(hub.idp),
   });
 });
 afterAll(async () => {
@@ -170,6 +172,7 @@ describe('the gateway', () => {
       supergraphSdl,
       subgraphs: subgraphEndpoints(supergraphSdl, { members: hub.urls.members, esco: esco.url, learners: hub.urls.learners }, { defaultMs: 2_000 }),
       logger: quietLogger(),
+      auth: devIdpProfile(hub.idp),
     });
     try {
       const body = await post(gateway.url, `{ skills(first: 1) { totalCount } offerings(first: 1) { totalCount } }`);
@@ -191,6 +194,7 @@ describe('the gateway', () => {
       supergraphSdl,
       subgraphs: subgraphEndpoints(supergraphSdl, { members: hub.urls.members, esco: esco.url, learners: hub.urls.learners }, { defaultMs: 2_000, perSubgraph: { esco: 500 } }),
       logger: quietLogger(),
+      auth: devIdpProfile(hub.idp),
     });
     try {
       const body = await post(gateway.url, `{ skills(first: 1) { totalCount } offerings(first: 1) { totalCount } }`);

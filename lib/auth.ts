@@ -1,0 +1,169 @@
+import { readFileSync, statSync } from 'node:fs';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors as joseErrors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { GraphQLError } from 'graphql';
+import { isMemberId } from './ids.js';
+
+/*
+ * Who is calling. Access tokens are JWTs from the alliance's identity
+ * provider; the gateway verifies them with one fixed profile (RFC 8725):
+ * keys only from the configured key set, an algorithm allowlist, the expected
+ * issuer and audience, a lifetime, and an explicit token type, so that no
+ * other kind of JWT (a hub-internal token, a credential) is ever accepted as
+ * an access token.
+ */
+
+export const ROLES = ['learner', 'member-staff', 'analyst', 'alliance-admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Claim names carrying the alliance-specific parts of an identity. */
+export const CLAIMS = { roles: 'roles', learner: 'eciu_learner', member: 'eciu_member' } as const;
+
+export type Principal =
+  | { kind: 'anonymous' }
+  | {
+      kind: 'user';
+      subject: string;
+      roles: Role[];
+      /** The alliance learner id, for the learner role. */
+      learnerId?: string;
+      /** The member id, for the member-staff role. */
+      memberId?: string;
+    };
+
+export const ANONYMOUS: Principal = { kind: 'anonymous' };
+
+export interface AccessTokenProfile {
+  issuer: string;
+  audience: string;
+  algorithms: string[];
+  keys: JWTVerifyGetKey;
+  /** Seconds of clock skew tolerated for exp/nbf/iat. */
+  clockToleranceSeconds?: number;
+}
+
+/** Asymmetric algorithms only: an HMAC algorithm would let anyone holding the public key sign. */
+export const DEFAULT_ALGORITHMS = ['ES256', 'EdDSA', 'RS256', 'PS256'];
+const ACCESS_TOKEN_TYPES = new Set(['at+jwt', 'jwt']);
+const LEARNER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/;
+
+/** The access token was missing its mark; the message says why in words fit for the caller. */
+export class InvalidTokenError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'InvalidTokenError';
+  }
+}
+
+function reasonFor(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'it has expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === 'aud') return 'it is meant for another audience';
+    if (error.claim === 'iss') return 'it comes from an issuer this hub does not trust';
+    if (error.claim === 'nbf') return 'it is not valid yet';
+    return `its "${error.claim}" claim is not acceptable`;
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'its signing algorithm is not accepted';
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'it is signed with a key this hub does not know';
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'its signature does not match';
+  if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid) return 'the signing keys could not be obtained';
+  // jose raises plain TypeErrors for some malformed input: anything else is simply "malformed".
+  return 'it is not a well-formed signed JWT';
+}
+
+function principalFrom(payload: JWTPayload): Principal {
+  const rawRoles = payload[CLAIMS.roles];
+  const roles = (Array.isArray(rawRoles) ? rawRoles : typeof rawRoles === 'string' ? [rawRoles] : []).filter((role): role is Role =>
+    (ROLES as readonly unknown[]).includes(role),
+  );
+  if (typeof payload.sub !== 'string' || payload.sub === '') throw new InvalidTokenError('it has no subject');
+  if (roles.length === 0) throw new InvalidTokenError(`it carries none of the roles ${ROLES.join(', ')}`);
+  const learner = payload[CLAIMS.learner];
+  const member = payload[CLAIMS.member];
+  if (roles.includes('learner') && (typeof learner !== 'string' || !LEARNER_ID.test(learner))) {
+    throw new InvalidTokenError(`the learner role needs an alliance learner id in "${CLAIMS.learner}"`);
+  }
+  if (roles.includes('member-staff') && (typeof member !== 'string' || !isMemberId(member))) {
+    throw new InvalidTokenError(`the member-staff role needs a member id in "${CLAIMS.member}"`);
+  }
+  return {
+    kind: 'user',
+    subject: payload.sub,
+    roles,
+    ...(typeof learner === 'string' && roles.includes('learner') ? { learnerId: learner } : {}),
+    ...(typeof member === 'string' && roles.includes('member-staff') ? { memberId: member } : {}),
+  };
+}
+
+/** Verifies an access token with the profile and returns who it names, or throws InvalidTokenError. */
+export async function verifyAccessToken(token: string, profile: AccessTokenProfile): Promise<Principal> {
+  let payload: JWTPayload;
+  try {
+    const result = await jwtVerify(token, profile.keys, {
+      issuer: profile.issuer,
+      audience: profile.audience,
+      algorithms: profile.algorithms,
+      clockTolerance: profile.clockToleranceSeconds ?? 30,
+      requiredClaims: ['exp', 'sub'],
+    });
+    const type = result.protectedHeader.typ?.toLowerCase();
+    if (type !== undefined && !ACCESS_TOKEN_TYPES.has(type)) throw new InvalidTokenError(`its type "${result.protectedHeader.typ}" is not an access token`);
+    payload = result.payload;
+  } catch (error) {
+    if (error instanceof InvalidTokenError) throw error;
+    throw new InvalidTokenError(reasonFor(error));
+  }
+  return principalFrom(payload);
+}
+
+/**
+ * Reads `Authorization: Bearer <token>`: no header is the anonymous caller,
+ * anything else must be a valid access token.
+ */
+export async function authenticate(header: string | undefined, profile: AccessTokenProfile): Promise<Principal> {
+  if (header === undefined || header.trim() === '') return ANONYMOUS;
+  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
+  if (!match) throw new InvalidTokenError('the Authorization header must be "Bearer <token>"');
+  if ((match[1] as string).length > 8192) throw new InvalidTokenError('it is too long');
+  return verifyAccessToken(match[1] as string, profile);
+}
+
+/** The GraphQL error for a rejected token (sent with HTTP 401). */
+export function unauthenticated(reason: string): GraphQLError {
+  return new GraphQLError(`The access token was refused: ${reason}.`, { extensions: { code: 'UNAUTHENTICATED' } });
+}
+
+/**
+ * A key set read from a JWKS file, re-read when the file changes, so keys can
+ * be rotated by replacing the file (new kid added, old one kept until its
+ * tokens expire).
+ */
+export function fileKeySet(path: string): JWTVerifyGetKey {
+  let loaded: { mtimeMs: number; keys: JWTVerifyGetKey } | undefined;
+  return (header, token) => {
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(path).mtimeMs;
+    } catch {
+      throw new joseErrors.JWKSInvalid('The key set file cannot be read');
+    }
+    if (!loaded || loaded.mtimeMs !== mtimeMs) {
+      loaded = { mtimeMs, keys: createLocalJWKSet(JSON.parse(readFileSync(path, 'utf8'))) };
+    }
+    return loaded.keys(header, token);
+  };
+}
+
+/**
+ * A key set fetched from a JWKS URL and cached; an unknown `kid` triggers a
+ * refetch (at most every 30 s), which is how rotated keys are picked up.
+ */
+export function remoteKeySet(url: string): JWTVerifyGetKey {
+  return createRemoteJWKSet(new URL(url), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000, timeoutDuration: 5_000 });
+}

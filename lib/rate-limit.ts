@@ -1,0 +1,37 @@
+/**
+ * A per-caller request budget over a sliding minute (two fixed windows
+ * weighted, as most API gateways do): cheap, in memory, per process. Enough to
+ * stop one caller from starving the others on a single gateway; a fleet of
+ * gateways would share the counts in Redis instead.
+ */
+export interface RateLimiter {
+  /** Counts a request; returns the seconds to wait when over budget, else 0. */
+  take(key: string, now?: number): number;
+}
+
+export function createRateLimiter(perMinute: number): RateLimiter {
+  const windows = new Map<string, { start: number; current: number; previous: number }>();
+  let lastSweep = 0;
+  return {
+    take(key, now = Date.now()) {
+      const windowStart = now - (now % 60_000);
+      if (now - lastSweep > 60_000) {
+        // Forget callers idle for two windows so the map stays small.
+        for (const [k, w] of windows) if (w.start < windowStart - 60_000) windows.delete(k);
+        lastSweep = now;
+      }
+      let window = windows.get(key);
+      if (!window || window.start < windowStart - 60_000) {
+        window = { start: windowStart, current: 0, previous: 0 };
+      } else if (window.start < windowStart) {
+        window = { start: windowStart, current: 0, previous: window.current };
+      }
+      windows.set(key, window);
+      const elapsed = (now - windowStart) / 60_000;
+      const estimate = window.previous * (1 - elapsed) + window.current;
+      if (estimate >= perMinute) return Math.max(1, Math.ceil((1 - elapsed) * 60));
+      window.current += 1;
+      return 0;
+    },
+  };
+}
