@@ -7,8 +7,9 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Response as ExpressResponse } from 'express';
 import { GraphQLError, Kind, parse, type GraphQLFormattedError } from 'graphql';
 import { createServer } from 'node:http';
-import { authenticate, InvalidTokenError, unauthenticated, type AccessTokenProfile, type Principal } from '../lib/auth.js';
+import { ANONYMOUS, authenticate, InvalidTokenError, unauthenticated, type AccessTokenProfile, type Principal } from '../lib/auth.js';
 import { maskError } from '../lib/errors.js';
+import type { HubSigner } from '../lib/hub-token.js';
 import { createRateLimiter } from '../lib/rate-limit.js';
 import { Response } from 'undici';
 import { createHttpClient, isGraphQLResponse, postGraphQL, type HttpClient } from '../lib/http-client.js';
@@ -43,6 +44,8 @@ export interface GatewayContext extends BaseContext {
 
 export interface GatewayOptions extends EdgeOptions {
   supergraphSdl: string;
+  /** Signs a hub-internal token for every subgraph call; its public keys are published at /.well-known/hub-jwks.json. */
+  hubSigner: HubSigner;
   /** Per subgraph: where to reach it and its deadline (see `subgraphEndpoints`). */
   subgraphs: readonly SubgraphEndpoint[];
   logger: Logger;
@@ -90,6 +93,29 @@ export function subgraphEndpoints(
     url: overrides[name] ?? url,
     timeoutMs: timeouts.perSubgraph?.[name] ?? timeouts.defaultMs,
   }));
+}
+
+/** Where the gateway publishes the hub's public keys. */
+export const HUB_JWKS_PATH = '/.well-known/hub-jwks.json';
+
+/**
+ * Sends every subgraph call with a fresh hub-internal token carrying the
+ * caller's identity (audience = the subgraph), so subgraphs answer only the
+ * hub and know on whose behalf.
+ */
+class HubDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    private readonly signer: HubSigner,
+    private readonly audience: string,
+    config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
+  ) {
+    super(config);
+  }
+
+  override async willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): Promise<void> {
+    const principal = (context as Partial<GatewayContext>).principal ?? ANONYMOUS;
+    request.http?.headers.set('authorization', `Bearer ${await this.signer.sign(principal, this.audience)}`);
+  }
 }
 
 function serviceUnavailable(name: string, reason: string): GraphQLError {
@@ -159,7 +185,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }) => {
       const endpoint = endpoints.get(name) ?? { name, url: url ?? '', timeoutMs: 5_000 };
-      return new RemoteGraphQLDataSource({ url: endpoint.url, fetcher: deadlineFetcher(client, endpoint, options.logger) as never });
+      return new HubDataSource(options.hubSigner, name, { url: endpoint.url, fetcher: deadlineFetcher(client, endpoint, options.logger) as never });
     },
   });
   const app = express();
@@ -194,7 +220,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const results = await Promise.all(
       options.subgraphs.map(async (endpoint) => {
         try {
-          const body = await postGraphQL(client, endpoint.url, { query: '{ __typename }' }, { timeoutMs: Math.min(endpoint.timeoutMs, 2_000) });
+          const token = await options.hubSigner.sign(ANONYMOUS, endpoint.name);
+          const body = await postGraphQL(
+            client,
+            endpoint.url,
+            { query: '{ __typename }' },
+            { timeoutMs: Math.min(endpoint.timeoutMs, 2_000), headers: { authorization: `Bearer ${token}` } },
+          );
           return [endpoint.name, body.data ? 'up' : 'down'] as const;
         } catch {
           return [endpoint.name, 'down'] as const;
@@ -205,6 +237,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const down = results.filter(([, status]) => status !== 'up').map(([name]) => name);
     if (down.length > 0) throw new Error(`subgraphs not answering: ${down.join(', ')}`);
     return { subgraphs };
+  });
+  // The hub's public keys, for subgraphs (members hosted by universities included) to verify hub tokens.
+  app.get(HUB_JWKS_PATH, (_request, response) => {
+    response.setHeader('cache-control', 'public, max-age=300');
+    response.json(options.hubSigner.jwks);
   });
   const limiter = createRateLimiter(options.rateLimitPerMinute ?? 600);
   const refuse = (response: ExpressResponse, status: number, message: string, code: string) =>

@@ -1,4 +1,5 @@
 import { DEFAULT_ALGORITHMS, fileKeySet, remoteKeySet, type AccessTokenProfile } from '../lib/auth.js';
+import { hubSignerFromEnv } from '../lib/hub-token.js';
 import { ConfigError, readInt, readPort, readString, type Env } from '../lib/config.js';
 import { devIdpProfile, ensureDevIdp, HUB_AUDIENCE } from '../hub/dev-idp.js';
 import { runService } from '../lib/entry.js';
@@ -28,6 +29,8 @@ Environment:
   AUTH_ALGORITHMS               accepted signing algorithms            default ${DEFAULT_ALGORITHMS.join(',')}
   AUTH_DEV_IDP_DIR              instead of the above: use (and create) the development identity
                                 provider's keys in this folder (npm run token signs with them)
+  HUB_KEYS_DIR                  the hub's signing key for calls to subgraphs (created on first
+                                start, shared with the member router)  default data/keys
   CORS_ORIGINS                  comma-separated browser origins allowed to call (default: none)
   RATE_LIMIT_PER_MINUTE         requests per minute per caller          default 600
   LOG_FORMAT                    text or json                           default text
@@ -82,6 +85,7 @@ runService({
       host: readString(env, 'HOST', '127.0.0.1'),
       production: env['NODE_ENV'] === 'production',
       auth: await accessTokenProfile(env),
+      hubSigner: await hubSignerFromEnv(env),
       corsOrigins: (env['CORS_ORIGINS'] ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
       rateLimitPerMinute: readInt(env, 'RATE_LIMIT_PER_MINUTE', 600, { min: 1, max: 1_000_000 }),
     });

@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import { join } from 'node:path';
 import { startGateway, subgraphEndpoints } from '../gateway/gateway.js';
 import { readSupergraph } from '../gateway/supergraph.js';
+import { ensureHubSigner, localHubVerifier, type HubSigner } from '../lib/hub-token.js';
 import type { Logger } from '../lib/log.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../lib/orm.js';
 import type { RunningServer } from '../lib/server.js';
@@ -70,6 +71,8 @@ export interface RunningHub {
   demoLearners: number;
   /** The development identity provider whose tokens the gateway accepts. */
   idp: DevIdp;
+  /** Signs hub-internal tokens (tests use it to call a subgraph as the hub would). */
+  hubSigner: HubSigner;
   stop(): Promise<void>;
 }
 
@@ -180,6 +183,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     );
     await ensureEscoData(escoOrm, logger);
 
+    // Hub-internal tokens: every subgraph answers only calls the gateway or the router signed.
+    const hubSigner = await ensureHubSigner(join(options.dataDir, 'keys'));
+    const hubAuth = localHubVerifier(hubSigner.jwks);
+
     progress('starting member subgraphs');
     const members = new Map<string, RunningMember>();
     const entries: MemberEntry[] = [];
@@ -193,6 +200,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
           logger: logger.child(profile.id),
           port: entry ? memberPort(entry) : (options.ports?.members ?? 0),
           host,
+          hubAuth,
           ...(options.memberPlugins ? { plugins: options.memberPlugins(profile.id) as never } : {}),
         });
         stops.push(() => server.stop());
@@ -205,9 +213,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const registry = parseRegistry({ members: entries });
 
     progress('starting central subgraphs');
-    const router = await startMemberRouter({ registry, logger: logger.child('members'), port: options.ports?.members ?? 0, host });
+    const router = await startMemberRouter({ registry, logger: logger.child('members'), port: options.ports?.members ?? 0, host, hubAuth, signer: hubSigner });
     stops.push(() => router.stop());
-    const esco = await startEscoServer({ orm: escoOrm, databaseKind: escoTarget.kind, logger: logger.child('esco'), port: options.ports?.esco ?? 0, host });
+    const esco = await startEscoServer({ orm: escoOrm, databaseKind: escoTarget.kind, logger: logger.child('esco'), port: options.ports?.esco ?? 0, host, hubAuth });
     stops.push(() => esco.stop());
     const learners = await startLearnersServer({
       orm: learnersOrm,
@@ -215,6 +223,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       logger: logger.child('learners'),
       port: options.ports?.learners ?? 0,
       host,
+      hubAuth,
     });
     stops.push(() => learners.stop());
 
@@ -229,6 +238,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       host,
       production: options.production ?? false,
       auth: devIdpProfile(idp),
+      hubSigner,
       ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
       ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
     });
@@ -242,6 +252,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       central: { members: router, esco, learners },
       demoLearners,
       idp,
+      hubSigner,
       registry,
       stop: stopAll,
     };

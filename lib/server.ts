@@ -7,7 +7,9 @@ import express, { type ErrorRequestHandler, type Express, type Request } from 'e
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ANONYMOUS, InvalidTokenError, type Principal } from './auth.js';
 import { maskError, scrubMessage } from './errors.js';
+import type { HubVerifier } from './hub-token.js';
 import type { Logger } from './log.js';
 
 export interface RunningServer {
@@ -21,8 +23,14 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   name: string;
   schema: GraphQLSchema;
   logger: Logger;
-  /** Builds the per-request context: a forked EntityManager, fresh DataLoaders. */
-  context: (request: Request) => Promise<TContext>;
+  /** Builds the per-request context: a forked EntityManager, fresh DataLoaders, the caller. */
+  context: (request: Request, principal: Principal) => Promise<TContext>;
+  /**
+   * Hub-internal token check: every GraphQL request must carry a token the
+   * hub signed for `audience`, else HTTP 401. Entry points always pass one;
+   * `null` is for in-process tests that call the server directly.
+   */
+  hubAuth: { verifier: HubVerifier; audience: string } | null;
   /** 0 (the default) picks a free port. */
   port?: number;
   host?: string;
@@ -125,10 +133,26 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
   await apollo.start();
   mountHealthRoutes(app, options.name, options.readiness);
   options.routes?.(app);
+  const hubAuth = options.hubAuth;
   app.use(
     GRAPHQL_PATH,
+    async (request, response, next) => {
+      if (!hubAuth) {
+        response.locals['principal'] = ANONYMOUS;
+        next();
+        return;
+      }
+      try {
+        response.locals['principal'] = await hubAuth.verifier.verify(request.headers.authorization, hubAuth.audience);
+        next();
+      } catch (error) {
+        if (!(error instanceof InvalidTokenError)) throw error;
+        response.status(401).setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+        response.json({ errors: [{ message: `Request refused: ${error.reason}.`, extensions: { code: 'UNAUTHENTICATED' } }] });
+      }
+    },
     express.json({ limit: options.bodyLimit ?? '1mb' }),
-    expressMiddleware(apollo, { context: async ({ req }) => options.context(req) }),
+    expressMiddleware(apollo, { context: async ({ req, res }) => options.context(req, res.locals['principal'] as Principal) }),
   );
   app.use(jsonErrorHandler(options.logger));
   const port = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');

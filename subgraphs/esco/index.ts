@@ -1,5 +1,6 @@
 import { readPort, readString } from '../../lib/config.js';
 import { runService } from '../../lib/entry.js';
+import { hubVerifierFromEnv } from '../../lib/hub-token.js';
 import { configuredDatabase } from '../../lib/orm.js';
 import { DEFAULT_ESCO_DATABASE_URL } from './config.js';
 import { ensureEscoData } from './curated.js';
@@ -19,6 +20,10 @@ Environment:
   PORT          port to listen on (default 4002; 0 picks a free port)
   HOST          address to listen on (default 127.0.0.1)
   LOG_FORMAT    text or json (default text)
+  HUB_JWKS_URL | HUB_JWKS_FILE
+                 the hub's public keys: the gateway's /.well-known/hub-jwks.json, or the
+                 file the gateway writes (data/keys/hub-jwks.json); only calls signed
+                 by the hub are answered, anything else gets 401
 `;
 
 runService({
@@ -28,10 +33,11 @@ runService({
     const target = configuredDatabase(readString(env, 'DATABASE_URL', DEFAULT_ESCO_DATABASE_URL));
     const port = readPort(env, 'PORT', 4002);
     const host = readString(env, 'HOST', '127.0.0.1');
+    const hubAuth = hubVerifierFromEnv(env);
     const orm = await openEscoDatabase(target);
     try {
       await ensureEscoData(orm, logger);
-      const server = await startEscoServer({ orm, databaseKind: target.kind, logger, port, host });
+      const server = await startEscoServer({ orm, databaseKind: target.kind, logger, port, host, hubAuth });
       return { url: server.url, stop: async () => { await server.stop(); await orm.close(); } };
     } catch (error) {
       await orm.close();

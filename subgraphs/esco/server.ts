@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/core';
+import type { HubVerifier } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
@@ -15,6 +16,8 @@ export interface EscoServerOptions {
   port?: number;
   host?: string;
   plugins?: ApolloServerPlugin<EscoContext>[];
+  /** Verifies hub-internal tokens (audience "esco"); null only in in-process tests. */
+  hubAuth: HubVerifier | null;
 }
 
 /** Starts the ESCO subgraph over its database. No side effects until called. */
@@ -28,6 +31,7 @@ export async function startEscoServer(options: EscoServerOptions): Promise<Runni
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host ? { host: options.host } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
+    hubAuth: options.hubAuth ? { verifier: options.hubAuth, audience: 'esco' } : null,
     context: async () => {
       const em = orm.em.fork() as SqlEntityManager;
       return { em, databaseKind, loaders: createEscoLoaders(em, databaseKind) };

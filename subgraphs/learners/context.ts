@@ -1,3 +1,4 @@
+import type { Principal } from '../../lib/auth.js';
 import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
 import type { LearnersLoaders } from './loaders.js';
 
@@ -5,4 +6,6 @@ export interface LearnersContext {
   em: SqlEntityManager;
   databaseKind: DatabaseKind;
   loaders: LearnersLoaders;
+  /** Who is asking, as the hub vouches for it. */
+  principal: Principal;
 }

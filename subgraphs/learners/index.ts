@@ -1,5 +1,6 @@
 import { ConfigError, readBoolean, readInt, readPort, readString, type Env } from '../../lib/config.js';
 import { runService } from '../../lib/entry.js';
+import { hubVerifierFromEnv } from '../../lib/hub-token.js';
 import { configuredDatabase } from '../../lib/orm.js';
 import { memberProfile } from '../../hub/alliance.js';
 import { DEFAULT_DEMO_LEARNERS } from '../../hub/demo.js';
@@ -21,6 +22,10 @@ Environment:
   DEMO_MEMBERS   comma-separated member ids whose accounts the demo register
                  links (a deployment running only some members)    default all 13
   LOG_FORMAT     text or json                                      default text
+  HUB_JWKS_URL | HUB_JWKS_FILE
+                 the hub's public keys: the gateway's /.well-known/hub-jwks.json, or the
+                 file the gateway writes (data/keys/hub-jwks.json); only calls signed
+                 by the hub are answered, anything else gets 401
 `;
 
 /** DEMO_MEMBERS: the member ids a partial deployment runs, checked against the alliance. */
@@ -43,13 +48,14 @@ runService({
     const seed = readBoolean(env, 'SEED_DEMO', false);
     const learners = readInt(env, 'DEMO_LEARNERS', DEFAULT_DEMO_LEARNERS, { min: 1, max: 5_000_000 });
     const members = demoMembers(env);
+    const hubAuth = hubVerifierFromEnv(env);
     const orm = await openLearnersDatabase(target);
     try {
       if (seed && !(await learnersAreSeeded(orm, { learners }))) {
         logger.info(`seeding ${learners} demo learners…`);
         await seedDemo({ members: new Map(), learners: orm, ...(members ? { learnerMembers: members } : {}) }, { learners });
       }
-      const server = await startLearnersServer({ orm, databaseKind: target.kind, logger, port, host });
+      const server = await startLearnersServer({ orm, databaseKind: target.kind, logger, port, host, hubAuth });
       return { url: server.url, stop: async () => { await server.stop(); await orm.close(); } };
     } catch (error) {
       await orm.close();

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/core';
+import type { HubVerifier } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
@@ -14,6 +15,8 @@ export interface LearnersServerOptions {
   port?: number;
   host?: string;
   plugins?: ApolloServerPlugin<LearnersContext>[];
+  /** Verifies hub-internal tokens (audience "learners"); null only in in-process tests. */
+  hubAuth: HubVerifier | null;
 }
 
 export async function startLearnersServer(options: LearnersServerOptions): Promise<RunningServer> {
@@ -25,9 +28,10 @@ export async function startLearnersServer(options: LearnersServerOptions): Promi
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host ? { host: options.host } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
-    context: async () => {
+    hubAuth: options.hubAuth ? { verifier: options.hubAuth, audience: 'learners' } : null,
+    context: async (_request, principal) => {
       const em = orm.em.fork() as SqlEntityManager;
-      return { em, databaseKind, loaders: createLearnersLoaders(em) };
+      return { em, databaseKind, principal, loaders: createLearnersLoaders(em) };
     },
     readiness: async () => {
       await orm.em.getConnection().execute('select 1');

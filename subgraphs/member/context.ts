@@ -1,3 +1,4 @@
+import type { Principal } from '../../lib/auth.js';
 import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
 import type { MemberLoaders } from './loaders.js';
 
@@ -8,4 +9,6 @@ export interface MemberContext {
   em: SqlEntityManager;
   databaseKind: DatabaseKind;
   loaders: MemberLoaders;
+  /** Who is asking, as the hub vouches for it. */
+  principal: Principal;
 }

@@ -1,5 +1,6 @@
 import { ConfigError, readBoolean, readInt, readPort, readString } from '../../lib/config.js';
 import { runService } from '../../lib/entry.js';
+import { hubVerifierFromEnv } from '../../lib/hub-token.js';
 import { isMemberId } from '../../lib/ids.js';
 import { configuredDatabase } from '../../lib/orm.js';
 import { memberProfile } from '../../hub/alliance.js';
@@ -22,6 +23,10 @@ Environment:
   SEED_DEMO      true: fill an empty database with the alliance demo data   default false
   DEMO_LEARNERS  learners in the demo data (must match the learners service) default ${DEFAULT_DEMO_LEARNERS}
   LOG_FORMAT     text or json                                               default text
+  HUB_JWKS_URL | HUB_JWKS_FILE
+                 the hub's public keys: the gateway's /.well-known/hub-jwks.json, or the
+                 file the gateway writes (data/keys/hub-jwks.json); only calls signed
+                 by the hub are answered, anything else gets 401
 
 Migrations run on start. GET /healthz is liveness, GET /readyz readiness.
 `;
@@ -37,6 +42,7 @@ runService({
     const host = readString(env, 'HOST', '127.0.0.1');
     const seed = readBoolean(env, 'SEED_DEMO', false);
     const learners = readInt(env, 'DEMO_LEARNERS', DEFAULT_DEMO_LEARNERS, { min: 1, max: 5_000_000 });
+    const hubAuth = hubVerifierFromEnv(env);
     const orm = await openMemberDatabase(target);
     try {
       if (seed && !(await memberIsSeeded(orm, memberId))) {
@@ -45,7 +51,7 @@ runService({
         logger.info(`seeding demo data (${learners} learners)…`);
         await seedDemo({ members: new Map([[memberId, { orm, profile }]]) }, { learners });
       }
-      const server = await startMemberServer({ memberId, orm, databaseKind: target.kind, logger, port, host });
+      const server = await startMemberServer({ memberId, orm, databaseKind: target.kind, logger, port, host, hubAuth });
       return { url: server.url, stop: async () => { await server.stop(); await orm.close(); } };
     } catch (error) {
       await orm.close();

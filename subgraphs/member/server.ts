@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/core';
+import type { HubVerifier } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
@@ -16,6 +17,8 @@ export interface MemberServerOptions {
   port?: number;
   host?: string;
   plugins?: ApolloServerPlugin<MemberContext>[];
+  /** Verifies hub-internal tokens (audience = this member's id); null only in in-process tests. */
+  hubAuth: HubVerifier | null;
 }
 
 /** Starts one member's subgraph over its own database. */
@@ -29,9 +32,10 @@ export async function startMemberServer(options: MemberServerOptions): Promise<R
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host ? { host: options.host } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
-    context: async () => {
+    hubAuth: options.hubAuth ? { verifier: options.hubAuth, audience: memberId } : null,
+    context: async (_request, principal) => {
       const em = orm.em.fork() as SqlEntityManager;
-      return { memberId, em, databaseKind, loaders: createMemberLoaders(em, memberId) };
+      return { memberId, em, databaseKind, principal, loaders: createMemberLoaders(em, memberId) };
     },
     readiness: async () => {
       // Ready means: the database answers and holds this member's profile.

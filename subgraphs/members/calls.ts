@@ -66,13 +66,10 @@ export async function callMember(
   variables: Record<string, unknown>,
 ): Promise<MemberAnswer> {
   const started = performance.now();
+  // A fresh token per call: audience = this member, the caller's identity, a unique id.
+  const headers: Record<string, string> = context.signer ? { authorization: `Bearer ${await context.signer.sign(context.principal, member.id)}` } : {};
   try {
-    const body = await postGraphQL(
-      context.client,
-      member.endpoint,
-      { query, variables, operationName: 'HubForward' },
-      { timeoutMs: member.timeoutMs, headers: context.forwardHeaders },
-    );
+    const body = await postGraphQL(context.client, member.endpoint, { query, variables, operationName: 'HubForward' }, { timeoutMs: member.timeoutMs, headers });
     context.calls.push({ member: member.id, purpose, ok: true, ms: performance.now() - started });
     const data = body.data ?? null;
     adopt(data);

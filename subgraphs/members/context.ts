@@ -1,6 +1,8 @@
 import type DataLoader from 'dataloader';
 import type { FieldNode, GraphQLError, GraphQLSchema } from 'graphql';
+import type { Principal } from '../../lib/auth.js';
 import type { HttpClient } from '../../lib/http-client.js';
+import type { HubSigner } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import type { Registry } from './registry.js';
 
@@ -22,8 +24,10 @@ export interface RouterContext {
   logger: Logger;
   /** The client's variables as sent (not coerced), forwarded unchanged. */
   rawVariables: Record<string, unknown>;
-  /** Headers passed on to members with every call. */
-  forwardHeaders: Record<string, string>;
+  /** Who is asking, as the gateway vouches for it; passed on to members. */
+  principal: Principal;
+  /** Signs the caller's identity for each member call (null: members do not check, in-process tests). */
+  signer: HubSigner | null;
   /** Errors to add to the response that belong to no single field (a member that failed). */
   extraErrors: GraphQLError[];
   /** Keys of errors already reported, so a failing member is reported once per request. */

@@ -51,11 +51,19 @@ function schemaOf(document: DocumentNode): GraphQLSchema {
  * version (same major, same or newer minor) and the conventions routing
  * relies on (one institution, ids prefixed with the member id, keyset cursors).
  */
-export async function checkMemberEndpoint(client: HttpClient, url: string, contractText: string, timeoutMs = 10_000): Promise<ContractReport> {
+export async function checkMemberEndpoint(
+  client: HttpClient,
+  url: string,
+  contractText: string,
+  options: { timeoutMs?: number; authorization?: () => Promise<string> } = {},
+): Promise<ContractReport> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
   const report: ContractReport = { problems: [], warnings: [] };
   const ask = async (query: string) => {
     try {
-      return await postGraphQL(client, url, { query }, { timeoutMs });
+      // A fresh hub token per request: members refuse a token they have seen before.
+      const headers: Record<string, string> = options.authorization ? { authorization: await options.authorization() } : {};
+      return await postGraphQL(client, url, { query }, { timeoutMs, headers });
     } catch (error) {
       if (error instanceof ServiceCallError) throw new Error(`The endpoint ${error.reason}.`);
       throw error;
@@ -63,6 +71,9 @@ export async function checkMemberEndpoint(client: HttpClient, url: string, contr
   };
 
   const service = await ask('{ _service { sdl } }');
+  if (service.errors?.some((error) => error.extensions?.['code'] === 'UNAUTHENTICATED')) {
+    throw new Error('The endpoint refused the request (HTTP 401): pass --member and --hub-keys so the check can sign as the hub.');
+  }
   const sdl = (service.data?.['_service'] as { sdl?: string } | undefined)?.sdl;
   if (!sdl) {
     report.problems.push('The endpoint does not answer `_service { sdl }`: it is not a Federation subgraph.');

@@ -1,4 +1,6 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileKeySet } from '../../lib/auth.js';
+import { createHubVerifier, hubKeyFiles, hubSignerFromEnv } from '../../lib/hub-token.js';
 import { readPort, readString } from '../../lib/config.js';
 import { runService } from '../../lib/entry.js';
 import { REPO_ROOT } from '../../lib/paths.js';
@@ -14,6 +16,9 @@ Usage: [MEMBER_REGISTRY=…] [PORT=…] npm run members
 Environment:
   MEMBER_REGISTRY  JSON file listing the members (id, name, endpoint, timeoutMs)
                    default config/members.json
+  HUB_KEYS_DIR     the hub's signing key (shared with the gateway; created on first start):
+                   calls from the gateway are verified with it, calls to members signed
+                   default data/keys
   PORT             port to listen on     default 4001
   HOST             address to bind       default 127.0.0.1
   LOG_FORMAT       text or json          default text
@@ -25,6 +30,8 @@ runService({
   async start(env, logger) {
     const registry = readRegistryFile(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')));
     logger.info(`routing to ${registry.members.length} members: ${registry.members.map((member) => member.id).join(', ')}`);
-    return startMemberRouter({ registry, logger, port: readPort(env, 'PORT', 4001), host: readString(env, 'HOST', '127.0.0.1') });
+    const signer = await hubSignerFromEnv(env);
+    const hubAuth = createHubVerifier(fileKeySet(hubKeyFiles(resolve(REPO_ROOT, env['HUB_KEYS_DIR']?.trim() || join('data', 'keys'))).jwksPath));
+    return startMemberRouter({ registry, logger, port: readPort(env, 'PORT', 4001), host: readString(env, 'HOST', '127.0.0.1'), hubAuth, signer });
   },
 });

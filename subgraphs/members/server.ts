@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { defaultFieldResolver, type GraphQLFieldResolver } from 'graphql';
 import { maskError } from '../../lib/errors.js';
 import { createHttpClient, type HttpClient } from '../../lib/http-client.js';
+import type { HubSigner, HubVerifier } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import type { RouterContext } from './context.js';
@@ -18,6 +19,10 @@ export interface MemberRouterOptions {
   /** Path of the member contract; defaults to schema/member-contract.graphql. */
   contractPath?: string;
   plugins?: ApolloServerPlugin<RouterContext>[];
+  /** Verifies hub-internal tokens (audience "members"); null only in in-process tests. */
+  hubAuth: HubVerifier | null;
+  /** Signs the caller's identity for each member call; null only when members do not check (tests). */
+  signer: HubSigner | null;
 }
 
 /** Reads forwarded member data by response key; everything else as usual. */
@@ -79,14 +84,16 @@ export async function startMemberRouter(options: MemberRouterOptions): Promise<R
     ...(options.host ? { host: options.host } : {}),
     fieldResolver: routerFieldResolver,
     plugins: [extraErrorsPlugin(options.logger), ...(options.plugins ?? [])],
-    context: async (request) => {
+    hubAuth: options.hubAuth ? { verifier: options.hubAuth, audience: 'members' } : null,
+    context: async (request, principal) => {
       return {
+        principal,
+        signer: options.signer,
         registry: options.registry,
         client,
         contract: contractOnly,
         logger: options.logger,
         rawVariables: rawVariablesOf(request),
-        forwardHeaders: {},
         extraErrors: [],
         reported: new Set(),
         calls: [],

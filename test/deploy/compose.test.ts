@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { supergraphSubgraphs } from '../../gateway/gateway.js';
+import { HUB_JWKS_PATH, supergraphSubgraphs } from '../../gateway/gateway.js';
 import { readSupergraph, SUPERGRAPH_PATH } from '../../gateway/supergraph.js';
 import { memberProfile } from '../../hub/alliance.js';
 import { REPO_ROOT } from '../../lib/paths.js';
@@ -276,6 +276,23 @@ describe('docker-compose.yml', () => {
     expect(learners).toHaveLength(1);
     const demoMembers = environment(service(learners[0] as string))['DEMO_MEMBERS']?.split(',') ?? [];
     expect(demoMembers.sort()).toEqual(registry.members.map((member) => member.id).sort());
+  });
+
+  it('lets every subgraph answer only the hub: each verifies hub tokens with the keys the gateway publishes', () => {
+    const gateway = servicesRunning(scriptEntry('gateway'))[0] as string;
+    const router = servicesRunning(scriptEntry('members'))[0] as string;
+    const gatewayEnv = environment(service(gateway));
+    const port = gatewayEnv['PORT'];
+    for (const name of nodeServices.filter((candidate) => candidate !== gateway && candidate !== router)) {
+      expect(environment(service(name))['HUB_JWKS_URL'], name).toBe(`http://${gateway}:${port}${HUB_JWKS_PATH}`);
+    }
+    // Gateway and router sign with one key: the same folder on the same volume.
+    const keysDir = gatewayEnv['HUB_KEYS_DIR'];
+    expect(keysDir).toBeTruthy();
+    expect(environment(service(router))['HUB_KEYS_DIR']).toBe(keysDir);
+    const volumeOf = (name: string) => service(name).volumes?.find((volume) => volume.split(':')[1] === keysDir)?.split(':')[0];
+    expect(volumeOf(gateway)).toBeTruthy();
+    expect(volumeOf(router)).toBe(volumeOf(gateway));
   });
 
   it('restarts every service unless stopped and keeps databases in named volumes', () => {

@@ -22,7 +22,8 @@ beforeAll(async () => {
   orm = await openEscoDatabase(database.target);
   await importEsco(orm, SHARED_ESCO_FOLDER);
   (orm.em as SqlEntityManager).getKnex().on('query', (query: { sql: string }) => statements.push(query.sql));
-  server = await startEscoServer({ orm, databaseKind: 'sqlite', logger: quietLogger() });
+  // Called directly, as an in-process test: the hub-token check is covered in test/security/hub-tokens.test.ts.
+  server = await startEscoServer({ orm, databaseKind: 'sqlite', logger: quietLogger(), hubAuth: null });
 });
 
 afterAll(async () => {

@@ -49,12 +49,14 @@ beforeAll(async () => {
     logger: quietLogger(),
     production: true,
     auth: devIdpProfile(hub.idp),
+    hubSigner: hub.hubSigner,
   });
   impatient = await startGateway({
     supergraphSdl,
     subgraphs: subgraphEndpoints(supergraphSdl, urls, { defaultMs: 5_000, perSubgraph: { members: 300 } }),
     logger: quietLogger(),
     auth: devIdpProfile(hub.idp),
+    hubSigner: hub.hubSigner,
   });
 });
 afterAll(async () => {

@@ -11,6 +11,7 @@ import { Learner } from '../../subgraphs/learners/model.js';
 import { buildLearnersSchema } from '../../subgraphs/learners/schema.js';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { collationSensitiveDatabase, inProcessServer, readsFrom, recordStatements, type GraphQLResult, type InProcessServer } from '../member/helpers.js';
+import { ANONYMOUS } from '../../lib/auth.js';
 
 /*
  * The learner register in process on both dialects: learners and their links
@@ -60,7 +61,7 @@ describe.each(DATABASE_KINDS)('learners subgraph on %s', (kind) => {
     sql = recordStatements(orm);
     server = await inProcessServer(await buildLearnersSchema(), (): LearnersContext => {
       const em = orm.em.fork() as SqlEntityManager;
-      return { em, databaseKind: kind, loaders: createLearnersLoaders(em) };
+      return { em, databaseKind: kind, principal: ANONYMOUS, loaders: createLearnersLoaders(em) };
     });
   });
 

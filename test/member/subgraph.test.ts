@@ -1,3 +1,4 @@
+import { ANONYMOUS } from '../../lib/auth.js';
 import type { MikroORM } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberProfile, type MemberProfile } from '../../hub/alliance.js';
@@ -69,7 +70,7 @@ beforeAll(async () => {
     const orm = await openMemberDatabase(database.target);
     const context = (): MemberContext => {
       const em = orm.em.fork() as SqlEntityManager;
-      return { memberId, em, databaseKind: 'sqlite', loaders: createMemberLoaders(em, memberId) };
+      return { memberId, em, databaseKind: 'sqlite', principal: ANONYMOUS, loaders: createMemberLoaders(em, memberId) };
     };
     served.set(memberId, { orm, drop: database.drop, server: await inProcessServer(schema, context), sql: recordStatements(orm) });
     targets.set(memberId, { orm, profile: memberProfile(memberId) as MemberProfile });

@@ -3,14 +3,17 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { MikroORM } from '@mikro-orm/core';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberProfile } from '../../hub/alliance.js';
 import { seedDemo } from '../../hub/seed.js';
+import { ANONYMOUS } from '../../lib/auth.js';
 import { createHttpClient } from '../../lib/http-client.js';
+import { ensureHubSigner, localHubVerifier, type HubSigner } from '../../lib/hub-token.js';
 import { quietLogger } from '../../lib/log.js';
 import { REPO_ROOT } from '../../lib/paths.js';
 import type { RunningServer } from '../../lib/server.js';
@@ -40,13 +43,18 @@ let orm: MikroORM;
 let member: RunningServer;
 let drop: () => Promise<void>;
 let drifted: { url: string; stop: () => Promise<void> };
+let hubKeys: string;
+let signer: HubSigner;
+const asHub = () => signer.sign(ANONYMOUS, 'ua.pt').then((token) => `Bearer ${token}`);
 
 beforeAll(async () => {
   const database = await temporaryDatabase('sqlite');
   drop = database.drop;
   orm = await openMemberDatabase(database.target);
   await seedDemo({ members: new Map([['ua.pt', { orm, profile: memberProfile('ua.pt') as never }]]) }, { learners: 20 });
-  member = await startMemberServer({ memberId: 'ua.pt', orm, databaseKind: 'sqlite', logger: quietLogger() });
+  hubKeys = mkdtempSync(join(tmpdir(), 'hub-keys-'));
+  signer = await ensureHubSigner(hubKeys);
+  member = await startMemberServer({ memberId: 'ua.pt', orm, databaseKind: 'sqlite', logger: quietLogger(), hubAuth: localHubVerifier(signer.jwks) });
 
   // A member that drifted from the contract: a field gone, a key changed, a major version ahead.
   const driftedSdl = contract
@@ -69,7 +77,7 @@ afterAll(async () => {
 describe('checking a member endpoint against the contract', () => {
   it('finds nothing wrong with a member running this codebase', async () => {
     const client = createHttpClient();
-    const report = await checkMemberEndpoint(client, member.url, contract);
+    const report = await checkMemberEndpoint(client, member.url, contract, { authorization: asHub });
     await client.close();
     expect(report).toMatchObject({ problems: [], memberId: 'ua.pt', version: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
   });
@@ -88,7 +96,7 @@ describe('checking a member endpoint against the contract', () => {
   });
 
   it('exits 0 from the command line for a compatible member', async () => {
-    const result = await memberCheck(member.url);
+    const result = await memberCheck(member.url, '--member', 'ua.pt', '--hub-keys', hubKeys);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Member: ua.pt');
     expect(result.stdout).toContain('✓ Compatible');
@@ -99,6 +107,12 @@ describe('checking a member endpoint against the contract', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('✗ FIELD_REMOVED: LearningOpportunity.ects was removed.');
     expect(result.stdout).toMatch(/Not compatible: \d+ problem/);
+  });
+
+  it('says the member refused a check that the hub did not sign', async () => {
+    const result = await memberCheck(member.url);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('The endpoint refused the request (HTTP 401): pass --member and --hub-keys');
   });
 
   it('exits 1 with a plain message when nothing answers, and 2 on a usage error', async () => {

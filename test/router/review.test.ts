@@ -11,6 +11,7 @@ import { devIdpProfile } from '../../hub/dev-idp.js';
 import { startHub, type RunningHub } from '../../hub/stack.js';
 import { startGateway, subgraphEndpoints, type RunningGateway } from '../../gateway/gateway.js';
 import { readSupergraph } from '../../gateway/supergraph.js';
+import { localHubVerifier } from '../../lib/hub-token.js';
 import { quietLogger } from '../../lib/log.js';
 import { encodeCursor } from '../../lib/pagination.js';
 import type { RunningServer } from '../../lib/server.js';
@@ -105,6 +106,8 @@ beforeAll(async () => {
       ],
     }),
     logger: quietLogger(),
+    hubAuth: localHubVerifier(hub.hubSigner.jwks),
+    signer: hub.hubSigner,
   });
   const supergraphSdl = readSupergraph();
   mixedGateway = await startGateway({
@@ -112,6 +115,7 @@ beforeAll(async () => {
     subgraphs: subgraphEndpoints(supergraphSdl, { members: mixedRouter.url, esco: hub.urls.esco, learners: hub.urls.learners }, { defaultMs: 5_000 }),
     logger: quietLogger(),
     auth: devIdpProfile(hub.idp),
+    hubSigner: hub.hubSigner,
   });
 });
 afterAll(async () => {
@@ -173,6 +177,7 @@ describe('the gateway', () => {
       subgraphs: subgraphEndpoints(supergraphSdl, { members: hub.urls.members, esco: esco.url, learners: hub.urls.learners }, { defaultMs: 2_000 }),
       logger: quietLogger(),
       auth: devIdpProfile(hub.idp),
+    hubSigner: hub.hubSigner,
     });
     try {
       const body = await post(gateway.url, `{ skills(first: 1) { totalCount } offerings(first: 1) { totalCount } }`);
@@ -195,6 +200,7 @@ describe('the gateway', () => {
       subgraphs: subgraphEndpoints(supergraphSdl, { members: hub.urls.members, esco: esco.url, learners: hub.urls.learners }, { defaultMs: 2_000, perSubgraph: { esco: 500 } }),
       logger: quietLogger(),
       auth: devIdpProfile(hub.idp),
+    hubSigner: hub.hubSigner,
     });
     try {
       const body = await post(gateway.url, `{ skills(first: 1) { totalCount } offerings(first: 1) { totalCount } }`);

@@ -68,6 +68,7 @@ beforeAll(async () => {
     subgraphs: subgraphEndpoints(supergraphSdl, { members: hub.urls.members, esco: hub.urls.esco, learners: hub.urls.learners }, { defaultMs: 5_000 }),
     logger: quietLogger(),
     auth: devIdpProfile(hub.idp),
+    hubSigner: hub.hubSigner,
     rateLimitPerMinute: 5,
   });
 });

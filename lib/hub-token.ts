@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTVerifyGetKey } from 'jose';
+import { ANONYMOUS, CLAIMS, fileKeySet, InvalidTokenError, remoteKeySet, ROLES, type Principal, type Role } from './auth.js';
+import { ConfigError, type Env } from './config.js';
+import { REPO_ROOT } from './paths.js';
+
+/*
+ * Hub-internal tokens: how a subgraph knows a request comes through the hub
+ * and on whose behalf. The gateway signs one for every subgraph fetch and the
+ * member router one for every member call: ES256, its own type (hub+jwt, so
+ * it can never pass for an access token or the other way round), audience =
+ * the receiving service, at most 60 s of life, a unique id that receivers
+ * remember until it expires (a captured token cannot be replayed).
+ */
+
+export const HUB_ISSUER = 'urn:eciu:hub';
+export const HUB_TOKEN_TYPE = 'hub+jwt';
+const ALGORITHM = 'ES256';
+export const HUB_TOKEN_LIFETIME_SECONDS = 60;
+const ANONYMOUS_CLAIM = 'anon';
+
+export interface HubSigner {
+  /** Signs the caller's identity for one call to `audience` (a subgraph name or member id). */
+  sign(principal: Principal, audience: string): Promise<string>;
+  /** The public key set receivers verify with (published by the gateway). */
+  jwks: { keys: JWK[] };
+}
+
+export interface HubKeyFiles {
+  privatePath: string;
+  jwksPath: string;
+}
+
+export function hubKeyFiles(dir: string): HubKeyFiles {
+  return { privatePath: join(dir, 'hub-private.jwk'), jwksPath: join(dir, 'hub-jwks.json') };
+}
+
+/**
+ * Loads the hub's signing key from `dir`, creating it on first use (the
+ * private key readable only by its owner). Written atomically, so a gateway
+ * and a router starting together on one volume end up with the same key.
+ */
+export async function ensureHubSigner(dir: string): Promise<HubSigner> {
+  const files = hubKeyFiles(dir);
+  if (!existsSync(files.privatePath)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const { privateKey, publicKey } = await generateKeyPair(ALGORITHM, { extractable: true });
+    const publicJwk = await exportJWK(publicKey);
+    const kid = await calculateJwkThumbprint(publicJwk);
+    const suffix = `.${process.pid}.${randomUUID()}`;
+    writeFileSync(`${files.jwksPath}${suffix}`, `${JSON.stringify({ keys: [{ ...publicJwk, kid, alg: ALGORITHM, use: 'sig' }] }, null, 2)}\n`);
+    writeFileSync(`${files.privatePath}${suffix}`, `${JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: ALGORITHM, use: 'sig' })}\n`, { mode: 0o600 });
+    chmodSync(`${files.privatePath}${suffix}`, 0o600);
+    // Whoever renames last wins; the public set is renamed first so it always covers the private key in place.
+    renameSync(`${files.jwksPath}${suffix}`, files.jwksPath);
+    renameSync(`${files.privatePath}${suffix}`, files.privatePath);
+  }
+  return hubSignerFromFiles(files);
+}
+
+/** A signer from existing key files (production: the operator provides them). */
+export async function hubSignerFromFiles(files: HubKeyFiles): Promise<HubSigner> {
+  const privateJwk = JSON.parse(readFileSync(files.privatePath, 'utf8')) as JWK;
+  const jwks = JSON.parse(readFileSync(files.jwksPath, 'utf8')) as { keys: JWK[] };
+  const key = await importJWK(privateJwk, ALGORITHM);
+  return {
+    jwks,
+    sign(principal, audience) {
+      const claims: Record<string, unknown> =
+        principal.kind === 'anonymous'
+          ? { [ANONYMOUS_CLAIM]: true }
+          : {
+              [CLAIMS.roles]: principal.roles,
+              ...(principal.learnerId ? { [CLAIMS.learner]: principal.learnerId } : {}),
+              ...(principal.memberId ? { [CLAIMS.member]: principal.memberId } : {}),
+            };
+      return new SignJWT(claims)
+        .setProtectedHeader({ alg: ALGORITHM, kid: privateJwk.kid as string, typ: HUB_TOKEN_TYPE })
+        .setIssuer(HUB_ISSUER)
+        .setAudience(audience)
+        .setSubject(principal.kind === 'anonymous' ? 'anonymous' : principal.subject)
+        .setIssuedAt()
+        .setExpirationTime(`${HUB_TOKEN_LIFETIME_SECONDS}s`)
+        .setJti(randomUUID())
+        .sign(key);
+    },
+  };
+}
+
+export interface HubVerifier {
+  /** Verifies the `Authorization` header of a call to `audience`; throws InvalidTokenError. */
+  verify(header: string | undefined, audience: string): Promise<Principal>;
+}
+
+/**
+ * Verifies hub-internal tokens against the hub's key set, rejecting reuse of
+ * a token id while it is still valid.
+ */
+export function createHubVerifier(keys: JWTVerifyGetKey): HubVerifier {
+  const seen = new Map<string, number>();
+  let lastSweep = Date.now();
+  return {
+    async verify(header, audience) {
+      const match = header ? /^Bearer\s+([A-Za-z0-9._-]+)$/.exec(header.trim()) : null;
+      if (!match) throw new InvalidTokenError('this service answers only requests that come through the hub');
+      let payload;
+      try {
+        const result = await jwtVerify(match[1] as string, keys, {
+          issuer: HUB_ISSUER,
+          audience,
+          algorithms: [ALGORITHM],
+          typ: HUB_TOKEN_TYPE,
+          maxTokenAge: `${HUB_TOKEN_LIFETIME_SECONDS + 5}s`,
+          clockTolerance: 5,
+          requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+        });
+        payload = result.payload;
+      } catch {
+        throw new InvalidTokenError('this service answers only requests that come through the hub');
+      }
+      const now = Date.now();
+      if (now - lastSweep > 10_000) {
+        for (const [id, expires] of seen) if (expires < now) seen.delete(id);
+        lastSweep = now;
+      }
+      const jti = payload.jti as string;
+      if (seen.has(jti)) throw new InvalidTokenError('this hub token was already used');
+      seen.set(jti, ((payload.exp as number) + 5) * 1000);
+      if (payload[ANONYMOUS_CLAIM] === true) return ANONYMOUS;
+      const roles = (Array.isArray(payload[CLAIMS.roles]) ? (payload[CLAIMS.roles] as unknown[]) : []).filter((role): role is Role =>
+        (ROLES as readonly unknown[]).includes(role),
+      );
+      const learner = payload[CLAIMS.learner];
+      const member = payload[CLAIMS.member];
+      return {
+        kind: 'user',
+        subject: payload.sub as string,
+        roles,
+        ...(typeof learner === 'string' ? { learnerId: learner } : {}),
+        ...(typeof member === 'string' ? { memberId: member } : {}),
+      };
+    },
+  };
+}
+
+/** A verifier over a fixed key set (the hub's own, in one process). */
+export function localHubVerifier(jwks: { keys: JWK[] }): HubVerifier {
+  return createHubVerifier(createLocalJWKSet(jwks));
+}
+
+/**
+ * For entry points: the verifier from HUB_JWKS_URL (the gateway's
+ * /.well-known/hub-jwks.json, cached and refetched on an unknown kid) or
+ * HUB_JWKS_FILE. One of them is required: a subgraph never runs open.
+ */
+export function hubVerifierFromEnv(env: Env): HubVerifier {
+  const url = env['HUB_JWKS_URL']?.trim();
+  const file = env['HUB_JWKS_FILE']?.trim();
+  if (Boolean(url) === Boolean(file)) {
+    throw new ConfigError('set exactly one of HUB_JWKS_URL (the gateway\'s /.well-known/hub-jwks.json) or HUB_JWKS_FILE (e.g. data/keys/hub-jwks.json).');
+  }
+  if (url) {
+    if (!/^https?:\/\//.test(url)) throw new ConfigError('HUB_JWKS_URL must be an http(s) URL.');
+    return createHubVerifier(remoteKeySet(url));
+  }
+  const path = resolve(REPO_ROOT, file as string);
+  if (!existsSync(path)) throw new ConfigError(`HUB_JWKS_FILE: ${path} does not exist (the gateway creates it on first start).`);
+  return createHubVerifier(fileKeySet(path));
+}
+
+/** For entry points: the hub signer from HUB_KEYS_DIR (default data/keys), created on first start. */
+export function hubSignerFromEnv(env: Env): Promise<HubSigner> {
+  return ensureHubSigner(resolve(REPO_ROOT, env['HUB_KEYS_DIR']?.trim() || join('data', 'keys')));
+}
