@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import { importJWK, SignJWT } from 'jose';
+import { ensureSigningKey, SIGNING_ALGORITHM } from '../lib/keys.js';
 import { CLAIMS, DEFAULT_ALGORITHMS, fileKeySet, type AccessTokenProfile, type Role } from '../lib/auth.js';
 
 /*
@@ -15,7 +15,7 @@ import { CLAIMS, DEFAULT_ALGORITHMS, fileKeySet, type AccessTokenProfile, type R
 
 export const DEV_IDP_ISSUER = 'urn:eciu:dev-idp';
 export const HUB_AUDIENCE = 'urn:eciu:hub';
-const ALGORITHM = 'ES256';
+const ALGORITHM = SIGNING_ALGORITHM;
 
 export interface DevIdp {
   /** The public key set, as the gateway reads it. */
@@ -37,19 +37,8 @@ export interface TokenRequest {
 
 /** Loads the development identity provider's key from `dir`, creating it on first use. */
 export async function ensureDevIdp(dir: string): Promise<DevIdp> {
-  const privatePath = join(dir, 'dev-idp-private.jwk');
   const jwksPath = join(dir, 'dev-idp-jwks.json');
-  if (!existsSync(privatePath)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const { privateKey, publicKey } = await generateKeyPair(ALGORITHM, { extractable: true });
-    const publicJwk = await exportJWK(publicKey);
-    const kid = await calculateJwkThumbprint(publicJwk);
-    const privateJwk: JWK = { ...(await exportJWK(privateKey)), kid, alg: ALGORITHM, use: 'sig' };
-    writeFileSync(privatePath, `${JSON.stringify(privateJwk)}\n`, { mode: 0o600 });
-    chmodSync(privatePath, 0o600);
-    writeFileSync(jwksPath, `${JSON.stringify({ keys: [{ ...publicJwk, kid, alg: ALGORITHM, use: 'sig' }] }, null, 2)}\n`);
-  }
-  const privateJwk = JSON.parse(readFileSync(privatePath, 'utf8')) as JWK;
+  const { privateJwk } = await ensureSigningKey({ privatePath: join(dir, 'dev-idp-private.jwk'), jwksPath });
   const key = await importJWK(privateJwk, ALGORITHM);
   return {
     jwksPath,

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, importJWK, jwtVerify, SignJWT, type JWK, type JWTVerifyGetKey } from 'jose';
 import { ANONYMOUS, CLAIMS, fileKeySet, InvalidTokenError, remoteKeySet, ROLES, type Principal, type Role } from './auth.js';
 import { ConfigError, type Env } from './config.js';
+import { ensureSigningKey, SIGNING_ALGORITHM } from './keys.js';
 import { REPO_ROOT } from './paths.js';
 
 /*
@@ -17,7 +18,7 @@ import { REPO_ROOT } from './paths.js';
 
 export const HUB_ISSUER = 'urn:eciu:hub';
 export const HUB_TOKEN_TYPE = 'hub+jwt';
-const ALGORITHM = 'ES256';
+const ALGORITHM = SIGNING_ALGORITHM;
 export const HUB_TOKEN_LIFETIME_SECONDS = 60;
 const ANONYMOUS_CLAIM = 'anon';
 
@@ -37,26 +38,10 @@ export function hubKeyFiles(dir: string): HubKeyFiles {
   return { privatePath: join(dir, 'hub-private.jwk'), jwksPath: join(dir, 'hub-jwks.json') };
 }
 
-/**
- * Loads the hub's signing key from `dir`, creating it on first use (the
- * private key readable only by its owner). Written atomically, so a gateway
- * and a router starting together on one volume end up with the same key.
- */
+/** Loads the hub's signing key from `dir`, creating it on first use (see ensureSigningKey). */
 export async function ensureHubSigner(dir: string): Promise<HubSigner> {
   const files = hubKeyFiles(dir);
-  if (!existsSync(files.privatePath)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const { privateKey, publicKey } = await generateKeyPair(ALGORITHM, { extractable: true });
-    const publicJwk = await exportJWK(publicKey);
-    const kid = await calculateJwkThumbprint(publicJwk);
-    const suffix = `.${process.pid}.${randomUUID()}`;
-    writeFileSync(`${files.jwksPath}${suffix}`, `${JSON.stringify({ keys: [{ ...publicJwk, kid, alg: ALGORITHM, use: 'sig' }] }, null, 2)}\n`);
-    writeFileSync(`${files.privatePath}${suffix}`, `${JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: ALGORITHM, use: 'sig' })}\n`, { mode: 0o600 });
-    chmodSync(`${files.privatePath}${suffix}`, 0o600);
-    // Whoever renames last wins; the public set is renamed first so it always covers the private key in place.
-    renameSync(`${files.jwksPath}${suffix}`, files.jwksPath);
-    renameSync(`${files.privatePath}${suffix}`, files.privatePath);
-  }
+  await ensureSigningKey(files);
   return hubSignerFromFiles(files);
 }
 
