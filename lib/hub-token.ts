@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createLocalJWKSet, importJWK, jwtVerify, SignJWT, type JWK, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, errors as joseErrors, importJWK, jwtVerify, SignJWT, type JWK, type JWTVerifyGetKey } from 'jose';
 import { ANONYMOUS, CLAIMS, fileKeySet, InvalidTokenError, remoteKeySet, ROLES, type Principal, type Role } from './auth.js';
 import { ConfigError, type Env } from './config.js';
 import { ensureSigningKey, SIGNING_ALGORITHM } from './keys.js';
@@ -102,7 +102,20 @@ export function createHubVerifier(keys: JWTVerifyGetKey): HubVerifier {
           requiredClaims: ['exp', 'iat', 'jti', 'sub'],
         });
         payload = result.payload;
-      } catch {
+      } catch (error) {
+        // Say so when the hub's keys cannot be fetched: otherwise an operator sees every call refused and no reason.
+        const aboutTheToken = [
+          joseErrors.JWTClaimValidationFailed,
+          joseErrors.JWTExpired,
+          joseErrors.JWTInvalid,
+          joseErrors.JWSInvalid,
+          joseErrors.JWSSignatureVerificationFailed,
+          joseErrors.JOSEAlgNotAllowed,
+          joseErrors.JWKSNoMatchingKey,
+        ].some((kind) => error instanceof kind);
+        if (!aboutTheToken && !(error instanceof TypeError && /Invalid Compact JWS|JWT/i.test(error.message))) {
+          throw new InvalidTokenError("the hub's public keys could not be obtained, so no request can be verified");
+        }
         throw new InvalidTokenError('this service answers only requests that come through the hub');
       }
       const now = Date.now();

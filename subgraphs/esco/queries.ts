@@ -1,5 +1,4 @@
 import type { Knex } from '@mikro-orm/knex';
-import { badUserInput } from '../../lib/errors.js';
 import { byteOrder, type DatabaseKind, type SqlEntityManager } from '../../lib/orm.js';
 import { buildPage, decodeCursor, encodeCursor, keysetCondition, type Page, type SortValue } from '../../lib/pagination.js';
 import { containsPattern, LIKE_ESCAPE, prefixPattern } from '../../lib/text.js';

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberProfile } from '../../hub/alliance.js';
 import { startHub, type RunningHub } from '../../hub/stack.js';
 import { HUB_JWKS_PATH } from '../../gateway/gateway.js';
-import { ANONYMOUS } from '../../lib/auth.js';
-import { HUB_ISSUER, HUB_TOKEN_TYPE, hubKeyFiles } from '../../lib/hub-token.js';
+import { ANONYMOUS, remoteKeySet } from '../../lib/auth.js';
+import { createHubVerifier, HUB_ISSUER, HUB_TOKEN_TYPE, hubKeyFiles } from '../../lib/hub-token.js';
 import { quietLogger } from '../../lib/log.js';
 import { parseRegistry } from '../../subgraphs/members/registry.js';
 
@@ -123,3 +123,13 @@ describe('the hub’s published keys', () => {
     expect(statSync(hubKeyFiles(join(dataDir, 'keys')).privatePath).mode & 0o077).toBe(0);
   });
 });
+
+describe('a subgraph that cannot fetch the hub’s keys', () => {
+  it('says that is why it refuses, instead of blaming the caller', async () => {
+    const verifier = createHubVerifier(remoteKeySet('http://127.0.0.1:9/.well-known/hub-jwks.json'));
+    const token = `Bearer ${await hub.hubSigner.sign(ANONYMOUS, 'esco')}`;
+    await expect(verifier.verify(token, 'esco')).rejects.toThrow("the hub's public keys could not be obtained");
+    await expect(verifier.verify('Bearer not.a.token', 'esco')).rejects.toThrow('answers only requests that come through the hub');
+  });
+});
+
