@@ -218,6 +218,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const esco = await startEscoServer({ orm: escoOrm, databaseKind: escoTarget.kind, logger: logger.child('esco'), port: options.ports?.esco ?? 0, host, hubAuth });
     stops.push(() => esco.stop());
     const learners = await startLearnersServer({
+      knownMembers: new Set(registry.members.map((member) => member.id)),
       orm: learnersOrm,
       databaseKind: learnersTarget.kind,
       logger: logger.child('learners'),

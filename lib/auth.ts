@@ -35,7 +35,18 @@ export type Principal =
       learnerId?: string;
       /** The member id, for the member-staff role. */
       memberId?: string;
+      /**
+       * Learners who share their records at the receiving member with the
+       * caller's member, with the scopes shared (alliance learner id → scopes).
+       * Only the member router sets this, on its calls to members, from the
+       * learners' valid sharing grants; access tokens never carry it.
+       */
+      sharing?: Readonly<Record<string, readonly RecordScope[]>>;
     };
+
+/** What a learner's sharing grant covers at a member. */
+export const RECORD_SCOPES = ['ACHIEVEMENTS', 'ENROLMENTS'] as const;
+export type RecordScope = (typeof RECORD_SCOPES)[number];
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' };
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createLocalJWKSet, errors as joseErrors, importJWK, jwtVerify, SignJWT, type JWK, type JWTVerifyGetKey } from 'jose';
-import { ANONYMOUS, CLAIMS, fileKeySet, InvalidTokenError, remoteKeySet, ROLES, type Principal, type Role } from './auth.js';
+import { ANONYMOUS, CLAIMS, fileKeySet, InvalidTokenError, RECORD_SCOPES, remoteKeySet, ROLES, type Principal, type RecordScope, type Role } from './auth.js';
 import { ConfigError, type Env } from './config.js';
 import { ensureSigningKey, SIGNING_ALGORITHM } from './keys.js';
 import { REPO_ROOT } from './paths.js';
@@ -21,6 +21,23 @@ export const HUB_TOKEN_TYPE = 'hub+jwt';
 const ALGORITHM = SIGNING_ALGORITHM;
 export const HUB_TOKEN_LIFETIME_SECONDS = 60;
 const ANONYMOUS_CLAIM = 'anon';
+/** Hub tokens only: the sharing grants the router found for this call (see Principal.sharing). */
+const SHARING_CLAIM = 'eciu_sharing';
+/** More learners than one router batch can hold means the claim was not made by the router. */
+const MAX_SHARING_ENTRIES = 1_000;
+
+/** Reads the sharing claim strictly: anything malformed shares nothing. */
+function sharingFrom(value: unknown): Record<string, RecordScope[]> | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > MAX_SHARING_ENTRIES) return undefined;
+  const sharing: Record<string, RecordScope[]> = Object.create(null) as Record<string, RecordScope[]>;
+  for (const [learnerId, scopes] of entries) {
+    if (!Array.isArray(scopes)) return undefined;
+    sharing[learnerId] = scopes.filter((scope): scope is RecordScope => (RECORD_SCOPES as readonly unknown[]).includes(scope));
+  }
+  return sharing;
+}
 
 export interface HubSigner {
   /** Signs the caller's identity for one call to `audience` (a subgraph name or member id). */
@@ -60,6 +77,7 @@ export async function hubSignerFromFiles(files: HubKeyFiles): Promise<HubSigner>
               [CLAIMS.roles]: principal.roles,
               ...(principal.learnerId ? { [CLAIMS.learner]: principal.learnerId } : {}),
               ...(principal.memberId ? { [CLAIMS.member]: principal.memberId } : {}),
+              ...(principal.sharing ? { [SHARING_CLAIM]: principal.sharing } : {}),
             };
       return new SignJWT(claims)
         .setProtectedHeader({ alg: ALGORITHM, kid: privateJwk.kid as string, typ: HUB_TOKEN_TYPE })
@@ -132,12 +150,14 @@ export function createHubVerifier(keys: JWTVerifyGetKey): HubVerifier {
       );
       const learner = payload[CLAIMS.learner];
       const member = payload[CLAIMS.member];
+      const sharing = sharingFrom(payload[SHARING_CLAIM]);
       return {
         kind: 'user',
         subject: payload.sub as string,
         roles,
         ...(typeof learner === 'string' ? { learnerId: learner } : {}),
         ...(typeof member === 'string' ? { memberId: member } : {}),
+        ...(sharing ? { sharing } : {}),
       };
     },
   };

@@ -8,4 +8,6 @@ export interface LearnersContext {
   loaders: LearnersLoaders;
   /** Who is asking, as the hub vouches for it. */
   principal: Principal;
+  /** The alliance's member ids (from the registry), to check grants against; null: any well-formed id. */
+  knownMembers: ReadonlySet<string> | null;
 }

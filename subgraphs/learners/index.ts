@@ -5,6 +5,9 @@ import { configuredDatabase } from '../../lib/orm.js';
 import { memberProfile } from '../../hub/alliance.js';
 import { DEFAULT_DEMO_LEARNERS } from '../../hub/demo.js';
 import { learnersAreSeeded, seedDemo } from '../../hub/seed.js';
+import { resolve } from 'node:path';
+import { REPO_ROOT } from '../../lib/paths.js';
+import { readRegistryFile } from '../members/registry.js';
 import { openLearnersDatabase } from './database.js';
 import { startLearnersServer } from './server.js';
 
@@ -21,6 +24,9 @@ Environment:
   DEMO_LEARNERS  learners in the demo data                         default ${DEFAULT_DEMO_LEARNERS}
   DEMO_MEMBERS   comma-separated member ids whose accounts the demo register
                  links (a deployment running only some members)    default all 13
+  MEMBER_REGISTRY
+                 the member registry (config/members.json format): sharing grants may
+                 name only its members                             default: any member id
   LOG_FORMAT     text or json                                      default text
   HUB_JWKS_URL | HUB_JWKS_FILE
                  the hub's public keys: the gateway's /.well-known/hub-jwks.json, or the
@@ -49,13 +55,15 @@ runService({
     const learners = readInt(env, 'DEMO_LEARNERS', DEFAULT_DEMO_LEARNERS, { min: 1, max: 5_000_000 });
     const members = demoMembers(env);
     const hubAuth = hubVerifierFromEnv(env);
+    const registryPath = env['MEMBER_REGISTRY']?.trim();
+    const knownMembers = registryPath ? new Set(readRegistryFile(resolve(REPO_ROOT, registryPath)).members.map((member) => member.id)) : null;
     const orm = await openLearnersDatabase(target);
     try {
       if (seed && !(await learnersAreSeeded(orm, { learners }))) {
         logger.info(`seeding ${learners} demo learners…`);
         await seedDemo({ members: new Map(), learners: orm, ...(members ? { learnerMembers: members } : {}) }, { learners });
       }
-      const server = await startLearnersServer({ orm, databaseKind: target.kind, logger, port, host, hubAuth });
+      const server = await startLearnersServer({ orm, databaseKind: target.kind, logger, port, host, hubAuth, knownMembers });
       return { url: server.url, stop: async () => { await server.stop(); await orm.close(); } };
     } catch (error) {
       await orm.close();

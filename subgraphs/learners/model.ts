@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import type { Ref } from '@mikro-orm/core';
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { ConsentPurpose, GranteeKind } from './enums.js';
 
 /*
  * The central learner register: an alliance learner is a pseudonymous id
@@ -42,4 +43,77 @@ export class LearnerAccount {
 export class Institution {
   @Field(() => ID)
   id!: string;
+}
+
+@ObjectType({ description: 'A verifier outside the alliance, named by the learner (e.g. an employer).' })
+export class Verifier {
+  @Field(() => String, { description: 'Its name, as the learner gave it.' })
+  name!: string;
+
+  @Field(() => String, { description: 'Its identifier: a web address (https://…), a DID (did:…) or an e-mail address (mailto:…).' })
+  id!: string;
+}
+
+/**
+ * A learner's grant to share records with a member (its staff) or a named
+ * verifier, for a purpose, with a scope and an expiry. Grants are never
+ * deleted: a revoked grant stays, with when and why, so the learner can see
+ * what was shared and until when.
+ */
+@ObjectType({ description: "A learner's grant to share records with a member or a named verifier." })
+export class ConsentGrant {
+  @Field(() => ID)
+  id!: string;
+
+  learner!: Ref<Learner>;
+
+  @Field(() => GranteeKind)
+  granteeKind!: GranteeKind;
+
+  /** The member whose staff receive the records (granteeKind MEMBER). */
+  granteeMemberId?: string | null;
+
+  verifierName?: string | null;
+  verifierId?: string | null;
+
+  @Field(() => ConsentPurpose)
+  purpose!: ConsentPurpose;
+
+  @Field(() => String, { nullable: true, description: 'The purpose in the learner\'s words (required for OTHER).' })
+  purposeDescription?: string | null;
+
+  /** Comma-separated ConsentScope values. */
+  scopeList!: string;
+
+  /** Comma-separated member ids whose records are shared; null: every member's. */
+  sourceMemberList?: string | null;
+
+  @Field(() => DateTimeISOResolver)
+  grantedAt!: Date;
+
+  @Field(() => DateTimeISOResolver, { description: 'The grant ends at this instant.' })
+  expiresAt!: Date;
+
+  @Field(() => DateTimeISOResolver, { nullable: true })
+  revokedAt?: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Why the learner revoked it, if they said.' })
+  revocationReason?: string | null;
+}
+
+/**
+ * What the caller's member may read of a learner's records under the learner's
+ * valid grants. Internal: the member router reads it through `@requires`
+ * to tell each member which records it may show; clients never see it.
+ */
+@Directive('@inaccessible')
+@ObjectType()
+export class CallerSharing {
+  @Directive('@shareable')
+  @Field(() => [String])
+  scopes!: string[];
+
+  @Directive('@shareable')
+  @Field(() => [ID], { description: 'Members whose records are shared; empty: every member.' })
+  memberIds!: string[];
 }

@@ -1,16 +1,22 @@
 // type-graphql's decorators read Reflect metadata; the polyfill must load before any decorated class.
 import 'reflect-metadata';
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLError } from 'graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { forbidden, hasRole, requireSignedIn, signInRequired } from '../../lib/access.js';
 import { badUserInput } from '../../lib/errors.js';
 import { connectionType } from '../../lib/graphql-types.js';
 import { byteOrder } from '../../lib/orm.js';
 import { buildPage, decodeCursor, encodeCursor, pageSize, type Page } from '../../lib/pagination.js';
+import { grantScopes, grantSourceMembers, grantStatus, newGrant, revocationReason, sharingWith } from './consent.js';
 import type { LearnersContext } from './context.js';
-import { Institution, Learner, LearnerAccount } from './model.js';
+import { ConsentGrantStatus, ConsentScope } from './enums.js';
+import { GrantConsentInput } from './inputs.js';
+import { CallerSharing, ConsentGrant, Institution, Learner, LearnerAccount, Verifier } from './model.js';
 
 export const LearnerConnection = connectionType(Learner, 'Learner');
 
 const LEARNER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/;
+const GRANT_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Alliance learner ids are short opaque tokens; anything else is refused before it reaches SQL. */
 export function requireLearnerId(id: string, argument = 'id'): string {
@@ -33,20 +39,65 @@ async function findLearnersPage(context: LearnersContext, first: number, after: 
   return buildPage(learners, first, Number(countRow?.count ?? 0), (learner) => encodeCursor(order, [learner.id]), after);
 }
 
+/**
+ * Who may see a learner's profile (alliance id, accounts, members): the
+ * learner, alliance administrators, and staff of a member where the learner
+ * has an account or with which the learner shares records. Throws otherwise.
+ */
+async function checkLearner(context: LearnersContext, learnerId: string): Promise<void> {
+  const principal = requireSignedIn(context.principal, 'learner profiles');
+  if (hasRole(principal, 'learner') && principal.learnerId === learnerId) return;
+  if (hasRole(principal, 'alliance-admin')) return;
+  if (hasRole(principal, 'member-staff') && principal.memberId) {
+    const [links, grants] = await Promise.all([context.loaders.linksByLearner.load(learnerId), context.loaders.grantsByLearner.load(learnerId)]);
+    if (links.some((link) => link.memberId === principal.memberId)) return;
+    if (sharingWith(grants, principal.memberId).length > 0) return;
+    throw forbidden(`This learner has no account at ${principal.memberId} and shares no records with it.`);
+  }
+  throw hasRole(principal, 'analyst') && principal.roles.length === 1
+    ? forbidden("Analysts see aggregates only, never a learner's profile.")
+    : forbidden('You may see only your own learner profile.');
+}
+
+/** Loads a learner the caller may see, or null when there is no such learner. */
+export async function readLearner(context: LearnersContext, id: string): Promise<Learner | null> {
+  const principal = requireSignedIn(context.principal, 'learner profiles');
+  // A learner asking for someone else learns nothing, not even whether the id exists.
+  if (principal.roles.length === 1 && hasRole(principal, 'learner') && principal.learnerId !== id) {
+    throw forbidden('You may see only your own learner profile.');
+  }
+  const learner = await context.loaders.learner.load(id);
+  if (learner) await checkLearner(context, learner.id);
+  return learner;
+}
+
+/** The signed-in learner acting on their own grants. */
+function actingLearner(context: LearnersContext): string {
+  const principal = requireSignedIn(context.principal, 'your sharing grants');
+  if (!hasRole(principal, 'learner') || !principal.learnerId) throw forbidden('Only a learner can grant or revoke access to their own records.');
+  return principal.learnerId;
+}
+
 @Resolver(() => Learner)
 export class LearnerResolver {
-  @Query(() => Learner, { nullable: true, description: 'An alliance learner by their alliance id.' })
+  @Query(() => Learner, {
+    nullable: true,
+    description: 'An alliance learner by their alliance id (for the learner, alliance administrators, and staff of members the learner studies at or shares with).',
+  })
   learner(@Arg('id', () => ID) id: string, @Ctx() context: LearnersContext): Promise<Learner | null> {
-    return context.loaders.learner.load(requireLearnerId(id));
+    if (context.principal.kind !== 'user') throw signInRequired('learner profiles');
+    return readLearner(context, requireLearnerId(id));
   }
 
-  @Query(() => LearnerConnection, { nullable: true, description: 'All alliance learners ordered by id, one page at a time (for alliance administrators).' })
+  @Query(() => LearnerConnection, { nullable: true, description: 'All alliance learners ordered by id, one page at a time (alliance administrators only).' })
   learners(
     @Ctx() context: LearnersContext,
     // type-graphql prints arguments in reverse declaration order.
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
   ) {
+    const principal = requireSignedIn(context.principal, 'the learner register');
+    if (!hasRole(principal, 'alliance-admin')) throw forbidden('Only alliance administrators may list the learner register.');
     return findLearnersPage(context, pageSize(first), after);
   }
 
@@ -70,5 +121,102 @@ export class LearnerResolver {
   async members(@Root() learner: Learner, @Ctx() context: LearnersContext): Promise<(Institution | null)[]> {
     const links = await context.loaders.linksByLearner.load(learner.id);
     return [...new Set(links.map((link) => link.memberId))].map((id) => ({ id }));
+  }
+
+  @FieldResolver(() => [ConsentGrant], {
+    nullable: true,
+    description: "The learner's sharing grants, newest first (the learner only). Without `status`: all of them, revoked and expired ones included.",
+  })
+  async consentGrants(
+    @Root() learner: Learner,
+    @Ctx() context: LearnersContext,
+    @Arg('status', () => ConsentGrantStatus, { nullable: true }) status?: ConsentGrantStatus | null,
+  ): Promise<ConsentGrant[]> {
+    const principal = requireSignedIn(context.principal, 'sharing grants');
+    if (!hasRole(principal, 'learner') || principal.learnerId !== learner.id) throw forbidden('Only the learner sees their sharing grants.');
+    const grants = await context.loaders.grantsByLearner.load(learner.id);
+    const now = new Date();
+    return status ? grants.filter((grant) => grantStatus(grant, now) === status) : [...grants];
+  }
+
+  @Directive('@inaccessible')
+  @FieldResolver(() => [CallerSharing], { description: "What the learner's valid grants share with the caller's member (internal: read by the member router)." })
+  async sharingWithCaller(@Root() learner: Learner, @Ctx() context: LearnersContext): Promise<CallerSharing[]> {
+    const principal = context.principal;
+    if (principal.kind !== 'user' || !hasRole(principal, 'member-staff') || !principal.memberId) return [];
+    return sharingWith(await context.loaders.grantsByLearner.load(learner.id), principal.memberId);
+  }
+}
+
+@Resolver(() => ConsentGrant)
+export class ConsentGrantResolver {
+  @Mutation(() => ConsentGrant, {
+    description:
+      "Shares your records with a member's staff or a named verifier, for a purpose, until an expiry (learners only). Members' staff see them only while the grant is active.",
+  })
+  async grantConsent(@Arg('input', () => GrantConsentInput) input: GrantConsentInput, @Ctx() context: LearnersContext): Promise<ConsentGrant> {
+    const learnerId = actingLearner(context);
+    const learner = await context.loaders.learner.load(learnerId);
+    if (!learner) throw new GraphQLError('Your alliance learner id is not in the learner register.', { extensions: { code: 'NOT_FOUND' } });
+    const [links, grants] = await Promise.all([context.loaders.linksByLearner.load(learnerId), context.loaders.grantsByLearner.load(learnerId)]);
+    const now = new Date();
+    const fields = newGrant(input, {
+      learnerId,
+      learnerMembers: new Set(links.map((link) => link.memberId)),
+      knownMembers: context.knownMembers,
+      activeGrants: grants.filter((grant) => grantStatus(grant, now) === ConsentGrantStatus.ACTIVE).length,
+      now,
+    });
+    const grant = context.em.create(ConsentGrant, { ...fields, learner: context.em.getReference(Learner, learnerId) } as never);
+    await context.em.persistAndFlush(grant);
+    return grant;
+  }
+
+  @Mutation(() => ConsentGrant, {
+    description: 'Revokes one of your grants at once (learners only); revoking a revoked grant changes nothing. The grant stays in your list as REVOKED.',
+  })
+  async revokeConsent(
+    @Arg('id', () => ID) id: string,
+    @Ctx() context: LearnersContext,
+    @Arg('reason', () => String, { nullable: true, description: 'Why, for your own records (up to 500 characters).' }) reason?: string | null,
+  ): Promise<ConsentGrant> {
+    const learnerId = actingLearner(context);
+    const why = revocationReason(reason);
+    // Someone else's grant and no grant at all look the same: nobody learns which ids exist.
+    const notFound = () => new GraphQLError('You have no sharing grant with this id.', { extensions: { code: 'NOT_FOUND', argument: 'id' } });
+    if (!GRANT_ID_PATTERN.test(id)) throw notFound();
+    const grant = await context.em.findOne(ConsentGrant, { id, learner: learnerId });
+    if (!grant) throw notFound();
+    if (!grant.revokedAt) {
+      grant.revokedAt = new Date();
+      grant.revocationReason = why;
+      await context.em.flush();
+    }
+    return grant;
+  }
+
+  @FieldResolver(() => Institution, { nullable: true, description: 'The member whose staff may read the records (granteeKind MEMBER).' })
+  granteeMember(@Root() grant: ConsentGrant): Institution | null {
+    return grant.granteeMemberId ? { id: grant.granteeMemberId } : null;
+  }
+
+  @FieldResolver(() => Verifier, { nullable: true, description: 'The named verifier (granteeKind VERIFIER).' })
+  verifier(@Root() grant: ConsentGrant): Verifier | null {
+    return grant.verifierName && grant.verifierId ? { name: grant.verifierName, id: grant.verifierId } : null;
+  }
+
+  @FieldResolver(() => [ConsentScope])
+  scopes(@Root() grant: ConsentGrant): ConsentScope[] {
+    return grantScopes(grant);
+  }
+
+  @FieldResolver(() => [Institution], { description: 'The members whose records are shared; empty: every member where the learner has an account.' })
+  sourceMembers(@Root() grant: ConsentGrant): Institution[] {
+    return grantSourceMembers(grant).map((id) => ({ id }));
+  }
+
+  @FieldResolver(() => ConsentGrantStatus)
+  status(@Root() grant: ConsentGrant): ConsentGrantStatus {
+    return grantStatus(grant);
   }
 }

@@ -1,17 +1,20 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildTypeGraphQLSubgraph } from '../../lib/federation.js';
 import type { LearnersContext } from './context.js';
-import { LearnerResolver } from './resolvers.js';
+import { registerLearnersEnums } from './enums.js';
+import { ConsentGrantResolver, LearnerResolver, readLearner } from './resolvers.js';
 
-/** The learners subgraph: owns `Learner` and its links to member accounts. */
+/** The learners subgraph: owns `Learner`, its links to member accounts and the learner's sharing grants. */
 export function buildLearnersSchema(): Promise<GraphQLSchema> {
+  registerLearnersEnums();
   return buildTypeGraphQLSubgraph<LearnersContext>({
-    resolvers: [LearnerResolver],
+    resolvers: [LearnerResolver, ConsentGrantResolver],
     referenceResolvers: {
       Learner: {
         __resolveReference: (reference, context) => {
           const id = reference['id'];
-          return typeof id === 'string' ? context.loaders.learner.load(id) : null;
+          // The same check as learner(id): _entities cannot be used to look at someone else.
+          return typeof id === 'string' ? readLearner(context, id) : null;
         },
       },
     },

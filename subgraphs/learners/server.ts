@@ -17,6 +17,8 @@ export interface LearnersServerOptions {
   plugins?: ApolloServerPlugin<LearnersContext>[];
   /** Verifies hub-internal tokens (audience "learners"); null only in in-process tests. */
   hubAuth: HubVerifier | null;
+  /** The alliance's member ids, to check sharing grants against (default: any well-formed member id). */
+  knownMembers?: ReadonlySet<string> | null;
 }
 
 export async function startLearnersServer(options: LearnersServerOptions): Promise<RunningServer> {
@@ -31,7 +33,7 @@ export async function startLearnersServer(options: LearnersServerOptions): Promi
     hubAuth: options.hubAuth ? { verifier: options.hubAuth, audience: 'learners' } : null,
     context: async (_request, principal) => {
       const em = orm.em.fork() as SqlEntityManager;
-      return { em, databaseKind, principal, loaders: createLearnersLoaders(em) };
+      return { em, databaseKind, principal, knownMembers: options.knownMembers ?? null, loaders: createLearnersLoaders(em) };
     },
     readiness: async () => {
       await orm.em.getConnection().execute('select 1');

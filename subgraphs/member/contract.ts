@@ -4,4 +4,6 @@
  * version for anything a consumer could notice as breaking; `npm run compose`
  * rewrites the contract file and the staleness test makes the two agree.
  */
-export const MEMBER_CONTRACT_VERSION = '1.0.0';
+// 1.1.0: learner records are served only to the callers the access rules allow (docs/security.md),
+// and another member's staff under the sharing the router vouches for in its hub token.
+export const MEMBER_CONTRACT_VERSION = '1.1.0';

@@ -152,17 +152,22 @@ function bindKeyset(plan: OrderPlan, afterKey: SortValue[]): SortValue[] {
   return params;
 }
 
-/** One page of this member's learner accounts, ordered by id. */
+/**
+ * One page of this member's learner accounts, ordered by id: all of them, or
+ * only those of the given alliance learners (what the caller may see).
+ */
 export async function findAccountsPage(
   em: SqlEntityManager,
   kind: DatabaseKind,
-  args: { first: number; after?: string | null },
+  args: { first: number; after?: string | null; learners: 'all' | readonly string[] },
 ): Promise<Page<LearnerAccount>> {
   const { order, shape } = ACCOUNT_CURSOR;
   const afterKey = args.after ? decodeCursor(args.after, order, shape) : undefined;
   const knex = em.getKnex();
-  const countRow = (await knex('learner_account').count({ count: '*' }).first()) as { count: number | string } | undefined;
-  const query = knex('learner_account as a').select('a.*');
+  const base = knex('learner_account as a');
+  if (args.learners !== 'all') base.whereIn('a.alliance_learner_id', [...args.learners]);
+  const countRow = (await base.clone().count({ count: '*' }).first()) as { count: number | string } | undefined;
+  const query = base.clone().select('a.*');
   if (afterKey) query.whereRaw(`${byteOrder(kind, 'a.id')} > ?`, [afterKey[0] as string]);
   query.orderByRaw(`${byteOrder(kind, 'a.id')} asc`).limit(args.first + 1);
   const rows = (await query) as Record<string, unknown>[];

@@ -4,6 +4,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-gr
 import { connectionType } from '../../lib/graphql-types.js';
 import { parseGlobalId } from '../../lib/ids.js';
 import { pageSize } from '../../lib/pagination.js';
+import { checkRecord, readAccount, readAchievement, readEnrolment, visibleAccounts } from './access.js';
 import type { MemberContext } from './context.js';
 import { MEMBER_CONTRACT_VERSION } from './contract.js';
 import { cycleOfEqfLevel, EnrolmentStatus, OfferingOrder, QfEheaCycle } from './enums.js';
@@ -80,31 +81,35 @@ export class MemberQueryResolver {
     return own ? context.loaders.opportunity.load(own) : Promise.resolve(null);
   }
 
-  @Query(() => LearnerAccountConnection, { nullable: true, description: 'Learner accounts ordered by id, one page at a time.' })
+  @Query(() => LearnerAccountConnection, {
+    nullable: true,
+    description:
+      "Learner accounts ordered by id, one page at a time: the accounts the caller may see (a member's staff: all of the member's; a learner: their own).",
+  })
   learnerAccounts(
     @Ctx() context: MemberContext,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
   ) {
-    return findAccountsPage(context.em, context.databaseKind, { first: pageSize(first), after });
+    return findAccountsPage(context.em, context.databaseKind, { first: pageSize(first), after, learners: visibleAccounts(context) });
   }
 
-  @Query(() => LearnerAccount, { nullable: true })
+  @Query(() => LearnerAccount, { nullable: true, description: 'A learner account by its global id (for the learner and the staff allowed to see it).' })
   learnerAccount(@Arg('id', () => ID) id: string, @Ctx() context: MemberContext): Promise<LearnerAccount | null> {
     const own = ownId(context, id);
-    return own ? context.loaders.account.load(own) : Promise.resolve(null);
+    return readAccount(context, () => (own ? context.loaders.account.load(own) : Promise.resolve(null)));
   }
 
-  @Query(() => Enrolment, { nullable: true })
+  @Query(() => Enrolment, { nullable: true, description: 'An enrolment by its global id (for the learner and the staff allowed to see it).' })
   enrolment(@Arg('id', () => ID) id: string, @Ctx() context: MemberContext): Promise<Enrolment | null> {
     const own = ownId(context, id);
-    return own ? context.loaders.enrolment.load(own) : Promise.resolve(null);
+    return readEnrolment(context, () => (own ? context.loaders.enrolment.load(own) : Promise.resolve(null)));
   }
 
-  @Query(() => Achievement, { nullable: true })
+  @Query(() => Achievement, { nullable: true, description: 'An achievement by its global id (for the learner and the staff allowed to see it).' })
   achievement(@Arg('id', () => ID) id: string, @Ctx() context: MemberContext): Promise<Achievement | null> {
     const own = ownId(context, id);
-    return own ? context.loaders.achievement.load(own) : Promise.resolve(null);
+    return readAchievement(context, () => (own ? context.loaders.achievement.load(own) : Promise.resolve(null)));
   }
 }
 
@@ -209,6 +214,7 @@ export class LearnerAccountResolver {
     @Ctx() context: MemberContext,
     @Arg('status', () => EnrolmentStatus, { nullable: true }) status?: EnrolmentStatus | null,
   ): Promise<Enrolment[]> {
+    checkRecord(context, account.allianceLearnerId, 'enrolments');
     const all = await context.loaders.enrolmentsByAccount.load(account.id);
     return status ? all.filter((enrolment) => enrolment.status === status) : all;
   }
@@ -220,6 +226,7 @@ export class LearnerAccountResolver {
     @Arg('passed', () => Boolean, { nullable: true, description: 'Only passed (true) or failed (false) assessments.' })
     passed?: boolean | null,
   ): Promise<Achievement[]> {
+    checkRecord(context, account.allianceLearnerId, 'achievements');
     const all = await context.loaders.achievementsByAccount.load(account.id);
     return passed === null || passed === undefined ? all : all.filter((achievement) => achievement.passed === passed);
   }
@@ -229,7 +236,7 @@ export class LearnerAccountResolver {
 export class EnrolmentResolver {
   @FieldResolver(() => LearnerAccount)
   learnerAccount(@Root() enrolment: Enrolment, @Ctx() context: MemberContext): Promise<LearnerAccount> {
-    return required(context.loaders.account.load(enrolment.account.id), 'learner account');
+    return required(readAccount(context, () => context.loaders.account.load(enrolment.account.id)), 'learner account');
   }
 
   @FieldResolver(() => LearningOpportunity)
@@ -239,7 +246,7 @@ export class EnrolmentResolver {
 
   @FieldResolver(() => Achievement, { nullable: true, description: 'The assessed result, once there is one.' })
   achievement(@Root() enrolment: Enrolment, @Ctx() context: MemberContext): Promise<Achievement | null> {
-    return context.loaders.achievementByEnrolment.load(enrolment.id);
+    return readAchievement(context, () => context.loaders.achievementByEnrolment.load(enrolment.id));
   }
 }
 
@@ -247,7 +254,7 @@ export class EnrolmentResolver {
 export class AchievementResolver {
   @FieldResolver(() => LearnerAccount)
   learnerAccount(@Root() achievement: Achievement, @Ctx() context: MemberContext): Promise<LearnerAccount> {
-    return required(context.loaders.account.load(achievement.account.id), 'learner account');
+    return required(readAccount(context, () => context.loaders.account.load(achievement.account.id)), 'learner account');
   }
 
   @FieldResolver(() => LearningOpportunity)
@@ -257,7 +264,8 @@ export class AchievementResolver {
 
   @FieldResolver(() => Enrolment, { nullable: true })
   enrolment(@Root() achievement: Achievement, @Ctx() context: MemberContext): Promise<Enrolment | null> {
-    return achievement.enrolment ? context.loaders.enrolment.load(achievement.enrolment.id) : Promise.resolve(null);
+    const link = achievement.enrolment;
+    return readEnrolment(context, () => (link ? context.loaders.enrolment.load(link.id) : Promise.resolve(null)));
   }
 
   @FieldResolver(() => GradingScheme)

@@ -1,16 +1,22 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildTypeGraphQLSubgraph } from '../../lib/federation.js';
+import { readAccount, readAchievement, readEnrolment } from './access.js';
 import type { MemberContext } from './context.js';
 import { registerMemberEnums } from './enums.js';
 import { memberResolvers } from './resolvers.js';
 
-const ENTITY_LOADERS = {
-  Institution: 'institution',
-  LearningOpportunity: 'opportunity',
-  LearnerAccount: 'account',
-  Enrolment: 'enrolment',
-  Achievement: 'achievement',
-} as const;
+/**
+ * How each entity type is loaded from a representation. Learner records go
+ * through the same access checks as the root fields, so `_entities` cannot be
+ * used to read someone else's record.
+ */
+const ENTITY_READERS: Record<string, (id: string, context: MemberContext) => Promise<unknown>> = {
+  Institution: (id, context) => context.loaders.institution.load(id),
+  LearningOpportunity: (id, context) => context.loaders.opportunity.load(id),
+  LearnerAccount: (id, context) => readAccount(context, () => context.loaders.account.load(id)),
+  Enrolment: (id, context) => readEnrolment(context, () => context.loaders.enrolment.load(id)),
+  Achievement: (id, context) => readAchievement(context, () => context.loaders.achievement.load(id)),
+};
 
 /**
  * The member subgraph schema: the member contract as implemented by this
@@ -20,12 +26,12 @@ const ENTITY_LOADERS = {
 export function buildMemberSchema(): Promise<GraphQLSchema> {
   registerMemberEnums();
   const referenceResolvers = Object.fromEntries(
-    Object.entries(ENTITY_LOADERS).map(([typeName, loader]) => [
+    Object.entries(ENTITY_READERS).map(([typeName, read]) => [
       typeName,
       {
         __resolveReference: (reference: Record<string, unknown>, context: MemberContext) => {
           const id = reference['id'];
-          return typeof id === 'string' ? context.loaders[loader].load(id) : null;
+          return typeof id === 'string' ? read(id, context) : null;
         },
       },
     ]),

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import type { Principal } from '../../lib/auth.js';
 import { memberUnavailable, PUBLIC_ERROR_CODES } from '../../lib/errors.js';
 import { postGraphQL, ServiceCallError, type GraphQLResponseError } from '../../lib/http-client.js';
 import type { RouterContext } from './context.js';
@@ -64,10 +65,11 @@ export async function callMember(
   purpose: string,
   query: string,
   variables: Record<string, unknown>,
+  principal: Principal = context.principal,
 ): Promise<MemberAnswer> {
   const started = performance.now();
-  // A fresh token per call: audience = this member, the caller's identity, a unique id.
-  const headers: Record<string, string> = context.signer ? { authorization: `Bearer ${await context.signer.sign(context.principal, member.id)}` } : {};
+  // A fresh token per call: audience = this member, the caller's identity (with any sharing vouched for), a unique id.
+  const headers: Record<string, string> = context.signer ? { authorization: `Bearer ${await context.signer.sign(principal, member.id)}` } : {};
   try {
     const body = await postGraphQL(context.client, member.endpoint, { query, variables, operationName: 'HubForward' }, { timeoutMs: member.timeoutMs, headers });
     context.calls.push({ member: member.id, purpose, ok: true, ms: performance.now() - started });

@@ -6,6 +6,12 @@ import type { HubSigner } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import type { Registry } from './registry.js';
 
+/** One grant's worth of sharing with the caller's member: scopes, and the members whose records (empty: all). */
+export interface CallerSharing {
+  scopes: readonly string[];
+  memberIds: readonly string[];
+}
+
 /** One call from the router to a member, kept for logs and tests. */
 export interface MemberCall {
   member: string;
@@ -35,6 +41,12 @@ export interface RouterContext {
   calls: MemberCall[];
   /** Batches of `_entities` representations per `_entities` field, one DataLoader each. */
   entityBatches: WeakMap<FieldNode, DataLoader<Record<string, unknown>, unknown, string>>;
+  /**
+   * For each learner account the request reached through a Learner: the
+   * learner and what the learner's valid grants share with the caller's
+   * member (from the learners subgraph, via `@requires`).
+   */
+  sharingByAccount: Map<string, { learnerId: string; sharing: readonly CallerSharing[] }>;
   /** Batches of learner-account fields per (field, member). */
   accountFieldBatches: WeakMap<FieldNode, Map<string, DataLoader<string, unknown[] | null>>>;
 }

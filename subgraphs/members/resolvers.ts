@@ -1,6 +1,8 @@
 import DataLoader from 'dataloader';
 import { GraphQLError, Kind, type ArgumentNode, type FieldNode, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
 import { DateTimeISOResolver, LocalDateResolver } from 'graphql-scalars';
+import { requireSignedIn } from '../../lib/access.js';
+import { RECORD_SCOPES, type Principal, type RecordScope } from '../../lib/auth.js';
 import { badUserInput, unknownMember } from '../../lib/errors.js';
 import { isMemberId, parseGlobalId, requireGlobalId } from '../../lib/ids.js';
 import { compareSortKeys, decodeCursor, pageSize, parseCursor, type CursorValueType, type SortValue } from '../../lib/pagination.js';
@@ -9,7 +11,7 @@ import type { OfferingOrder } from '../member/enums.js';
 import { validateOfferingFilter, type OfferingFilter } from '../member/inputs.js';
 import { ACCOUNT_CURSOR, effectiveOfferingOrder, OFFERING_CURSOR_SHAPES } from '../member/queries.js';
 import { callMember, MemberFailure, reportFailure, reportOnce, type MemberAnswer } from './calls.js';
-import type { RouterContext } from './context.js';
+import type { CallerSharing, RouterContext } from './context.js';
 import {
   buildForwardRequest,
   collectFields,
@@ -343,10 +345,13 @@ const ITEMS = `${INTERNAL_ALIAS}items`;
  */
 function learnerAccountList(fieldName: string, sortField: string): Resolver {
   return async (source, _args, context, info) => {
-    const accountIds = (source as { memberAccountIds?: unknown }).memberAccountIds;
+    const learner = source as { id?: unknown; memberAccountIds?: unknown; sharingWithCaller?: unknown };
+    const accountIds = learner.memberAccountIds;
     if (!Array.isArray(accountIds)) throw new Error('Learner.memberAccountIds was not provided by the gateway');
+    const sharing = Array.isArray(learner.sharingWithCaller) ? (learner.sharingWithCaller as CallerSharing[]) : [];
     const byMember = new Map<MemberEntry, string[]>();
     for (const accountId of accountIds as string[]) {
+      if (typeof learner.id === 'string') context.sharingByAccount.set(accountId, { learnerId: learner.id, sharing });
       const parsed = parseGlobalId(accountId);
       const member = parsed ? context.registry.get(parsed.memberId) : undefined;
       if (!member) {
@@ -382,10 +387,17 @@ function accountFieldBatch(context: RouterContext, info: GraphQLResolveInfo, mem
     const entities = field('_entities', { selections: [inlineFragment('LearnerAccount', [items])] });
     const request = buildForwardRequest(info, context.contract, [withRepresentations(entities)], [variableDefinition(REPRESENTATIONS, '[_Any!]!')]);
     try {
-      const answer = await callMember(context, member, `LearnerAccount.${fieldName}`, request.query, {
-        ...pickVariables(context.rawVariables, request.variableNames),
-        [REPRESENTATIONS]: accountIds.map((id) => ({ __typename: 'LearnerAccount', id })),
-      });
+      const answer = await callMember(
+        context,
+        member,
+        `LearnerAccount.${fieldName}`,
+        request.query,
+        {
+          ...pickVariables(context.rawVariables, request.variableNames),
+          [REPRESENTATIONS]: accountIds.map((id) => ({ __typename: 'LearnerAccount', id })),
+        },
+        vouchedPrincipal(context, member, accountIds),
+      );
       context.extraErrors.push(...answer.unattached);
       const list = (answer.data?.['_entities'] as (ForwardedObject | null)[] | undefined) ?? [];
       const items = list.map((entity) => entity?.[ITEMS] ?? null);
@@ -405,6 +417,56 @@ function accountFieldBatch(context: RouterContext, info: GraphQLResolveInfo, mem
   return loader;
 }
 
+/**
+ * The caller as the router vouches for them to one member: another member's
+ * staff carry, per learner of these accounts, the scopes the learner's valid
+ * grants share with their member for records held by this member. The
+ * member still decides (subgraphs/member/access.ts); nobody else can add
+ * this claim, since only the hub signs tokens.
+ */
+function vouchedPrincipal(context: RouterContext, member: MemberEntry, accountIds: readonly string[]): Principal {
+  const principal = context.principal;
+  if (principal.kind !== 'user' || !principal.roles.includes('member-staff') || principal.memberId === member.id) return principal;
+  const sharing: Record<string, RecordScope[]> = {};
+  for (const accountId of accountIds) {
+    const entry = context.sharingByAccount.get(accountId);
+    if (!entry) continue;
+    const scopes = new Set<RecordScope>(sharing[entry.learnerId] ?? []);
+    for (const grant of entry.sharing) {
+      if (grant.memberIds.length > 0 && !grant.memberIds.includes(member.id)) continue;
+      for (const scope of grant.scopes) if ((RECORD_SCOPES as readonly string[]).includes(scope)) scopes.add(scope as RecordScope);
+    }
+    if (scopes.size > 0) sharing[entry.learnerId] = [...scopes];
+  }
+  return Object.keys(sharing).length > 0 ? { ...principal, sharing } : principal;
+}
+
+/**
+ * Learner records are for signed-in callers only: an anonymous caller is
+ * refused here once, instead of by every member.
+ */
+function signedIn(resolver: Resolver): Resolver {
+  return (source, args, context, info) => {
+    requireSignedIn(context.principal, 'learner records');
+    return resolver(source, args, context, info);
+  };
+}
+
+/**
+ * A list of learner accounts asks only the members that could show the caller
+ * any: a member's staff see their own member's accounts (another member's
+ * only through a learner who shares them), a learner their own everywhere.
+ */
+const learnerAccountsFanOut: Resolver = (source, args, context, info) => {
+  const principal = requireSignedIn(context.principal, 'learner records');
+  if (!principal.roles.includes('learner') && principal.roles.includes('member-staff') && principal.memberId) {
+    const own = context.registry.get(principal.memberId);
+    const scoped: RouterContext = { ...context, registry: { ...context.registry, members: own ? [own] : [] } };
+    return fanOutConnection(source, args, scoped, info);
+  }
+  return fanOutConnection(source, args, context, info);
+};
+
 /** The router's resolver map, for `buildSubgraphSchema`. */
 export function routerResolvers(): Record<string, Record<string, unknown>> {
   const query: Record<string, Resolver> = {
@@ -413,10 +475,10 @@ export function routerResolvers(): Record<string, Record<string, unknown>> {
     institution: routeByMemberId,
     offerings: fanOutConnection,
     offering: routeByGlobalId,
-    learnerAccounts: fanOutConnection,
-    learnerAccount: routeByGlobalId,
-    enrolment: routeByGlobalId,
-    achievement: routeByGlobalId,
+    learnerAccounts: learnerAccountsFanOut,
+    learnerAccount: signedIn(routeByGlobalId),
+    enrolment: signedIn(routeByGlobalId),
+    achievement: signedIn(routeByGlobalId),
   };
   const entities = Object.fromEntries(
     MEMBER_ENTITY_TYPES.map((typeName) => [
@@ -431,9 +493,13 @@ export function routerResolvers(): Record<string, Record<string, unknown>> {
     Query: query,
     ...entities,
     Learner: {
-      __resolveReference: (reference: Record<string, unknown>) => ({ id: reference['id'], memberAccountIds: reference['memberAccountIds'] }),
-      achievements: learnerAccountList('achievements', 'assessedOn'),
-      enrolments: learnerAccountList('enrolments', 'enrolledAt'),
+      __resolveReference: (reference: Record<string, unknown>) => ({
+        id: reference['id'],
+        memberAccountIds: reference['memberAccountIds'],
+        sharingWithCaller: reference['sharingWithCaller'],
+      }),
+      achievements: signedIn(learnerAccountList('achievements', 'assessedOn')),
+      enrolments: signedIn(learnerAccountList('enrolments', 'enrolledAt')),
     },
     LocalDate: LocalDateResolver as never,
     DateTimeISO: DateTimeISOResolver as never,

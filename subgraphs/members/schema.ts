@@ -12,7 +12,9 @@ export const MEMBER_CONTRACT_PATH = fileURLToPath(new URL('../../schema/member-c
  * What the router adds to the contract: `Learner`, owned by the learners
  * subgraph, gains the learner's records gathered from the members that hold
  * them. `@requires` makes the gateway fetch the learner's account ids first,
- * so the router asks only those members.
+ * so the router asks only those members, and what the learner's valid grants
+ * share with the caller's member, which the router vouches for to each
+ * member (docs/security.md, "Consent").
  */
 export const ROUTER_EXTENSION = /* GraphQL */ `
   """
@@ -21,14 +23,20 @@ export const ROUTER_EXTENSION = /* GraphQL */ `
   type Learner @key(fields: "id") {
     id: ID!
     memberAccountIds: [ID!]! @external
+    sharingWithCaller: [CallerSharing!]! @external
     """
-    The learner's assessed achievements at every member, oldest first. Only the members holding the learner's accounts are asked, once each; if one of them fails, the others' achievements still arrive, with an error naming it.
+    The learner's assessed achievements at every member, oldest first. Only the members holding the learner's accounts are asked, once each; if one of them fails, the others' achievements still arrive, with an error naming it. Another member's staff see a member's achievements only while the learner shares them with their member; otherwise that part is missing, with a FORBIDDEN error naming the member.
     """
-    achievements(passed: Boolean): [Achievement!] @requires(fields: "memberAccountIds")
+    achievements(passed: Boolean): [Achievement!] @requires(fields: "memberAccountIds sharingWithCaller { scopes memberIds }")
     """
-    The learner's enrolments at every member, oldest first (optionally with one status).
+    The learner's enrolments at every member, oldest first (optionally with one status); shared like achievements.
     """
-    enrolments(status: EnrolmentStatus): [Enrolment!] @requires(fields: "memberAccountIds")
+    enrolments(status: EnrolmentStatus): [Enrolment!] @requires(fields: "memberAccountIds sharingWithCaller { scopes memberIds }")
+  }
+
+  type CallerSharing @inaccessible {
+    scopes: [String!]! @shareable
+    memberIds: [ID!]! @shareable
   }
 `;
 

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Request } from 'express';
-import { defaultFieldResolver, type GraphQLFieldResolver } from 'graphql';
+import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLFormattedError } from 'graphql';
 import { maskError } from '../../lib/errors.js';
 import { createHttpClient, type HttpClient } from '../../lib/http-client.js';
 import type { HubSigner, HubVerifier } from '../../lib/hub-token.js';
@@ -45,6 +45,10 @@ function rawVariablesOf(request: Request): Record<string, unknown> {
   return typeof variables === 'object' && variables !== null && !Array.isArray(variables) ? (variables as Record<string, unknown>) : {};
 }
 
+function errorKey(error: GraphQLFormattedError): string {
+  return JSON.stringify([error.message, error.path ?? null, error.extensions?.['code'] ?? null, error.extensions?.['member'] ?? null]);
+}
+
 /**
  * Adds the errors that belong to no single field (a member that failed, once
  * per member) to the response, masked like every other error.
@@ -56,9 +60,16 @@ function extraErrorsPlugin(logger: Logger): ApolloServerPlugin<RouterContext> {
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single' || contextValue.extraErrors.length === 0) return;
           const result = response.body.singleResult;
-          const extra = contextValue.extraErrors.map((error) =>
-            maskError(error.toJSON(), error, { report: (original) => logger.error('unexpected error', { error: original }) }),
-          );
+          // The same refusal or failure reached through many learners or fields is said once.
+          const seen = new Set((result.errors ?? []).map((error) => errorKey(error)));
+          const extra = contextValue.extraErrors
+            .map((error) => maskError(error.toJSON(), error, { report: (original) => logger.error('unexpected error', { error: original }) }))
+            .filter((error) => {
+              const key = errorKey(error);
+              if (seen.has(key)) return false;
+              seen.add(key);
+              return true;
+            });
           result.errors = [...(result.errors ?? []), ...extra];
         },
       };
@@ -99,6 +110,7 @@ export async function startMemberRouter(options: MemberRouterOptions): Promise<R
         calls: [],
         entityBatches: new WeakMap(),
         accountFieldBatches: new WeakMap(),
+        sharingByAccount: new Map(),
       };
     },
     readiness: async () => ({ members: options.registry.members.map((member) => member.id) }),

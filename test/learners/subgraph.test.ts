@@ -11,7 +11,7 @@ import { Learner } from '../../subgraphs/learners/model.js';
 import { buildLearnersSchema } from '../../subgraphs/learners/schema.js';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { collationSensitiveDatabase, inProcessServer, readsFrom, recordStatements, type GraphQLResult, type InProcessServer } from '../member/helpers.js';
-import { ANONYMOUS } from '../../lib/auth.js';
+import type { Principal } from '../../lib/auth.js';
 
 /*
  * The learner register in process on both dialects: learners and their links
@@ -20,6 +20,7 @@ import { ANONYMOUS } from '../../lib/auth.js';
  */
 
 const LEARNERS = 60;
+const ADMIN: Principal = { kind: 'user', subject: 'admin', roles: ['alliance-admin'] };
 const catalogues = generateCatalogues();
 const demoLearners: DemoLearner[] = Array.from({ length: LEARNERS }, (_, index) => generateLearner(index, catalogues));
 /** Learners without accounts whose ids differ by case, so that id order depends on the collation. */
@@ -59,10 +60,15 @@ describe.each(DATABASE_KINDS)('learners subgraph on %s', (kind) => {
     await seedDemo({ members: new Map(), learners: orm }, { learners: LEARNERS });
     await orm.em.fork().insertMany(Learner, EXTRA_LEARNERS);
     sql = recordStatements(orm);
-    server = await inProcessServer(await buildLearnersSchema(), (): LearnersContext => {
-      const em = orm.em.fork() as SqlEntityManager;
-      return { em, databaseKind: kind, principal: ANONYMOUS, loaders: createLearnersLoaders(em) };
-    });
+    // Unless a test says otherwise, an alliance administrator calls: they may list and read the register.
+    server = await inProcessServer(
+      await buildLearnersSchema(),
+      (principal): LearnersContext => {
+        const em = orm.em.fork() as SqlEntityManager;
+        return { em, databaseKind: kind, principal, knownMembers: null, loaders: createLearnersLoaders(em) };
+      },
+      ADMIN,
+    );
   });
 
   afterAll(async () => {
@@ -204,6 +210,124 @@ describe.each(DATABASE_KINDS)('learners subgraph on %s', (kind) => {
     expect(result.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', argument });
     expect(result.errors?.[0]?.message).toContain(`"${argument}"`);
   });
+
+  describe('who may see a learner, and sharing grants', () => {
+    const learner = demoLearners.find((candidate) => candidate.accounts.length >= 2) as DemoLearner;
+    const other = demoLearners.find((candidate) => candidate.id !== learner.id) as DemoLearner;
+    const learnerMembers = learner.accounts.map((account) => account.memberId);
+    const outsider = ['tuni.fi', 'ua.pt', 'ktu.edu', 'utwente.nl', 'unitn.it', 'dcu.ie', 'aau.dk'].find((id) => !learnerMembers.includes(id)) as string;
+    const asLearner = (id: string): Principal => ({ kind: 'user', subject: `sub-${id}`, roles: ['learner'], learnerId: id });
+    const staffOf = (memberId: string): Principal => ({ kind: 'user', subject: `staff@${memberId}`, roles: ['member-staff'], memberId });
+    const ANALYST: Principal = { kind: 'user', subject: 'analyst', roles: ['analyst'] };
+    const codes = (result: GraphQLResult) => result.errors?.map((error) => error.extensions?.['code']);
+    const PROFILE = /* GraphQL */ `query ($id: ID!) { learner(id: $id) { id memberAccountIds } }`;
+    const SHARING = /* GraphQL */ `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Learner { id sharingWithCaller { scopes memberIds } } } }`;
+    const GRANT = /* GraphQL */ `mutation ($input: GrantConsentInput!) {
+      grantConsent(input: $input) { id status granteeKind granteeMember { id } verifier { name id } purpose purposeDescription scopes sourceMembers { id } expiresAt revokedAt }
+    }`;
+    const REVOKE = /* GraphQL */ `mutation ($id: ID!, $reason: String) { revokeConsent(id: $id, reason: $reason) { id status revokedAt revocationReason } }`;
+    const grant = (input: Record<string, unknown>, as: Principal = asLearner(learner.id)) => server.run(GRANT, { input }, as);
+    const sharing = async (as: Principal) => {
+      const result = await server.run(SHARING, { representations: [{ __typename: 'Learner', id: learner.id }] }, as);
+      return (result.data?.['_entities'] as { sharingWithCaller: unknown }[] | undefined)?.[0]?.sharingWithCaller;
+    };
+
+    it('shows a learner only to themselves, administrators and staff of members they study at', async () => {
+      expect((await server.run(PROFILE, { id: learner.id }, asLearner(learner.id))).data?.['learner']).toMatchObject({ id: learner.id });
+      expect((await server.run(PROFILE, { id: learner.id }, staffOf(learnerMembers[0] as string))).data?.['learner']).toMatchObject({ id: learner.id });
+      for (const [caller, code] of [
+        [{ kind: 'anonymous' } as Principal, 'UNAUTHENTICATED'],
+        [asLearner(other.id), 'FORBIDDEN'],
+        [staffOf(outsider), 'FORBIDDEN'],
+        [ANALYST, 'FORBIDDEN'],
+      ] as const) {
+        const byId = await server.run(PROFILE, { id: learner.id }, caller);
+        expect(byId.data?.['learner'], JSON.stringify(caller)).toBeNull();
+        expect(codes(byId)).toEqual([code]);
+        const byReference = await server.run(SHARING, { representations: [{ __typename: 'Learner', id: learner.id }] }, caller);
+        expect(byReference.data?.['_entities']).toEqual([null]);
+        expect(codes(byReference)).toEqual([code]);
+      }
+      const list = await server.run('{ learners { totalCount } }', {}, asLearner(learner.id));
+      expect(codes(list)).toEqual(['FORBIDDEN']);
+    });
+
+    it('lets a learner grant, list and revoke sharing, and tells the grantee exactly while it is active', async () => {
+      expect(await sharing(staffOf(outsider))).toBeUndefined();
+      const granted = await grant({ memberId: outsider, purpose: 'RECOGNITION', scopes: ['ACHIEVEMENTS', 'ACHIEVEMENTS'], sourceMemberIds: [learnerMembers[0]] });
+      expect(granted.errors).toBeUndefined();
+      const created = granted.data?.['grantConsent'] as Record<string, any>;
+      expect(created).toMatchObject({ status: 'ACTIVE', granteeKind: 'MEMBER', granteeMember: { id: outsider }, verifier: null, scopes: ['ACHIEVEMENTS'], sourceMembers: [{ id: learnerMembers[0] }], revokedAt: null });
+      const days = (Date.parse(created['expiresAt']) - Date.now()) / 86_400_000;
+      expect(days).toBeGreaterThan(179);
+      expect(days).toBeLessThan(181);
+      // The grantee's staff may now see the learner, and learn what is shared; other members learn nothing.
+      expect(await sharing(staffOf(outsider))).toEqual([{ scopes: ['ACHIEVEMENTS'], memberIds: [learnerMembers[0]] }]);
+      expect((await server.run(PROFILE, { id: learner.id }, staffOf(outsider))).data?.['learner']).toMatchObject({ id: learner.id });
+      expect(await sharing(staffOf(learnerMembers[1] as string))).toEqual([]);
+
+      const listed = await server.run(`query ($id: ID!) { learner(id: $id) { consentGrants { id status } } }`, { id: learner.id }, asLearner(learner.id));
+      expect(listed.data?.['learner']).toEqual({ consentGrants: [{ id: created['id'], status: 'ACTIVE' }] });
+      const byStaff = await server.run(`query ($id: ID!) { learner(id: $id) { consentGrants { id } } }`, { id: learner.id }, staffOf(outsider));
+      expect(codes(byStaff)).toEqual(['FORBIDDEN']);
+
+      // Nobody else can revoke it, nor learn it exists.
+      const foreign = await server.run(REVOKE, { id: created['id'] }, asLearner(other.id));
+      expect(codes(foreign)).toEqual(['NOT_FOUND']);
+      const revoked = await server.run(REVOKE, { id: created['id'], reason: 'Credits recognised.' }, asLearner(learner.id));
+      expect(revoked.data?.['revokeConsent']).toMatchObject({ status: 'REVOKED', revocationReason: 'Credits recognised.' });
+      // Without a grant the outsider's staff cannot even see the learner.
+      expect(await sharing(staffOf(outsider))).toBeUndefined();
+      expect(codes(await server.run(PROFILE, { id: learner.id }, staffOf(outsider)))).toEqual(['FORBIDDEN']);
+      const again = await server.run(REVOKE, { id: created['id'] }, asLearner(learner.id));
+      expect((again.data?.['revokeConsent'] as Record<string, unknown>)['revokedAt']).toBe((revoked.data?.['revokeConsent'] as Record<string, unknown>)['revokedAt']);
+    });
+
+    it('ignores a grant once it has expired', async () => {
+      const granted = await grant({ memberId: outsider, purpose: 'ADMISSION', scopes: ['ENROLMENTS'] });
+      const id = (granted.data?.['grantConsent'] as { id: string }).id;
+      expect(await sharing(staffOf(outsider))).toEqual([{ scopes: ['ENROLMENTS'], memberIds: [] }]);
+      await orm.em.fork().getConnection().execute(`update consent_grant set expires_at = ? where id = ?`, [new Date(Date.now() - 1000), id]);
+      expect(await sharing(staffOf(outsider))).toBeUndefined();
+      const listed = await server.run(`query ($id: ID!) { learner(id: $id) { consentGrants(status: EXPIRED) { id status } } }`, { id: learner.id }, asLearner(learner.id));
+      expect(listed.data?.['learner']).toEqual({ consentGrants: [{ id, status: 'EXPIRED' }] });
+    });
+
+    it('records a grant to a named verifier', async () => {
+      const granted = await grant({ verifier: { name: '  Acme Robotics GmbH ', id: 'https://acme.example/hr' }, purpose: 'EMPLOYMENT', scopes: ['ACHIEVEMENTS'] });
+      expect(granted.data?.['grantConsent']).toMatchObject({ granteeKind: 'VERIFIER', granteeMember: null, verifier: { name: 'Acme Robotics GmbH', id: 'https://acme.example/hr' } });
+    });
+
+    const inFuture = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+    it.each([
+      ['no recipient', { purpose: 'RECOGNITION', scopes: ['ACHIEVEMENTS'] }, 'input.memberId'],
+      ['two recipients', { memberId: 'tuni.fi', verifier: { name: 'Acme', id: 'https://acme.example' }, purpose: 'RECOGNITION', scopes: ['ACHIEVEMENTS'] }, 'input.memberId'],
+      ['a malformed member id', { memberId: "x'; drop table consent_grant; --", purpose: 'RECOGNITION', scopes: ['ACHIEVEMENTS'] }, 'input.memberId'],
+      ['no scope', { memberId: 'tuni.fi', purpose: 'RECOGNITION', scopes: [] }, 'input.scopes'],
+      ['an expiry in the past', { memberId: 'tuni.fi', purpose: 'RECOGNITION', scopes: ['ACHIEVEMENTS'], expiresAt: inFuture(-1) }, 'input.expiresAt'],
+      ['an expiry beyond two years', { memberId: 'tuni.fi', purpose: 'RECOGNITION', scopes: ['ACHIEVEMENTS'], expiresAt: inFuture(800) }, 'input.expiresAt'],
+      ['OTHER without a description', { memberId: 'tuni.fi', purpose: 'OTHER', scopes: ['ACHIEVEMENTS'] }, 'input.purposeDescription'],
+      ['a description with control characters', { memberId: 'tuni.fi', purpose: 'OTHER', purposeDescription: 'line\nbreak', scopes: ['ACHIEVEMENTS'] }, 'input.purposeDescription'],
+      ['a source member without the learner', { memberId: 'tuni.fi', purpose: 'RECOGNITION', scopes: ['ACHIEVEMENTS'], sourceMemberIds: ['nowhere.example'] }, 'input.sourceMemberIds'],
+      ['a verifier id that is no address', { verifier: { name: 'Acme', id: 'javascript:alert(1)' }, purpose: 'EMPLOYMENT', scopes: ['ACHIEVEMENTS'] }, 'input.verifier.id'],
+    ])('refuses a grant with %s, naming the field', async (_label, input, argument) => {
+      const before = await orm.em.fork().getConnection().execute('select count(*) as n from consent_grant');
+      const result = await grant(input);
+      expect(result.data ?? null).toBeNull();
+      expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument });
+      const after = await orm.em.fork().getConnection().execute('select count(*) as n from consent_grant');
+      expect(Number(after[0].n)).toBe(Number(before[0].n));
+    });
+
+    it('lets only a signed-in learner grant, for themselves', async () => {
+      const input = { memberId: outsider, purpose: 'RECOGNITION', scopes: ['ACHIEVEMENTS'] };
+      expect(codes(await grant(input, { kind: 'anonymous' }))).toEqual(['UNAUTHENTICATED']);
+      expect(codes(await grant(input, staffOf(outsider)))).toEqual(['FORBIDDEN']);
+      expect(codes(await grant(input, ADMIN))).toEqual(['FORBIDDEN']);
+      expect(codes(await server.run(REVOKE, { id: 'not-a-grant' }, asLearner(learner.id)))).toEqual(['NOT_FOUND']);
+    });
+  });
+
 });
 
 describe('both dialects', () => {

@@ -1,3 +1,4 @@
+import type { Principal } from '../../lib/auth.js';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/core';
@@ -23,9 +24,9 @@ export interface GraphQLResult<T = Record<string, any>> {
 
 export interface InProcessServer<TContext extends BaseContext> {
   /** Runs one operation with a fresh context, as one HTTP request would. */
-  run<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>>;
+  run<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, as?: Principal): Promise<GraphQLResult<T>>;
   /** The raw response body, to check that nothing beyond message and extensions leaks. */
-  runRaw(query: string, variables?: Record<string, unknown>): Promise<string>;
+  runRaw(query: string, variables?: Record<string, unknown>, as?: Principal): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -36,7 +37,9 @@ export interface InProcessServer<TContext extends BaseContext> {
  */
 export async function inProcessServer<TContext extends BaseContext>(
   schema: GraphQLSchema,
-  context: () => TContext,
+  context: (principal: Principal) => TContext,
+  /** Who calls when a test does not say (the hub vouches for the caller in production). */
+  defaultPrincipal: Principal,
 ): Promise<InProcessServer<TContext>> {
   const apollo = new ApolloServer<TContext>({
     schema,
@@ -45,14 +48,14 @@ export async function inProcessServer<TContext extends BaseContext>(
     plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
-  const execute = async (query: string, variables: Record<string, unknown> = {}) => {
-    const response = await apollo.executeOperation({ query, variables }, { contextValue: context() });
+  const execute = async (query: string, variables: Record<string, unknown> = {}, as: Principal = defaultPrincipal) => {
+    const response = await apollo.executeOperation({ query, variables }, { contextValue: context(as) });
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     return response.body.singleResult;
   };
   return {
-    run: async <T>(query: string, variables?: Record<string, unknown>) => (await execute(query, variables)) as GraphQLResult<T>,
-    runRaw: async (query, variables) => JSON.stringify(await execute(query, variables)),
+    run: async <T>(query: string, variables?: Record<string, unknown>, as?: Principal) => (await execute(query, variables, as)) as GraphQLResult<T>,
+    runRaw: async (query, variables, as) => JSON.stringify(await execute(query, variables, as)),
     stop: () => apollo.stop(),
   };
 }

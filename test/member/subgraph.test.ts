@@ -1,4 +1,4 @@
-import { ANONYMOUS } from '../../lib/auth.js';
+import type { Principal } from '../../lib/auth.js';
 import type { MikroORM } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberProfile, type MemberProfile } from '../../hub/alliance.js';
@@ -60,7 +60,7 @@ interface Served {
 }
 const served = new Map<string, Served>();
 const member = (id: string) => served.get(id) as Served;
-const run = <T = Record<string, any>>(query: string, variables?: Record<string, unknown>) => member(MEMBER).server.run<T>(query, variables);
+const run = <T = Record<string, any>>(query: string, variables?: Record<string, unknown>, as?: Principal) => member(MEMBER).server.run<T>(query, variables, as);
 
 beforeAll(async () => {
   const schema = await buildMemberSchema();
@@ -68,11 +68,13 @@ beforeAll(async () => {
   for (const memberId of [MEMBER, NONE_MEMBER]) {
     const database = await temporaryDatabase('sqlite');
     const orm = await openMemberDatabase(database.target);
-    const context = (): MemberContext => {
+    const context = (principal: Principal): MemberContext => {
       const em = orm.em.fork() as SqlEntityManager;
-      return { memberId, em, databaseKind: 'sqlite', principal: ANONYMOUS, loaders: createMemberLoaders(em, memberId) };
+      return { memberId, em, databaseKind: 'sqlite', principal, loaders: createMemberLoaders(em, memberId) };
     };
-    served.set(memberId, { orm, drop: database.drop, server: await inProcessServer(schema, context), sql: recordStatements(orm) });
+    // Unless a test says otherwise, the caller is the member's own staff, who may read all its records.
+    const server = await inProcessServer(schema, context, staffOf(memberId));
+    served.set(memberId, { orm, drop: database.drop, server, sql: recordStatements(orm) });
     targets.set(memberId, { orm, profile: memberProfile(memberId) as MemberProfile });
   }
   await seedDemo({ members: targets }, { learners: LEARNERS });
@@ -88,6 +90,10 @@ afterAll(async () => {
 });
 
 const iso = (date: Date) => date.toISOString();
+
+function staffOf(memberId: string, sharing?: Record<string, ('ACHIEVEMENTS' | 'ENROLMENTS')[]>): Principal {
+  return { kind: 'user', subject: `staff@${memberId}`, roles: ['member-staff'], memberId, ...(sharing ? { sharing } : {}) };
+}
 
 describe('federation entities', () => {
   const ENTITIES = /* GraphQL */ `query ($representations: [_Any!]!) {
@@ -681,5 +687,120 @@ describe('learner records', () => {
         malformed: null,
       },
     });
+  });
+});
+
+describe('who may read learner records (entity references included)', () => {
+  const withAchievements = accounts.filter(({ account }) => account.enrolments.some((enrolment) => enrolment.achievement));
+  const [mine, theirs] = withAchievements as [(typeof accounts)[number], (typeof accounts)[number]];
+  const achievementOf = (entry: (typeof accounts)[number]) =>
+    entry.account.enrolments.find((enrolment) => enrolment.achievement)?.achievement?.id as string;
+  const learnerCalling = (allianceId: string): Principal => ({ kind: 'user', subject: `sub-${allianceId}`, roles: ['learner'], learnerId: allianceId });
+  const OTHER_STAFF = staffOf(NONE_MEMBER);
+  const ANALYST: Principal = { kind: 'user', subject: 'analyst', roles: ['analyst'] };
+  const ADMIN: Principal = { kind: 'user', subject: 'admin', roles: ['alliance-admin'] };
+  const ANONYMOUS_CALLER: Principal = { kind: 'anonymous' };
+
+  const ACCOUNT = /* GraphQL */ `query ($id: ID!) { learnerAccount(id: $id) { id givenName familyName achievements { id grade } } }`;
+  const ENTITIES = /* GraphQL */ `query ($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      ... on LearnerAccount { id givenName email }
+      ... on Achievement { id grade learnerAccount { givenName } }
+      ... on Enrolment { id status }
+    }
+  }`;
+  const code = (result: GraphQLResult) => result.errors?.map((error) => error.extensions?.['code']);
+  const representations = (entry: (typeof accounts)[number]) => [
+    { __typename: 'LearnerAccount', id: entry.account.id },
+    { __typename: 'Achievement', id: achievementOf(entry) },
+    { __typename: 'Enrolment', id: (entry.account.enrolments[0] as DemoEnrolmentLike).id },
+  ];
+  type DemoEnrolmentLike = { id: string };
+
+  it('refuses anonymous callers with UNAUTHENTICATED, by id, by reference and in lists', async () => {
+    const byId = await run(ACCOUNT, { id: mine.account.id }, ANONYMOUS_CALLER);
+    expect(byId.data?.['learnerAccount']).toBeNull();
+    expect(code(byId)).toEqual(['UNAUTHENTICATED']);
+    const references = await run(ENTITIES, { representations: representations(mine) }, ANONYMOUS_CALLER);
+    expect(references.data?.['_entities']).toEqual([null, null, null]);
+    expect(new Set(code(references))).toEqual(new Set(['UNAUTHENTICATED']));
+    const list = await run('{ learnerAccounts { totalCount } }', {}, ANONYMOUS_CALLER);
+    expect(list.data?.['learnerAccounts']).toBeNull();
+    expect(code(list)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('shows a learner their own records and only theirs', async () => {
+    const own = await run(ACCOUNT, { id: mine.account.id }, learnerCalling(mine.allianceId));
+    expect(own.errors).toBeUndefined();
+    expect(own.data?.['learnerAccount']).toMatchObject({ id: mine.account.id, givenName: mine.account.givenName });
+    const ownReferences = await run(ENTITIES, { representations: representations(mine) }, learnerCalling(mine.allianceId));
+    expect(ownReferences.errors).toBeUndefined();
+    expect((ownReferences.data?.['_entities'] as unknown[]).every((entity) => entity !== null)).toBe(true);
+    const list = await run<{ learnerAccounts: { totalCount: number; nodes: { id: string }[] } }>(
+      '{ learnerAccounts(first: 100) { totalCount nodes { id } } }',
+      {},
+      learnerCalling(mine.allianceId),
+    );
+    expect(list.data?.learnerAccounts).toEqual({ totalCount: 1, nodes: [{ id: mine.account.id }] });
+  });
+
+  it("refuses a learner another learner's records with FORBIDDEN and nothing of theirs", async () => {
+    const caller = learnerCalling(mine.allianceId);
+    const raw = await member(MEMBER).server.runRaw(ACCOUNT, { id: theirs.account.id }, caller);
+    const byId = JSON.parse(raw) as GraphQLResult;
+    expect(byId.data?.['learnerAccount']).toBeNull();
+    expect(code(byId)).toEqual(['FORBIDDEN']);
+    const references = await member(MEMBER).server.runRaw(ENTITIES, { representations: representations(theirs) }, caller);
+    expect((JSON.parse(references) as GraphQLResult).data?.['_entities']).toEqual([null, null, null]);
+    for (const text of [raw, references]) {
+      expect(text).not.toContain(theirs.account.givenName);
+      expect(text).not.toContain(theirs.account.email);
+      expect(text).not.toMatch(/stack|select |\/work\//i);
+    }
+  });
+
+  it("refuses another member's staff without sharing, and serves exactly the shared scope with it", async () => {
+    const without = await run(ENTITIES, { representations: representations(mine) }, OTHER_STAFF);
+    expect(without.data?.['_entities']).toEqual([null, null, null]);
+    expect(new Set(code(without))).toEqual(new Set(['FORBIDDEN']));
+    expect(without.errors?.[0]?.message).toContain(`Staff of ${NONE_MEMBER}`);
+
+    const sharingAchievements = staffOf(NONE_MEMBER, { [mine.allianceId]: ['ACHIEVEMENTS'] });
+    const shared = await run(ENTITIES, { representations: representations(mine) }, sharingAchievements);
+    const [account, achievement, enrolment] = shared.data?.['_entities'] as unknown[];
+    expect(account).toMatchObject({ id: mine.account.id, givenName: mine.account.givenName });
+    expect(achievement).toMatchObject({ id: achievementOf(mine), learnerAccount: { givenName: mine.account.givenName } });
+    // Enrolments were not shared.
+    expect(enrolment).toBeNull();
+    expect(code(shared)).toEqual(['FORBIDDEN']);
+
+    // Sharing by one learner opens nothing of another.
+    const other = await run(ENTITIES, { representations: representations(theirs) }, sharingAchievements);
+    expect(other.data?.['_entities']).toEqual([null, null, null]);
+    // A list shows the other member's staff only the learners who share with it.
+    const list = await run<{ learnerAccounts: { nodes: { id: string }[] } }>('{ learnerAccounts(first: 100) { nodes { id } } }', {}, sharingAchievements);
+    expect(list.data?.learnerAccounts.nodes).toEqual([{ id: mine.account.id }]);
+  });
+
+  it('never shows analysts or alliance administrators a person’s record', async () => {
+    for (const [caller, message] of [
+      [ANALYST, /aggregates only/],
+      [ADMIN, /do not read learners' records/],
+    ] as const) {
+      const byId = await run(ACCOUNT, { id: mine.account.id }, caller);
+      expect(byId.data?.['learnerAccount']).toBeNull();
+      expect(code(byId)).toEqual(['FORBIDDEN']);
+      expect(byId.errors?.[0]?.message).toMatch(message);
+      const references = await run(ENTITIES, { representations: representations(mine) }, caller);
+      expect(references.data?.['_entities']).toEqual([null, null, null]);
+      const list = await run('{ learnerAccounts { totalCount } }', {}, caller);
+      expect(code(list)).toEqual(['FORBIDDEN']);
+    }
+  });
+
+  it('lets its own staff read every record', async () => {
+    const references = await run(ENTITIES, { representations: [...representations(mine), ...representations(theirs)] }, staffOf(MEMBER));
+    expect(references.errors).toBeUndefined();
+    expect((references.data?.['_entities'] as unknown[]).every((entity) => entity !== null)).toBe(true);
   });
 });
