@@ -4,7 +4,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import cors from 'cors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Response as ExpressResponse } from 'express';
+import express, { type RequestHandler, type Response as ExpressResponse } from 'express';
 import { GraphQLError, Kind, parse, type GraphQLFormattedError } from 'graphql';
 import { createServer } from 'node:http';
 import { ANONYMOUS, authenticate, InvalidTokenError, unauthenticated, type AccessTokenProfile, type Principal } from '../lib/auth.js';
@@ -12,9 +12,12 @@ import { maskError } from '../lib/errors.js';
 import type { HubSigner } from '../lib/hub-token.js';
 import { createRateLimiter } from '../lib/rate-limit.js';
 import { Response } from 'undici';
+import { mountLearnerExport } from './export.js';
 import { createHttpClient, isGraphQLResponse, postGraphQL, type HttpClient } from '../lib/http-client.js';
 import type { Logger } from '../lib/log.js';
 import { GRAPHQL_PATH, jsonErrorHandler, listen, mountHealthRoutes, type RunningServer } from '../lib/server.js';
+import { resultSizeLimit } from './result-size.js';
+import { safelistMiddleware, type Safelist } from './safelist.js';
 
 export interface SubgraphEndpoint {
   name: string;
@@ -36,6 +39,8 @@ export interface EdgeOptions {
   maxCost?: number;
   maxAliases?: number;
   maxTokens?: number;
+  /** Most objects one query may return, page sizes multiplied through nesting (gateway/result-size.ts); default 20,000. */
+  maxResultItems?: number;
 }
 
 export interface GatewayContext extends BaseContext {
@@ -55,6 +60,8 @@ export interface GatewayOptions extends EdgeOptions {
   production?: boolean;
   bodyLimit?: string;
   plugins?: ApolloServerPlugin<GatewayContext>[];
+  /** When set, only the manifest's operations run (gateway/safelist.ts). */
+  safelist?: Safelist;
 }
 
 export interface RunningGateway extends RunningServer {
@@ -161,6 +168,28 @@ function deadlineFetcher(client: HttpClient, endpoint: SubgraphEndpoint, logger:
   };
 }
 
+/**
+ * An anonymous caller who asked for something that needs sign-in gets HTTP
+ * 401 with `WWW-Authenticate: Bearer` (RFC 6750), so clients know to send a
+ * token; the body still carries the public data the query asked for and the
+ * error saying what needs a token.
+ */
+export function signInStatusPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (contextValue.principal.kind !== 'anonymous' || response.body.kind !== 'single') return;
+          const errors = response.body.singleResult.errors ?? [];
+          if (!errors.some((error) => error.extensions?.['code'] === 'UNAUTHENTICATED')) return;
+          response.http.status = 401;
+          response.http.headers.set('www-authenticate', 'Bearer');
+        },
+      };
+    },
+  };
+}
+
 /** Masks errors for clients; errors from a subgraph keep their public code and name the subgraph. */
 export function formatGatewayError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -213,7 +242,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // Entry points own SIGINT/SIGTERM (one handler stops every service in order).
     stopOnTerminationSignals: false,
     formatError: formatGatewayError(options.logger),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ...(options.plugins ?? [])],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
+      resultSizeLimit<GatewayContext>(options.maxResultItems),
+      signInStatusPlugin(),
+      ...(options.plugins ?? []),
+    ],
   });
   await apollo.start();
   mountHealthRoutes(app, 'gateway', async () => {
@@ -246,6 +281,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const limiter = createRateLimiter(options.rateLimitPerMinute ?? 600);
   const refuse = (response: ExpressResponse, status: number, message: string, code: string) =>
     response.status(status).json({ errors: [{ message, extensions: { code } }] });
+  // Who is calling (401 for a bad token) and whether they are within their rate; shared by every caller-facing route.
+  const identify: RequestHandler = async (request, response, next) => {
+    let principal: Principal;
+    try {
+      principal = await authenticate(request.headers.authorization, options.auth);
+    } catch (error) {
+      if (!(error instanceof InvalidTokenError)) throw error;
+      response.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      refuse(response, 401, unauthenticated(error.reason).message, 'UNAUTHENTICATED');
+      return;
+    }
+    const caller = principal.kind === 'user' ? `user:${principal.subject}` : `ip:${request.ip ?? 'unknown'}`;
+    const wait = limiter.take(caller);
+    if (wait > 0) {
+      response.setHeader('Retry-After', String(wait));
+      refuse(response, 429, `Too many requests; try again in ${wait} s.`, 'RATE_LIMITED');
+      return;
+    }
+    response.locals['principal'] = principal;
+    next();
+  };
+  mountLearnerExport(app, apollo, identify);
   app.use(
     GRAPHQL_PATH,
     cors({
@@ -255,27 +312,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       allowedHeaders: ['content-type', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name'],
       maxAge: 600,
     }),
-    async (request, response, next) => {
-      let principal: Principal;
-      try {
-        principal = await authenticate(request.headers.authorization, options.auth);
-      } catch (error) {
-        if (!(error instanceof InvalidTokenError)) throw error;
-        response.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
-        refuse(response, 401, unauthenticated(error.reason).message, 'UNAUTHENTICATED');
-        return;
-      }
-      const caller = principal.kind === 'user' ? `user:${principal.subject}` : `ip:${request.ip ?? 'unknown'}`;
-      const wait = limiter.take(caller);
-      if (wait > 0) {
-        response.setHeader('Retry-After', String(wait));
-        refuse(response, 429, `Too many requests; try again in ${wait} s.`, 'RATE_LIMITED');
-        return;
-      }
-      response.locals['principal'] = principal;
-      next();
-    },
+    identify,
     express.json({ limit: options.bodyLimit ?? '1mb' }),
+    // Reads the parsed body and fills in a listed operation's text, so it sits between the two.
+    ...(options.safelist ? [safelistMiddleware(options.safelist)] : []),
     expressMiddleware(apollo, { context: async ({ res }) => ({ principal: res.locals['principal'] as Principal }) }),
   );
   app.use(jsonErrorHandler(options.logger));

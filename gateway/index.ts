@@ -4,6 +4,8 @@ import { ConfigError, readInt, readPort, readString, type Env } from '../lib/con
 import { devIdpProfile, ensureDevIdp, HUB_AUDIENCE } from '../hub/dev-idp.js';
 import { runService } from '../lib/entry.js';
 import { startGateway, subgraphEndpoints, supergraphSubgraphs } from './gateway.js';
+import { DEFAULT_MAX_RESULT_ITEMS } from './result-size.js';
+import { readSafelist } from './safelist.js';
 import { readSupergraph, SUPERGRAPH_PATH } from './supergraph.js';
 
 const HELP = `Gateway: serves the committed supergraph (schema/supergraph.graphql) with
@@ -33,6 +35,11 @@ Environment:
                                 start, shared with the member router)  default data/keys
   CORS_ORIGINS                  comma-separated browser origins allowed to call (default: none)
   RATE_LIMIT_PER_MINUTE         requests per minute per caller          default 600
+  MAX_RESULT_ITEMS              most objects one query may return, page sizes (first)
+                                multiplied through nesting              default 20000
+  SAFELIST_FILE                 the portal's persisted query manifest (JSON, as written by
+                                @apollo/generate-persisted-query-manifest): only its operations
+                                run, sent by hash or as their exact text (default: any operation)
   LOG_FORMAT                    text or json                           default text
 
 GET /healthz is liveness; GET /readyz answers 200 when every subgraph answers.
@@ -77,6 +84,8 @@ runService({
   async start(env, logger) {
     const supergraphSdl = readSupergraph(readString(env, 'SUPERGRAPH_PATH', SUPERGRAPH_PATH));
     const { urls, timeouts } = perSubgraph(env, supergraphSubgraphs(supergraphSdl).map((subgraph) => subgraph.name));
+    // Checked before keys are created or ports opened, so a bad manifest stops the start with one clear line.
+    const safelist = env['SAFELIST_FILE']?.trim() ? readSafelist(readString(env, 'SAFELIST_FILE')) : undefined;
     return startGateway({
       supergraphSdl,
       subgraphs: subgraphEndpoints(supergraphSdl, urls, { defaultMs: readInt(env, 'SUBGRAPH_TIMEOUT_MS', 5_000, { min: 50, max: 300_000 }), perSubgraph: timeouts }),
@@ -88,6 +97,8 @@ runService({
       hubSigner: await hubSignerFromEnv(env),
       corsOrigins: (env['CORS_ORIGINS'] ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
       rateLimitPerMinute: readInt(env, 'RATE_LIMIT_PER_MINUTE', 600, { min: 1, max: 1_000_000 }),
+      maxResultItems: readInt(env, 'MAX_RESULT_ITEMS', DEFAULT_MAX_RESULT_ITEMS, { min: 1, max: 100_000_000 }),
+      ...(safelist ? { safelist } : {}),
     });
   },
 });

@@ -21,6 +21,8 @@ export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set([
   'SERVICE_UNAVAILABLE',
   'UNAUTHENTICATED',
   'FORBIDDEN',
+  'OPERATION_NOT_IN_SAFELIST',
+  'QUERY_TOO_LARGE',
 ]);
 
 /** Extension keys that are safe to pass on; everything else is dropped. */
