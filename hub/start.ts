@@ -70,13 +70,13 @@ async function main(): Promise<void> {
   say('Demo learners with achievements at three or more members:');
   for (const learner of demo) say(`  ${learner.id}   (${learner.members.join(', ')})`);
   say('');
-  say('Access tokens come from the development identity provider, e.g.:');
-  say(`  npm run --silent token -- --role learner --learner ${demo[0]?.id ?? 'eciu-…'}`);
-  say('  (roles: learner, member-staff --member <id>, analyst, alliance-admin)');
+  say('Learner records need an access token; the development identity provider signs them');
+  say('(roles: learner --learner <id>, member-staff --member <id>, analyst, alliance-admin).');
   say('');
-  say('Try it:');
+  say("Try it, as the first demo learner reading their own pathway:");
   const variables = JSON.stringify({ id: demo[0]?.id ?? 'eciu-…' });
-  say(`  curl -s ${hub.gatewayUrl} -H 'content-type: application/json' \\`);
+  say(`  TOKEN=$(npm run --silent token -- --role learner --learner ${demo[0]?.id ?? 'eciu-…'})`);
+  say(`  curl -s ${hub.gatewayUrl} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`);
   say(`    -d '${JSON.stringify({ query: PATHWAY_QUERY.replace(/\s+/g, ' '), variables: JSON.parse(variables) })}'`);
   say('');
   say('Sample query (variables: ' + variables + '):');

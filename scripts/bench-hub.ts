@@ -54,6 +54,8 @@ async function main(): Promise<void> {
     say(`warm start (data present):                    ${((performance.now() - started) / 1000).toFixed(2)} s, RSS ${mib()} MiB`);
 
     const ids = showcaseLearners({ learners }, 20).map((learner) => learner.id);
+    // Each learner reads their own pathway, as the portal does, with a token from the development identity provider.
+    const tokens = new Map(await Promise.all(ids.map(async (id) => [id, await hub.idp.issue({ role: 'learner', learnerId: id })] as const)));
     const latencies: number[] = [];
     let next = 0;
     let errors = 0;
@@ -64,7 +66,11 @@ async function main(): Promise<void> {
           const id = ids[next % ids.length];
           next += 1;
           const t0 = performance.now();
-          const response = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: PATHWAY_QUERY, variables: { id } }) });
+          const response = await fetch(hub.gatewayUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(id as string) ?? ''}` },
+            body: JSON.stringify({ query: PATHWAY_QUERY, variables: { id } }),
+          });
           const body = (await response.json()) as { errors?: unknown[] };
           if (body.errors) errors += 1;
           latencies.push(performance.now() - t0);

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { GraphQLError, Kind, type ArgumentNode, type FieldNode, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
 import { DateTimeISOResolver, LocalDateResolver } from 'graphql-scalars';
-import { requireSignedIn } from '../../lib/access.js';
+import { recordRefusal, requireSignedIn } from '../../lib/access.js';
 import { RECORD_SCOPES, type Principal, type RecordScope } from '../../lib/auth.js';
 import { badUserInput, unknownMember } from '../../lib/errors.js';
 import { isMemberId, parseGlobalId, requireGlobalId } from '../../lib/ids.js';
@@ -442,12 +442,14 @@ function vouchedPrincipal(context: RouterContext, member: MemberEntry, accountId
 }
 
 /**
- * Learner records are for signed-in callers only: an anonymous caller is
- * refused here once, instead of by every member.
+ * Learner records are for learners and members' staff only: anyone else
+ * (anonymous, analysts, administrators) is refused here once, instead of by
+ * every member. The members decide the rest.
  */
-function signedIn(resolver: Resolver): Resolver {
+function recordReader(resolver: Resolver): Resolver {
   return (source, args, context, info) => {
-    requireSignedIn(context.principal, 'learner records');
+    const principal = requireSignedIn(context.principal, 'learner records');
+    if (!principal.roles.includes('learner') && !principal.roles.includes('member-staff')) throw recordRefusal(principal);
     return resolver(source, args, context, info);
   };
 }
@@ -457,7 +459,7 @@ function signedIn(resolver: Resolver): Resolver {
  * any: a member's staff see their own member's accounts (another member's
  * only through a learner who shares them), a learner their own everywhere.
  */
-const learnerAccountsFanOut: Resolver = (source, args, context, info) => {
+const learnerAccountsFanOut: Resolver = recordReader((source, args, context, info) => {
   const principal = requireSignedIn(context.principal, 'learner records');
   if (!principal.roles.includes('learner') && principal.roles.includes('member-staff') && principal.memberId) {
     const own = context.registry.get(principal.memberId);
@@ -465,7 +467,7 @@ const learnerAccountsFanOut: Resolver = (source, args, context, info) => {
     return fanOutConnection(source, args, scoped, info);
   }
   return fanOutConnection(source, args, context, info);
-};
+});
 
 /** The router's resolver map, for `buildSubgraphSchema`. */
 export function routerResolvers(): Record<string, Record<string, unknown>> {
@@ -476,9 +478,9 @@ export function routerResolvers(): Record<string, Record<string, unknown>> {
     offerings: fanOutConnection,
     offering: routeByGlobalId,
     learnerAccounts: learnerAccountsFanOut,
-    learnerAccount: signedIn(routeByGlobalId),
-    enrolment: signedIn(routeByGlobalId),
-    achievement: signedIn(routeByGlobalId),
+    learnerAccount: recordReader(routeByGlobalId),
+    enrolment: recordReader(routeByGlobalId),
+    achievement: recordReader(routeByGlobalId),
   };
   const entities = Object.fromEntries(
     MEMBER_ENTITY_TYPES.map((typeName) => [
@@ -498,8 +500,8 @@ export function routerResolvers(): Record<string, Record<string, unknown>> {
         memberAccountIds: reference['memberAccountIds'],
         sharingWithCaller: reference['sharingWithCaller'],
       }),
-      achievements: signedIn(learnerAccountList('achievements', 'assessedOn')),
-      enrolments: signedIn(learnerAccountList('enrolments', 'enrolledAt')),
+      achievements: recordReader(learnerAccountList('achievements', 'assessedOn')),
+      enrolments: recordReader(learnerAccountList('enrolments', 'enrolledAt')),
     },
     LocalDate: LocalDateResolver as never,
     DateTimeISO: DateTimeISOResolver as never,

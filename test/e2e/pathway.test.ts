@@ -5,6 +5,7 @@ import { showcaseLearners } from '../../hub/seed.js';
 import { compareSortKeys, parseCursor } from '../../lib/pagination.js';
 import { foldText } from '../../lib/text.js';
 import { startTestHub, TEST_LEARNERS, type TestHub } from '../helpers/hub.js';
+import { asLearner, bearer } from '../helpers/tokens.js';
 
 /** The acceptance query of the issue, as written. */
 const PATHWAY = /* GraphQL */ `
@@ -40,7 +41,7 @@ afterAll(async () => {
 describe('a learner pathway across members', () => {
   it('returns every achievement with its member, its offering and real ESCO labels', async () => {
     const learner = showcase[0] as { id: string; members: string[] };
-    const { body } = await hub.query(PATHWAY, { id: learner.id });
+    const { body } = await hub.query(PATHWAY, { id: learner.id }, await asLearner(hub.hub, learner.id));
     expect(body.errors).toBeUndefined();
     const achievements = body.data?.['learner'].achievements as any[];
     const index = Array.from({ length: TEST_LEARNERS }, (_, i) => i).find((i) => learnerId(i) === learner.id) as number;
@@ -75,7 +76,7 @@ describe('a learner pathway across members', () => {
     const index = Array.from({ length: TEST_LEARNERS }, (_, i) => i).find((i) => learnerId(i) === learner.id) as number;
     const accounts = generateLearner(index, catalogues).accounts;
     hub.resetRequests();
-    const { body } = await hub.query(PATHWAY, { id: learner.id });
+    const { body } = await hub.query(PATHWAY, { id: learner.id }, await asLearner(hub.hub, learner.id));
     expect(body.errors).toBeUndefined();
     const calls = hub.entityRequests('LearnerAccount');
     expect(calls.map((call) => call.member).sort()).toEqual(accounts.map((account) => account.memberId).sort());
@@ -87,13 +88,31 @@ describe('a learner pathway across members', () => {
   });
 
   it('batches the records of many learners into one call per member', async () => {
-    hub.resetRequests();
-    const { body } = await hub.query(`{ learners(first: 8) { nodes { id achievements { id } } } }`);
-    expect(body.errors).toBeUndefined();
-    const ids = (body.data?.['learners'].nodes as { id: string }[]).map((node) => node.id);
+    // A member's staff look at their students' pathways, which the students share with the member.
+    const staffMember = 'tuni.fi';
+    const staff = await bearer(hub.hub, { role: 'member-staff', memberId: staffMember });
+    const STUDENTS = `{ learnerAccounts(first: 8) { nodes { learner { id achievements { id } } } } }`;
+    const listed = await hub.query(`{ learnerAccounts(first: 8) { nodes { learner { id } } } }`, {}, staff);
+    const ids = (listed.body.data?.['learnerAccounts'].nodes as { learner: { id: string } }[]).map((node) => node.learner.id);
     expect(ids).toHaveLength(8);
+    for (const id of ids) {
+      const granted = await hub.query(
+        `mutation ($member: ID!) { grantConsent(input: { memberId: $member, purpose: RECOGNITION, scopes: [ACHIEVEMENTS] }) { status } }`,
+        { member: staffMember },
+        await asLearner(hub.hub, id),
+      );
+      expect(granted.body.data?.['grantConsent']).toEqual({ status: 'ACTIVE' });
+    }
+    hub.resetRequests();
+    const { body } = await hub.query(STUDENTS, {}, staff);
+    expect(body.errors).toBeUndefined();
     const byId = new Map(Array.from({ length: TEST_LEARNERS }, (_, i) => [learnerId(i), generateLearner(i, catalogues)] as const));
     const accounts = ids.flatMap((id) => byId.get(id)?.accounts ?? []);
+    const served = (body.data?.['learnerAccounts'].nodes as { learner: { achievements: { id: string }[] } }[]).flatMap((node) =>
+      node.learner.achievements.map((achievement) => achievement.id),
+    );
+    const expected = accounts.flatMap((account) => account.enrolments.flatMap((enrolment) => (enrolment.achievement ? [enrolment.achievement.id] : [])));
+    expect(served.sort()).toEqual(expected.sort());
     const calls = hub.entityRequests('LearnerAccount');
     // One call per member, carrying every account of those learners held there.
     expect(calls.map((call) => call.member).sort()).toEqual([...new Set(accounts.map((account) => account.memberId))].sort());
@@ -109,7 +128,7 @@ describe('the catalogue across members', () => {
   const matching = [...catalogues.values()].flat().filter((offering) => offering.searchText.includes('sustainab'));
 
   it('returns offerings of all 13 members, ordered by relevance, with the alliance-wide total', async () => {
-    const { body } = await hub.query(PATHWAY, { id: learnerId(0) });
+    const { body } = await hub.query(PATHWAY, { id: learnerId(0) }, await asLearner(hub.hub, learnerId(0)));
     const offerings = body.data?.['offerings'];
     expect(offerings.totalCount).toBe(matching.length);
     expect(offerings.nodes).toHaveLength(20);
@@ -185,7 +204,7 @@ describe('when a member is down', () => {
     const learner = showcase[2] as { id: string; members: string[] };
     const down = learner.members[0] as string;
     await hub.hub.members.get(down)?.stop();
-    const { body, text } = await hub.query(PATHWAY, { id: learner.id });
+    const { body, text } = await hub.query(PATHWAY, { id: learner.id }, await asLearner(hub.hub, learner.id));
     const achievements = body.data?.['learner'].achievements as any[];
     expect(achievements.length).toBeGreaterThan(0);
     expect(achievements.every((achievement) => memberOf(achievement.id) !== down)).toBe(true);

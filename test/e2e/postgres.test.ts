@@ -4,6 +4,7 @@ import { generateCatalogues, generateLearner, learnerId } from '../../hub/demo.j
 import { createTemporaryDatabase, type TemporaryDatabase } from '../../lib/postgres-admin.js';
 import { TEST_POSTGRES_URL } from '../helpers/databases.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { asLearner } from '../helpers/tokens.js';
 
 /*
  * The whole hub with every database on the real PostgreSQL server (each
@@ -37,6 +38,7 @@ describe('the hub on PostgreSQL', () => {
         }
       `,
       { id: learnerId(0) },
+      await asLearner(hub.hub, learnerId(0)),
     );
     expect(body.errors).toBeUndefined();
     const expected = learner.accounts.flatMap((account) => account.enrolments.flatMap((enrolment) => (enrolment.achievement ? [enrolment.achievement.id] : [])));

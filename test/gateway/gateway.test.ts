@@ -11,6 +11,7 @@ import { readSupergraph } from '../../gateway/supergraph.js';
 import { quietLogger } from '../../lib/log.js';
 import { parseRegistry } from '../../subgraphs/members/registry.js';
 import type { GraphQLBody } from '../helpers/hub.js';
+import { bearer } from '../helpers/tokens.js';
 
 const MEMBERS = ['tuni.fi', 'uab.cat'];
 let hub: RunningHub;
@@ -79,7 +80,11 @@ describe('deadlines', () => {
   it('gives up on a subgraph at its deadline and still returns the other subgraphs’ data', async () => {
     slowMember = true;
     try {
-      const { body, text } = await post(impatient.url, { query: `{ learner(id: "${learnerId(0)}") { id } offerings(first: 1) { totalCount } }` });
+      const { body, text } = await post(
+        impatient.url,
+        { query: `{ learner(id: "${learnerId(0)}") { id } offerings(first: 1) { totalCount } }` },
+        await bearer(hub, { role: 'learner', learnerId: learnerId(0) }),
+      );
       expect(body.data?.['learner']).toEqual({ id: learnerId(0) });
       expect(body.data?.['offerings'] ?? null).toBeNull();
       expect(body.errors?.[0]).toMatchObject({

@@ -19,6 +19,7 @@ import { parseRegistry } from '../../subgraphs/members/registry.js';
 import { MEMBER_CONTRACT_PATH } from '../../subgraphs/members/schema.js';
 import { startMemberRouter } from '../../subgraphs/members/server.js';
 import type { GraphQLBody } from '../helpers/hub.js';
+import { bearer } from '../helpers/tokens.js';
 
 /*
  * Review findings: each test shows one defect and fails until it is fixed.
@@ -78,8 +79,8 @@ function contractMember(resolvers: Record<string, Record<string, unknown>>, edit
   };
 }
 
-async function post(url: string, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLBody> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+async function post(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GraphQLBody> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
   return (await response.json()) as GraphQLBody;
 }
 
@@ -140,6 +141,8 @@ describe('fan-out connections', () => {
       hub.gatewayUrl,
       `query ($bare: Boolean!) { learnerAccounts(first: 3) { totalCount edges @skip(if: $bare) { cursor } pageInfo { hasNextPage } } }`,
       { bare: true },
+      // A member's staff see the member's accounts.
+      await bearer(hub, { role: 'member-staff', memberId: 'tuni.fi' }),
     );
     expect(accounts.errors).toBeUndefined();
     expect(accounts.data?.['learnerAccounts']?.pageInfo.hasNextPage).toBe(true);

@@ -10,6 +10,7 @@ import type { SqlEntityManager } from '../../lib/orm.js';
 import { openMemberDatabase } from '../../subgraphs/member/database.js';
 import { parseRegistry } from '../../subgraphs/members/registry.js';
 import type { GraphQLBody } from '../helpers/hub.js';
+import { bearer } from '../helpers/tokens.js';
 
 /*
  * The member router with three members, one of which can be made slow: how
@@ -26,8 +27,8 @@ let dataDir: string;
 const slow = new Set<string>();
 const received: { member: string; query: string }[] = [];
 
-async function query(text: string, variables: Record<string, unknown> = {}): Promise<GraphQLBody> {
-  const response = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: text, variables }) });
+async function query(text: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GraphQLBody> {
+  const response = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: text, variables }) });
   return (await response.json()) as GraphQLBody;
 }
 
@@ -90,24 +91,32 @@ describe('forwarding a client query to members', () => {
   });
 
   it('sends each learner account to the member that holds it', async () => {
-    const learners = await query(`{ learners(first: 10) { nodes { memberAccounts { id } } } }`);
-    const accounts = (learners.data?.['learners'].nodes as { memberAccounts: { id: string }[] }[])
-      .flatMap((node) => node.memberAccounts.map((account) => account.id))
-      .filter((id) => MEMBERS.includes(id.slice(0, id.indexOf(':'))));
-    expect(accounts.length).toBeGreaterThan(0);
+    // A learner with accounts at several of the registry's members, and one outside it.
+    const admin = await bearer(hub, { role: 'alliance-admin' });
+    const learners = await query(`{ learners(first: 40) { nodes { id memberAccountIds } } }`, {}, admin);
+    const inRegistry = (id: string) => MEMBERS.includes(id.slice(0, id.indexOf(':')));
+    const chosen = (learners.data?.['learners'].nodes as { id: string; memberAccountIds: string[] }[]).find(
+      (node) => node.memberAccountIds.filter(inRegistry).length >= 2 && node.memberAccountIds.some((id) => !inRegistry(id)),
+    ) as { id: string; memberAccountIds: string[] };
+    expect(chosen).toBeDefined();
+    const accounts = chosen.memberAccountIds.filter(inRegistry);
     received.splice(0);
-    const body = await query(`{ learners(first: 10) { nodes { memberAccounts { id institution { id } } } } }`);
-    const resolved = (body.data?.['learners'].nodes as { memberAccounts: ({ id: string; institution: { id: string } | null } | null)[] }[]).flatMap(
-      (node) => node.memberAccounts,
+    const body = await query(
+      `query ($id: ID!) { learner(id: $id) { memberAccounts { id institution { id } } } }`,
+      { id: chosen.id },
+      await bearer(hub, { role: 'learner', learnerId: chosen.id }),
     );
-    for (const account of resolved.filter((item) => item && MEMBERS.includes(item.id.slice(0, item.id.indexOf(':'))))) {
-      expect(account?.institution?.id).toBe(account?.id.slice(0, account.id.indexOf(':')));
-    }
+    const resolved = (body.data?.['learner'].memberAccounts as ({ id: string; institution: { id: string } | null } | null)[]).filter(
+      (item) => item && inRegistry(item.id),
+    );
+    expect(resolved.map((account) => account?.id).sort()).toEqual([...accounts].sort());
+    for (const account of resolved) expect(account?.institution?.id).toBe(account?.id.slice(0, account.id.indexOf(':')));
     const callsPerMember = new Map<string, number>();
     for (const call of received) callsPerMember.set(call.member, (callsPerMember.get(call.member) ?? 0) + 1);
     expect(new Set(callsPerMember.keys())).toEqual(new Set(accounts.map((id) => id.slice(0, id.indexOf(':')))));
     expect([...callsPerMember.values()].every((count) => count === 1)).toBe(true);
     // Accounts at members outside this registry cannot be resolved, and the error says which member is unknown.
+    expect(body.errors?.length).toBeGreaterThan(0);
     expect(body.errors?.every((error) => error.extensions?.['code'] === 'UNKNOWN_MEMBER')).toBe(true);
   });
 });
