@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { uptakeLoader } from './uptake.js';
 import { loaderByKey, loaderByParent, MAX_BATCH } from '../../lib/loaders.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
 import {
@@ -36,6 +37,8 @@ export function createMemberLoaders(em: SqlEntityManager, memberId: string) {
       },
       { maxBatchSize: MAX_BATCH },
     ),
+    /** Uptake counts per offering id ('*': the whole catalogue). */
+    uptake: uptakeLoader(em),
     skillsByAchievement: loaderByParent(em, AcquiredSkill, 'achievement', { achievement: 'asc', id: 'asc' }, (row) => row.achievement.id),
   };
 }

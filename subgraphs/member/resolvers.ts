@@ -25,6 +25,7 @@ import {
   Skill,
 } from './model.js';
 import { findAccountsPage, findOfferingsPage } from './queries.js';
+import { checkUptakeAccess, Uptake } from './uptake.js';
 
 export const LearningOpportunityConnection = connectionType(LearningOpportunity, 'LearningOpportunity');
 export const LearnerAccountConnection = connectionType(LearnerAccount, 'LearnerAccount');
@@ -120,6 +121,15 @@ export class InstitutionResolver {
     return { body: institution.qaBody, arrangement: institution.qaArrangement };
   }
 
+  @FieldResolver(() => Uptake, {
+    nullable: true,
+    description: "Uptake of the member's whole catalogue: counts only, small counts withheld (analysts, alliance administrators, the member's own staff).",
+  })
+  uptake(@Ctx() context: MemberContext): Promise<Uptake> {
+    checkUptakeAccess(context);
+    return context.loaders.uptake.load('*');
+  }
+
   @FieldResolver(() => LearningOpportunityConnection, { description: "This member's offerings." })
   offerings(
     @Root() institution: Institution,
@@ -144,6 +154,15 @@ export class LearningOpportunityResolver {
   @FieldResolver(() => Institution, { description: 'The awarding member (Annex I element 4, awarding body).' })
   institution(@Ctx() context: MemberContext): Promise<Institution> {
     return required(context.loaders.institution.load(context.memberId), 'institution');
+  }
+
+  @FieldResolver(() => Uptake, {
+    nullable: true,
+    description: 'Uptake of this offering: counts only, small counts withheld (analysts, alliance administrators, the member\'s own staff).',
+  })
+  uptake(@Root() opportunity: LearningOpportunity, @Ctx() context: MemberContext): Promise<Uptake> {
+    checkUptakeAccess(context);
+    return context.loaders.uptake.load(opportunity.id);
   }
 
   @FieldResolver(() => [String], { description: 'Country or countries of the awarding body (Annex I element 3), ISO 3166-1 alpha-2.' })

@@ -4,7 +4,7 @@ import { generateCatalogues, generateLearner, learnerId } from '../../hub/demo.j
 import { createTemporaryDatabase, type TemporaryDatabase } from '../../lib/postgres-admin.js';
 import { TEST_POSTGRES_URL } from '../helpers/databases.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
-import { asLearner } from '../helpers/tokens.js';
+import { asLearner, bearer } from '../helpers/tokens.js';
 
 /*
  * The whole hub with every database on the real PostgreSQL server (each
@@ -59,5 +59,37 @@ describe('the hub on PostgreSQL', () => {
       .sort((a, b) => rank(a.sortTitle) - rank(b.sortTitle) || Buffer.compare(Buffer.from(a.sortTitle), Buffer.from(b.sortTitle)) || Buffer.compare(Buffer.from(a.id), Buffer.from(b.id)))
       .map((offering) => offering.id);
     expect(body.data?.['offerings'].nodes.map((node: { id: string }) => node.id)).toEqual(expected);
+  });
+
+  it("counts uptake in SQL the way the records say, sharing grants included", async () => {
+    const { body } = await hub.query(`{ institutions { id uptake { enrolments assessed passed } } }`, {}, await bearer(hub.hub, { role: 'analyst' }));
+    expect(body.errors).toBeUndefined();
+    const everyone = Array.from({ length: LEARNERS }, (_, i) => generateLearner(i, catalogues));
+    const shown = (count: number) => (count === 0 || count >= 5 ? count : null);
+    for (const institution of body.data?.['institutions'] as { id: string; uptake: Record<string, number | null> }[]) {
+      const enrolments = everyone.flatMap((person) => person.accounts).filter((account) => account.memberId === institution.id).flatMap((account) => account.enrolments);
+      const achievements = enrolments.flatMap((enrolment) => (enrolment.achievement ? [enrolment.achievement] : []));
+      expect(institution.uptake).toEqual({
+        enrolments: shown(enrolments.length),
+        assessed: shown(achievements.length),
+        passed: shown(achievements.filter((achievement) => achievement.passed).length),
+      });
+    }
+    // A grant stored in PostgreSQL opens another member's achievements to a member's staff.
+    const learner = generateLearner(0, catalogues);
+    const [home, away] = learner.accounts.map((account) => account.memberId) as [string, string];
+    const staff = await bearer(hub.hub, { role: 'member-staff', memberId: home });
+    const before = await hub.query(`query ($id: ID!) { learner(id: $id) { achievements { id } } }`, { id: learner.id }, staff);
+    const granted = await hub.query(
+      `mutation ($m: ID!) { grantConsent(input: { memberId: $m, purpose: RECOGNITION, scopes: [ACHIEVEMENTS] }) { status } }`,
+      { m: home },
+      await asLearner(hub.hub, learner.id),
+    );
+    expect(granted.body.data?.['grantConsent']).toEqual({ status: 'ACTIVE' });
+    const after = await hub.query(`query ($id: ID!) { learner(id: $id) { achievements { id } } }`, { id: learner.id }, staff);
+    const at = (body: typeof after.body) => new Set((body.data?.['learner'].achievements as { id: string }[]).map((achievement) => achievement.id.slice(0, achievement.id.indexOf(':'))));
+    expect(at(before.body).has(away)).toBe(false);
+    expect(after.body.errors).toBeUndefined();
+    expect(at(after.body)).toEqual(new Set(learner.accounts.filter((account) => account.enrolments.some((enrolment) => enrolment.achievement)).map((account) => account.memberId)));
   });
 });
