@@ -8,17 +8,24 @@ import type { SqlEntityManager } from '../../lib/orm.js';
 import type { MemberContext } from './context.js';
 
 /*
- * Uptake: what analysts see. Counts only, never a person: and a count small
- * enough to point at a few people (1 to SMALLEST_SHOWN - 1) is withheld, as
- * statistical offices do with small cells, so that "2 enrolments, 1 failed"
- * for a small offering cannot be matched to the learners in it.
+ * Uptake: what analysts see. Counts only, never a person, with the
+ * small-cell rules of official statistics (FIELD-NOTES, "Privacy thresholds"):
+ * - a count from 1 to SMALLEST_SHOWN - 1 is withheld (null);
+ * - `passed` is withheld when the failures it implies (assessed - passed)
+ *   are such a small count;
+ * - complementary suppression: when only one offering's count of a kind is
+ *   withheld, the next smallest is withheld too, and when the member has a
+ *   single offering with that kind of count the member total is withheld,
+ *   so no total minus the shown counts reveals a withheld one.
+ * The whole member's pattern is computed at once (one grouped query per
+ * table), so every offering and the total are answered consistently.
  */
 
 /** Counts from 1 to this minus one are withheld (null). */
-export const SMALLEST_SHOWN = 5;
+export const SMALLEST_SHOWN = 10;
 
 @ObjectType({
-  description: `How much an offering (or a member's whole catalogue) was taken up. Counts from 1 to ${SMALLEST_SHOWN - 1} are withheld (null) so that no count points at a few people; 0 is shown.`,
+  description: `How much an offering (or a member's whole catalogue) was taken up. Counts from 1 to ${SMALLEST_SHOWN - 1}, and counts that would reveal one by difference, are withheld (null); 0 is shown.`,
 })
 export class Uptake {
   @Field(() => Int, { nullable: true, description: 'Learners (accounts) with at least one enrolment.' })
@@ -43,80 +50,100 @@ export class Uptake {
   ectsAwarded!: number | null;
 }
 
-interface Counts {
-  learners: number;
-  enrolments: number;
-  completed: number;
-  withdrawn: number;
-  assessed: number;
-  passed: number;
-  ectsAwarded: number;
+const KINDS = ['learners', 'enrolments', 'completed', 'withdrawn', 'assessed', 'passed'] as const;
+type Kind = (typeof KINDS)[number];
+type Counts = Record<Kind, number> & { ectsAwarded: number };
+const EMPTY: Counts = { learners: 0, enrolments: 0, completed: 0, withdrawn: 0, assessed: 0, passed: 0, ectsAwarded: 0 };
+const TOTAL = '*';
+
+const small = (count: number) => count > 0 && count < SMALLEST_SHOWN;
+
+/**
+ * Which counts to withhold, for every offering and the total (TOTAL), from
+ * the member's full table of counts. Exported for its unit test.
+ */
+export function withheldCounts(perOffering: ReadonlyMap<string, Counts>, total: Counts): Map<string, Set<Kind>> {
+  const withheld = new Map<string, Set<Kind>>([...perOffering.keys(), TOTAL].map((key) => [key, new Set<Kind>()]));
+  const cells = new Map<string, Counts>([...perOffering, [TOTAL, total]]);
+  for (const [key, counts] of cells) {
+    const hidden = withheld.get(key) as Set<Kind>;
+    for (const kind of KINDS) if (small(counts[kind])) hidden.add(kind);
+    if (small(counts.assessed - counts.passed)) hidden.add('passed');
+  }
+  for (const kind of KINDS) {
+    const nonZero = [...perOffering].filter(([, counts]) => counts[kind] > 0);
+    const hidden = nonZero.filter(([key]) => withheld.get(key)?.has(kind));
+    if (hidden.length === 1) {
+      const next = nonZero.filter(([key]) => !withheld.get(key)?.has(kind)).sort((a, b) => a[1][kind] - b[1][kind])[0];
+      if (next) withheld.get(next[0])?.add(kind);
+      else withheld.get(TOTAL)?.add(kind);
+    }
+  }
+  return withheld;
 }
 
-const shown = (count: number): number | null => (count === 0 || count >= SMALLEST_SHOWN ? count : null);
-
-function toUptake(counts: Counts): Uptake {
-  const passed = shown(counts.passed);
+function toUptake(counts: Counts, hidden: ReadonlySet<Kind>): Uptake {
+  const show = (kind: Kind) => (hidden.has(kind) ? null : counts[kind]);
+  const passed = show('passed');
   return {
-    learners: shown(counts.learners),
-    enrolments: shown(counts.enrolments),
-    completed: shown(counts.completed),
-    withdrawn: shown(counts.withdrawn),
-    assessed: shown(counts.assessed),
+    learners: show('learners'),
+    enrolments: show('enrolments'),
+    completed: show('completed'),
+    withdrawn: show('withdrawn'),
+    assessed: show('assessed'),
     passed,
     ectsAwarded: passed === null ? null : Math.round(counts.ectsAwarded * 10) / 10,
   };
 }
 
-const EMPTY: Counts = { learners: 0, enrolments: 0, completed: 0, withdrawn: 0, assessed: 0, passed: 0, ectsAwarded: 0 };
-
 /**
- * Uptake per offering, for a batch of offerings: two grouped SQL queries per
- * batch. The key '*' stands for the member's whole catalogue.
+ * Uptake per offering id (TOTAL, '*', for the member's whole catalogue). The
+ * first load of a request reads the member's whole table in three grouped
+ * queries; the suppression pattern depends on all of it.
  */
 export function uptakeLoader(em: SqlEntityManager): DataLoader<string, Uptake> {
-  return new DataLoader<string, Uptake>(
-    async (keys) => {
-      const knex = em.getKnex();
-      const ids = keys.filter((key) => key !== '*');
-      const wholeCatalogue = keys.includes('*');
-      const enrolmentColumns = [
+  let table: Promise<{ perOffering: Map<string, Counts>; total: Counts; withheld: Map<string, Set<Kind>> }> | undefined;
+  const load = async () => {
+    const knex = em.getKnex();
+    type Row = Record<string, string | number | null>;
+    const number = (value: string | number | null | undefined) => Number(value ?? 0);
+    const perOffering = new Map<string, Counts>();
+    const merge = (key: string, values: Partial<Counts>) => perOffering.set(key, { ...(perOffering.get(key) ?? EMPTY), ...values });
+    const enrolments = (await knex('enrolment')
+      .select(
+        'opportunity_id',
         knex.raw('count(*) as enrolments'),
         knex.raw('count(distinct account_id) as learners'),
         knex.raw("sum(case when status = 'COMPLETED' then 1 else 0 end) as completed"),
         knex.raw("sum(case when status = 'WITHDRAWN' then 1 else 0 end) as withdrawn"),
-      ];
-      const achievementColumns = [
+      )
+      .groupBy('opportunity_id')) as Row[];
+    for (const row of enrolments) {
+      merge(String(row['opportunity_id']), { enrolments: number(row['enrolments']), learners: number(row['learners']), completed: number(row['completed']), withdrawn: number(row['withdrawn']) });
+    }
+    const achievements = (await knex('achievement')
+      .select(
+        'opportunity_id',
         knex.raw('count(*) as assessed'),
         knex.raw('sum(case when passed then 1 else 0 end) as passed'),
         knex.raw('sum(case when passed then ects_awarded else 0 end) as ects'),
-      ];
-      const counts = new Map<string, Counts>();
-      const merge = (key: string, values: Partial<Counts>) => counts.set(key, { ...(counts.get(key) ?? EMPTY), ...values });
-      type Row = Record<string, string | number | null>;
-      const number = (value: string | number | null | undefined) => Number(value ?? 0);
-      if (ids.length > 0) {
-        const enrolments = (await knex('enrolment').select('opportunity_id', ...enrolmentColumns).whereIn('opportunity_id', ids).groupBy('opportunity_id')) as Row[];
-        for (const row of enrolments) {
-          merge(String(row['opportunity_id']), { enrolments: number(row['enrolments']), learners: number(row['learners']), completed: number(row['completed']), withdrawn: number(row['withdrawn']) });
-        }
-        const achievements = (await knex('achievement').select('opportunity_id', ...achievementColumns).whereIn('opportunity_id', ids).groupBy('opportunity_id')) as Row[];
-        for (const row of achievements) merge(String(row['opportunity_id']), { assessed: number(row['assessed']), passed: number(row['passed']), ectsAwarded: number(row['ects']) });
-      }
-      if (wholeCatalogue) {
-        const [enrolments] = (await knex('enrolment').select(...enrolmentColumns)) as Row[];
-        const [achievements] = (await knex('achievement').select(...achievementColumns)) as Row[];
-        merge('*', {
-          enrolments: number(enrolments?.['enrolments']),
-          learners: number(enrolments?.['learners']),
-          completed: number(enrolments?.['completed']),
-          withdrawn: number(enrolments?.['withdrawn']),
-          assessed: number(achievements?.['assessed']),
-          passed: number(achievements?.['passed']),
-          ectsAwarded: number(achievements?.['ects']),
-        });
-      }
-      return keys.map((key) => toUptake(counts.get(key) ?? EMPTY));
+      )
+      .groupBy('opportunity_id')) as Row[];
+    for (const row of achievements) merge(String(row['opportunity_id']), { assessed: number(row['assessed']), passed: number(row['passed']), ectsAwarded: number(row['ects']) });
+    // Learners are counted once across offerings, so their total is not a sum.
+    const [distinct] = (await knex('enrolment').select(knex.raw('count(distinct account_id) as learners'))) as Row[];
+    const total: Counts = { ...EMPTY, learners: number(distinct?.['learners']) };
+    for (const counts of perOffering.values()) {
+      for (const kind of KINDS) if (kind !== 'learners') total[kind] += counts[kind];
+      total.ectsAwarded += counts.ectsAwarded;
+    }
+    return { perOffering, total, withheld: withheldCounts(perOffering, total) };
+  };
+  return new DataLoader<string, Uptake>(
+    async (keys) => {
+      table ??= load();
+      const { perOffering, total, withheld } = await table;
+      return keys.map((key) => toUptake(key === TOTAL ? total : (perOffering.get(key) ?? EMPTY), withheld.get(key) ?? new Set()));
     },
     { maxBatchSize: MAX_BATCH },
   );

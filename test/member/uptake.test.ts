@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { SMALLEST_SHOWN, withheldCounts } from '../../subgraphs/member/uptake.js';
+
+/*
+ * The small-cell rules behind the analysts' figures, on hand-made tables:
+ * no withheld count can be recovered from the shown ones.
+ */
+
+type Counts = Parameters<typeof withheldCounts>[1];
+const counts = (values: Partial<Counts>): Counts => ({ learners: 0, enrolments: 0, completed: 0, withdrawn: 0, assessed: 0, passed: 0, ectsAwarded: 0, ...values });
+const sum = (table: Map<string, Counts>): Counts => {
+  const total = counts({});
+  for (const row of table.values()) for (const key of Object.keys(total) as (keyof Counts)[]) total[key] += row[key];
+  return total;
+};
+
+describe('withheld counts', () => {
+  it(`withholds counts from 1 to ${SMALLEST_SHOWN - 1} and shows 0 and larger ones`, () => {
+    const table = new Map([
+      ['a', counts({ enrolments: 0 })],
+      ['b', counts({ enrolments: 3 })],
+      ['c', counts({ enrolments: 3 })],
+      ['d', counts({ enrolments: 40 })],
+    ]);
+    const withheld = withheldCounts(table, sum(table));
+    expect(withheld.get('a')?.has('enrolments')).toBe(false);
+    expect(withheld.get('b')?.has('enrolments')).toBe(true);
+    expect(withheld.get('c')?.has('enrolments')).toBe(true);
+    expect(withheld.get('d')?.has('enrolments')).toBe(false);
+    expect(withheld.get('*')?.has('enrolments')).toBe(false);
+  });
+
+  it('withholds a second count when only one is withheld, so the total does not give it away', () => {
+    const table = new Map([
+      ['small', counts({ enrolments: 2 })],
+      ['mid', counts({ enrolments: 12 })],
+      ['big', counts({ enrolments: 90 })],
+    ]);
+    const withheld = withheldCounts(table, sum(table));
+    expect(withheld.get('small')?.has('enrolments')).toBe(true);
+    expect(withheld.get('mid')?.has('enrolments')).toBe(true);
+    expect(withheld.get('big')?.has('enrolments')).toBe(false);
+  });
+
+  it('withholds the total when the one withheld count is the only one', () => {
+    const table = new Map([['only', counts({ enrolments: 4 })]]);
+    expect(withheldCounts(table, sum(table)).get('*')?.has('enrolments')).toBe(true);
+  });
+
+  it('withholds passed when it would reveal a small number of failures', () => {
+    const table = new Map([
+      ['a', counts({ assessed: 50, passed: 47 })],
+      ['b', counts({ assessed: 50, passed: 30 })],
+      ['c', counts({ assessed: 50, passed: 35 })],
+    ]);
+    const withheld = withheldCounts(table, sum(table));
+    expect(withheld.get('a')?.has('passed')).toBe(true);
+    expect(withheld.get('a')?.has('assessed')).toBe(false);
+    // …and, complementing it, the next smallest passed count.
+    expect(withheld.get('b')?.has('passed')).toBe(true);
+    expect(withheld.get('c')?.has('passed')).toBe(false);
+  });
+});
