@@ -4,7 +4,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import cors from 'cors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type RequestHandler, type Response as ExpressResponse } from 'express';
+import express, { type Express, type RequestHandler, type Response as ExpressResponse } from 'express';
 import { GraphQLError, Kind, parse, type GraphQLFormattedError } from 'graphql';
 import { createServer } from 'node:http';
 import { ANONYMOUS, authenticate, InvalidTokenError, unauthenticated, type AccessTokenProfile, type Principal } from '../lib/auth.js';
@@ -45,6 +45,8 @@ export interface EdgeOptions {
 
 export interface GatewayContext extends BaseContext {
   principal: Principal;
+  /** The client's Idempotency-Key header, passed on to subgraphs (issuance uses it to make retries safe). */
+  idempotencyKey?: string;
 }
 
 export interface GatewayOptions extends EdgeOptions {
@@ -62,6 +64,16 @@ export interface GatewayOptions extends EdgeOptions {
   plugins?: ApolloServerPlugin<GatewayContext>[];
   /** When set, only the manifest's operations run (gateway/safelist.ts). */
   safelist?: Safelist;
+  /** Public HTTP routes served by a subgraph (e.g. credential verification), passed through unchanged. */
+  passThrough?: readonly PassThrough[];
+}
+
+export interface PassThrough {
+  /** Path prefixes, e.g. "/credentials/". */
+  prefixes: readonly string[];
+  /** The service's base URL, e.g. "http://issuance:4004". */
+  target: string;
+  timeoutMs: number;
 }
 
 export interface RunningGateway extends RunningServer {
@@ -120,8 +132,9 @@ class HubDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 
   override async willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): Promise<void> {
-    const principal = (context as Partial<GatewayContext>).principal ?? ANONYMOUS;
+    const { principal = ANONYMOUS, idempotencyKey } = context as Partial<GatewayContext>;
     request.http?.headers.set('authorization', `Bearer ${await this.signer.sign(principal, this.audience)}`);
+    if (idempotencyKey) request.http?.headers.set('idempotency-key', idempotencyKey);
   }
 }
 
@@ -188,6 +201,39 @@ export function signInStatusPlugin(): ApolloServerPlugin<GatewayContext> {
       };
     },
   };
+}
+
+/**
+ * Passes public routes of a service (the issuer's keys, status lists,
+ * credential verification) through the gateway, so their URLs are the hub's
+ * public ones. Only method, path, query, body and content type travel; the
+ * answer keeps its status, content type and caching headers. A service that
+ * does not answer gets 503 with its name, never its address.
+ */
+function mountPassThrough(app: Express, client: HttpClient, route: PassThrough, logger: Logger): void {
+  const handler: RequestHandler = async (request, response) => {
+    const url = `${route.target.replace(/\/+$/, '')}${request.originalUrl}`;
+    try {
+      const body = ['GET', 'HEAD'].includes(request.method) ? undefined : (request.body as Buffer | undefined);
+      const answer = await client.fetch(url, {
+        method: request.method,
+        headers: { ...(request.headers['content-type'] ? { 'content-type': request.headers['content-type'] } : {}), accept: request.headers.accept ?? '*/*' },
+        ...(body && body.length > 0 ? { body } : {}),
+        timeoutMs: route.timeoutMs,
+      });
+      const text = Buffer.from(await answer.arrayBuffer());
+      response.status(answer.status);
+      for (const name of ['content-type', 'cache-control']) {
+        const value = answer.headers.get(name);
+        if (value) response.setHeader(name, value);
+      }
+      response.send(text);
+    } catch (error) {
+      logger.warn('pass-through failed', { path: request.path, reason: (error as Error).message });
+      response.status(503).json({ errors: [{ message: 'The credential service could not be reached; try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+    }
+  };
+  for (const prefix of route.prefixes) app.use(prefix, express.raw({ type: '*/*', limit: '2mb' }), handler);
 }
 
 /** Masks errors for clients; errors from a subgraph keep their public code and name the subgraph. */
@@ -303,6 +349,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     next();
   };
   mountLearnerExport(app, apollo, identify);
+  for (const route of options.passThrough ?? []) mountPassThrough(app, client, route, options.logger);
   app.use(
     GRAPHQL_PATH,
     cors({
@@ -316,7 +363,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     express.json({ limit: options.bodyLimit ?? '1mb' }),
     // Reads the parsed body and fills in a listed operation's text, so it sits between the two.
     ...(options.safelist ? [safelistMiddleware(options.safelist)] : []),
-    expressMiddleware(apollo, { context: async ({ res }) => ({ principal: res.locals['principal'] as Principal }) }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const idempotencyKey = req.headers['idempotency-key'];
+        return { principal: res.locals['principal'] as Principal, ...(typeof idempotencyKey === 'string' ? { idempotencyKey: idempotencyKey.slice(0, 300) } : {}) };
+      },
+    }),
   );
   app.use(jsonErrorHandler(options.logger));
   const port = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');

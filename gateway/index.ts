@@ -7,6 +7,7 @@ import { startGateway, subgraphEndpoints, supergraphSubgraphs } from './gateway.
 import { DEFAULT_MAX_RESULT_ITEMS } from './result-size.js';
 import { readSafelist } from './safelist.js';
 import { readSupergraph, SUPERGRAPH_PATH } from './supergraph.js';
+import { ISSUANCE_PUBLIC_PREFIXES } from '../subgraphs/issuance/server.js';
 
 const HELP = `Gateway: serves the committed supergraph (schema/supergraph.graphql) with
 @apollo/gateway on Apollo Server 5.
@@ -43,6 +44,8 @@ Environment:
   LOG_FORMAT                    text or json                           default text
 
 GET /healthz is liveness; GET /readyz answers 200 when every subgraph answers.
+/issuers/… and /credentials/… (the issuer's key set, status lists, POST /credentials/verify)
+are passed through to the issuance subgraph's address.
 `;
 
 /** SUBGRAPH_URL_<NAME> and SUBGRAPH_TIMEOUT_MS_<NAME> for each subgraph in the supergraph. */
@@ -86,9 +89,13 @@ runService({
     const { urls, timeouts } = perSubgraph(env, supergraphSubgraphs(supergraphSdl).map((subgraph) => subgraph.name));
     // Checked before keys are created or ports opened, so a bad manifest stops the start with one clear line.
     const safelist = env['SAFELIST_FILE']?.trim() ? readSafelist(readString(env, 'SAFELIST_FILE')) : undefined;
+    const subgraphs = subgraphEndpoints(supergraphSdl, urls, { defaultMs: readInt(env, 'SUBGRAPH_TIMEOUT_MS', 5_000, { min: 50, max: 300_000 }), perSubgraph: timeouts });
+    const issuance = subgraphs.find((subgraph) => subgraph.name === 'issuance');
     return startGateway({
       supergraphSdl,
-      subgraphs: subgraphEndpoints(supergraphSdl, urls, { defaultMs: readInt(env, 'SUBGRAPH_TIMEOUT_MS', 5_000, { min: 50, max: 300_000 }), perSubgraph: timeouts }),
+      subgraphs,
+      // The issuer's key set, status lists and POST /credentials/verify are public: served by the issuance service, at the hub's URL.
+      ...(issuance ? { passThrough: [{ prefixes: ISSUANCE_PUBLIC_PREFIXES, target: new URL(issuance.url).origin, timeoutMs: issuance.timeoutMs }] } : {}),
       logger,
       port: readPort(env, 'PORT', 4000),
       host: readString(env, 'HOST', '127.0.0.1'),

@@ -6,12 +6,15 @@ import { readSupergraph } from '../gateway/supergraph.js';
 import { ensureHubSigner, localHubVerifier, type HubSigner } from '../lib/hub-token.js';
 import type { Logger } from '../lib/log.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../lib/orm.js';
-import type { RunningServer } from '../lib/server.js';
+import { freePort, type RunningServer } from '../lib/server.js';
 import { ensureEscoData } from '../subgraphs/esco/curated.js';
 import { openEscoDatabase } from '../subgraphs/esco/database.js';
 import { startEscoServer } from '../subgraphs/esco/server.js';
 import { openLearnersDatabase } from '../subgraphs/learners/database.js';
 import { startLearnersServer } from '../subgraphs/learners/server.js';
+import { openIssuanceDatabase } from '../subgraphs/issuance/database.js';
+import { allianceIssuer, createIssuanceService, ISSUANCE_PUBLIC_PREFIXES, startIssuanceServer } from '../subgraphs/issuance/server.js';
+import { createHttpClient } from '../lib/http-client.js';
 import { openMemberDatabase } from '../subgraphs/member/database.js';
 import { startMemberServer } from '../subgraphs/member/server.js';
 import { parseRegistry, type MemberEntry, type Registry } from '../subgraphs/members/registry.js';
@@ -40,7 +43,9 @@ export interface HubOptions {
   memberTimeoutMs?: number;
   /** Database URL per member id, esco and learners (default: SQLite files in dataDir). */
   databaseUrl?: (service: string) => string | undefined;
-  ports?: { gateway?: number; members?: number; esco?: number; learners?: number };
+  ports?: { gateway?: number; members?: number; esco?: number; learners?: number; issuance?: number };
+  /** The hub's public URL, named in every credential (default: the gateway's own address). */
+  publicUrl?: string;
   host?: string;
   /** Observes the requests a member receives (tests assert routing with it). */
   memberPlugins?: (memberId: string) => ApolloServerPlugin<BaseContext>[];
@@ -62,10 +67,12 @@ export interface RunningMember {
 export interface RunningHub {
   gatewayUrl: string;
   readyUrl: string;
-  urls: { members: string; esco: string; learners: string };
+  urls: { members: string; esco: string; learners: string; issuance: string };
+  /** The hub's public URL (the gateway's address unless configured): credentials name it. */
+  publicUrl: string;
   members: Map<string, RunningMember>;
   /** The central subgraphs, each stoppable on its own (tests show partial failure with it). */
-  central: Record<'members' | 'esco' | 'learners', RunningServer>;
+  central: Record<'members' | 'esco' | 'learners' | 'issuance', RunningServer>;
   registry: Registry;
   /** How many demo learners the databases hold (may differ from the option when seeded earlier). */
   demoLearners: number;
@@ -175,6 +182,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const escoTarget = target('esco', 'esco.sqlite');
     const escoOrm = await openEscoDatabase(escoTarget);
     orms.push(escoOrm);
+    const issuanceOrm = await openIssuanceDatabase(target('issuance', 'issuance.sqlite'));
+    orms.push(issuanceOrm);
 
     const demoLearners = await ensureDemoData(
       { dataDir: options.dataDir, members: memberDatabases, learners: learnersOrm },
@@ -185,6 +194,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
 
     // Hub-internal tokens: every subgraph answers only calls the gateway or the router signed.
     const hubSigner = await ensureHubSigner(join(options.dataDir, 'keys'));
+    const issuanceClient = createHttpClient();
+    stops.push(() => issuanceClient.close());
     const hubAuth = localHubVerifier(hubSigner.jwks);
 
     progress('starting member subgraphs');
@@ -228,14 +239,33 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     });
     stops.push(() => learners.stop());
 
+    // Credentials name the hub's public URLs (issuer, key set, status lists), so the gateway's port is fixed first.
+    const gatewayPort = options.ports?.gateway || (await freePort(host));
+    const publicUrl = options.publicUrl ?? `http://${host}:${gatewayPort}`;
+    const issuanceService = await createIssuanceService({
+      orm: issuanceOrm,
+      keysDir: join(options.dataDir, 'keys', 'issuer'),
+      createKeys: true,
+      issuer: allianceIssuer(publicUrl),
+      sources: { client: issuanceClient, signer: hubSigner, membersUrl: router.url, escoUrl: esco.url, timeoutMs: options.gatewayTimeoutMs ?? 5_000 },
+      members: registry.members.map((member) => ({ id: member.id, name: member.name })),
+    });
+    const issuance = await startIssuanceServer({ service: issuanceService, logger: logger.child('issuance'), port: options.ports?.issuance ?? 0, host, hubAuth });
+    stops.push(() => issuance.stop());
+
     progress('starting the gateway');
     const idp = await ensureDevIdp(join(options.dataDir, 'keys'));
     const supergraphSdl = readSupergraph();
     const gateway = await startGateway({
       supergraphSdl,
-      subgraphs: subgraphEndpoints(supergraphSdl, { members: router.url, esco: esco.url, learners: learners.url }, { defaultMs: options.gatewayTimeoutMs ?? 5_000 }),
+      subgraphs: subgraphEndpoints(
+        supergraphSdl,
+        { members: router.url, esco: esco.url, learners: learners.url, issuance: issuance.url },
+        { defaultMs: options.gatewayTimeoutMs ?? 5_000 },
+      ),
       logger: logger.child('gateway'),
-      port: options.ports?.gateway ?? 0,
+      port: gatewayPort,
+      passThrough: [{ prefixes: ISSUANCE_PUBLIC_PREFIXES, target: new URL(issuance.url).origin, timeoutMs: options.gatewayTimeoutMs ?? 5_000 }],
       host,
       production: options.production ?? false,
       auth: devIdpProfile(idp),
@@ -248,9 +278,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     return {
       gatewayUrl: gateway.url,
       readyUrl: gateway.readyUrl,
-      urls: { members: router.url, esco: esco.url, learners: learners.url },
+      urls: { members: router.url, esco: esco.url, learners: learners.url, issuance: issuance.url },
+      publicUrl,
       members,
-      central: { members: router, esco, learners },
+      central: { members: router, esco, learners, issuance },
       demoLearners,
       idp,
       hubSigner,

@@ -23,6 +23,9 @@ export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set([
   'FORBIDDEN',
   'OPERATION_NOT_IN_SAFELIST',
   'QUERY_TOO_LARGE',
+  'NOT_ISSUABLE',
+  'IDEMPOTENCY_KEY_REUSED',
+  'UNPROCESSABLE_CREDENTIAL',
 ]);
 
 /** Extension keys that are safe to pass on; everything else is dropped. */

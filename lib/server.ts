@@ -93,6 +93,17 @@ export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
+/**
+ * A port that was free a moment ago, for a service whose public URL others
+ * must know before it starts (the hub's gateway: credentials name its URLs).
+ */
+export async function freePort(host: string): Promise<number> {
+  const probe = createServer();
+  const port = await listen(probe, 0, host);
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
 /** Listens on `host:port` and resolves with the bound port. */
 export function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -6,6 +6,8 @@ import { memberEntities } from '../subgraphs/member/database.js';
 import { memberMigrations } from '../subgraphs/member/migrations/index.js';
 import { learnersEntities } from '../subgraphs/learners/database.js';
 import { learnersMigrations } from '../subgraphs/learners/migrations/index.js';
+import { issuanceEntities } from '../subgraphs/issuance/database.js';
+import { issuanceMigrations } from '../subgraphs/issuance/migrations/index.js';
 
 export interface SubgraphDatabase {
   entities: EntitySchema[];
@@ -19,4 +21,5 @@ export const subgraphDatabases: Record<string, SubgraphDatabase> = {
   member: { entities: memberEntities, migrations: memberMigrations, exportName: 'memberMigrations' },
   esco: { entities: escoEntities, migrations: escoMigrations, exportName: 'escoMigrations' },
   learners: { entities: learnersEntities, migrations: learnersMigrations, exportName: 'learnersMigrations' },
+  issuance: { entities: issuanceEntities, migrations: issuanceMigrations, exportName: 'issuanceMigrations' },
 };

@@ -280,19 +280,22 @@ describe('docker-compose.yml', () => {
 
   it('lets every subgraph answer only the hub: each verifies hub tokens with the keys the gateway publishes', () => {
     const gateway = servicesRunning(scriptEntry('gateway'))[0] as string;
-    const router = servicesRunning(scriptEntry('members'))[0] as string;
     const gatewayEnv = environment(service(gateway));
     const port = gatewayEnv['PORT'];
-    for (const name of nodeServices.filter((candidate) => candidate !== gateway && candidate !== router)) {
-      expect(environment(service(name))['HUB_JWKS_URL'], name).toBe(`http://${gateway}:${port}${HUB_JWKS_PATH}`);
-    }
-    // Gateway and router sign with one key: the same folder on the same volume.
+    // Services that sign hub tokens themselves (the member router, issuance) share the gateway's key folder;
+    // every other one verifies with the key set the gateway publishes.
     const keysDir = gatewayEnv['HUB_KEYS_DIR'];
     expect(keysDir).toBeTruthy();
-    expect(environment(service(router))['HUB_KEYS_DIR']).toBe(keysDir);
+    const signers = [scriptEntry('members'), scriptEntry('issuance')].map((entry) => servicesRunning(entry)[0] as string);
     const volumeOf = (name: string) => service(name).volumes?.find((volume) => volume.split(':')[1] === keysDir)?.split(':')[0];
     expect(volumeOf(gateway)).toBeTruthy();
-    expect(volumeOf(router)).toBe(volumeOf(gateway));
+    for (const signer of signers) {
+      expect(environment(service(signer))['HUB_KEYS_DIR'], signer).toBe(keysDir);
+      expect(volumeOf(signer), signer).toBe(volumeOf(gateway));
+    }
+    for (const name of nodeServices.filter((candidate) => candidate !== gateway && !signers.includes(candidate))) {
+      expect(environment(service(name))['HUB_JWKS_URL'], name).toBe(`http://${gateway}:${port}${HUB_JWKS_PATH}`);
+    }
   });
 
   it('restarts every service unless stopped and keeps databases in named volumes', () => {

@@ -1,0 +1,93 @@
+import { EntitySchema, type MikroORM } from '@mikro-orm/core';
+import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
+import { issuanceMigrations } from './migrations/index.js';
+import { IdempotencyRecord, IssuedCredential, StatusEvent, TrustedIssuer, TrustedIssuerKey } from './records.js';
+
+export const IssuedCredentialSchema = new EntitySchema<IssuedCredential>({
+  class: IssuedCredential,
+  tableName: 'issued_credential',
+  uniques: [{ properties: ['id'] }, { properties: ['achievementId', 'kind'] }],
+  indexes: [{ properties: ['learnerId'] }, { properties: ['offeringId'] }],
+  properties: {
+    serial: { type: 'integer', primary: true, autoincrement: true },
+    id: { type: 'string', length: 64 },
+    achievementId: { type: 'string', length: 255 },
+    kind: { type: 'string', length: 32 },
+    learnerId: { type: 'string', length: 64 },
+    memberId: { type: 'string', length: 253 },
+    offeringId: { type: 'string', length: 255 },
+    title: { type: 'string', length: 500 },
+    issuerKid: { type: 'string', length: 128 },
+    issuedAt: { type: 'datetime' },
+    validUntil: { type: 'datetime', nullable: true },
+    jwt: { type: 'text' },
+    document: { type: 'text' },
+    issuedBy: { type: 'string', length: 255 },
+    revokedAt: { type: 'datetime', nullable: true },
+    revokedBy: { type: 'string', length: 255, nullable: true },
+    revocationReason: { type: 'string', length: 500, nullable: true },
+    suspendedAt: { type: 'datetime', nullable: true },
+    suspendedBy: { type: 'string', length: 255, nullable: true },
+    suspensionReason: { type: 'string', length: 500, nullable: true },
+  },
+});
+
+export const StatusEventSchema = new EntitySchema<StatusEvent>({
+  class: StatusEvent,
+  tableName: 'status_event',
+  indexes: [{ properties: ['credentialSerial'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    credentialSerial: { type: 'integer' },
+    action: { type: 'string', length: 16 },
+    actor: { type: 'string', length: 255 },
+    reason: { type: 'string', length: 500 },
+    at: { type: 'datetime' },
+  },
+});
+
+export const IdempotencyRecordSchema = new EntitySchema<IdempotencyRecord>({
+  class: IdempotencyRecord,
+  tableName: 'idempotency_record',
+  uniques: [{ properties: ['subject', 'key'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    subject: { type: 'string', length: 255 },
+    key: { type: 'string', length: 255 },
+    fingerprint: { type: 'string', length: 64 },
+    credentialSerial: { type: 'integer' },
+    createdAt: { type: 'datetime' },
+  },
+});
+
+export const TrustedIssuerSchema = new EntitySchema<TrustedIssuer>({
+  class: TrustedIssuer,
+  tableName: 'trusted_issuer',
+  properties: {
+    id: { type: 'string', primary: true, length: 255 },
+    name: { type: 'string', length: 255 },
+    role: { type: 'string', length: 16 },
+    memberId: { type: 'string', length: 253, nullable: true },
+    validFrom: { type: 'datetime' },
+    validUntil: { type: 'datetime', nullable: true },
+  },
+});
+
+export const TrustedIssuerKeySchema = new EntitySchema<TrustedIssuerKey>({
+  class: TrustedIssuerKey,
+  tableName: 'trusted_issuer_key',
+  indexes: [{ properties: ['issuerId'] }],
+  properties: {
+    kid: { type: 'string', primary: true, length: 128 },
+    issuerId: { type: 'string', length: 255 },
+    publicJwk: { type: 'text' },
+    validFrom: { type: 'datetime' },
+    validUntil: { type: 'datetime', nullable: true },
+  },
+});
+
+export const issuanceEntities = [IssuedCredentialSchema, StatusEventSchema, IdempotencyRecordSchema, TrustedIssuerSchema, TrustedIssuerKeySchema];
+
+export function openIssuanceDatabase(target: DatabaseTarget, options: { migrate?: boolean; debug?: boolean } = {}): Promise<MikroORM> {
+  return openDatabase({ target, entities: issuanceEntities, migrations: issuanceMigrations, ...options });
+}

@@ -1,0 +1,83 @@
+import { join, resolve } from 'node:path';
+import { fileKeySet } from '../../lib/auth.js';
+import { readBoolean, readInt, readPort, readString } from '../../lib/config.js';
+import { runService } from '../../lib/entry.js';
+import { createHttpClient } from '../../lib/http-client.js';
+import { createHubVerifier, hubKeyFiles, hubSignerFromEnv } from '../../lib/hub-token.js';
+import { configuredDatabase } from '../../lib/orm.js';
+import { REPO_ROOT } from '../../lib/paths.js';
+import { readRegistryFile } from '../members/registry.js';
+import { openIssuanceDatabase } from './database.js';
+import { allianceIssuer, createIssuanceService, ISSUANCE_ROUTES, startIssuanceServer } from './server.js';
+
+const HELP = `Issuance subgraph: issues, seals, verifies and revokes the alliance's
+micro-credentials (W3C VC 2.0 in the European Learning Model, sealed as vc+jwt).
+
+Usage: [DATABASE_URL=…] [PORT=…] npm run issuance
+
+Environment:
+  DATABASE_URL      postgresql://user@host:5432/db or sqlite:<file>   default sqlite:data/issuance.sqlite
+  PUBLIC_URL        the hub's public URL, named in every credential (issuer id, key set,
+                    status lists); the gateway passes ${ISSUANCE_ROUTES.verify} etc. through
+                                                                      default http://127.0.0.1:4000
+  ISSUER_KEYS_DIR   the alliance's issuing keys (private files mode 0600; the newest seals,
+                    all stay published)                               default data/keys/issuer
+  ISSUER_CREATE_KEY true: create the first key when the folder has none (development);
+                    production provisions keys with npm run issuer:keys  default false
+  MEMBERS_URL       the member router, where achievements are read   default http://127.0.0.1:4001/graphql
+  ESCO_URL          the ESCO subgraph, for skill labels               default http://127.0.0.1:4002/graphql
+  SOURCE_TIMEOUT_MS deadline for those reads                          default 5000
+  MEMBER_REGISTRY   members to list in the register of trusted issuers default config/members.json
+  CREDENTIAL_SCHEMAS_DIR
+                    folder with the published W3C VC 2.0 and EBSI EDC JSON Schemas, for the
+                    verification's schema check                      default ../shared/credentials
+  ISSUER_COUNTRY    ISO 3166-1 alpha-2 country of the alliance as issuer default NL
+  HUB_KEYS_DIR      the hub's signing key (shared with the gateway): verifies calls from the
+                    gateway, signs reads from the router and ESCO    default data/keys
+  PORT              port to listen on                                 default 4004
+  HOST              address to bind                                   default 127.0.0.1
+  LOG_FORMAT        text or json                                      default text
+`;
+
+runService({
+  name: () => 'issuance',
+  help: HELP,
+  async start(env, logger) {
+    const target = configuredDatabase(readString(env, 'DATABASE_URL', 'sqlite:data/issuance.sqlite'));
+    const registry = readRegistryFile(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')));
+    const signer = await hubSignerFromEnv(env);
+    const hubAuth = createHubVerifier(fileKeySet(hubKeyFiles(resolve(REPO_ROOT, env['HUB_KEYS_DIR']?.trim() || join('data', 'keys'))).jwksPath));
+    const client = createHttpClient();
+    const orm = await openIssuanceDatabase(target);
+    try {
+      const service = await createIssuanceService({
+        orm,
+        keysDir: resolve(REPO_ROOT, readString(env, 'ISSUER_KEYS_DIR', join('data', 'keys', 'issuer'))),
+        createKeys: readBoolean(env, 'ISSUER_CREATE_KEY', false),
+        issuer: allianceIssuer(readString(env, 'PUBLIC_URL', 'http://127.0.0.1:4000'), readString(env, 'ISSUER_COUNTRY', 'NL')),
+        ...(env['CREDENTIAL_SCHEMAS_DIR'] ? { schemasDir: resolve(REPO_ROOT, readString(env, 'CREDENTIAL_SCHEMAS_DIR')) } : {}),
+        sources: {
+          client,
+          signer,
+          membersUrl: readString(env, 'MEMBERS_URL', 'http://127.0.0.1:4001/graphql'),
+          escoUrl: readString(env, 'ESCO_URL', 'http://127.0.0.1:4002/graphql'),
+          timeoutMs: readInt(env, 'SOURCE_TIMEOUT_MS', 5_000, { min: 100, max: 120_000 }),
+        },
+        members: registry.members.map((member) => ({ id: member.id, name: member.name })),
+      });
+      const server = await startIssuanceServer({ service, logger, port: readPort(env, 'PORT', 4004), host: readString(env, 'HOST', '127.0.0.1'), hubAuth });
+      return {
+        url: server.url,
+        stop: async () => {
+          await server.stop();
+          await client.close();
+          await orm.close();
+        },
+      };
+    } catch (error) {
+      await client.close();
+      await orm.close();
+      throw error;
+    }
+  },
+});

@@ -1,0 +1,233 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { GraphQLError } from 'graphql';
+import type { Principal } from '../../lib/auth.js';
+import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
+import { badUserInput } from '../../lib/errors.js';
+import { parseGlobalId } from '../../lib/ids.js';
+import type { SqlEntityManager } from '../../lib/orm.js';
+import { STATUS_LIST_LENGTH } from '../../lib/status-list.js';
+import { decideIssuance, type IssuanceBasis } from './accreditation.js';
+import { buildCredential } from './edc.js';
+import type { CredentialFacts, CredentialKind } from './facts.js';
+import type { IssuerKeyRing } from './keys.js';
+import { IdempotencyRecord, IssuedCredential } from './records.js';
+import { sealCredential } from './seal.js';
+import { FactsUnavailable, readAchievementFacts, type AchievementFacts, type FactSources } from './sources.js';
+
+/*
+ * Issuing: read the facts from the awarding member as the caller, decide by
+ * the accreditation rule, write the credential in the European Learning
+ * Model, seal it, and store it - one transaction per credential, so a crash
+ * leaves every achievement issued once or not at all. The database's unique
+ * (achievement, kind) is the last word on "at most one": a concurrent request
+ * that loses the race gets the winner's credential.
+ */
+
+export interface IssuerIdentity {
+  /** The alliance's issuer id (a URI), as in `issuer.id` of every credential. */
+  id: string;
+  name: string;
+  country: string;
+  homepage: string | null;
+  /** Base URL of the public status list routes: `<base>/<purpose>/<list number>`. */
+  statusBaseUrl: string;
+}
+
+export interface IssuanceDependencies {
+  sources: FactSources;
+  keys: IssuerKeyRing;
+  issuer: IssuerIdentity;
+  /** Called after a credential is stored (e.g. to count, or to invalidate caches). */
+  now?: () => Date;
+}
+
+export interface IssueRequest {
+  achievementId: string;
+  kind: CredentialKind;
+}
+
+export interface IssueOutcome {
+  credential: IssuedCredential;
+  /** False when the credential existed already (a retry, or issued before). */
+  created: boolean;
+  basis: IssuanceBasis | null;
+}
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,255}$/;
+
+/** The list number and bit of a credential in the status lists. */
+export function statusPosition(serial: number): { list: number; index: number } {
+  return { list: Math.floor((serial - 1) / STATUS_LIST_LENGTH), index: (serial - 1) % STATUS_LIST_LENGTH };
+}
+
+export function statusListUrl(issuer: IssuerIdentity, purpose: 'revocation' | 'suspension', list: number): string {
+  return `${issuer.statusBaseUrl}/${purpose}/${list}`;
+}
+
+function fingerprint(request: IssueRequest): string {
+  return createHash('sha256').update(JSON.stringify([request.achievementId, request.kind])).digest('hex');
+}
+
+/** Checks an Idempotency-Key (IETF draft: an opaque string chosen by the client). */
+export function checkIdempotencyKey(key: string | null | undefined): string | null {
+  if (key === null || key === undefined || key === '') return null;
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw badUserInput('The Idempotency-Key must be 8 to 255 letters, digits, ".", "_", ":" or "-" (a UUID is a good choice).', 'idempotencyKey');
+  }
+  return key;
+}
+
+function notIssuable(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'NOT_ISSUABLE' } });
+}
+
+function keyReused(): GraphQLError {
+  return new GraphQLError('This Idempotency-Key was already used for a different request; use a new key for a new request.', {
+    extensions: { code: 'IDEMPOTENCY_KEY_REUSED' },
+  });
+}
+
+/**
+ * Who may have a credential issued: the learner it certifies, or staff of
+ * the member that awarded it. (Another member's staff who may read the record
+ * under a sharing grant may not issue for it.)
+ */
+function checkMayIssue(principal: Principal, facts: AchievementFacts): void {
+  const caller = requireSignedIn(principal, 'credential issuance');
+  if (hasRole(caller, 'learner') && caller.learnerId === facts.learner.id) return;
+  if (hasRole(caller, 'member-staff') && caller.memberId === facts.awardingBody.id) return;
+  throw forbidden(`Only the learner or staff of ${facts.awardingBody.id} may have a credential issued for achievement "${facts.achievement.id}".`);
+}
+
+/** The learner as a credential subject: `urn:eciu:learner:<alliance id>`. */
+export function learnerUrn(learnerId: string): string {
+  return `urn:eciu:learner:${learnerId}`;
+}
+
+/** The facts a credential is written from. */
+export function credentialFacts(
+  facts: AchievementFacts,
+  kind: CredentialKind,
+  context: { credentialId: string; serial: number; issuedAt: Date; issuer: IssuerIdentity },
+): CredentialFacts {
+  const { list, index } = statusPosition(context.serial);
+  return {
+    ...facts,
+    // The credential names the learner by a URN of their pseudonymous alliance id, never a member's account id.
+    learner: { ...facts.learner, id: learnerUrn(facts.learner.id) },
+    credentialId: context.credentialId,
+    kind,
+    issuedAt: context.issuedAt,
+    validFrom: context.issuedAt,
+    validUntil: null,
+    issuer: { id: context.issuer.id, name: context.issuer.name, country: context.issuer.country, homepage: context.issuer.homepage },
+    status: {
+      revocation: { listUrl: statusListUrl(context.issuer, 'revocation', list), index },
+      suspension: { listUrl: statusListUrl(context.issuer, 'suspension', list), index },
+    },
+  };
+}
+
+async function findExisting(em: SqlEntityManager, request: IssueRequest): Promise<IssuedCredential | null> {
+  return em.fork().findOne(IssuedCredential, { achievementId: request.achievementId, kind: request.kind });
+}
+
+/**
+ * Stores, seals and returns one credential in one transaction: the row first
+ * (its serial places it in the status lists, which the credential names),
+ * then the sealed credential, then the idempotency record.
+ */
+async function store(
+  em: SqlEntityManager,
+  dependencies: IssuanceDependencies,
+  facts: AchievementFacts,
+  request: IssueRequest,
+  issuedBy: string,
+  idempotency: { subject: string; key: string } | null,
+): Promise<IssuedCredential> {
+  const issuedAt = (dependencies.now ?? (() => new Date()))();
+  const credentialId = `urn:uuid:${randomUUID()}`;
+  return em.fork().transactional(async (tx) => {
+    const row = tx.create(IssuedCredential, {
+      id: credentialId,
+      achievementId: request.achievementId,
+      kind: request.kind,
+      learnerId: facts.learner.id,
+      memberId: facts.awardingBody.id,
+      offeringId: facts.offering.id,
+      title: facts.offering.title.slice(0, 500),
+      issuerKid: dependencies.keys.current.kid,
+      issuedAt,
+      validUntil: null,
+      jwt: '',
+      document: '',
+      issuedBy,
+    } as never);
+    await tx.flush();
+    const credential = buildCredential(credentialFacts(facts, request.kind, { credentialId, serial: row.serial, issuedAt, issuer: dependencies.issuer }));
+    row.document = JSON.stringify(credential);
+    row.jwt = await sealCredential(credential, { signingKey: dependencies.keys.signingKey, kid: dependencies.keys.current.kid });
+    if (idempotency) {
+      tx.create(IdempotencyRecord, {
+        subject: idempotency.subject,
+        key: idempotency.key,
+        fingerprint: fingerprint(request),
+        credentialSerial: row.serial,
+        createdAt: issuedAt,
+      } as never);
+    }
+    await tx.flush();
+    return row;
+  });
+}
+
+/**
+ * Issues (or returns the already issued) credential for one achievement on
+ * behalf of `principal`. With an idempotency key, a retry returns the same
+ * credential and the key cannot be reused for another request.
+ */
+export async function issueCredential(
+  em: SqlEntityManager,
+  dependencies: IssuanceDependencies,
+  principal: Principal,
+  request: IssueRequest,
+  idempotencyKey: string | null,
+): Promise<IssueOutcome> {
+  const caller = requireSignedIn(principal, 'credential issuance');
+  if (!parseGlobalId(request.achievementId)) {
+    throw badUserInput('"achievementId" must be a hub id of the form <member id>:<local id>, e.g. "tuni.fi:ach-123-1".', 'achievementId');
+  }
+  const key = checkIdempotencyKey(idempotencyKey);
+  if (key) {
+    const record = await em.fork().findOne(IdempotencyRecord, { subject: caller.subject, key });
+    if (record) {
+      if (record.fingerprint !== fingerprint(request)) throw keyReused();
+      const credential = await em.fork().findOneOrFail(IssuedCredential, { serial: record.credentialSerial });
+      return { credential, created: false, basis: null };
+    }
+  }
+  // The member decides whether the caller may see the achievement at all.
+  const facts = (await readAchievementFacts(dependencies.sources, principal, [request.achievementId])).get(request.achievementId);
+  if (!facts) throw new GraphQLError('The achievement could not be read.', { extensions: { code: 'NOT_FOUND' } });
+  if (facts instanceof FactsUnavailable) throw facts.error;
+  checkMayIssue(principal, facts);
+  const existing = await findExisting(em, request);
+  if (existing) return { credential: existing, created: false, basis: null };
+  const decision = decideIssuance(facts, request.kind);
+  if (!decision.allowed) throw notIssuable(`No credential was issued: ${decision.reason}`);
+  try {
+    const credential = await store(em, dependencies, facts, request, caller.subject, key ? { subject: caller.subject, key } : null);
+    return { credential, created: true, basis: decision.basis };
+  } catch (error) {
+    if (!(error instanceof UniqueConstraintViolationException)) throw error;
+    // Lost a race: another request issued it (or used this key) first.
+    if (key) {
+      const record = await em.fork().findOne(IdempotencyRecord, { subject: caller.subject, key });
+      if (record && record.fingerprint !== fingerprint(request)) throw keyReused();
+    }
+    const winner = await findExisting(em, request);
+    if (!winner) throw error;
+    return { credential: winner, created: false, basis: null };
+  }
+}

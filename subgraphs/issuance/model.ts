@@ -1,0 +1,212 @@
+// type-graphql's decorators read Reflect metadata; the polyfill must load before any decorated class.
+import 'reflect-metadata';
+import { DateTimeISOResolver } from 'graphql-scalars';
+import { Directive, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { CHECKS } from './verify.js';
+
+/* The issuance subgraph's GraphQL types (what it stores is in records.ts). */
+
+export enum CredentialKind {
+  MICRO_CREDENTIAL = 'MICRO_CREDENTIAL',
+  PARTICIPATION = 'PARTICIPATION',
+}
+
+export enum CredentialStatus {
+  ACTIVE = 'ACTIVE',
+  SUSPENDED = 'SUSPENDED',
+  REVOKED = 'REVOKED',
+}
+
+export enum IssuanceBasis {
+  MEMBER_AUTHORITY = 'MEMBER_AUTHORITY',
+  EXTERNAL_ACCREDITATION = 'EXTERNAL_ACCREDITATION',
+  NOT_CREDIT_BEARING = 'NOT_CREDIT_BEARING',
+  PARTICIPATION = 'PARTICIPATION',
+}
+
+export enum TrustedIssuerRole {
+  ALLIANCE = 'ALLIANCE',
+  MEMBER = 'MEMBER',
+}
+
+export const VerificationCheckName = Object.fromEntries(CHECKS.map((check) => [check, check])) as { [K in (typeof CHECKS)[number]]: K };
+
+/** Registers the enums with type-graphql (called when the schema is built: no import-time side effects). */
+export function registerIssuanceEnums(): void {
+  registerEnumType(CredentialKind, {
+    name: 'CredentialKind',
+    valuesConfig: {
+      MICRO_CREDENTIAL: { description: 'A micro-credential with every Annex I element; credit-bearing when the offering is, subject to the accreditation rule.' },
+      PARTICIPATION: { description: 'A certificate of participation: no credit, and it says so.' },
+    },
+  });
+  registerEnumType(CredentialStatus, {
+    name: 'CredentialStatus',
+    valuesConfig: {
+      ACTIVE: { description: 'Neither revoked nor suspended.' },
+      SUSPENDED: { description: 'Suspended: verification fails until it is resumed.' },
+      REVOKED: { description: 'Revoked for good.' },
+    },
+  });
+  registerEnumType(IssuanceBasis, {
+    name: 'IssuanceBasis',
+    description: 'Why the hub could issue the credential.',
+    valuesConfig: {
+      MEMBER_AUTHORITY: { description: 'The awarding member may approve micro-credentials at its accreditation authority level.' },
+      EXTERNAL_ACCREDITATION: { description: 'The offering has an external accreditation record valid on the assessment date.' },
+      NOT_CREDIT_BEARING: { description: 'The offering awards no credit, so no accreditation is needed.' },
+      PARTICIPATION: { description: 'A certificate of participation (no credit).' },
+    },
+  });
+  registerEnumType(TrustedIssuerRole, { name: 'TrustedIssuerRole' });
+  registerEnumType(VerificationCheckName, {
+    name: 'VerificationCheckName',
+    valuesConfig: {
+      signature: { description: 'The seal matches the credential and was made with a key the verifier could obtain.' },
+      trustedIssuer: { description: "The issuer and its key were in the alliance's register of trusted issuers when the credential was issued." },
+      revocation: { description: 'Not revoked (Bitstring Status List).' },
+      suspension: { description: 'Not suspended (Bitstring Status List).' },
+      validity: { description: 'Within its validity period.' },
+      schema: { description: 'Valid against the W3C VC 2.0 and EBSI EDC JSON Schemas.' },
+    },
+  });
+}
+
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType({ description: 'An alliance member; resolved by the member itself.' })
+export class Institution {
+  @Field(() => ID)
+  id!: string;
+}
+
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType({ description: 'An assessed achievement; resolved by the member that holds it.' })
+export class Achievement {
+  @Field(() => ID)
+  id!: string;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: 'An alliance learner. The issuance service adds the learner\'s wallet of credentials.' })
+export class Learner {
+  @Field(() => ID)
+  id!: string;
+}
+
+@ObjectType({ description: 'A change of status: when and why (and by whom, for staff and administrators).' })
+export class StatusChange {
+  @Field(() => DateTimeISOResolver)
+  at!: Date;
+
+  @Field(() => String)
+  reason!: string;
+
+  @Field(() => String, { nullable: true, description: 'Who did it (token subject); shown to staff and administrators only.' })
+  by!: string | null;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: 'A micro-credential the alliance issued and sealed on behalf of a member.' })
+export class Credential {
+  @Field(() => ID, { description: 'The credential id, `urn:uuid:…`.' })
+  id!: string;
+
+  @Field(() => CredentialKind)
+  kind!: CredentialKind;
+
+  @Field(() => String, { description: 'The title of the offering it certifies.' })
+  title!: string;
+
+  @Field(() => DateTimeISOResolver)
+  issuedAt!: Date;
+
+  @Field(() => DateTimeISOResolver, { nullable: true })
+  validUntil!: Date | null;
+}
+
+@InputType()
+export class IssueCredentialInput {
+  @Field(() => ID, { description: 'The passed achievement to certify, e.g. "tuni.fi:ach-123-1".' })
+  achievementId!: string;
+
+  @Field(() => CredentialKind, { defaultValue: CredentialKind.MICRO_CREDENTIAL })
+  kind!: CredentialKind;
+}
+
+@ObjectType()
+export class IssueCredentialPayload {
+  @Field(() => Credential)
+  credential!: Credential;
+
+  @Field(() => Boolean, { description: 'False when it had been issued before (a retry): the same credential is returned.' })
+  created!: boolean;
+
+  @Field(() => IssuanceBasis, { nullable: true, description: 'Why it could be issued (when created now).' })
+  basis!: IssuanceBasis | null;
+}
+
+@ObjectType()
+export class VerificationCheck {
+  @Field(() => VerificationCheckName)
+  check!: string;
+
+  @Field(() => Boolean)
+  passed!: boolean;
+
+  @Field(() => String, { description: 'Why it failed, or what was found.' })
+  reason!: string;
+}
+
+@ObjectType({ description: 'The outcome of verifying a credential: every check with its reason.' })
+export class VerificationResult {
+  @Field(() => Boolean, { description: 'True only when every check passed.' })
+  verified!: boolean;
+
+  @Field(() => String, { description: '"vc+jwt" or "jades".' })
+  format!: string;
+
+  @Field(() => ID, { nullable: true })
+  credentialId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The issuer the credential names.' })
+  issuer!: string | null;
+
+  @Field(() => [VerificationCheck])
+  checks!: VerificationCheck[];
+}
+
+@ObjectType({ description: 'An entry of the register of trusted issuers.' })
+export class TrustedIssuerEntry {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => TrustedIssuerRole)
+  role!: TrustedIssuerRole;
+
+  @Field(() => Institution, { nullable: true, description: 'The member, for member entries.' })
+  member!: Institution | null;
+
+  @Field(() => DateTimeISOResolver)
+  validFrom!: Date;
+
+  @Field(() => DateTimeISOResolver, { nullable: true })
+  validUntil!: Date | null;
+
+  @Field(() => [TrustedIssuerKeyEntry], { description: 'The keys it seals with (the alliance only: members are awarding bodies, the alliance seals).' })
+  keys!: TrustedIssuerKeyEntry[];
+}
+
+@ObjectType()
+export class TrustedIssuerKeyEntry {
+  @Field(() => ID, { description: 'The key id (`kid`), as in the published key set.' })
+  kid!: string;
+
+  @Field(() => DateTimeISOResolver)
+  validFrom!: Date;
+
+  @Field(() => DateTimeISOResolver, { nullable: true })
+  validUntil!: Date | null;
+}

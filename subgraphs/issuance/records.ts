@@ -1,0 +1,85 @@
+/*
+ * What the issuance service stores. Plain classes mapped by database.ts; the
+ * GraphQL types the graph shows are in model.ts.
+ */
+
+export type CredentialKindValue = 'MICRO_CREDENTIAL' | 'PARTICIPATION';
+
+/**
+ * One issued credential. `serial` places it in the status lists (list
+ * floor((serial-1)/LIST_LENGTH), bit (serial-1) mod LIST_LENGTH); the unique
+ * (achievementId, kind) is what makes "at most one credential per
+ * achievement and type" a fact of the database, not of the code.
+ */
+export class IssuedCredential {
+  serial!: number;
+  /** `urn:uuid:<uuid>`. */
+  id!: string;
+  achievementId!: string;
+  kind!: CredentialKindValue;
+  learnerId!: string;
+  memberId!: string;
+  offeringId!: string;
+  title!: string;
+  issuerKid!: string;
+  issuedAt!: Date;
+  validUntil?: Date | null;
+  /** The sealed credential (application/vc+jwt). */
+  jwt!: string;
+  /** The credential as JSON (its payload). */
+  document!: string;
+  /** Who asked for it (token subject). */
+  issuedBy!: string;
+  revokedAt?: Date | null;
+  revokedBy?: string | null;
+  revocationReason?: string | null;
+  suspendedAt?: Date | null;
+  suspendedBy?: string | null;
+  suspensionReason?: string | null;
+}
+
+/** A status change, kept as history: who did what to which credential, when and why. */
+export class StatusEvent {
+  id!: number;
+  credentialSerial!: number;
+  action!: 'REVOKE' | 'SUSPEND' | 'RESUME';
+  actor!: string;
+  reason!: string;
+  at!: Date;
+}
+
+/**
+ * An Idempotency-Key as used: same caller + key + request gives the same
+ * credential; the same key with another request is refused. Written in the
+ * same transaction as the credential.
+ */
+export class IdempotencyRecord {
+  id!: number;
+  subject!: string;
+  key!: string;
+  /** sha256 of the request (achievement id and kind). */
+  fingerprint!: string;
+  credentialSerial!: number;
+  createdAt!: Date;
+}
+
+/** The register of trusted issuers: the alliance and its members, with validity periods. */
+export class TrustedIssuer {
+  /** A URI: the alliance's issuer id, or `https://<member id>` for a member. */
+  id!: string;
+  name!: string;
+  role!: 'ALLIANCE' | 'MEMBER';
+  memberId?: string | null;
+  validFrom!: Date;
+  validUntil?: Date | null;
+}
+
+/** A key of a trusted issuer, with the period credentials sealed with it are trusted for. */
+export class TrustedIssuerKey {
+  kid!: string;
+  issuerId!: string;
+  /** The public JWK, as JSON. */
+  publicJwk!: string;
+  validFrom!: Date;
+  validUntil?: Date | null;
+}

@@ -1,0 +1,71 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { SqlEntityManager } from '../../lib/orm.js';
+import type { IssuerIdentity } from './issue.js';
+import type { IssuerKeyRing } from './keys.js';
+import { TrustedIssuer, TrustedIssuerKey } from './records.js';
+
+/*
+ * The register of trusted issuers: the alliance (which seals) with every key
+ * it has sealed with and when each came into use, and the members on whose
+ * behalf it issues. A credential is from a trusted issuer when, at the moment
+ * it was issued, its issuer was in the register and the key that sealed it
+ * was one of that issuer's keys.
+ */
+
+export interface RegisterMember {
+  id: string;
+  name: string;
+}
+
+/** The issuer's member page URI in the register (members do not seal; they are listed as awarding bodies). */
+export function memberIssuerId(memberId: string): string {
+  return `https://${memberId}`;
+}
+
+/**
+ * Brings the register up to date at start: the alliance and its keys (a key
+ * new to the register is trusted from when it came into use), and the members.
+ * Existing entries keep their validity periods (an operator may have ended one).
+ */
+export async function syncRegister(orm: MikroORM, issuer: IssuerIdentity, keys: IssuerKeyRing, members: readonly RegisterMember[]): Promise<void> {
+  const em = orm.em.fork() as SqlEntityManager;
+  const firstKey = keys.keys[0]?.createdAt ?? new Date();
+  if (!(await em.findOne(TrustedIssuer, { id: issuer.id }))) {
+    em.create(TrustedIssuer, { id: issuer.id, name: issuer.name, role: 'ALLIANCE', memberId: null, validFrom: firstKey, validUntil: null } as never);
+  }
+  for (const key of keys.keys) {
+    if (!(await em.findOne(TrustedIssuerKey, { kid: key.kid }))) {
+      em.create(TrustedIssuerKey, { kid: key.kid, issuerId: issuer.id, publicJwk: JSON.stringify(key.publicJwk), validFrom: key.createdAt, validUntil: null } as never);
+    }
+  }
+  for (const member of members) {
+    const id = memberIssuerId(member.id);
+    if (!(await em.findOne(TrustedIssuer, { id }))) {
+      em.create(TrustedIssuer, { id, name: member.name, role: 'MEMBER', memberId: member.id, validFrom: firstKey, validUntil: null } as never);
+    }
+  }
+  await em.flush();
+}
+
+const within = (at: Date, from: Date, until: Date | null | undefined) => at.getTime() >= from.getTime() && (!until || at.getTime() < until.getTime());
+
+export type TrustDecision = { trusted: true; issuerName: string } | { trusted: false; reason: string };
+
+/**
+ * Was `issuerId` a trusted issuer, sealing with key `kid`, at `at`? Reads the
+ * register each time (it is small and changes rarely; a cache would delay an
+ * operator ending an issuer's trust).
+ */
+export async function trustedAt(orm: MikroORM, issuerId: string, kid: string, at: Date): Promise<TrustDecision> {
+  const em = orm.em.fork() as SqlEntityManager;
+  const [issuer, key] = await Promise.all([em.findOne(TrustedIssuer, { id: issuerId }), em.findOne(TrustedIssuerKey, { kid })]);
+  if (!issuer) return { trusted: false, reason: `its issuer "${issuerId}" is not in the alliance's register of trusted issuers` };
+  if (!within(at, issuer.validFrom, issuer.validUntil)) {
+    return { trusted: false, reason: `its issuer "${issuer.name}" was not a trusted issuer on ${at.toISOString()}, when it was issued` };
+  }
+  if (!key || key.issuerId !== issuer.id) return { trusted: false, reason: `the key "${kid}" is not registered for ${issuer.name}` };
+  if (!within(at, key.validFrom, key.validUntil)) {
+    return { trusted: false, reason: `the key "${kid}" of ${issuer.name} was not in use on ${at.toISOString()}, when it was issued` };
+  }
+  return { trusted: true, issuerName: issuer.name };
+}

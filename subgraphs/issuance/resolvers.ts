@@ -1,0 +1,239 @@
+// type-graphql's decorators read Reflect metadata; the polyfill must load before any decorated class.
+import 'reflect-metadata';
+import { GraphQLError } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
+import { badUserInput } from '../../lib/errors.js';
+import type { IssuanceContext } from './context.js';
+import { checkIdempotencyKey, issueCredential } from './issue.js';
+import { signJades } from './jades.js';
+import {
+  Achievement,
+  Credential,
+  CredentialStatus,
+  IssueCredentialInput,
+  IssueCredentialPayload,
+  IssuanceBasis,
+  Institution,
+  Learner,
+  StatusChange,
+  TrustedIssuerEntry,
+  TrustedIssuerKeyEntry,
+  TrustedIssuerRole,
+  VerificationResult,
+} from './model.js';
+import { IssuedCredential, StatusEvent, TrustedIssuer, TrustedIssuerKey } from './records.js';
+import { NotACredential, verifyCredential } from './verify.js';
+
+/** The most text a credential to verify may have (the official EDC sample is 150 KB). */
+const MAX_CREDENTIAL_LENGTH = 1_000_000;
+const CREDENTIAL_ID = /^urn:uuid:[0-9a-f-]{36}$/;
+
+/** A learner sees their own credentials; a member's staff the credentials their member awarded. */
+export function checkMayRead(context: IssuanceContext, credential: IssuedCredential): void {
+  const principal = requireSignedIn(context.principal, 'credentials');
+  if (hasRole(principal, 'learner') && principal.learnerId === credential.learnerId) return;
+  if (hasRole(principal, 'member-staff') && principal.memberId === credential.memberId) return;
+  throw forbidden('This credential belongs to another learner, and you have no right to see it.');
+}
+
+/** Staff of the awarding member and alliance administrators change a credential's status. */
+function checkMayChangeStatus(context: IssuanceContext, credential: IssuedCredential): string {
+  const principal = requireSignedIn(context.principal, 'credentials');
+  if (hasRole(principal, 'alliance-admin')) return principal.subject;
+  if (hasRole(principal, 'member-staff') && principal.memberId === credential.memberId) return principal.subject;
+  throw forbidden(`Only staff of ${credential.memberId} and alliance administrators may revoke, suspend or resume this credential.`);
+}
+
+function reasonText(reason: string): string {
+  const trimmed = reason.trim();
+  if (trimmed.length < 3 || trimmed.length > 500 || /[\u0000-\u001f\u007f]/.test(trimmed)) {
+    throw badUserInput('"reason" must be 3 to 500 characters without control characters: it is recorded and shown to the learner.', 'reason');
+  }
+  return trimmed;
+}
+
+async function loadForChange(context: IssuanceContext, id: string): Promise<IssuedCredential> {
+  requireSignedIn(context.principal, 'credentials');
+  const credential = CREDENTIAL_ID.test(id) ? await context.em.findOne(IssuedCredential, { id }) : null;
+  if (!credential) throw new GraphQLError(`No credential has the id "${id.slice(0, 80)}".`, { extensions: { code: 'NOT_FOUND', argument: 'id' } });
+  return credential;
+}
+
+async function changeStatus(context: IssuanceContext, id: string, reason: string, action: 'REVOKE' | 'SUSPEND' | 'RESUME'): Promise<IssuedCredential> {
+  const why = reasonText(reason);
+  const credential = await loadForChange(context, id);
+  const actor = checkMayChangeStatus(context, credential);
+  const now = new Date();
+  if (credential.revokedAt) {
+    if (action === 'REVOKE') return credential;
+    throw new GraphQLError('This credential is revoked for good; it cannot be suspended or resumed.', { extensions: { code: 'BAD_USER_INPUT', argument: 'id' } });
+  }
+  if (action === 'REVOKE') Object.assign(credential, { revokedAt: now, revokedBy: actor, revocationReason: why });
+  if (action === 'SUSPEND') {
+    if (credential.suspendedAt) return credential;
+    Object.assign(credential, { suspendedAt: now, suspendedBy: actor, suspensionReason: why });
+  }
+  if (action === 'RESUME') {
+    if (!credential.suspendedAt) return credential;
+    Object.assign(credential, { suspendedAt: null, suspendedBy: null, suspensionReason: null });
+  }
+  context.em.create(StatusEvent, { credentialSerial: credential.serial, action, actor, reason: why, at: now } as never);
+  await context.em.flush();
+  // The next verification and the next list download see it.
+  context.service.statuses.invalidate(credential.serial);
+  return credential;
+}
+
+@Resolver(() => Credential)
+export class CredentialResolver {
+  @Mutation(() => IssueCredentialPayload, {
+    description:
+      'Issues the micro-credential for a passed achievement (the learner, or staff of the awarding member), or returns the one issued before: at most one per achievement and kind. Send an Idempotency-Key header (or `idempotencyKey`) to make retries safe.',
+  })
+  async issueCredential(
+    @Arg('input', () => IssueCredentialInput) input: IssueCredentialInput,
+    @Ctx() context: IssuanceContext,
+    @Arg('idempotencyKey', () => String, { nullable: true, description: 'Overrides nothing: must equal the Idempotency-Key header when both are sent.' })
+    idempotencyKey?: string | null,
+  ): Promise<IssueCredentialPayload> {
+    const header = checkIdempotencyKey(context.idempotencyKey);
+    const argument = checkIdempotencyKey(idempotencyKey);
+    if (header && argument && header !== argument) throw badUserInput('The Idempotency-Key header and "idempotencyKey" differ; send one of them.', 'idempotencyKey');
+    const outcome = await issueCredential(context.em, context.service.issuance, context.principal, { achievementId: input.achievementId, kind: input.kind }, header ?? argument);
+    return { credential: outcome.credential as unknown as Credential, created: outcome.created, basis: (outcome.basis as IssuanceBasis | null) ?? null };
+  }
+
+  @Mutation(() => Credential, { description: 'Revokes a credential for good, recording who and why; verifiers see it on their next request.' })
+  revokeCredential(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() context: IssuanceContext): Promise<Credential> {
+    return changeStatus(context, id, reason, 'REVOKE') as unknown as Promise<Credential>;
+  }
+
+  @Mutation(() => Credential, { description: 'Suspends a credential (verification fails until it is resumed), recording who and why.' })
+  suspendCredential(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() context: IssuanceContext): Promise<Credential> {
+    return changeStatus(context, id, reason, 'SUSPEND') as unknown as Promise<Credential>;
+  }
+
+  @Mutation(() => Credential, { description: 'Lifts a suspension, recording who and why.' })
+  resumeCredential(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() context: IssuanceContext): Promise<Credential> {
+    return changeStatus(context, id, reason, 'RESUME') as unknown as Promise<Credential>;
+  }
+
+  @Query(() => Credential, { nullable: true, description: 'A credential by id (its learner, and staff of the awarding member).' })
+  async credential(@Arg('id', () => ID) id: string, @Ctx() context: IssuanceContext): Promise<Credential | null> {
+    requireSignedIn(context.principal, 'credentials');
+    if (!CREDENTIAL_ID.test(id)) return null;
+    const credential = await context.em.findOne(IssuedCredential, { id });
+    if (credential) checkMayRead(context, credential);
+    return credential as unknown as Credential | null;
+  }
+
+  @Query(() => VerificationResult, {
+    description:
+      'Verifies a credential, for anyone and without an account: a vc+jwt, or JAdES JSON (as a string). Lists every check with its reason. Also POST /credentials/verify.',
+  })
+  async verifyCredential(@Arg('credential', () => String) credential: string, @Ctx() context: IssuanceContext): Promise<VerificationResult> {
+    if (credential.length > MAX_CREDENTIAL_LENGTH) throw badUserInput(`"credential" may be at most ${MAX_CREDENTIAL_LENGTH} characters.`, 'credential');
+    try {
+      return await verifyCredential(credential, context.service.verification);
+    } catch (error) {
+      if (error instanceof NotACredential) throw badUserInput(`"credential" is not a credential this hub can read: ${error.message}.`, 'credential');
+      throw error;
+    }
+  }
+
+  @Query(() => [TrustedIssuerEntry], { description: 'The register of trusted issuers: the alliance and its members, with their keys and validity periods.' })
+  async trustedIssuers(@Ctx() context: IssuanceContext): Promise<TrustedIssuerEntry[]> {
+    const [issuers, keys] = await Promise.all([context.em.find(TrustedIssuer, {}, { orderBy: { role: 'asc', id: 'asc' } }), context.em.find(TrustedIssuerKey, {}, { orderBy: { validFrom: 'asc' } })]);
+    return issuers.map((issuer) => ({
+      id: issuer.id,
+      name: issuer.name,
+      role: issuer.role as TrustedIssuerRole,
+      member: issuer.memberId ? { id: issuer.memberId } : null,
+      validFrom: issuer.validFrom,
+      validUntil: issuer.validUntil ?? null,
+      keys: keys.filter((key) => key.issuerId === issuer.id).map((key): TrustedIssuerKeyEntry => ({ kid: key.kid, validFrom: key.validFrom, validUntil: key.validUntil ?? null })),
+    }));
+  }
+
+  @FieldResolver(() => CredentialStatus)
+  status(@Root() credential: IssuedCredential): CredentialStatus {
+    if (credential.revokedAt) return CredentialStatus.REVOKED;
+    if (credential.suspendedAt) return CredentialStatus.SUSPENDED;
+    return CredentialStatus.ACTIVE;
+  }
+
+  @FieldResolver(() => StatusChange, { nullable: true, description: 'When and why it was revoked.' })
+  revocation(@Root() credential: IssuedCredential, @Ctx() context: IssuanceContext): StatusChange | null {
+    if (!credential.revokedAt) return null;
+    return { at: credential.revokedAt, reason: credential.revocationReason ?? '', by: this.showActor(context) ? (credential.revokedBy ?? null) : null };
+  }
+
+  @FieldResolver(() => StatusChange, { nullable: true, description: 'When and why it was suspended, while it is.' })
+  suspension(@Root() credential: IssuedCredential, @Ctx() context: IssuanceContext): StatusChange | null {
+    if (!credential.suspendedAt) return null;
+    return { at: credential.suspendedAt, reason: credential.suspensionReason ?? '', by: this.showActor(context) ? (credential.suspendedBy ?? null) : null };
+  }
+
+  private showActor(context: IssuanceContext): boolean {
+    return hasRole(context.principal, 'member-staff') || hasRole(context.principal, 'alliance-admin');
+  }
+
+  @FieldResolver(() => Institution, { description: 'The member that awarded it.' })
+  awardingBody(@Root() credential: IssuedCredential): Institution {
+    return { id: credential.memberId };
+  }
+
+  @FieldResolver(() => Learner)
+  learner(@Root() credential: IssuedCredential): Learner {
+    return { id: credential.learnerId };
+  }
+
+  @FieldResolver(() => Achievement, { description: 'The achievement it certifies (resolved by its member).' })
+  achievement(@Root() credential: IssuedCredential): Achievement {
+    return { id: credential.achievementId };
+  }
+
+  @FieldResolver(() => String, { description: 'The sealed credential as `application/vc+jwt` (VC-JOSE-COSE): what a wallet or verifier takes.' })
+  vcJwt(@Root() credential: IssuedCredential): string {
+    return credential.jwt;
+  }
+
+  @FieldResolver(() => String, {
+    description: 'The credential as EDC JSON-LD (W3C VC 2.0 in the European Learning Model), unsealed, e.g. for upload to Europass together with its seal.',
+  })
+  jsonLd(@Root() credential: IssuedCredential): string {
+    return credential.document;
+  }
+
+  @FieldResolver(() => String, {
+    description:
+      'The credential in the EDC-style JAdES JSON form (JWS JSON serialization, unencoded payload, signing time `sigT`), sealed with the same key: the form EDC tools read.',
+  })
+  jades(@Root() credential: IssuedCredential, @Ctx() context: IssuanceContext): Promise<string> {
+    const keys = context.service.issuance.keys;
+    // Sealed when asked for, with the current key (its kid says which) and the true signing time: the stored vc+jwt stays the credential of record.
+    return signJades(JSON.parse(credential.document) as object, { privateKey: keys.signingKey, alg: 'ES256', kid: keys.current.kid }, new Date()).then((document) => JSON.stringify(document));
+  }
+
+  @FieldResolver(() => String, { description: 'The key (`kid`) that sealed it, in the published key set.' })
+  keyId(@Root() credential: IssuedCredential): string {
+    return credential.issuerKid;
+  }
+}
+
+@Resolver(() => Learner)
+export class LearnerCredentialsResolver {
+  @FieldResolver(() => [Credential], {
+    nullable: true,
+    description: "The learner's wallet: credentials issued to them, newest first (the learner; a member's staff see those their member awarded).",
+  })
+  async credentials(@Root() learner: Learner, @Ctx() context: IssuanceContext): Promise<Credential[]> {
+    const principal = requireSignedIn(context.principal, 'credentials');
+    const own = hasRole(principal, 'learner') && principal.learnerId === learner.id;
+    const staffOf = hasRole(principal, 'member-staff') ? principal.memberId : undefined;
+    if (!own && !staffOf) throw forbidden('Only the learner and the staff of the members that awarded them see these credentials.');
+    const rows = await context.em.find(IssuedCredential, own ? { learnerId: learner.id } : { learnerId: learner.id, memberId: staffOf as string }, { orderBy: { serial: 'desc' } });
+    return rows as unknown as Credential[];
+  }
+}

@@ -1,0 +1,29 @@
+import type { GraphQLSchema } from 'graphql';
+import { buildTypeGraphQLSubgraph } from '../../lib/federation.js';
+import type { IssuanceContext } from './context.js';
+import { Credential, registerIssuanceEnums } from './model.js';
+import { IssuedCredential } from './records.js';
+import { checkMayRead, CredentialResolver, LearnerCredentialsResolver } from './resolvers.js';
+
+/** The issuance subgraph: credentials, their verification and the register of trusted issuers. */
+export function buildIssuanceSchema(): Promise<GraphQLSchema> {
+  registerIssuanceEnums();
+  return buildTypeGraphQLSubgraph<IssuanceContext>({
+    resolvers: [CredentialResolver, LearnerCredentialsResolver],
+    orphanedTypes: [Credential],
+    referenceResolvers: {
+      Learner: { __resolveReference: (reference) => ({ id: reference['id'] }) },
+      Credential: {
+        __resolveReference: async (reference, context) => {
+          const id = reference['id'];
+          if (typeof id !== 'string') return null;
+          const credential = await context.em.findOne(IssuedCredential, { id });
+          if (!credential) return null;
+          // The same rule as credential(id): _entities cannot be used to read someone else's.
+          checkMayRead(context, credential);
+          return credential;
+        },
+      },
+    },
+  });
+}

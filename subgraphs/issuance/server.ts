@@ -1,0 +1,171 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { MikroORM } from '@mikro-orm/core';
+import express, { type Express } from 'express';
+import type { HubVerifier } from '../../lib/hub-token.js';
+import type { Logger } from '../../lib/log.js';
+import type { SqlEntityManager } from '../../lib/orm.js';
+import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
+import type { IssuanceContext, IssuanceService } from './context.js';
+import type { IssuerIdentity } from './issue.js';
+import { loadIssuerKeys } from './keys.js';
+import { syncRegister, type RegisterMember } from './register.js';
+import { createCredentialValidator } from './schemas.js';
+import { buildIssuanceSchema } from './schema.js';
+import { VC_JWT_MEDIA_TYPE } from './seal.js';
+import type { FactSources } from './sources.js';
+import { StatusLists, STATUS_PURPOSES, type StatusPurpose } from './statuses.js';
+import { NotACredential, verifyCredential } from './verify.js';
+
+/*
+ * The issuance service: the GraphQL subgraph (hub tokens only) and the public
+ * HTTP routes a verifier needs without an account - the issuer's key set, the
+ * status lists and POST /credentials/verify. The gateway passes these routes
+ * through, so their URLs (in every credential) are the hub's public ones.
+ */
+
+/** Public routes, relative to the hub's public URL. */
+export const ISSUANCE_ROUTES = {
+  jwks: '/issuers/eciu/jwks.json',
+  statusLists: '/credentials/status',
+  verify: '/credentials/verify',
+} as const;
+
+/** Path prefixes the gateway passes through to the issuance service. */
+export const ISSUANCE_PUBLIC_PREFIXES = ['/issuers/', '/credentials/'] as const;
+
+/**
+ * The alliance as issuer, with its URLs under the hub's public URL (e.g.
+ * https://hub.eciu.eu). ELM wants an ISO country for an organisation: the
+ * alliance's foundation is seated in the Netherlands (ISSUER_COUNTRY changes it).
+ */
+export function allianceIssuer(publicUrl: string, country = 'NL'): IssuerIdentity {
+  const base = publicUrl.replace(/\/+$/, '');
+  return {
+    id: `${base}/issuers/eciu`,
+    name: 'ECIU University',
+    country,
+    homepage: 'https://www.eciu.eu',
+    statusBaseUrl: `${base}${ISSUANCE_ROUTES.statusLists}`,
+  };
+}
+
+export interface IssuanceServiceOptions {
+  orm: MikroORM;
+  /** Folder of the issuing keys (created on first start when `createKeys`). */
+  keysDir: string;
+  createKeys: boolean;
+  issuer: IssuerIdentity;
+  sources: FactSources;
+  /** Members to list in the register of trusted issuers. */
+  members: readonly RegisterMember[];
+  /** Folder of the published W3C and EBSI JSON Schemas (default ../shared/credentials). */
+  schemasDir?: string;
+}
+
+/** Loads the keys, brings the register up to date and compiles the schemas: everything a request needs. */
+export async function createIssuanceService(options: IssuanceServiceOptions): Promise<IssuanceService> {
+  const keys = await loadIssuerKeys(options.keysDir, { create: options.createKeys });
+  await syncRegister(options.orm, options.issuer, keys, options.members);
+  const statuses = new StatusLists(options.orm, options.issuer, keys);
+  return {
+    orm: options.orm,
+    statuses,
+    issuance: { sources: options.sources, keys, issuer: options.issuer },
+    verification: { orm: options.orm, keys, issuer: options.issuer, statuses, validator: createCredentialValidator({ allowBitstringStatusList: true, ...(options.schemasDir ? { dir: options.schemasDir } : {}) }) },
+  };
+}
+
+export interface IssuanceServerOptions {
+  service: IssuanceService;
+  logger: Logger;
+  port?: number;
+  host?: string;
+  plugins?: ApolloServerPlugin<IssuanceContext>[];
+  /** Verifies hub-internal tokens (audience "issuance"); null only in in-process tests. */
+  hubAuth: HubVerifier | null;
+}
+
+function refuse(response: express.Response, status: number, message: string, code: string): void {
+  response.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+function mountPublicRoutes(app: Express, service: IssuanceService, logger: Logger): void {
+  app.get(ISSUANCE_ROUTES.jwks, (_request, response) => {
+    response.setHeader('cache-control', 'public, max-age=300');
+    response.json(service.issuance.keys.jwks);
+  });
+  app.get(`${ISSUANCE_ROUTES.statusLists}/:purpose/:list`, async (request, response, next) => {
+    const purpose = request.params['purpose'] as StatusPurpose;
+    const list = Number(request.params['list']);
+    if (!STATUS_PURPOSES.includes(purpose) || !/^\d{1,9}$/.test(String(request.params['list']))) {
+      refuse(response, 404, 'No such status list: the path is /credentials/status/<revocation|suspension>/<list number>.', 'NOT_FOUND');
+      return;
+    }
+    try {
+      const sealed = await service.statuses.sealedList(purpose, list);
+      // Verifiers must see a change at once: no caching by intermediaries.
+      response.setHeader('cache-control', 'no-cache');
+      response.type(VC_JWT_MEDIA_TYPE).send(sealed);
+    } catch (error) {
+      next(error);
+    }
+  });
+  app.post(
+    ISSUANCE_ROUTES.verify,
+    express.json({ limit: '2mb', type: ['application/json', 'application/ld+json'] }),
+    express.text({ limit: '2mb', type: [VC_JWT_MEDIA_TYPE, 'text/plain'] }),
+    async (request, response, next) => {
+      // VC-API style: { "verifiableCredential": <vc+jwt string or JAdES JSON> }, or the vc+jwt as the body.
+      const body: unknown = request.body;
+      const credential = typeof body === 'string' ? body : body && typeof body === 'object' ? (body as { verifiableCredential?: unknown }).verifiableCredential : undefined;
+      if (credential === undefined || credential === null || credential === '') {
+        refuse(response, 400, 'Send {"verifiableCredential": <vc+jwt or JAdES JSON>} as application/json, or the vc+jwt as application/vc+jwt.', 'BAD_REQUEST');
+        return;
+      }
+      try {
+        const result = await verifyCredential(credential, service.verification);
+        response.json({
+          verified: result.verified,
+          format: result.format,
+          credentialId: result.credentialId,
+          issuer: result.issuer,
+          checks: result.checks,
+          errors: result.checks.filter((check) => !check.passed).map((check) => `${check.check}: ${check.reason}`),
+        });
+      } catch (error) {
+        if (error instanceof NotACredential) {
+          refuse(response, 422, `This is not a credential the hub can read: ${error.message}.`, 'UNPROCESSABLE_CREDENTIAL');
+          return;
+        }
+        logger.error('verification failed', { error: error as Error });
+        next(error);
+      }
+    },
+  );
+}
+
+export async function startIssuanceServer(options: IssuanceServerOptions): Promise<RunningServer> {
+  const { service } = options;
+  return startGraphQLServer<IssuanceContext>({
+    name: 'issuance',
+    schema: await buildIssuanceSchema(),
+    logger: options.logger,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host ? { host: options.host } : {}),
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+    hubAuth: options.hubAuth ? { verifier: options.hubAuth, audience: 'issuance' } : null,
+    routes: (app) => mountPublicRoutes(app, service, options.logger),
+    context: async (request, principal) => {
+      const header = request.headers['idempotency-key'];
+      return {
+        em: service.orm.em.fork() as SqlEntityManager,
+        service,
+        principal,
+        idempotencyKey: typeof header === 'string' ? header : null,
+      };
+    },
+    readiness: async () => {
+      await service.orm.em.getConnection().execute('select 1');
+    },
+  });
+}

@@ -1,0 +1,217 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { CryptoKey } from 'jose';
+import { STATUS_LIST_LENGTH } from '../../lib/status-list.js';
+import { verifyJades } from './jades.js';
+import type { IssuerIdentity } from './issue.js';
+import type { IssuerKeyRing } from './keys.js';
+import { trustedAt } from './register.js';
+import type { createCredentialValidator } from './schemas.js';
+import { checkSignature } from './seal.js';
+import type { StatusLists, StatusPurpose } from './statuses.js';
+
+/*
+ * Verification, for anyone: every check a relying party needs, each with its
+ * reason, so "not verified" always says why. Accepts the hub's vc+jwt and
+ * EDC-style JAdES JSON, including credentials sealed elsewhere (which verify
+ * cryptographically with their embedded certificate and are then reported as
+ * not from a trusted issuer).
+ */
+
+export const CHECKS = ['signature', 'trustedIssuer', 'revocation', 'suspension', 'validity', 'schema'] as const;
+export type CheckName = (typeof CHECKS)[number];
+
+export interface VerificationCheck {
+  check: CheckName;
+  passed: boolean;
+  /** Why it failed, or what was found when it passed. */
+  reason: string;
+}
+
+export interface VerificationResult {
+  verified: boolean;
+  format: 'vc+jwt' | 'jades';
+  credentialId: string | null;
+  issuer: string | null;
+  checks: VerificationCheck[];
+  /** The verified credential (present when the signature holds). */
+  credential: Record<string, unknown> | null;
+}
+
+export interface VerificationDependencies {
+  orm: MikroORM;
+  keys: IssuerKeyRing;
+  issuer: IssuerIdentity;
+  statuses: StatusLists;
+  validator: ReturnType<typeof createCredentialValidator>;
+  now?: () => Date;
+}
+
+/** The input was not a credential in any form this hub reads (HTTP 422 / BAD_USER_INPUT). */
+export class NotACredential extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'NotACredential';
+  }
+}
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+function issuerOf(credential: Record<string, unknown> | undefined): string | null {
+  const issuer = credential?.['issuer'];
+  if (typeof issuer === 'string') return issuer;
+  if (issuer && typeof issuer === 'object' && typeof (issuer as { id?: unknown }).id === 'string') return (issuer as { id: string }).id;
+  return null;
+}
+
+function dateOf(value: unknown): Date | null {
+  if (typeof value !== 'string') return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+interface StatusEntry {
+  type?: unknown;
+  statusPurpose?: unknown;
+  statusListIndex?: unknown;
+  statusListCredential?: unknown;
+}
+
+async function statusCheck(purpose: StatusPurpose, credential: Record<string, unknown>, deps: VerificationDependencies): Promise<VerificationCheck> {
+  const raw = credential['credentialStatus'];
+  const entries = (Array.isArray(raw) ? raw : raw ? [raw] : []) as StatusEntry[];
+  const entry = entries.find((candidate) => candidate && candidate.type === 'BitstringStatusListEntry' && candidate.statusPurpose === purpose);
+  const word = purpose === 'revocation' ? 'revoked' : 'suspended';
+  if (!entry) return { check: purpose, passed: true, reason: `the credential has no ${purpose} status list, so it cannot be ${word}` };
+  const url = typeof entry.statusListCredential === 'string' ? entry.statusListCredential : '';
+  const prefix = `${deps.issuer.statusBaseUrl}/${purpose}/`;
+  // Plain base-10 numbers only: Number() would read "" as 0 and accept "1e3".
+  const digits = /^(0|[1-9]\d{0,8})$/;
+  const indexText = typeof entry.statusListIndex === 'string' ? entry.statusListIndex : '';
+  const listText = url.slice(prefix.length);
+  const index = Number(indexText);
+  const list = Number(listText);
+  if (!url.startsWith(prefix) || !digits.test(listText) || !digits.test(indexText) || index >= STATUS_LIST_LENGTH) {
+    return { check: purpose, passed: false, reason: `its ${purpose} status list (${url || 'none given'}) is not one this hub publishes, so it could not be checked` };
+  }
+  if (await deps.statuses.isSet(purpose, list, index)) return { check: purpose, passed: false, reason: word };
+  return { check: purpose, passed: true, reason: `not ${word}` };
+}
+
+function validityCheck(credential: Record<string, unknown>, now: Date): VerificationCheck {
+  const from = dateOf(credential['validFrom']);
+  const until = dateOf(credential['validUntil']);
+  if (credential['validFrom'] !== undefined && !from) return { check: 'validity', passed: false, reason: 'its "validFrom" is not a date' };
+  if (credential['validUntil'] !== undefined && !until) return { check: 'validity', passed: false, reason: 'its "validUntil" is not a date' };
+  if (from && from.getTime() > now.getTime()) return { check: 'validity', passed: false, reason: `not valid before ${from.toISOString()}` };
+  if (until && until.getTime() <= now.getTime()) return { check: 'validity', passed: false, reason: `expired on ${until.toISOString()}` };
+  return { check: 'validity', passed: true, reason: until ? `valid until ${until.toISOString()}` : 'valid, without an expiry' };
+}
+
+function schemaCheck(credential: Record<string, unknown>, deps: VerificationDependencies): VerificationCheck {
+  const result = deps.validator.validate(credential);
+  if (result.valid) {
+    return {
+      check: 'schema',
+      passed: true,
+      reason: 'valid against the W3C VC 2.0 schema and the EBSI EDC schema, with credentialStatus checked as W3C Bitstring Status List entries (the EBSI schema admits only its own status types)',
+    };
+  }
+  return { check: 'schema', passed: false, reason: result.errors.slice(0, 5).join('; ') };
+}
+
+function notCheckable(check: CheckName, why: string): VerificationCheck {
+  return { check, passed: false, reason: why };
+}
+
+/** Verifies a credential given as a vc+jwt string, or as JAdES JSON (object or string). */
+export async function verifyCredential(input: unknown, deps: VerificationDependencies): Promise<VerificationResult> {
+  const now = (deps.now ?? (() => new Date()))();
+  let document: unknown = input;
+  if (typeof input === 'string') {
+    const text = input.trim();
+    if (COMPACT_JWS.test(text)) return verifyCompact(text, deps, now);
+    if (text.startsWith('{')) {
+      try {
+        document = JSON.parse(text) as unknown;
+      } catch {
+        throw new NotACredential('it is neither a compact JWS (vc+jwt) nor valid JSON');
+      }
+    } else {
+      throw new NotACredential('it is neither a compact JWS (vc+jwt) nor a JAdES JSON document');
+    }
+  }
+  if (!document || typeof document !== 'object' || Array.isArray(document)) throw new NotACredential('it is neither a compact JWS (vc+jwt) nor a JAdES JSON document');
+  const record = document as Record<string, unknown>;
+  if (!('signatures' in record || 'signature' in record)) {
+    throw new NotACredential('it is JSON without a signature: send the sealed credential (vc+jwt, or JAdES JSON with "signatures")');
+  }
+  return verifyJadesDocument(record, deps, now);
+}
+
+async function finish(
+  format: VerificationResult['format'],
+  credential: Record<string, unknown>,
+  signature: VerificationCheck,
+  trust: VerificationCheck,
+  deps: VerificationDependencies,
+  now: Date,
+): Promise<VerificationResult> {
+  const checks = [signature, trust, await statusCheck('revocation', credential, deps), await statusCheck('suspension', credential, deps), validityCheck(credential, now), schemaCheck(credential, deps)];
+  return {
+    verified: checks.every((check) => check.passed),
+    format,
+    credentialId: typeof credential['id'] === 'string' ? credential['id'] : null,
+    issuer: issuerOf(credential),
+    checks,
+    credential,
+  };
+}
+
+async function trustCheck(deps: VerificationDependencies, credential: Record<string, unknown>, kid: string | undefined): Promise<VerificationCheck> {
+  const issuer = issuerOf(credential);
+  const at = dateOf(credential['validFrom']) ?? dateOf(credential['issuanceDate']);
+  if (!issuer) return notCheckable('trustedIssuer', 'it names no issuer');
+  if (!kid) return notCheckable('trustedIssuer', 'its seal names no registered key');
+  if (!at) return notCheckable('trustedIssuer', 'it says not when it was issued ("validFrom")');
+  const decision = await trustedAt(deps.orm, issuer, kid, at);
+  return decision.trusted ? { check: 'trustedIssuer', passed: true, reason: `issued by ${decision.issuerName}, a trusted issuer at the time` } : { check: 'trustedIssuer', passed: false, reason: decision.reason };
+}
+
+async function verifyCompact(jwt: string, deps: VerificationDependencies, now: Date): Promise<VerificationResult> {
+  const signature = await checkSignature(jwt, (kid) => deps.keys.publicKey(kid));
+  if (!signature.valid) {
+    const failed = { check: 'signature' as const, passed: false, reason: signature.reason };
+    const rest = CHECKS.filter((check) => check !== 'signature').map((check) => notCheckable(check, 'not checked: the signature is not valid, so nothing in the credential can be relied on'));
+    return { verified: false, format: 'vc+jwt', credentialId: null, issuer: issuerOf(signature.credential), checks: [failed, ...rest], credential: null };
+  }
+  const kid = signature.header.kid;
+  return finish('vc+jwt', signature.credential, { check: 'signature', passed: true, reason: `sealed with the alliance's key ${kid}` }, await trustCheck(deps, signature.credential, kid), deps, now);
+}
+
+async function verifyJadesDocument(document: Record<string, unknown>, deps: VerificationDependencies, now: Date): Promise<VerificationResult> {
+  const result = await verifyJades(document, {
+    keyFor: async (header: { kid?: unknown }) => (typeof header.kid === 'string' ? ((await deps.keys.publicKey(header.kid)) ?? null) : null) as CryptoKey | null,
+  });
+  const payload = result.payload as Record<string, unknown> | undefined;
+  if (!result.signatureValid || !payload) {
+    const failed = { check: 'signature' as const, passed: false, reason: result.reason ?? 'the signature does not match the credential' };
+    const rest = CHECKS.filter((check) => check !== 'signature').map((check) => notCheckable(check, 'not checked: the signature is not valid, so nothing in the credential can be relied on'));
+    return { verified: false, format: 'jades', credentialId: null, issuer: null, checks: [failed, ...rest], credential: null };
+  }
+  if (result.keySource === 'x5c') {
+    const certificate = result.certificate;
+    const signature: VerificationCheck = {
+      check: 'signature',
+      passed: true,
+      reason: `sealed with the certificate of ${certificate?.subject ?? 'an unnamed holder'}${certificate && !certificate.validAtSigningTime ? ' (not valid at the signing time)' : ''}`,
+    };
+    const trust: VerificationCheck = {
+      check: 'trustedIssuer',
+      passed: false,
+      reason: `sealed by ${certificate?.subject ?? 'a certificate'} (issued by ${certificate?.issuer ?? 'unknown'}), which is not in the alliance's register of trusted issuers`,
+    };
+    return finish('jades', payload, signature, trust, deps, now);
+  }
+  const kid = typeof (result.header as { kid?: unknown }).kid === 'string' ? ((result.header as { kid: string }).kid) : undefined;
+  return finish('jades', payload, { check: 'signature', passed: true, reason: `sealed with the alliance's key ${kid ?? ''}`.trim() }, await trustCheck(deps, payload, kid), deps, now);
+}

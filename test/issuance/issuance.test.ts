@@ -1,0 +1,306 @@
+import { createPublicKey, verify as cryptoVerify, type JsonWebKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { exportJWK, generateKeyPair, SignJWT, CompactSign, importJWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memberProfile } from '../../hub/alliance.js';
+import { generateCatalogues, generateLearner, type DemoOffering } from '../../hub/demo.js';
+import { createCredentialValidator } from '../../subgraphs/issuance/schemas.js';
+import { startTestHub, TEST_LEARNERS, type GraphQLBody, type TestHub } from '../helpers/hub.js';
+import { asLearner, bearer } from '../helpers/tokens.js';
+
+/*
+ * Issuing, sealing, verifying and revoking through the gateway, as the portal,
+ * a member's staff and an outside verifier do: the acceptance of
+ * "Tamper-proof micro-credentials".
+ */
+
+let hub: TestHub;
+const catalogues = generateCatalogues();
+const offerings = new Map([...catalogues.values()].flat().map((offering) => [offering.id, offering] as const));
+const everyone = Array.from({ length: TEST_LEARNERS }, (_, i) => generateLearner(i, catalogues));
+const validator = createCredentialValidator({ allowBitstringStatusList: true });
+const strict = createCredentialValidator();
+
+/** Passed achievements with their learner and offering, from the demo generator. */
+const passed = everyone.flatMap((learner) =>
+  learner.accounts.flatMap((account) =>
+    account.enrolments.flatMap((enrolment) =>
+      enrolment.achievement?.passed ? [{ learnerId: learner.id, memberId: account.memberId, achievement: enrolment.achievement, offering: offerings.get(enrolment.opportunityId) as DemoOffering }] : [],
+    ),
+  ),
+);
+const authorityOf = (memberId: string) => memberProfile(memberId)?.accreditationAuthority;
+const pick = (predicate: (item: (typeof passed)[number]) => boolean) => passed.find(predicate) as (typeof passed)[number];
+
+const ISSUE = /* GraphQL */ `
+  mutation ($input: IssueCredentialInput!, $key: String) {
+    issueCredential(input: $input, idempotencyKey: $key) { created basis credential { id kind status vcJwt jsonLd keyId title } }
+  }
+`;
+const VERIFY = /* GraphQL */ `query ($credential: String!) { verifyCredential(credential: $credential) { verified format issuer checks { check passed reason } } }`;
+
+const codes = (body: GraphQLBody) => (body.errors ?? []).map((error) => error.extensions?.['code']);
+const publicBase = () => hub.gatewayUrl.replace(/\/graphql$/, '');
+const check = (result: { checks: { check: string; passed: boolean; reason: string }[] }, name: string) => result.checks.find((item) => item.check === name);
+
+async function issue(item: (typeof passed)[number], kind = 'MICRO_CREDENTIAL', key?: string, headers?: Record<string, string>) {
+  return hub.query(ISSUE, { input: { achievementId: item.achievement.id, kind }, ...(key ? { key } : {}) }, headers ?? (await asLearner(hub.hub, item.learnerId)));
+}
+
+async function verifyOverHttp(body: unknown, contentType = 'application/json') {
+  const response = await fetch(`${publicBase()}/credentials/verify`, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+beforeAll(async () => {
+  hub = await startTestHub();
+});
+afterAll(async () => {
+  await hub?.stop();
+});
+
+describe('issuing a micro-credential', () => {
+  const full = () => pick((item) => authorityOf(item.memberId) === 'FULL' && item.offering.creditBearing);
+
+  it('returns a vc+jwt that Node crypto verifies with the published key set, valid against the W3C and EBSI schemas', async () => {
+    const { body } = await issue(full());
+    expect(body.errors).toBeUndefined();
+    const payload = body.data?.['issueCredential'];
+    expect(payload).toMatchObject({ created: true, basis: 'MEMBER_AUTHORITY', credential: { kind: 'MICRO_CREDENTIAL', status: 'ACTIVE' } });
+    const jwt = payload.credential.vcJwt as string;
+    const [headerPart, payloadPart, signaturePart] = jwt.split('.') as [string, string, string];
+    const header = JSON.parse(Buffer.from(headerPart, 'base64url').toString('utf8')) as Record<string, string>;
+    expect(header).toMatchObject({ alg: 'ES256', typ: 'vc+jwt', cty: 'vc', kid: payload.credential.keyId });
+
+    // An implementation independent of jose: the key from the published JWKS, the signature checked by Node's crypto.
+    const jwks = (await (await fetch(`${publicBase()}/issuers/eciu/jwks.json`)).json()) as { keys: (JsonWebKey & { kid: string })[] };
+    const jwk = jwks.keys.find((key) => key.kid === header['kid']);
+    expect(jwk).toBeDefined();
+    expect(jwk).not.toHaveProperty('d');
+    const valid = cryptoVerify('sha256', Buffer.from(`${headerPart}.${payloadPart}`), { key: createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }, Buffer.from(signaturePart, 'base64url'));
+    expect(valid).toBe(true);
+
+    const credential = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8')) as Record<string, any>;
+    expect(credential['@context']).toEqual(expect.arrayContaining(['https://www.w3.org/ns/credentials/v2']));
+    expect(credential['type']).toEqual(expect.arrayContaining(['VerifiableCredential', 'EuropeanDigitalCredential']));
+    expect(validator.validate(credential)).toMatchObject({ valid: true, errors: [], w3c: true, ebsi: true });
+    // As published, the EBSI schema admits only its own status types: the Bitstring Status List entries are the one thing it refuses.
+    const asPublished = strict.validate(credential);
+    expect(asPublished.w3c).toBe(true);
+    expect(asPublished.errors.length).toBeGreaterThan(0);
+    for (const error of asPublished.errors) expect(error).toMatch(/^EBSI \/credentialStatus\/\d+\/type: /);
+    expect(JSON.parse(payload.credential.jsonLd)).toEqual(credential);
+    // The ESCO skills the assessment showed are in it.
+    for (const skill of full().achievement.skills) expect(JSON.stringify(credential)).toContain(skill.skillUri);
+  });
+
+  it('verifies what it issued, in the graph and over HTTP, every check passing', async () => {
+    const { body } = await issue(full());
+    const jwt = body.data?.['issueCredential'].credential.vcJwt as string;
+    const graph = await hub.query(VERIFY, { credential: jwt });
+    expect(graph.body.data?.['verifyCredential']).toMatchObject({ verified: true, format: 'vc+jwt' });
+    expect(graph.body.data?.['verifyCredential'].checks.map((item: { check: string }) => item.check)).toEqual(['signature', 'trustedIssuer', 'revocation', 'suspension', 'validity', 'schema']);
+    const http = await verifyOverHttp({ verifiableCredential: jwt });
+    expect(http.status).toBe(200);
+    expect(http.body).toMatchObject({ verified: true, errors: [] });
+    const raw = await verifyOverHttp(jwt, 'application/vc+jwt');
+    expect(raw.body['verified']).toBe(true);
+  });
+
+  it('issues at most one per achievement and kind, and an Idempotency-Key returns the same credential', async () => {
+    const item = pick((candidate) => authorityOf(candidate.memberId) === 'MICRO_CREDENTIALS_ONLY' && candidate.learnerId !== full().learnerId);
+    const key = `retry-${item.achievement.id.replace(/[^A-Za-z0-9]/g, '')}`;
+    const first = await issue(item, 'MICRO_CREDENTIAL', key);
+    const again = await issue(item, 'MICRO_CREDENTIAL', key);
+    expect(first.body.data?.['issueCredential'].created).toBe(true);
+    expect(again.body.data?.['issueCredential']).toMatchObject({ created: false });
+    expect(again.body.data?.['issueCredential'].credential.id).toBe(first.body.data?.['issueCredential'].credential.id);
+    // The same key for a different request is refused; a request without the key still gets the one credential.
+    const other = await issue(item, 'PARTICIPATION', key);
+    expect(codes(other.body)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    const header = await hub.query(ISSUE, { input: { achievementId: item.achievement.id, kind: 'MICRO_CREDENTIAL' } }, { ...(await asLearner(hub.hub, item.learnerId)), 'idempotency-key': `${key}-header` });
+    expect(header.body.data?.['issueCredential'].credential.id).toBe(first.body.data?.['issueCredential'].credential.id);
+    // Concurrent requests race for the database's unique constraint: one credential.
+    const racing = await Promise.all(Array.from({ length: 5 }, () => issue(item, 'PARTICIPATION')));
+    const ids = new Set(racing.map((result) => result.body.data?.['issueCredential']?.credential.id));
+    expect(ids.size).toBe(1);
+    expect(racing.filter((result) => result.body.data?.['issueCredential']?.created).length).toBe(1);
+  });
+
+  it('refuses a credit-bearing credential from a member at level NONE without external accreditation, and issues it with the record', async () => {
+    const without = pick((item) => authorityOf(item.memberId) === 'NONE' && item.offering.creditBearing && !item.offering.accreditationReference);
+    const refused = await issue(without);
+    expect(codes(refused.body)).toEqual(['NOT_ISSUABLE']);
+    expect(refused.body.errors?.[0]?.message).toMatch(/accreditation authority NONE.*no external accreditation record/);
+    // A certificate of participation may still be issued, and says so.
+    const participation = await issue(without, 'PARTICIPATION');
+    expect(participation.body.data?.['issueCredential']).toMatchObject({ created: true, basis: 'PARTICIPATION', credential: { kind: 'PARTICIPATION' } });
+    expect(participation.body.data?.['issueCredential'].credential.jsonLd).toMatch(/participation/i);
+
+    const accredited = pick(
+      (item) =>
+        authorityOf(item.memberId) === 'NONE' &&
+        item.offering.creditBearing &&
+        item.offering.accreditationReference !== null &&
+        (item.offering.accreditationDecidedOn ?? '') <= item.achievement.assessedOn &&
+        (item.offering.accreditationValidUntil === null || item.offering.accreditationValidUntil >= item.achievement.assessedOn),
+    );
+    const issued = await issue(accredited);
+    expect(issued.body.errors).toBeUndefined();
+    expect(issued.body.data?.['issueCredential']).toMatchObject({ created: true, basis: 'EXTERNAL_ACCREDITATION' });
+  });
+
+  it('lets only the learner or staff of the awarding member have one issued', async () => {
+    const item = full();
+    const other = everyone.find((learner) => learner.id !== item.learnerId) as { id: string };
+    expect(codes((await issue(item, 'MICRO_CREDENTIAL', undefined, await asLearner(hub.hub, other.id))).body)).toEqual(['FORBIDDEN']);
+    expect(codes((await issue(item, 'MICRO_CREDENTIAL', undefined, await bearer(hub.hub, { role: 'analyst' }))).body)).toEqual(['FORBIDDEN']);
+    const anonymous = await hub.query(ISSUE, { input: { achievementId: item.achievement.id, kind: 'MICRO_CREDENTIAL' } });
+    expect(anonymous.status).toBe(401);
+    const staff = await issue(item, 'MICRO_CREDENTIAL', undefined, await bearer(hub.hub, { role: 'member-staff', memberId: item.memberId }));
+    expect(staff.body.data?.['issueCredential'].created).toBe(false);
+  });
+
+  it("shows the learner's wallet in the graph", async () => {
+    const item = full();
+    const { body } = await hub.query(
+      `query ($id: ID!) { learner(id: $id) { credentials { id kind status title awardingBody { id name } } } }`,
+      { id: item.learnerId },
+      await asLearner(hub.hub, item.learnerId),
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.['learner'].credentials).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'MICRO_CREDENTIAL', status: 'ACTIVE', awardingBody: { id: item.memberId, name: memberProfile(item.memberId)?.name } })]));
+  });
+});
+
+describe('revocation and suspension', () => {
+  it('fails verification with reason "revoked" on the very next request, and the published status list says so', async () => {
+    const item = pick((candidate) => authorityOf(candidate.memberId) === 'FULL' && candidate.offering.creditBearing && candidate.learnerId !== passed[0]?.learnerId);
+    const issued = (await issue(item)).body.data?.['issueCredential'].credential as { id: string; vcJwt: string };
+    const staff = await bearer(hub.hub, { role: 'member-staff', memberId: item.memberId });
+    const revoked = await hub.query(`mutation ($id: ID!) { revokeCredential(id: $id, reason: "Assessment found to be plagiarised.") { status revocation { reason by } } }`, { id: issued.id }, staff);
+    expect(revoked.body.data?.['revokeCredential']).toMatchObject({ status: 'REVOKED', revocation: { reason: 'Assessment found to be plagiarised.' } });
+    expect(revoked.body.data?.['revokeCredential'].revocation.by).toEqual(expect.any(String));
+    const after = await verifyOverHttp({ verifiableCredential: issued.vcJwt });
+    expect(after.body['verified']).toBe(false);
+    expect(check(after.body as never, 'revocation')).toEqual({ check: 'revocation', passed: false, reason: 'revoked' });
+
+    // The list itself, decoded by an independent implementation.
+    const credential = JSON.parse(Buffer.from(issued.vcJwt.split('.')[1] as string, 'base64url').toString('utf8')) as { credentialStatus: { statusPurpose: string; statusListIndex: string; statusListCredential: string }[] };
+    const entry = credential.credentialStatus.find((status) => status.statusPurpose === 'revocation') as { statusListIndex: string; statusListCredential: string };
+    const listJwt = await (await fetch(entry.statusListCredential)).text();
+    const list = JSON.parse(Buffer.from(listJwt.split('.')[1] as string, 'base64url').toString('utf8')) as { credentialSubject: { encodedList: string; statusPurpose: string } };
+    expect(list.credentialSubject.statusPurpose).toBe('revocation');
+    // The reference implementation ships no types; loaded dynamically, typed here by what the test uses.
+    const reference = (await import('@digitalbazaar/vc-bitstring-status-list' as string)) as { decodeList(options: { encodedList: string }): Promise<{ getStatus(index: number): boolean }> };
+    const decoded = await reference.decodeList({ encodedList: list.credentialSubject.encodedList });
+    expect(decoded.getStatus(Number(entry.statusListIndex))).toBe(true);
+    expect(decoded.getStatus(Number(entry.statusListIndex) + 1)).toBe(false);
+  });
+
+  it('fails while suspended and passes again when resumed', async () => {
+    const item = pick((candidate) => authorityOf(candidate.memberId) === 'MICRO_CREDENTIALS_ONLY' && candidate.offering.creditBearing);
+    const issued = (await issue(item)).body.data?.['issueCredential'].credential as { id: string; vcJwt: string };
+    const admin = await bearer(hub.hub, { role: 'alliance-admin' });
+    await hub.query(`mutation ($id: ID!) { suspendCredential(id: $id, reason: "Under investigation.") { status } }`, { id: issued.id }, admin);
+    const suspended = await verifyOverHttp({ verifiableCredential: issued.vcJwt });
+    expect(check(suspended.body as never, 'suspension')).toEqual({ check: 'suspension', passed: false, reason: 'suspended' });
+    await hub.query(`mutation ($id: ID!) { resumeCredential(id: $id, reason: "Cleared.") { status } }`, { id: issued.id }, admin);
+    expect((await verifyOverHttp({ verifiableCredential: issued.vcJwt })).body['verified']).toBe(true);
+  });
+
+  it('lets only staff of the awarding member and administrators change a status', async () => {
+    const item = pick((candidate) => authorityOf(candidate.memberId) === 'FULL' && candidate.offering.creditBearing);
+    const issued = (await issue(item)).body.data?.['issueCredential'].credential as { id: string };
+    const other = ['tuni.fi', 'dcu.ie', 'uis.no'].find((memberId) => memberId !== item.memberId) as string;
+    for (const headers of [await asLearner(hub.hub, item.learnerId), await bearer(hub.hub, { role: 'member-staff', memberId: other })]) {
+      const result = await hub.query(`mutation ($id: ID!) { revokeCredential(id: $id, reason: "No reason at all.") { status } }`, { id: issued.id }, headers);
+      expect(codes(result.body)).toEqual(['FORBIDDEN']);
+    }
+  });
+});
+
+describe('verification refuses what it must, with the right reason', () => {
+  let jwt: string;
+  beforeAll(async () => {
+    const item = pick((candidate) => authorityOf(candidate.memberId) === 'FULL' && candidate.offering.creditBearing);
+    jwt = (await issue(item)).body.data?.['issueCredential'].credential.vcJwt as string;
+  });
+  const verify = async (credential: string) => (await hub.query(VERIFY, { credential })).body.data?.['verifyCredential'] as { verified: boolean; checks: { check: string; passed: boolean; reason: string }[] };
+
+  it('a tampered payload', async () => {
+    const [header, payload, signature] = jwt.split('.') as [string, string, string];
+    const credential = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, any>;
+    credential['validUntil'] = '2099-01-01T00:00:00Z';
+    const result = await verify(`${header}.${Buffer.from(JSON.stringify(credential)).toString('base64url')}.${signature}`);
+    expect(result.verified).toBe(false);
+    expect(check(result, 'signature')).toMatchObject({ passed: false, reason: 'the signature does not match the credential' });
+  });
+
+  it('a wrong key claiming a known kid', async () => {
+    const [header, payload] = jwt.split('.') as [string, string];
+    const { privateKey } = await generateKeyPair('ES256');
+    const forged = await new CompactSign(Buffer.from(payload, 'base64url')).setProtectedHeader(JSON.parse(Buffer.from(header, 'base64url').toString('utf8'))).sign(privateKey);
+    expect(check(await verify(forged), 'signature')).toMatchObject({ passed: false, reason: 'the signature does not match the credential' });
+  });
+
+  it('an issuer the alliance does not trust', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const payload = JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString('utf8')) as Record<string, any>;
+    const forged = await new CompactSign(Buffer.from(JSON.stringify({ ...payload, issuer: { ...payload['issuer'], id: 'https://diploma-mill.example' } })))
+      .setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', cty: 'vc', kid: 'unknown-key' })
+      .sign(privateKey);
+    const result = await verify(forged);
+    expect(result.verified).toBe(false);
+    expect(check(result, 'signature')?.reason).toMatch(/not one this hub knows/);
+    void publicKey;
+  });
+
+  it('alg none and HS256 signed with the public key (algorithm confusion)', async () => {
+    const [, payload] = jwt.split('.') as [string, string];
+    const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'vc+jwt', kid: 'x' })).toString('base64url')}.${payload}.`;
+    expect((await hub.query(VERIFY, { credential: none })).body.errors?.[0]?.extensions?.['code'] ?? check(await verify(none), 'signature')?.passed).not.toBe(true);
+    const jwks = (await (await fetch(`${publicBase()}/issuers/eciu/jwks.json`)).json()) as { keys: { kid: string }[] };
+    const kid = jwks.keys[0]?.kid as string;
+    const secret = new TextEncoder().encode(JSON.stringify(jwks.keys[0]));
+    const confused = await new SignJWT(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>)
+      .setProtectedHeader({ alg: 'HS256', typ: 'vc+jwt', kid })
+      .sign(secret);
+    expect(check(await verify(confused), 'signature')).toMatchObject({ passed: false, reason: 'its signing algorithm "HS256" is not accepted' });
+    void exportJWK;
+    void importJWK;
+  });
+
+  it('the official EDC JAdES sample: cryptographically valid, not from a trusted issuer', async () => {
+    const sample = readFileSync(new URL('../../../shared/credentials/edc-sample-microcredential-annex1-signed-jades.json', import.meta.url), 'utf8');
+    const { status, body } = await verifyOverHttp({ verifiableCredential: JSON.parse(sample) as unknown });
+    expect(status).toBe(200);
+    expect(body['verified']).toBe(false);
+    expect(body['format']).toBe('jades');
+    expect(check(body as never, 'signature')?.passed).toBe(true);
+    expect(check(body as never, 'trustedIssuer')).toMatchObject({ passed: false, reason: expect.stringMatching(/not in the alliance's register of trusted issuers/) });
+  });
+
+  it('answers malformed input over HTTP with 400 and something that is not a credential with 422', async () => {
+    const broken = await fetch(`${publicBase()}/credentials/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"verifiableCredential": ' });
+    expect(broken.status).toBe(400);
+    expect(await broken.text()).not.toMatch(/at .*\.ts:\d+|node_modules/);
+    expect((await verifyOverHttp({})).status).toBe(400);
+    const notCredential = await verifyOverHttp({ verifiableCredential: 'hello world' });
+    expect(notCredential.status).toBe(422);
+    expect(notCredential.body['errors'][0].extensions.code).toBe('UNPROCESSABLE_CREDENTIAL');
+    const unsigned = await verifyOverHttp({ verifiableCredential: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'] } });
+    expect(unsigned.status).toBe(422);
+  });
+});
+
+describe('the register of trusted issuers', () => {
+  it('lists the alliance with its keys and every member, without a token', async () => {
+    const { body } = await hub.query(`{ trustedIssuers { id name role member { id } validFrom validUntil keys { kid validFrom } } }`);
+    expect(body.errors).toBeUndefined();
+    const issuers = body.data?.['trustedIssuers'] as { role: string; keys: unknown[]; member: { id: string } | null }[];
+    expect(issuers.filter((issuer) => issuer.role === 'ALLIANCE')).toHaveLength(1);
+    expect(issuers.find((issuer) => issuer.role === 'ALLIANCE')?.keys.length).toBeGreaterThan(0);
+    expect(issuers.filter((issuer) => issuer.role === 'MEMBER').map((issuer) => issuer.member?.id).sort()).toEqual([...catalogues.keys()].sort());
+  });
+});
