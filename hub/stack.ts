@@ -249,6 +249,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       issuer: allianceIssuer(publicUrl),
       sources: { client: issuanceClient, signer: hubSigner, membersUrl: router.url, escoUrl: esco.url, timeoutMs: options.gatewayTimeoutMs ?? 5_000 },
       members: registry.members.map((member) => ({ id: member.id, name: member.name })),
+      logger: logger.child('issuance'),
     });
     const issuance = await startIssuanceServer({ service: issuanceService, logger: logger.child('issuance'), port: options.ports?.issuance ?? 0, host, hubAuth });
     stops.push(() => issuance.stop());

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { Principal } from '../../lib/auth.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
+import type { CohortJobs } from './cohort.js';
 import type { IssuanceDependencies } from './issue.js';
 import type { StatusLists } from './statuses.js';
 import type { VerificationDependencies } from './verify.js';
@@ -11,6 +12,7 @@ export interface IssuanceService {
   issuance: IssuanceDependencies;
   verification: VerificationDependencies;
   statuses: StatusLists;
+  cohorts: CohortJobs;
 }
 
 /** What every issuance resolver receives: built fresh for each request. */

@@ -21,7 +21,6 @@ export const IssuedCredentialSchema = new EntitySchema<IssuedCredential>({
     issuedAt: { type: 'datetime' },
     validUntil: { type: 'datetime', nullable: true },
     jwt: { type: 'text' },
-    document: { type: 'text' },
     issuedBy: { type: 'string', length: 255 },
     revokedAt: { type: 'datetime', nullable: true },
     revokedBy: { type: 'string', length: 255, nullable: true },

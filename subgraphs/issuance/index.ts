@@ -64,6 +64,7 @@ runService({
           timeoutMs: readInt(env, 'SOURCE_TIMEOUT_MS', 5_000, { min: 100, max: 120_000 }),
         },
         members: registry.members.map((member) => ({ id: member.id, name: member.name })),
+        logger,
       });
       const server = await startIssuanceServer({ service, logger, port: readPort(env, 'PORT', 4004), host: readString(env, 'HOST', '127.0.0.1'), hubAuth });
       return {

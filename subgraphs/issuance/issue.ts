@@ -133,53 +133,75 @@ async function findExisting(em: SqlEntityManager, request: IssueRequest): Promis
   return em.fork().findOne(IssuedCredential, { achievementId: request.achievementId, kind: request.kind });
 }
 
+export interface PreparedIssue {
+  facts: AchievementFacts;
+  request: IssueRequest;
+  idempotency: { subject: string; key: string } | null;
+}
+
+/** How often a batch is retried when another writer took the same serials (PostgreSQL, concurrent batches). */
+const SERIAL_RETRIES = 5;
+
 /**
- * Stores, seals and returns one credential in one transaction: the row first
- * (its serial places it in the status lists, which the credential names),
- * then the sealed credential, then the idempotency record.
+ * Writes, seals and stores credentials in one transaction: all of them or
+ * none, so a crash leaves each achievement issued once or not at all. The
+ * serials (which place each credential in the status lists it names) are
+ * taken explicitly after the highest one, inside the transaction; a writer
+ * that took them first makes the primary key refuse, and the batch is redone.
  */
-async function store(
-  em: SqlEntityManager,
-  dependencies: IssuanceDependencies,
-  facts: AchievementFacts,
-  request: IssueRequest,
-  issuedBy: string,
-  idempotency: { subject: string; key: string } | null,
-): Promise<IssuedCredential> {
+export async function storeCredentials(em: SqlEntityManager, dependencies: IssuanceDependencies, items: readonly PreparedIssue[], issuedBy: string): Promise<IssuedCredential[]> {
+  if (items.length === 0) return [];
   const issuedAt = (dependencies.now ?? (() => new Date()))();
-  const credentialId = `urn:uuid:${randomUUID()}`;
-  return em.fork().transactional(async (tx) => {
-    const row = tx.create(IssuedCredential, {
-      id: credentialId,
-      achievementId: request.achievementId,
-      kind: request.kind,
-      learnerId: facts.learner.id,
-      memberId: facts.awardingBody.id,
-      offeringId: facts.offering.id,
-      title: facts.offering.title.slice(0, 500),
-      issuerKid: dependencies.keys.current.kid,
-      issuedAt,
-      validUntil: null,
-      jwt: '',
-      document: '',
-      issuedBy,
-    } as never);
-    await tx.flush();
-    const credential = buildCredential(credentialFacts(facts, request.kind, { credentialId, serial: row.serial, issuedAt, issuer: dependencies.issuer }));
-    row.document = JSON.stringify(credential);
-    row.jwt = await sealCredential(credential, { signingKey: dependencies.keys.signingKey, kid: dependencies.keys.current.kid });
-    if (idempotency) {
-      tx.create(IdempotencyRecord, {
-        subject: idempotency.subject,
-        key: idempotency.key,
-        fingerprint: fingerprint(request),
-        credentialSerial: row.serial,
-        createdAt: issuedAt,
-      } as never);
+  const { keys, issuer } = dependencies;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await em.fork().transactional(async (tx) => {
+        const [top] = (await tx.execute('select coalesce(max(serial), 0) as top from issued_credential')) as { top: number | string }[];
+        const first = Number(top?.top ?? 0) + 1;
+        const rows: IssuedCredential[] = [];
+        for (const [offset, item] of items.entries()) {
+          const serial = first + offset;
+          const credentialId = `urn:uuid:${randomUUID()}`;
+          const credential = buildCredential(credentialFacts(item.facts, item.request.kind, { credentialId, serial, issuedAt, issuer }));
+          rows.push(
+            Object.assign(new IssuedCredential(), {
+              serial,
+              id: credentialId,
+              achievementId: item.request.achievementId,
+              kind: item.request.kind,
+              learnerId: item.facts.learner.id,
+              memberId: item.facts.awardingBody.id,
+              offeringId: item.facts.offering.id,
+              title: item.facts.offering.title.slice(0, 500),
+              issuerKid: keys.current.kid,
+              issuedAt,
+              validUntil: null,
+              jwt: await sealCredential(credential, { signingKey: keys.signingKey, kid: keys.current.kid }),
+              issuedBy,
+              revokedAt: null,
+              revokedBy: null,
+              revocationReason: null,
+              suspendedAt: null,
+              suspendedBy: null,
+              suspensionReason: null,
+            }),
+          );
+        }
+        await tx.insertMany(IssuedCredential, rows);
+        const records = items.flatMap((item, index) =>
+          item.idempotency
+            ? [{ subject: item.idempotency.subject, key: item.idempotency.key, fingerprint: fingerprint(item.request), credentialSerial: (rows[index] as IssuedCredential).serial, createdAt: issuedAt }]
+            : [],
+        );
+        if (records.length > 0) await tx.insertMany(IdempotencyRecord, records as IdempotencyRecord[]);
+        return rows;
+      });
+    } catch (error) {
+      // Only a clash of serials is retried; a clash on (achievement, kind) or the idempotency key is the caller's to handle.
+      const serialClash = error instanceof UniqueConstraintViolationException && /serial|primary|pkey/i.test(error.message) && !/achievement|idempotency/i.test(error.message);
+      if (!serialClash || attempt >= SERIAL_RETRIES) throw error;
     }
-    await tx.flush();
-    return row;
-  });
+  }
 }
 
 /**
@@ -217,8 +239,8 @@ export async function issueCredential(
   const decision = decideIssuance(facts, request.kind);
   if (!decision.allowed) throw notIssuable(`No credential was issued: ${decision.reason}`);
   try {
-    const credential = await store(em, dependencies, facts, request, caller.subject, key ? { subject: caller.subject, key } : null);
-    return { credential, created: true, basis: decision.basis };
+    const [credential] = await storeCredentials(em, dependencies, [{ facts, request, idempotency: key ? { subject: caller.subject, key } : null }], caller.subject);
+    return { credential: credential as IssuedCredential, created: true, basis: decision.basis };
   } catch (error) {
     if (!(error instanceof UniqueConstraintViolationException)) throw error;
     // Lost a race: another request issued it (or used this key) first.

@@ -1,7 +1,7 @@
 // type-graphql's decorators read Reflect metadata; the polyfill must load before any decorated class.
 import 'reflect-metadata';
 import { DateTimeISOResolver } from 'graphql-scalars';
-import { Directive, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { CHECKS } from './verify.js';
 
 /* The issuance subgraph's GraphQL types (what it stores is in records.ts). */
@@ -22,6 +22,12 @@ export enum IssuanceBasis {
   EXTERNAL_ACCREDITATION = 'EXTERNAL_ACCREDITATION',
   NOT_CREDIT_BEARING = 'NOT_CREDIT_BEARING',
   PARTICIPATION = 'PARTICIPATION',
+}
+
+export enum IssuanceJobStatus {
+  RUNNING = 'RUNNING',
+  COMPLETED = 'COMPLETED',
+  FAILED = 'FAILED',
 }
 
 export enum TrustedIssuerRole {
@@ -59,6 +65,14 @@ export function registerIssuanceEnums(): void {
     },
   });
   registerEnumType(TrustedIssuerRole, { name: 'TrustedIssuerRole' });
+  registerEnumType(IssuanceJobStatus, {
+    name: 'IssuanceJobStatus',
+    valuesConfig: {
+      RUNNING: { description: 'Still issuing: the counts grow as pages of the cohort are stored.' },
+      COMPLETED: { description: 'Every passed achievement of the cohort was considered.' },
+      FAILED: { description: 'Stopped (see `failure`); what was issued stays issued, and running it again issues the rest.' },
+    },
+  });
   registerEnumType(VerificationCheckName, {
     name: 'VerificationCheckName',
     valuesConfig: {
@@ -209,4 +223,59 @@ export class TrustedIssuerKeyEntry {
 
   @Field(() => DateTimeISOResolver, { nullable: true })
   validUntil!: Date | null;
+}
+
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType({ description: 'A learning opportunity; resolved by the member that offers it.' })
+export class LearningOpportunity {
+  @Field(() => ID)
+  id!: string;
+}
+
+@ObjectType({ description: 'An achievement of the cohort that got no credential, and why.' })
+export class IssuanceProblem {
+  @Field(() => ID)
+  achievementId!: string;
+
+  @Field(() => String)
+  reason!: string;
+}
+
+@ObjectType({ description: "Bulk issuance of an offering's cohort: progress and outcome." })
+export class IssuanceJob {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => LearningOpportunity)
+  offering!: LearningOpportunity;
+
+  @Field(() => CredentialKind)
+  kind!: CredentialKind;
+
+  @Field(() => IssuanceJobStatus)
+  status!: IssuanceJobStatus;
+
+  @Field(() => Int, { nullable: true, description: 'Passed achievements in the cohort (known once the first page is read).' })
+  total!: number | null;
+
+  @Field(() => Int, { description: 'Credentials issued by this job.' })
+  issued!: number;
+
+  @Field(() => Int, { description: 'Achievements that already had their credential (issued before, or by a concurrent request).' })
+  alreadyIssued!: number;
+
+  @Field(() => Int, { description: 'Achievements refused (e.g. the accreditation rule) or unreadable; see `problems`.' })
+  refused!: number;
+
+  @Field(() => [IssuanceProblem], { description: 'The first 100 refusals with their reasons.' })
+  problems!: IssuanceProblem[];
+
+  @Field(() => DateTimeISOResolver)
+  startedAt!: Date;
+
+  @Field(() => DateTimeISOResolver, { nullable: true })
+  finishedAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Why the job stopped, when it failed.' })
+  failure!: string | null;
 }

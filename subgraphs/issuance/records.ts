@@ -24,10 +24,8 @@ export class IssuedCredential {
   issuerKid!: string;
   issuedAt!: Date;
   validUntil?: Date | null;
-  /** The sealed credential (application/vc+jwt). */
+  /** The sealed credential (application/vc+jwt); its payload is the credential, so it is stored once. */
   jwt!: string;
-  /** The credential as JSON (its payload). */
-  document!: string;
   /** Who asked for it (token subject). */
   issuedBy!: string;
   revokedAt?: Date | null;

@@ -4,13 +4,17 @@ import { GraphQLError } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
 import { badUserInput } from '../../lib/errors.js';
+import type { CohortJob } from './cohort.js';
 import type { IssuanceContext } from './context.js';
 import { checkIdempotencyKey, issueCredential } from './issue.js';
 import { signJades } from './jades.js';
 import {
   Achievement,
   Credential,
+  CredentialKind,
   CredentialStatus,
+  IssuanceJob,
+  IssuanceJobStatus,
   IssueCredentialInput,
   IssueCredentialPayload,
   IssuanceBasis,
@@ -28,6 +32,28 @@ import { NotACredential, verifyCredential } from './verify.js';
 /** The most text a credential to verify may have (the official EDC sample is 150 KB). */
 const MAX_CREDENTIAL_LENGTH = 1_000_000;
 const CREDENTIAL_ID = /^urn:uuid:[0-9a-f-]{36}$/;
+
+function jobView(job: CohortJob): IssuanceJob {
+  return {
+    id: job.id,
+    offering: { id: job.offeringId },
+    kind: job.kind as CredentialKind,
+    status: job.status as IssuanceJobStatus,
+    total: job.total,
+    issued: job.issued,
+    alreadyIssued: job.alreadyIssued,
+    refused: job.refused,
+    problems: [...job.problems],
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+    failure: job.failure,
+  };
+}
+
+/** The credential a stored vc+jwt carries (its payload). */
+function credentialOf(credential: IssuedCredential): Record<string, unknown> {
+  return JSON.parse(Buffer.from(credential.jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}
 
 /** A learner sees their own credentials; a member's staff the credentials their member awarded. */
 export function checkMayRead(context: IssuanceContext, credential: IssuedCredential): void {
@@ -102,6 +128,24 @@ export class CredentialResolver {
     if (header && argument && header !== argument) throw badUserInput('The Idempotency-Key header and "idempotencyKey" differ; send one of them.', 'idempotencyKey');
     const outcome = await issueCredential(context.em, context.service.issuance, context.principal, { achievementId: input.achievementId, kind: input.kind }, header ?? argument);
     return { credential: outcome.credential as unknown as Credential, created: outcome.created, basis: (outcome.basis as IssuanceBasis | null) ?? null };
+  }
+
+  @Mutation(() => IssuanceJob, {
+    description:
+      "Issues the credentials of every passed achievement of an offering (the offering's member's staff). Returns at once; follow the job with `issuanceJob`. Running it again issues only what is missing.",
+  })
+  issueCohort(
+    @Arg('offeringId', () => ID) offeringId: string,
+    @Ctx() context: IssuanceContext,
+    @Arg('kind', () => CredentialKind, { defaultValue: CredentialKind.MICRO_CREDENTIAL }) kind: CredentialKind,
+  ): IssuanceJob {
+    return jobView(context.service.cohorts.start(context.principal, offeringId, kind));
+  }
+
+  @Query(() => IssuanceJob, { nullable: true, description: 'A bulk issuance job: its progress and outcome (its requester, its member\'s staff, administrators).' })
+  issuanceJob(@Arg('id', () => ID) id: string, @Ctx() context: IssuanceContext): IssuanceJob | null {
+    const job = context.service.cohorts.get(context.principal, id);
+    return job ? jobView(job) : null;
   }
 
   @Mutation(() => Credential, { description: 'Revokes a credential for good, recording who and why; verifiers see it on their next request.' })
@@ -203,7 +247,7 @@ export class CredentialResolver {
     description: 'The credential as EDC JSON-LD (W3C VC 2.0 in the European Learning Model), unsealed, e.g. for upload to Europass together with its seal.',
   })
   jsonLd(@Root() credential: IssuedCredential): string {
-    return credential.document;
+    return JSON.stringify(credentialOf(credential));
   }
 
   @FieldResolver(() => String, {
@@ -213,7 +257,7 @@ export class CredentialResolver {
   jades(@Root() credential: IssuedCredential, @Ctx() context: IssuanceContext): Promise<string> {
     const keys = context.service.issuance.keys;
     // Sealed when asked for, with the current key (its kid says which) and the true signing time: the stored vc+jwt stays the credential of record.
-    return signJades(JSON.parse(credential.document) as object, { privateKey: keys.signingKey, alg: 'ES256', kid: keys.current.kid }, new Date()).then((document) => JSON.stringify(document));
+    return signJades(credentialOf(credential), { privateKey: keys.signingKey, alg: 'ES256', kid: keys.current.kid }, new Date()).then((document) => JSON.stringify(document));
   }
 
   @FieldResolver(() => String, { description: 'The key (`kid`) that sealed it, in the published key set.' })

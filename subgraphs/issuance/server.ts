@@ -5,6 +5,7 @@ import type { HubVerifier } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
+import { CohortJobs } from './cohort.js';
 import type { IssuanceContext, IssuanceService } from './context.js';
 import type { IssuerIdentity } from './issue.js';
 import { loadIssuerKeys } from './keys.js';
@@ -60,6 +61,7 @@ export interface IssuanceServiceOptions {
   members: readonly RegisterMember[];
   /** Folder of the published W3C and EBSI JSON Schemas (default ../shared/credentials). */
   schemasDir?: string;
+  logger: Logger;
 }
 
 /** Loads the keys, brings the register up to date and compiles the schemas: everything a request needs. */
@@ -67,10 +69,12 @@ export async function createIssuanceService(options: IssuanceServiceOptions): Pr
   const keys = await loadIssuerKeys(options.keysDir, { create: options.createKeys });
   await syncRegister(options.orm, options.issuer, keys, options.members);
   const statuses = new StatusLists(options.orm, options.issuer, keys);
+  const issuance = { sources: options.sources, keys, issuer: options.issuer };
   return {
     orm: options.orm,
     statuses,
-    issuance: { sources: options.sources, keys, issuer: options.issuer },
+    issuance,
+    cohorts: new CohortJobs(() => options.orm.em.fork() as SqlEntityManager, issuance, options.logger),
     verification: { orm: options.orm, keys, issuer: options.issuer, statuses, validator: createCredentialValidator({ allowBitstringStatusList: true, ...(options.schemasDir ? { dir: options.schemasDir } : {}) }) },
   };
 }

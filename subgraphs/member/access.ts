@@ -85,3 +85,10 @@ export function visibleAccounts(context: MemberContext): 'all' | string[] {
   if (learners.size === 0 && !hasRole(principal, 'member-staff') && !hasRole(principal, 'learner')) throw recordRefusal(principal);
   return [...learners];
 }
+
+/** A whole cohort's records are for the member's own staff only. */
+export function checkCohortAccess(context: MemberContext): void {
+  const principal = requireSignedIn(context.principal, 'learner records');
+  if (hasRole(principal, 'member-staff') && principal.memberId === context.memberId) return;
+  throw forbidden(`An offering's cohort is for the staff of ${context.memberId} only.`);
+}

@@ -7,4 +7,5 @@
 // 1.1.0: learner records are served only to the callers the access rules allow (docs/security.md),
 // and another member's staff under the sharing the router vouches for in its hub token.
 // 1.2.0: Institution.uptake and LearningOpportunity.uptake, the aggregates analysts see.
-export const MEMBER_CONTRACT_VERSION = '1.2.0';
+// 1.3.0: LearningOpportunity.cohort, the offering's achievements, for bulk issuance by the member's staff.
+export const MEMBER_CONTRACT_VERSION = '1.3.0';

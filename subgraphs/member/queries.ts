@@ -4,7 +4,7 @@ import { buildPage, decodeCursor, type CursorValueType, encodeCursor, keysetCond
 import { containsPattern, foldText, LIKE_ESCAPE, prefixPattern } from '../../lib/text.js';
 import { OfferingOrder } from './enums.js';
 import { validateOfferingFilter, type OfferingFilter } from './inputs.js';
-import { LearnerAccount, LearningOpportunity } from './model.js';
+import { Achievement, LearnerAccount, LearningOpportunity } from './model.js';
 
 /** Start dates sort with this stand-in when missing, so undated offerings come last. */
 export const NO_START_DATE = '9999-12-31';
@@ -172,5 +172,28 @@ export async function findAccountsPage(
   query.orderByRaw(`${byteOrder(kind, 'a.id')} asc`).limit(args.first + 1);
   const rows = (await query) as Record<string, unknown>[];
   const entities = rows.map((row) => em.map(LearnerAccount, row));
+  return buildPage(entities, args.first, Number(countRow?.count ?? 0), (row) => encodeCursor(order, [row.id]), args.after);
+}
+
+/**
+ * One page of the achievements of one offering (a cohort), ordered by id:
+ * for issuing its credentials in bulk.
+ */
+export async function findCohortPage(
+  em: SqlEntityManager,
+  kind: DatabaseKind,
+  args: { opportunityId: string; passed: boolean | null; first: number; after?: string | null },
+): Promise<Page<Achievement>> {
+  const { order, shape } = ACCOUNT_CURSOR;
+  const afterKey = args.after ? decodeCursor(args.after, order, shape) : undefined;
+  const knex = em.getKnex();
+  const base = knex('achievement as a').where('a.opportunity_id', args.opportunityId);
+  if (args.passed !== null) base.andWhere('a.passed', args.passed);
+  const countRow = (await base.clone().count({ count: '*' }).first()) as { count: number | string } | undefined;
+  const query = base.clone().select('a.*');
+  if (afterKey) query.whereRaw(`${byteOrder(kind, 'a.id')} > ?`, [afterKey[0] as string]);
+  query.orderByRaw(`${byteOrder(kind, 'a.id')} asc`).limit(args.first + 1);
+  const rows = (await query) as Record<string, unknown>[];
+  const entities = rows.map((row) => em.map(Achievement, row));
   return buildPage(entities, args.first, Number(countRow?.count ?? 0), (row) => encodeCursor(order, [row.id]), args.after);
 }

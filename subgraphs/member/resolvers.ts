@@ -4,7 +4,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-gr
 import { connectionType } from '../../lib/graphql-types.js';
 import { parseGlobalId } from '../../lib/ids.js';
 import { pageSize } from '../../lib/pagination.js';
-import { checkRecord, readAccount, readAchievement, readEnrolment, visibleAccounts } from './access.js';
+import { checkCohortAccess, checkRecord, readAccount, readAchievement, readEnrolment, visibleAccounts } from './access.js';
 import type { MemberContext } from './context.js';
 import { MEMBER_CONTRACT_VERSION } from './contract.js';
 import { cycleOfEqfLevel, EnrolmentStatus, OfferingOrder, QfEheaCycle } from './enums.js';
@@ -24,11 +24,12 @@ import {
   QualityAssuranceArrangement,
   Skill,
 } from './model.js';
-import { findAccountsPage, findOfferingsPage } from './queries.js';
+import { findAccountsPage, findCohortPage, findOfferingsPage } from './queries.js';
 import { checkUptakeAccess, Uptake } from './uptake.js';
 
 export const LearningOpportunityConnection = connectionType(LearningOpportunity, 'LearningOpportunity');
 export const LearnerAccountConnection = connectionType(LearnerAccount, 'LearnerAccount');
+export const AchievementConnection = connectionType(Achievement, 'Achievement');
 
 /** Loads an entity by global id, or null when the id is malformed or belongs to another member. */
 function ownId(context: MemberContext, id: string): string | undefined {
@@ -163,6 +164,21 @@ export class LearningOpportunityResolver {
   uptake(@Root() opportunity: LearningOpportunity, @Ctx() context: MemberContext): Promise<Uptake> {
     checkUptakeAccess(context);
     return context.loaders.uptake.load(opportunity.id);
+  }
+
+  @FieldResolver(() => AchievementConnection, {
+    nullable: true,
+    description: "The offering's assessed achievements (its cohort) ordered by id, one page at a time: for the member's own staff, e.g. to issue the cohort's credentials.",
+  })
+  cohort(
+    @Root() opportunity: LearningOpportunity,
+    @Ctx() context: MemberContext,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
+    @Arg('passed', () => Boolean, { nullable: true, description: 'Only passed (true) or failed (false) assessments.' }) passed?: boolean | null,
+  ) {
+    checkCohortAccess(context);
+    return findCohortPage(context.em, context.databaseKind, { opportunityId: opportunity.id, passed: passed ?? null, first: pageSize(first), after });
   }
 
   @FieldResolver(() => [String], { description: 'Country or countries of the awarding body (Annex I element 3), ISO 3166-1 alpha-2.' })

@@ -1,5 +1,19 @@
 import { createPublicKey, verify as cryptoVerify, type JsonWebKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MikroORM } from '@mikro-orm/core';
+import { createHttpClient, type HttpClient } from '../../lib/http-client.js';
+import type { SqlEntityManager } from '../../lib/orm.js';
+import { openIssuanceDatabase } from '../../subgraphs/issuance/database.js';
+import { storeCredentials } from '../../subgraphs/issuance/issue.js';
+import { addIssuerKey, loadIssuerKeys } from '../../subgraphs/issuance/keys.js';
+import { IssuedCredential } from '../../subgraphs/issuance/records.js';
+import { syncRegister } from '../../subgraphs/issuance/register.js';
+import { allianceIssuer } from '../../subgraphs/issuance/server.js';
+import { readAchievementFacts, type AchievementFacts, type FactSources } from '../../subgraphs/issuance/sources.js';
+import { StatusLists } from '../../subgraphs/issuance/statuses.js';
+import { verifyCredential } from '../../subgraphs/issuance/verify.js';
 import { exportJWK, generateKeyPair, SignJWT, CompactSign, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberProfile } from '../../hub/alliance.js';
@@ -302,5 +316,131 @@ describe('the register of trusted issuers', () => {
     expect(issuers.filter((issuer) => issuer.role === 'ALLIANCE')).toHaveLength(1);
     expect(issuers.find((issuer) => issuer.role === 'ALLIANCE')?.keys.length).toBeGreaterThan(0);
     expect(issuers.filter((issuer) => issuer.role === 'MEMBER').map((issuer) => issuer.member?.id).sort()).toEqual([...catalogues.keys()].sort());
+  });
+});
+
+describe('bulk issuance for a cohort', () => {
+  const JOB = /* GraphQL */ `query ($id: ID!) { issuanceJob(id: $id) { id status total issued alreadyIssued refused problems { achievementId reason } failure finishedAt } }`;
+
+  async function finished(id: string, headers: Record<string, string>) {
+    for (let round = 0; round < 200; round += 1) {
+      const job = (await hub.query(JOB, { id }, headers)).body.data?.['issuanceJob'];
+      if (job.status !== 'RUNNING') return job;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('the job did not finish');
+  }
+
+  it("issues every passed achievement of an offering once, reports progress, and a second run issues nothing new", async () => {
+    // The offering of a member at level FULL with the most passed achievements among the test learners.
+    const counts = new Map<string, number>();
+    for (const item of passed) if (authorityOf(item.memberId) === 'FULL' && item.offering.creditBearing) counts.set(item.offering.id, (counts.get(item.offering.id) ?? 0) + 1);
+    const [offeringId, expected] = [...counts].sort((a, b) => b[1] - a[1])[0] as [string, number];
+    const memberId = offeringId.slice(0, offeringId.indexOf(':'));
+    const staff = await bearer(hub.hub, { role: 'member-staff', memberId });
+    const started = await hub.query(`mutation ($id: ID!) { issueCohort(offeringId: $id) { id status } }`, { id: offeringId }, staff);
+    expect(started.body.errors).toBeUndefined();
+    const job = await finished(started.body.data?.['issueCohort'].id, staff);
+    expect(job).toMatchObject({ status: 'COMPLETED', total: expected, refused: 0, failure: null });
+    expect(job.issued + job.alreadyIssued).toBe(expected);
+
+    const again = await hub.query(`mutation ($id: ID!) { issueCohort(offeringId: $id) { id } }`, { id: offeringId }, staff);
+    const second = await finished(again.body.data?.['issueCohort'].id, staff);
+    expect(second).toMatchObject({ status: 'COMPLETED', issued: 0, alreadyIssued: expected });
+
+    // Each of those achievements has exactly one credential of the kind.
+    const wallets = new Map<string, string[]>();
+    for (const item of passed.filter((candidate) => candidate.offering.id === offeringId)) {
+      const { body } = await hub.query(`query ($id: ID!) { learner(id: $id) { credentials { id kind title } } }`, { id: item.learnerId }, staff);
+      wallets.set(item.learnerId, (body.data?.['learner'].credentials as { title: string; kind: string }[]).filter((credential) => credential.title === item.offering.title && credential.kind === 'MICRO_CREDENTIAL').map((credential) => credential.title));
+    }
+    for (const titles of wallets.values()) expect(titles).toHaveLength(1);
+  });
+
+  it("refuses other members' staff, learners and anonymous callers", async () => {
+    const item = pick((candidate) => authorityOf(candidate.memberId) === 'FULL');
+    const otherMember = ['tuni.fi', 'dcu.ie', 'uis.no'].find((memberId) => memberId !== item.memberId) as string;
+    for (const headers of [await bearer(hub.hub, { role: 'member-staff', memberId: otherMember }), await asLearner(hub.hub, item.learnerId)]) {
+      const { body } = await hub.query(`mutation ($id: ID!) { issueCohort(offeringId: $id) { id } }`, { id: item.offering.id }, headers);
+      expect(codes(body)).toEqual(['FORBIDDEN']);
+    }
+    expect((await hub.query(`mutation ($id: ID!) { issueCohort(offeringId: $id) { id } }`, { id: item.offering.id })).status).toBe(401);
+  });
+
+  it('reports the achievements the accreditation rule refuses, with the reason', async () => {
+    const without = pick((item) => authorityOf(item.memberId) === 'NONE' && item.offering.creditBearing && !item.offering.accreditationReference);
+    const staff = await bearer(hub.hub, { role: 'member-staff', memberId: without.memberId });
+    const started = await hub.query(`mutation ($id: ID!) { issueCohort(offeringId: $id) { id } }`, { id: without.offering.id }, staff);
+    const job = await finished(started.body.data?.['issueCohort'].id, staff);
+    expect(job.status).toBe('COMPLETED');
+    expect(job.refused).toBeGreaterThan(0);
+    expect(job.problems[0].reason).toMatch(/no external accreditation record/);
+  });
+});
+
+describe('storing and sealing', () => {
+  let dir: string;
+  let orm: MikroORM;
+  let sources: FactSources;
+  let client: HttpClient;
+  const items = () => passed.filter((item) => authorityOf(item.memberId) === 'FULL').slice(0, 3);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'issuance-store-'));
+    orm = await openIssuanceDatabase({ kind: 'sqlite', location: join(dir, 'issuance.sqlite') });
+    client = createHttpClient();
+    sources = { client, signer: hub.hub.hubSigner, membersUrl: hub.hub.urls.members, escoUrl: hub.hub.urls.esco, timeoutMs: 5_000 };
+  });
+  afterAll(async () => {
+    await client?.close();
+    await orm?.close(true);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function factsOf(list: (typeof passed)[number][]): Promise<AchievementFacts[]> {
+    const read = await readAchievementFacts(sources, { kind: 'user', subject: 'staff', roles: ['member-staff'], memberId: list[0]?.memberId as string }, list.map((item) => item.achievement.id));
+    return list.map((item) => read.get(item.achievement.id) as AchievementFacts);
+  }
+
+  it('stores a batch all or nothing: a failure in the middle leaves nothing issued, and the retry issues each once', async () => {
+    const sameMember = passed.filter((item) => item.memberId === (items()[0] as (typeof passed)[number]).memberId).slice(0, 3);
+    const facts = await factsOf(sameMember);
+    const keys = await loadIssuerKeys(join(dir, 'keys'), { create: true });
+    const dependencies = { sources, keys, issuer: allianceIssuer('https://hub.example') };
+    const prepared = facts.map((found, index) => ({ facts: found, request: { achievementId: sameMember[index]?.achievement.id as string, kind: 'MICRO_CREDENTIAL' as const }, idempotency: null }));
+    // The third credential cannot be written (a country the writer does not know): the crash comes after two were sealed.
+    const broken = { ...prepared[2]!, facts: { ...prepared[2]!.facts, awardingBody: { ...prepared[2]!.facts.awardingBody, country: 'XX' } } };
+    await expect(storeCredentials(orm.em.fork() as SqlEntityManager, dependencies, [prepared[0]!, prepared[1]!, broken], 'staff')).rejects.toThrow();
+    expect(await orm.em.fork().count(IssuedCredential, {})).toBe(0);
+    await storeCredentials(orm.em.fork() as SqlEntityManager, dependencies, prepared, 'staff');
+    // A second run cannot issue any of them again: the database refuses.
+    await expect(storeCredentials(orm.em.fork() as SqlEntityManager, dependencies, prepared.slice(0, 1), 'staff')).rejects.toThrow(/UNIQUE|unique/);
+    const rows = await orm.em.fork().find(IssuedCredential, {}, { orderBy: { serial: 'asc' } });
+    expect(rows.map((row) => row.achievementId).sort()).toEqual(sameMember.map((item) => item.achievement.id).sort());
+    expect(rows.map((row) => row.serial)).toEqual([1, 2, 3]);
+  });
+
+  it('seals new credentials with a new key after rotation, and old ones keep verifying', async () => {
+    const keysDir = join(dir, 'rotating');
+    const issuer = allianceIssuer('https://hub.example');
+    const [first, second] = await factsOf(passed.filter((item) => item.memberId === 'tuni.fi').slice(0, 2));
+    const request = (found: AchievementFacts) => ({ facts: found, request: { achievementId: found.achievement.id, kind: 'PARTICIPATION' as const }, idempotency: null });
+    await addIssuerKey(keysDir, new Date(Date.now() - 60_000));
+    const oldKeys = await loadIssuerKeys(keysDir, { create: false });
+    const [old] = await storeCredentials(orm.em.fork() as SqlEntityManager, { sources, keys: oldKeys, issuer }, [request(first!)], 'staff');
+    await addIssuerKey(keysDir);
+    const newKeys = await loadIssuerKeys(keysDir, { create: false });
+    expect(newKeys.current.kid).not.toBe(oldKeys.current.kid);
+    expect(newKeys.jwks.keys.map((key) => key.kid)).toEqual([oldKeys.current.kid, newKeys.current.kid]);
+    const [fresh] = await storeCredentials(orm.em.fork() as SqlEntityManager, { sources, keys: newKeys, issuer }, [request(second!)], 'staff');
+    expect(fresh?.issuerKid).toBe(newKeys.current.kid);
+    await syncRegister(orm, issuer, newKeys, []);
+    const deps = { orm, keys: newKeys, issuer, statuses: new StatusLists(orm, issuer, newKeys), validator };
+    for (const credential of [old, fresh]) {
+      const result = await verifyCredential(credential?.jwt as string, deps);
+      expect(result.checks.filter((item) => !item.passed), credential?.issuerKid).toEqual([]);
+    }
+    // The private key files are readable by their owner only.
+    for (const name of readdirSync(keysDir).filter((file) => file.endsWith('.private.jwk'))) expect(statSync(join(keysDir, name)).mode & 0o777).toBe(0o600);
   });
 });

@@ -1,12 +1,12 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261123120424_initial extends Migration {
+export class Migration20261123123029_initial extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table "idempotency_record" ("id" serial primary key, "subject" varchar(255) not null, "key" varchar(255) not null, "fingerprint" varchar(64) not null, "credential_serial" int not null, "created_at" timestamptz not null);`);
     this.addSql(`alter table "idempotency_record" add constraint "idempotency_record_subject_key_unique" unique ("subject", "key");`);
 
-    this.addSql(`create table "issued_credential" ("serial" serial primary key, "id" varchar(64) not null, "achievement_id" varchar(255) not null, "kind" varchar(32) not null, "learner_id" varchar(64) not null, "member_id" varchar(253) not null, "offering_id" varchar(255) not null, "title" varchar(500) not null, "issuer_kid" varchar(128) not null, "issued_at" timestamptz not null, "valid_until" timestamptz null, "jwt" text not null, "document" text not null, "issued_by" varchar(255) not null, "revoked_at" timestamptz null, "revoked_by" varchar(255) null, "revocation_reason" varchar(500) null, "suspended_at" timestamptz null, "suspended_by" varchar(255) null, "suspension_reason" varchar(500) null);`);
+    this.addSql(`create table "issued_credential" ("serial" serial primary key, "id" varchar(64) not null, "achievement_id" varchar(255) not null, "kind" varchar(32) not null, "learner_id" varchar(64) not null, "member_id" varchar(253) not null, "offering_id" varchar(255) not null, "title" varchar(500) not null, "issuer_kid" varchar(128) not null, "issued_at" timestamptz not null, "valid_until" timestamptz null, "jwt" text not null, "issued_by" varchar(255) not null, "revoked_at" timestamptz null, "revoked_by" varchar(255) null, "revocation_reason" varchar(500) null, "suspended_at" timestamptz null, "suspended_by" varchar(255) null, "suspension_reason" varchar(500) null);`);
     this.addSql(`create index "issued_credential_learner_id_index" on "issued_credential" ("learner_id");`);
     this.addSql(`create index "issued_credential_offering_id_index" on "issued_credential" ("offering_id");`);
     this.addSql(`alter table "issued_credential" add constraint "issued_credential_id_unique" unique ("id");`);
