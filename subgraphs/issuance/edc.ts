@@ -439,6 +439,19 @@ export function buildCredential(facts: CredentialFacts): Record<string, unknown>
     awardingDate: issued,
   };
 
+  // A node described once is referenced by its id elsewhere (JSON-LD merges nodes by id): the
+  // awarding process and body, and skill and level concepts, would otherwise be repeated in every
+  // part of the claim, tripling the credential's size and the cost of sealing and verifying it.
+  const awardingRef: Node = { id: awardingProcess.id, type: 'AwardingProcess', awardingBody: { id: memberId } };
+  const described = new Set<string>();
+  const describeOnce = (node: Node): Node => {
+    const id = node['id'];
+    if (typeof id !== 'string') return node;
+    if (described.has(id)) return { id };
+    described.add(id);
+    return node;
+  };
+
   const assessmentType = ASSESSMENT_TYPES[offering.assessmentType];
   const provenBy: Node = {
     id: ids('assessment'),
@@ -448,8 +461,8 @@ export function buildCredential(facts: CredentialFacts): Record<string, unknown>
     grade: note('assessment/grade', achievement.grade ?? 'Pass'),
     dateIssued: dayStart(achievement.assessedOn),
     ...(achievement.supervision ? { idVerification: concept(SUPERVISION[achievement.supervision]) } : {}),
-    awardedBy: awardingProcess,
-    assessedBy: awardingBody,
+    awardedBy: awardingRef,
+    assessedBy: { id: memberId },
     specifiedBy: {
       id: ids('assessment/specification'),
       type: 'LearningAssessmentSpecification',
@@ -466,14 +479,14 @@ export function buildCredential(facts: CredentialFacts): Record<string, unknown>
 
   const learningOutcomes = facts.learningOutcomes.map((outcome, index): Node => {
     const related = [
-      ...(outcome.skill && !outcome.skill.uri.startsWith(ESCO_SKILL_PREFIX) ? [skillConcept(outcome.skill)] : []),
-      proficiencyLevelConcept(outcome.expectedProficiency),
+      ...(outcome.skill && !outcome.skill.uri.startsWith(ESCO_SKILL_PREFIX) ? [describeOnce(skillConcept(outcome.skill))] : []),
+      describeOnce(proficiencyLevelConcept(outcome.expectedProficiency)),
     ];
     return {
       id: ids(`specification/learning-outcome/${index}`),
       type: 'LearningOutcome',
       title: en(outcome.description),
-      ...(outcome.skill?.uri.startsWith(ESCO_SKILL_PREFIX) ? { relatedESCOSkill: skillConcept(outcome.skill) } : {}),
+      ...(outcome.skill?.uri.startsWith(ESCO_SKILL_PREFIX) ? { relatedESCOSkill: describeOnce(skillConcept(outcome.skill)) } : {}),
       // The expected level of this outcome, next to its skill (see PROFICIENCY).
       relatedSkill: related.length === 1 ? related[0] : related,
     };
@@ -566,7 +579,7 @@ export function buildCredential(facts: CredentialFacts): Record<string, unknown>
       id: ids(path),
       type: 'LearningAchievement',
       title: en(`${acquired.skill.label}: ${level.label}`),
-      awardedBy: awardingProcess,
+      awardedBy: awardingRef,
       specifiedBy: {
         id: ids(`${path}/specification`),
         type: 'LearningAchievementSpecification',
@@ -575,8 +588,8 @@ export function buildCredential(facts: CredentialFacts): Record<string, unknown>
           id: ids(`${path}/specification/learning-outcome`),
           type: 'LearningOutcome',
           title: en(`${acquired.skill.label} (${level.label.toLowerCase()} level reached)`),
-          ...(isEsco ? { relatedESCOSkill: skillConcept(acquired.skill) } : {}),
-          relatedSkill: isEsco ? concept(level) : [skillConcept(acquired.skill), concept(level)],
+          ...(isEsco ? { relatedESCOSkill: describeOnce(skillConcept(acquired.skill)) } : {}),
+          relatedSkill: isEsco ? describeOnce(concept(level)) : [describeOnce(skillConcept(acquired.skill)), describeOnce(concept(level))],
         },
       },
     };

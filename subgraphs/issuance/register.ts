@@ -51,21 +51,48 @@ const within = (at: Date, from: Date, until: Date | null | undefined) => at.getT
 
 export type TrustDecision = { trusted: true; issuerName: string } | { trusted: false; reason: string };
 
+interface RegisterEntry {
+  issuer: TrustedIssuer | null;
+  key: TrustedIssuerKey | null;
+}
+
+/** How long a register entry read from the database is reused. */
+export const REGISTER_CACHE_MS = 5_000;
+
 /**
- * Was `issuerId` a trusted issuer, sealing with key `kid`, at `at`? Reads the
- * register each time (it is small and changes rarely; a cache would delay an
- * operator ending an issuer's trust).
+ * Answers "was `issuerId` a trusted issuer, sealing with key `kid`, at `at`?".
+ * Entries are read from the register and reused for REGISTER_CACHE_MS, so
+ * verifying thousands of credentials a second does not query it each time,
+ * and an operator ending an issuer's or a key's trust is obeyed within
+ * seconds.
  */
-export async function trustedAt(orm: MikroORM, issuerId: string, kid: string, at: Date): Promise<TrustDecision> {
-  const em = orm.em.fork() as SqlEntityManager;
-  const [issuer, key] = await Promise.all([em.findOne(TrustedIssuer, { id: issuerId }), em.findOne(TrustedIssuerKey, { kid })]);
-  if (!issuer) return { trusted: false, reason: `its issuer "${issuerId}" is not in the alliance's register of trusted issuers` };
-  if (!within(at, issuer.validFrom, issuer.validUntil)) {
-    return { trusted: false, reason: `its issuer "${issuer.name}" was not a trusted issuer on ${at.toISOString()}, when it was issued` };
+export class TrustRegister {
+  private readonly entries = new Map<string, { entry: Promise<RegisterEntry>; readAt: number }>();
+
+  constructor(private readonly orm: MikroORM) {}
+
+  private read(issuerId: string, kid: string): Promise<RegisterEntry> {
+    const cacheKey = `${issuerId}\u0000${kid}`;
+    const cached = this.entries.get(cacheKey);
+    if (cached && Date.now() - cached.readAt < REGISTER_CACHE_MS) return cached.entry;
+    const em = this.orm.em.fork() as SqlEntityManager;
+    const entry = Promise.all([em.findOne(TrustedIssuer, { id: issuerId }), em.findOne(TrustedIssuerKey, { kid })]).then(([issuer, key]) => ({ issuer, key }));
+    if (this.entries.size > 1_000) this.entries.clear();
+    this.entries.set(cacheKey, { entry, readAt: Date.now() });
+    entry.catch(() => this.entries.delete(cacheKey));
+    return entry;
   }
-  if (!key || key.issuerId !== issuer.id) return { trusted: false, reason: `the key "${kid}" is not registered for ${issuer.name}` };
-  if (!within(at, key.validFrom, key.validUntil)) {
-    return { trusted: false, reason: `the key "${kid}" of ${issuer.name} was not in use on ${at.toISOString()}, when it was issued` };
+
+  async trustedAt(issuerId: string, kid: string, at: Date): Promise<TrustDecision> {
+    const { issuer, key } = await this.read(issuerId, kid);
+    if (!issuer) return { trusted: false, reason: `its issuer "${issuerId}" is not in the alliance's register of trusted issuers` };
+    if (!within(at, issuer.validFrom, issuer.validUntil)) {
+      return { trusted: false, reason: `its issuer "${issuer.name}" was not a trusted issuer on ${at.toISOString()}, when it was issued` };
+    }
+    if (!key || key.issuerId !== issuer.id) return { trusted: false, reason: `the key "${kid}" is not registered for ${issuer.name}` };
+    if (!within(at, key.validFrom, key.validUntil)) {
+      return { trusted: false, reason: `the key "${kid}" of ${issuer.name} was not in use on ${at.toISOString()}, when it was issued` };
+    }
+    return { trusted: true, issuerName: issuer.name };
   }
-  return { trusted: true, issuerName: issuer.name };
 }

@@ -9,7 +9,7 @@ import { CohortJobs } from './cohort.js';
 import type { IssuanceContext, IssuanceService } from './context.js';
 import type { IssuerIdentity } from './issue.js';
 import { loadIssuerKeys } from './keys.js';
-import { syncRegister, type RegisterMember } from './register.js';
+import { syncRegister, TrustRegister, type RegisterMember } from './register.js';
 import { createCredentialValidator } from './schemas.js';
 import { buildIssuanceSchema } from './schema.js';
 import { VC_JWT_MEDIA_TYPE } from './seal.js';
@@ -75,7 +75,7 @@ export async function createIssuanceService(options: IssuanceServiceOptions): Pr
     statuses,
     issuance,
     cohorts: new CohortJobs(() => options.orm.em.fork() as SqlEntityManager, issuance, options.logger),
-    verification: { orm: options.orm, keys, issuer: options.issuer, statuses, validator: createCredentialValidator({ allowBitstringStatusList: true, ...(options.schemasDir ? { dir: options.schemasDir } : {}) }) },
+    verification: { register: new TrustRegister(options.orm), keys, issuer: options.issuer, statuses, validator: createCredentialValidator({ allowBitstringStatusList: true, ...(options.schemasDir ? { dir: options.schemasDir } : {}) }) },
   };
 }
 

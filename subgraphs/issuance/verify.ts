@@ -1,10 +1,9 @@
-import type { MikroORM } from '@mikro-orm/core';
 import type { CryptoKey } from 'jose';
 import { STATUS_LIST_LENGTH } from '../../lib/status-list.js';
 import { verifyJades } from './jades.js';
 import type { IssuerIdentity } from './issue.js';
 import type { IssuerKeyRing } from './keys.js';
-import { trustedAt } from './register.js';
+import type { TrustRegister } from './register.js';
 import type { createCredentialValidator } from './schemas.js';
 import { checkSignature } from './seal.js';
 import type { StatusLists, StatusPurpose } from './statuses.js';
@@ -38,7 +37,7 @@ export interface VerificationResult {
 }
 
 export interface VerificationDependencies {
-  orm: MikroORM;
+  register: TrustRegister;
   keys: IssuerKeyRing;
   issuer: IssuerIdentity;
   statuses: StatusLists;
@@ -173,7 +172,7 @@ async function trustCheck(deps: VerificationDependencies, credential: Record<str
   if (!issuer) return notCheckable('trustedIssuer', 'it names no issuer');
   if (!kid) return notCheckable('trustedIssuer', 'its seal names no registered key');
   if (!at) return notCheckable('trustedIssuer', 'it says not when it was issued ("validFrom")');
-  const decision = await trustedAt(deps.orm, issuer, kid, at);
+  const decision = await deps.register.trustedAt(issuer, kid, at);
   return decision.trusted ? { check: 'trustedIssuer', passed: true, reason: `issued by ${decision.issuerName}, a trusted issuer at the time` } : { check: 'trustedIssuer', passed: false, reason: decision.reason };
 }
 

@@ -9,7 +9,7 @@ import { openIssuanceDatabase } from '../../subgraphs/issuance/database.js';
 import { storeCredentials } from '../../subgraphs/issuance/issue.js';
 import { addIssuerKey, loadIssuerKeys } from '../../subgraphs/issuance/keys.js';
 import { IssuedCredential } from '../../subgraphs/issuance/records.js';
-import { syncRegister } from '../../subgraphs/issuance/register.js';
+import { syncRegister, TrustRegister } from '../../subgraphs/issuance/register.js';
 import { allianceIssuer } from '../../subgraphs/issuance/server.js';
 import { readAchievementFacts, type AchievementFacts, type FactSources } from '../../subgraphs/issuance/sources.js';
 import { StatusLists } from '../../subgraphs/issuance/statuses.js';
@@ -435,7 +435,7 @@ describe('storing and sealing', () => {
     const [fresh] = await storeCredentials(orm.em.fork() as SqlEntityManager, { sources, keys: newKeys, issuer }, [request(second!)], 'staff');
     expect(fresh?.issuerKid).toBe(newKeys.current.kid);
     await syncRegister(orm, issuer, newKeys, []);
-    const deps = { orm, keys: newKeys, issuer, statuses: new StatusLists(orm, issuer, newKeys), validator };
+    const deps = { register: new TrustRegister(orm), keys: newKeys, issuer, statuses: new StatusLists(orm, issuer, newKeys), validator };
     for (const credential of [old, fresh]) {
       const result = await verifyCredential(credential?.jwt as string, deps);
       expect(result.checks.filter((item) => !item.passed), credential?.issuerKid).toEqual([]);

@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CompactSign } from 'jose';
+import { ConfigError, runMain } from '../lib/config.js';
+import { createHttpClient } from '../lib/http-client.js';
+import { quietLogger } from '../lib/log.js';
+import type { SqlEntityManager } from '../lib/orm.js';
+import { generateCatalogues, generateLearner } from '../hub/demo.js';
+import { startHub } from '../hub/stack.js';
+import { decideIssuance } from '../subgraphs/issuance/accreditation.js';
+import { openIssuanceDatabase } from '../subgraphs/issuance/database.js';
+import { storeCredentials, type PreparedIssue } from '../subgraphs/issuance/issue.js';
+import { loadIssuerKeys } from '../subgraphs/issuance/keys.js';
+import type { IssuedCredential } from '../subgraphs/issuance/records.js';
+import { syncRegister, TrustRegister } from '../subgraphs/issuance/register.js';
+import { createCredentialValidator } from '../subgraphs/issuance/schemas.js';
+import { allianceIssuer } from '../subgraphs/issuance/server.js';
+import { FactsUnavailable, readAchievementFacts } from '../subgraphs/issuance/sources.js';
+import { StatusLists } from '../subgraphs/issuance/statuses.js';
+import { verifyCredential } from '../subgraphs/issuance/verify.js';
+
+const HELP = `Usage: npm run bench:issuance -- [--learners <n>] [--batch <n>] [--verify <n>]
+
+Measures bulk issuance as the issuance service does it, on the embedded
+default (SQLite) in a fresh temporary folder:
+  1. reading the facts of every passed achievement of <learners> demo
+     learners from their members, through the member router (100 per call);
+  2. issuing: writing each credential (EDC), sealing it (ES256 vc+jwt) and
+     storing it, <batch> per transaction - credentials per second;
+  3. the raw jose ES256 signing rate on the same payloads, in the same run;
+  4. verifying <verify> of the issued credentials (every check, schema included).
+Prints figures and whether the targets are met; asserts nothing.
+
+Targets (issue 4): issuing >= 2,000 credentials/s and >= 1/3 of the raw signing
+rate; verifying >= 5,000/s.
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      learners: { type: 'string', default: '2000' },
+      batch: { type: 'string', default: '500' },
+      verify: { type: 'string', default: '5000' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const [learners, batch, verifyCount] = [values.learners, values.batch, values.verify].map(Number) as [number, number, number];
+  if (![learners, batch, verifyCount].every((n) => Number.isInteger(n) && n > 0)) throw new ConfigError('--learners, --batch and --verify must be positive integers.');
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'issuance-bench-'));
+  const client = createHttpClient();
+  say(`node ${process.version}, ${learners} demo learners, data in ${dataDir}`);
+  const hub = await startHub({ logger: quietLogger('bench'), dataDir, learners });
+  const orm = await openIssuanceDatabase({ kind: 'sqlite', location: join(dataDir, 'bench-issuance.sqlite') });
+  try {
+    // Every passed achievement of the demo learners, by awarding member.
+    const catalogues = generateCatalogues();
+    const byMember = new Map<string, string[]>();
+    for (let index = 0; index < learners; index += 1) {
+      for (const account of generateLearner(index, catalogues).accounts) {
+        for (const enrolment of account.enrolments) {
+          if (enrolment.achievement?.passed) byMember.set(account.memberId, [...(byMember.get(account.memberId) ?? []), enrolment.achievement.id]);
+        }
+      }
+    }
+    const sources = { client, signer: hub.hubSigner, membersUrl: hub.urls.members, escoUrl: hub.urls.esco, timeoutMs: 30_000 };
+    let started = performance.now();
+    const prepared: PreparedIssue[] = [];
+    for (const [memberId, ids] of byMember) {
+      const staff = { kind: 'user' as const, subject: `bench@${memberId}`, roles: ['member-staff' as const], memberId };
+      for (let offset = 0; offset < ids.length; offset += 100) {
+        const facts = await readAchievementFacts(sources, staff, ids.slice(offset, offset + 100));
+        for (const [id, found] of facts) {
+          if (found instanceof FactsUnavailable) continue;
+          // Participation certificates need no accreditation, so every passed achievement counts.
+          if (decideIssuance(found, 'PARTICIPATION').allowed) prepared.push({ facts: found, request: { achievementId: id, kind: 'PARTICIPATION' }, idempotency: null });
+        }
+      }
+    }
+    const readSeconds = (performance.now() - started) / 1000;
+    say(`read the facts of ${prepared.length} passed achievements from ${byMember.size} members in ${readSeconds.toFixed(2)} s (${Math.round(prepared.length / readSeconds)}/s, through the router)`);
+
+    const keys = await loadIssuerKeys(join(dataDir, 'bench-keys'), { create: true });
+    const issuer = allianceIssuer('https://hub.example');
+    await syncRegister(orm, issuer, keys, []);
+    const dependencies = { sources, keys, issuer };
+    started = performance.now();
+    const issued: IssuedCredential[] = [];
+    for (let offset = 0; offset < prepared.length; offset += batch) {
+      issued.push(...(await storeCredentials(orm.em.fork() as SqlEntityManager, dependencies, prepared.slice(offset, offset + batch), 'bench')));
+    }
+    const issueSeconds = (performance.now() - started) / 1000;
+    const issueRate = issued.length / issueSeconds;
+    const bytes = issued.reduce((sum, credential) => sum + credential.jwt.length, 0) / issued.length;
+    say(`issued ${issued.length} credentials (write EDC + seal ES256 + store, ${batch} per transaction) in ${issueSeconds.toFixed(2)} s: ${Math.round(issueRate)} credentials/s, ${Math.round(bytes / 1024)} KB each`);
+
+    // Raw signing of the same payloads with the same key: the ceiling issuance is measured against.
+    const payloads = issued.map((credential) => Buffer.from(credential.jwt.split('.')[1] as string, 'base64url'));
+    started = performance.now();
+    for (const payload of payloads) {
+      await new CompactSign(payload).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', cty: 'vc', kid: keys.current.kid }).sign(keys.signingKey);
+    }
+    const signRate = payloads.length / ((performance.now() - started) / 1000);
+    say(`raw jose ES256 signing of the same payloads: ${Math.round(signRate)} signatures/s`);
+
+    const statuses = new StatusLists(orm, issuer, keys);
+    const verification = { register: new TrustRegister(orm), keys, issuer, statuses, validator: createCredentialValidator({ allowBitstringStatusList: true }) };
+    const sample = Array.from({ length: verifyCount }, (_, index) => (issued[index % issued.length] as IssuedCredential).jwt);
+    await verifyCredential(sample[0] as string, verification);
+    started = performance.now();
+    let failed = 0;
+    for (const jwt of sample) if (!(await verifyCredential(jwt, verification)).verified) failed += 1;
+    const verifyRate = sample.length / ((performance.now() - started) / 1000);
+    say(`verified ${sample.length} credentials (signature, trusted issuer, status lists, validity, both schemas): ${Math.round(verifyRate)}/s${failed ? `, ${failed} NOT verified` : ''}`);
+
+    say('');
+    say(`issuing  >= 2,000/s:              ${issueRate >= 2000 ? 'met' : 'NOT met'} (${Math.round(issueRate)}/s)`);
+    say(`issuing  >= 1/3 of raw signing:   ${issueRate >= signRate / 3 ? 'met' : 'NOT met'} (${((issueRate / signRate) * 100).toFixed(0)}% of ${Math.round(signRate)}/s)`);
+    say(`verifying >= 5,000/s:             ${verifyRate >= 5000 ? 'met' : 'NOT met'} (${Math.round(verifyRate)}/s)`);
+  } finally {
+    await orm.close(true);
+    await hub.stop();
+    await client.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+runMain(main);
