@@ -12,6 +12,7 @@ import { buildCredential } from './edc.js';
 import type { CredentialFacts, CredentialKind } from './facts.js';
 import type { IssuerKeyRing } from './keys.js';
 import { IdempotencyRecord, IssuedCredential } from './records.js';
+import type { SealPool } from './seal-pool.js';
 import { sealCredential } from './seal.js';
 import { FactsUnavailable, readAchievementFacts, type AchievementFacts, type FactSources } from './sources.js';
 
@@ -38,9 +39,13 @@ export interface IssuanceDependencies {
   sources: FactSources;
   keys: IssuerKeyRing;
   issuer: IssuerIdentity;
-  /** Called after a credential is stored (e.g. to count, or to invalidate caches). */
   now?: () => Date;
+  /** Workers that write and seal batches on other cores (bulk issuance); without it, everything runs inline. */
+  pool?: SealPool;
 }
+
+/** Batches smaller than this are sealed inline: handing them to workers costs more than it saves. */
+const POOL_THRESHOLD = 32;
 
 export interface IssueRequest {
   achievementId: string;
@@ -158,11 +163,17 @@ export async function storeCredentials(em: SqlEntityManager, dependencies: Issua
       return await em.fork().transactional(async (tx) => {
         const [top] = (await tx.execute('select coalesce(max(serial), 0) as top from issued_credential')) as { top: number | string }[];
         const first = Number(top?.top ?? 0) + 1;
-        const rows: IssuedCredential[] = [];
-        for (const [offset, item] of items.entries()) {
-          const serial = first + offset;
+        const all = items.map((item, offset) => {
           const credentialId = `urn:uuid:${randomUUID()}`;
-          const credential = buildCredential(credentialFacts(item.facts, item.request.kind, { credentialId, serial, issuedAt, issuer }));
+          return { item, serial: first + offset, credentialId, facts: credentialFacts(item.facts, item.request.kind, { credentialId, serial: first + offset, issuedAt, issuer }) };
+        });
+        const pool = dependencies.pool;
+        const jwts =
+          pool && items.length >= POOL_THRESHOLD
+            ? await pool.seal(all.map((entry) => entry.facts))
+            : await Promise.all(all.map((entry) => sealCredential(buildCredential(entry.facts), { signingKey: keys.signingKey, kid: keys.current.kid })));
+        const rows: IssuedCredential[] = [];
+        for (const [offset, { item, serial, credentialId }] of all.entries()) {
           rows.push(
             Object.assign(new IssuedCredential(), {
               serial,
@@ -176,7 +187,7 @@ export async function storeCredentials(em: SqlEntityManager, dependencies: Issua
               issuerKid: keys.current.kid,
               issuedAt,
               validUntil: null,
-              jwt: await sealCredential(credential, { signingKey: keys.signingKey, kid: keys.current.kid }),
+              jwt: jwts[offset] as string,
               issuedBy,
               revokedAt: null,
               revokedBy: null,

@@ -28,6 +28,8 @@ export interface IssuerKeyRing {
   current: IssuerKey;
   /** The private key for `current` (loaded once). */
   signingKey: CryptoKey;
+  /** The file of that private key (sealing workers read it themselves). */
+  privateKeyPath: string;
   /** The public key set, as published. */
   jwks: { keys: JWK[] };
   /** A public key by kid, for verification. */
@@ -85,6 +87,7 @@ export async function loadIssuerKeys(dir: string, options: { create: boolean }):
     keys,
     current,
     signingKey,
+    privateKeyPath: privatePath,
     jwks: { keys: keys.map((key) => key.publicJwk) },
     publicKey(kid) {
       const key = keys.find((candidate) => candidate.kid === kid);

@@ -6,6 +6,7 @@ import type { Logger } from '../../lib/log.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import { CohortJobs } from './cohort.js';
+import { createSealPool } from './seal-pool.js';
 import type { IssuanceContext, IssuanceService } from './context.js';
 import type { IssuerIdentity } from './issue.js';
 import { loadIssuerKeys } from './keys.js';
@@ -62,6 +63,8 @@ export interface IssuanceServiceOptions {
   /** Folder of the published W3C and EBSI JSON Schemas (default ../shared/credentials). */
   schemasDir?: string;
   logger: Logger;
+  /** Worker threads that write and seal bulk batches on other cores (0: inline). */
+  sealWorkers?: number;
 }
 
 /** Loads the keys, brings the register up to date and compiles the schemas: everything a request needs. */
@@ -69,7 +72,8 @@ export async function createIssuanceService(options: IssuanceServiceOptions): Pr
   const keys = await loadIssuerKeys(options.keysDir, { create: options.createKeys });
   await syncRegister(options.orm, options.issuer, keys, options.members);
   const statuses = new StatusLists(options.orm, options.issuer, keys);
-  const issuance = { sources: options.sources, keys, issuer: options.issuer };
+  const pool = options.sealWorkers ? createSealPool(options.sealWorkers, { privateKeyPath: keys.privateKeyPath, kid: keys.current.kid }) : undefined;
+  const issuance = { sources: options.sources, keys, issuer: options.issuer, ...(pool ? { pool } : {}) };
   return {
     orm: options.orm,
     statuses,

@@ -8,6 +8,7 @@ import type { SqlEntityManager } from '../../lib/orm.js';
 import { openIssuanceDatabase } from '../../subgraphs/issuance/database.js';
 import { storeCredentials } from '../../subgraphs/issuance/issue.js';
 import { addIssuerKey, loadIssuerKeys } from '../../subgraphs/issuance/keys.js';
+import { createSealPool } from '../../subgraphs/issuance/seal-pool.js';
 import { IssuedCredential } from '../../subgraphs/issuance/records.js';
 import { syncRegister, TrustRegister } from '../../subgraphs/issuance/register.js';
 import { allianceIssuer } from '../../subgraphs/issuance/server.js';
@@ -418,6 +419,30 @@ describe('storing and sealing', () => {
     const rows = await orm.em.fork().find(IssuedCredential, {}, { orderBy: { serial: 'asc' } });
     expect(rows.map((row) => row.achievementId).sort()).toEqual(sameMember.map((item) => item.achievement.id).sort());
     expect(rows.map((row) => row.serial)).toEqual([1, 2, 3]);
+  });
+
+  it('seals a bulk batch on worker threads exactly as inline, in order', async () => {
+    const [facts] = await factsOf(passed.filter((item) => item.memberId === 'uis.no').slice(0, 1));
+    const keys = await loadIssuerKeys(join(dir, 'pool-keys'), { create: true });
+    const issuer = allianceIssuer('https://hub.example');
+    const pool = createSealPool(2, { privateKeyPath: keys.privateKeyPath, kid: keys.current.kid });
+    try {
+      const batch = Array.from({ length: 40 }, (_, index) => ({ facts: facts!, request: { achievementId: `uis.no:pool-${index}`, kind: 'PARTICIPATION' as const }, idempotency: null }));
+      const rows = await storeCredentials(orm.em.fork() as SqlEntityManager, { sources, keys, issuer, pool }, batch, 'staff');
+      await syncRegister(orm, issuer, keys, []);
+      const deps = { register: new TrustRegister(orm), keys, issuer, statuses: new StatusLists(orm, issuer, keys), validator };
+      for (const [index, row] of rows.entries()) {
+        const result = await verifyCredential(row.jwt, deps);
+        expect(result.checks.filter((item) => !item.passed)).toEqual([]);
+        // Each credential names its own id and its own place in the status lists.
+        expect(result.credentialId).toBe(row.id);
+        const status = (result.credential?.['credentialStatus'] as { statusListIndex: string }[])[0];
+        expect(Number(status?.statusListIndex)).toBe(row.serial - 1);
+        expect(row.achievementId).toBe(`uis.no:pool-${index}`);
+      }
+    } finally {
+      await pool.close();
+    }
   });
 
   it('seals new credentials with a new key after rotation, and old ones keep verifying', async () => {
