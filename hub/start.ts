@@ -11,8 +11,8 @@ import { startHub } from './stack.js';
 
 const HELP = `npm start: the whole hub on this machine, on the embedded default.
 
-Starts the gateway, the member router, the ESCO and learners subgraphs and the
-13 member subgraphs in one process, each with its own SQLite database under
+Starts the gateway, the member router, the ESCO, learners and issuance
+subgraphs and the 13 member subgraphs in one process, each with its own SQLite database under
 the data folder (created and seeded with demo data on the first start).
 
 Environment:
@@ -21,6 +21,8 @@ Environment:
   MEMBER_REGISTRY   member registry (ids, names, ports)  default config/members.json
   GATEWAY_PORT      default 4000      MEMBERS_PORT   default 4001
   ESCO_PORT         default 4002      LEARNERS_PORT  default 4003
+  ISSUANCE_PORT     default 4004
+  PUBLIC_URL        the hub's URL named in credentials   default http://<HOST>:<GATEWAY_PORT>
   HOST              address to bind                      default 127.0.0.1
   LOG_FORMAT        text or json                         default text
 
@@ -52,7 +54,9 @@ async function main(): Promise<void> {
       members: readPort(env, 'MEMBERS_PORT', 4001),
       esco: readPort(env, 'ESCO_PORT', 4002),
       learners: readPort(env, 'LEARNERS_PORT', 4003),
+      issuance: readPort(env, 'ISSUANCE_PORT', 4004),
     },
+    ...(env['PUBLIC_URL'] ? { publicUrl: readString(env, 'PUBLIC_URL') } : {}),
     host: readString(env, 'HOST', '127.0.0.1'),
     onProgress: (message) => say(`… ${message}`),
   });
@@ -66,6 +70,7 @@ async function main(): Promise<void> {
   say(`  Members     ${hub.urls.members}`);
   say(`  ESCO        ${hub.urls.esco}`);
   say(`  Learners    ${hub.urls.learners}`);
+  say(`  Issuance    ${hub.urls.issuance}   (public: ${hub.publicUrl}/credentials/verify, ${hub.publicUrl}/issuers/eciu/jwks.json)`);
   say('');
   say('Demo learners with achievements at three or more members:');
   for (const learner of demo) say(`  ${learner.id}   (${learner.members.join(', ')})`);
