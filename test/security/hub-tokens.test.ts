@@ -47,10 +47,11 @@ const services = (): [string, string, string][] => [
   ['the member router', hub.urls.members, 'members'],
   ['the ESCO subgraph', hub.urls.esco, 'esco'],
   ['the learners subgraph', hub.urls.learners, 'learners'],
+  ['the issuance subgraph', hub.urls.issuance, 'issuance'],
   ['a member subgraph', hub.members.get('tuni.fi')?.url as string, 'tuni.fi'],
 ];
 
-describe.each(['the member router', 'the ESCO subgraph', 'the learners subgraph', 'a member subgraph'])('%s', (name) => {
+describe.each(['the member router', 'the ESCO subgraph', 'the learners subgraph', 'the issuance subgraph', 'a member subgraph'])('%s', (name) => {
   const target = () => services().find(([label]) => label === name) as [string, string, string];
   const refused = (text: string) => {
     expect(JSON.parse(text)).toEqual({
