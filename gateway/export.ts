@@ -7,7 +7,8 @@ import type { GatewayContext } from './gateway.js';
  * GDPR data portability (Art. 20): a learner downloads everything the hub
  * holds about them as one JSON file. The file is assembled through the graph
  * with the learner's own identity, so it contains exactly what the access
- * rules let the learner see, from every member that holds their records, and
+ * rules let the learner see, from every member that holds their records and
+ * the issuance service (the learner's credentials, sealed), and
  * nothing the learner could not query themselves.
  */
 
@@ -47,6 +48,17 @@ export const EXPORT_QUERY = /* GraphQL */ `
         gradingScheme { code description }
         opportunity { id code title ects eqfLevel institution { id } }
         acquiredSkills { level skill { uri preferredLabel } }
+      }
+      credentials {
+        id
+        kind
+        status
+        title
+        issuedAt
+        awardingBody { id }
+        revocation { at reason }
+        suspension { at reason }
+        vcJwt
       }
       consentGrants {
         id

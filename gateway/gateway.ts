@@ -210,9 +210,16 @@ export function signInStatusPlugin(): ApolloServerPlugin<GatewayContext> {
  * answer keeps its status, content type and caching headers. A service that
  * does not answer gets 503 with its name, never its address.
  */
-function mountPassThrough(app: Express, client: HttpClient, route: PassThrough, logger: Logger): void {
+function mountPassThrough(app: Express, client: HttpClient, route: PassThrough, logger: Logger, identify: RequestHandler): void {
   const handler: RequestHandler = async (request, response) => {
-    const url = `${route.target.replace(/\/+$/, '')}${request.originalUrl}`;
+    // The path as the service would resolve it ("/credentials/%2e%2e/graphql" is "/graphql"): only
+    // paths still under a passed-through prefix leave the gateway, so no other route of the service is reachable.
+    const resolved = new URL(request.originalUrl, 'http://gateway.invalid');
+    if (!route.prefixes.some((prefix) => resolved.pathname.startsWith(prefix)) || /%2e|%2f|%5c/i.test(request.originalUrl)) {
+      response.status(404).json({ errors: [{ message: 'Not found.', extensions: { code: 'NOT_FOUND' } }] });
+      return;
+    }
+    const url = new URL(`${resolved.pathname}${resolved.search}`, route.target).toString();
     try {
       const body = ['GET', 'HEAD'].includes(request.method) ? undefined : (request.body as Buffer | undefined);
       const answer = await client.fetch(url, {
@@ -233,7 +240,7 @@ function mountPassThrough(app: Express, client: HttpClient, route: PassThrough, 
       response.status(503).json({ errors: [{ message: 'The credential service could not be reached; try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
     }
   };
-  for (const prefix of route.prefixes) app.use(prefix, express.raw({ type: '*/*', limit: '2mb' }), handler);
+  for (const prefix of route.prefixes) app.use(prefix, identify, express.raw({ type: '*/*', limit: '2mb' }), handler);
 }
 
 /** Masks errors for clients; errors from a subgraph keep their public code and name the subgraph. */
@@ -349,7 +356,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     next();
   };
   mountLearnerExport(app, apollo, identify);
-  for (const route of options.passThrough ?? []) mountPassThrough(app, client, route, options.logger);
+  // Public routes are rate-limited per caller like the graph (verification parses up to 2 MB).
+  for (const route of options.passThrough ?? []) mountPassThrough(app, client, route, options.logger, identify);
   app.use(
     GRAPHQL_PATH,
     cors({

@@ -33,9 +33,16 @@ export async function syncRegister(orm: MikroORM, issuer: IssuerIdentity, keys: 
   if (!(await em.findOne(TrustedIssuer, { id: issuer.id }))) {
     em.create(TrustedIssuer, { id: issuer.id, name: issuer.name, role: 'ALLIANCE', memberId: null, validFrom: firstKey, validUntil: null } as never);
   }
-  for (const key of keys.keys) {
-    if (!(await em.findOne(TrustedIssuerKey, { kid: key.kid }))) {
-      em.create(TrustedIssuerKey, { kid: key.kid, issuerId: issuer.id, publicJwk: JSON.stringify(key.publicJwk), validFrom: key.createdAt, validUntil: null } as never);
+  const now = new Date();
+  for (const [index, key] of keys.keys.entries()) {
+    // A key stops being trusted for new seals once a newer one is in use (from this start on; until
+    // then the service still sealed with it): a leaked old key cannot make credentials dated later.
+    const retiredAt = index < keys.keys.length - 1 ? now : null;
+    const stored = await em.findOne(TrustedIssuerKey, { kid: key.kid });
+    if (!stored) {
+      em.create(TrustedIssuerKey, { kid: key.kid, issuerId: issuer.id, publicJwk: JSON.stringify(key.publicJwk), validFrom: key.createdAt, validUntil: retiredAt } as never);
+    } else if (retiredAt && !stored.validUntil) {
+      stored.validUntil = retiredAt;
     }
   }
   for (const member of members) {
@@ -83,15 +90,20 @@ export class TrustRegister {
     return entry;
   }
 
-  async trustedAt(issuerId: string, kid: string, at: Date): Promise<TrustDecision> {
+  /**
+   * `at`: when the credential was issued (the issuer must have been trusted
+   * then); `keyAt`: when the seal was made (the key must have been in use
+   * then) - the same for a vc+jwt, the signing time for a JAdES form sealed later.
+   */
+  async trustedAt(issuerId: string, kid: string, at: Date, keyAt: Date = at): Promise<TrustDecision> {
     const { issuer, key } = await this.read(issuerId, kid);
     if (!issuer) return { trusted: false, reason: `its issuer "${issuerId}" is not in the alliance's register of trusted issuers` };
     if (!within(at, issuer.validFrom, issuer.validUntil)) {
       return { trusted: false, reason: `its issuer "${issuer.name}" was not a trusted issuer on ${at.toISOString()}, when it was issued` };
     }
     if (!key || key.issuerId !== issuer.id) return { trusted: false, reason: `the key "${kid}" is not registered for ${issuer.name}` };
-    if (!within(at, key.validFrom, key.validUntil)) {
-      return { trusted: false, reason: `the key "${kid}" of ${issuer.name} was not in use on ${at.toISOString()}, when it was issued` };
+    if (!within(keyAt, key.validFrom, key.validUntil)) {
+      return { trusted: false, reason: `the key "${kid}" of ${issuer.name} was not in use on ${keyAt.toISOString()}, when it was sealed` };
     }
     return { trusted: true, issuerName: issuer.name };
   }

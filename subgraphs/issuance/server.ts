@@ -105,7 +105,8 @@ function mountPublicRoutes(app: Express, service: IssuanceService, logger: Logge
   app.get(`${ISSUANCE_ROUTES.statusLists}/:purpose/:list`, async (request, response, next) => {
     const purpose = request.params['purpose'] as StatusPurpose;
     const list = Number(request.params['list']);
-    if (!STATUS_PURPOSES.includes(purpose) || !/^\d{1,9}$/.test(String(request.params['list']))) {
+    // Only lists that hold credentials exist: any other number would cost a query, a seal and memory for nothing.
+    if (!STATUS_PURPOSES.includes(purpose) || !/^\d{1,9}$/.test(String(request.params['list'])) || list >= (await service.statuses.listCount())) {
       refuse(response, 404, 'No such status list: the path is /credentials/status/<revocation|suspension>/<list number>.', 'NOT_FOUND');
       return;
     }

@@ -3,6 +3,7 @@ import type { Principal } from '../../lib/auth.js';
 import type { HttpClient } from '../../lib/http-client.js';
 import { postGraphQL, ServiceCallError } from '../../lib/http-client.js';
 import type { HubSigner } from '../../lib/hub-token.js';
+import { parseGlobalId } from '../../lib/ids.js';
 import type { CredentialFacts } from './facts.js';
 
 /*
@@ -116,8 +117,13 @@ export async function readAchievementFacts(
   const found: RawAchievement[] = [];
   achievementIds.forEach((id, index) => {
     const raw = list[index];
-    if (raw) {
+    // A member answers for its own achievements only: the awarding body is the member the id names.
+    if (raw && raw.id === id && raw.opportunity.institution.id === parseGlobalId(id)?.memberId) {
       found.push(raw);
+      return;
+    }
+    if (raw) {
+      results.set(id, new FactsUnavailable(id, new GraphQLError(`The member answered for achievement "${id}" with another record; nothing was issued.`, { extensions: { code: 'MEMBER_ERROR' } })));
       return;
     }
     const error = errorFor(index) ?? answer.errors?.[0];

@@ -23,6 +23,9 @@ interface CachedList {
   sealed?: string;
 }
 
+/** Lists kept in memory at once (each 16 KB plus its seal); the oldest read is dropped first. */
+const MAX_CACHED_LISTS = 64;
+
 export class StatusLists {
   private readonly cache = new Map<string, Promise<CachedList>>();
 
@@ -56,6 +59,7 @@ export class StatusLists {
     let cached = this.cache.get(key);
     if (!cached) {
       cached = this.read(purpose, list);
+      if (this.cache.size >= MAX_CACHED_LISTS) this.cache.delete(this.cache.keys().next().value as string);
       this.cache.set(key, cached);
       // A failed read is not kept.
       cached.catch(() => this.cache.delete(key));
@@ -67,6 +71,14 @@ export class StatusLists {
   async isSet(purpose: StatusPurpose, list: number, index: number): Promise<boolean> {
     const { bits } = await this.entry(purpose, list);
     return (((bits[index >> 3] as number) >> (7 - (index & 7))) & 1) === 1;
+  }
+
+  /** How many lists exist: those that hold an issued credential (list 0 always does). */
+  async listCount(): Promise<number> {
+    const em = this.orm.em.fork() as SqlEntityManager;
+    const [row] = (await em.getKnex()('issued_credential').max({ top: 'serial' })) as { top: number | string | null }[];
+    const top = Number(row?.top ?? 0);
+    return top === 0 ? 1 : Math.floor((top - 1) / STATUS_LIST_LENGTH) + 1;
   }
 
   /** Forget the lists holding this credential: its status changed. */

@@ -147,6 +147,12 @@ export async function verifyCredential(input: unknown, deps: VerificationDepende
   return verifyJadesDocument(record, deps, now);
 }
 
+/** A status list is sealed with the same key, but it is not a credential about anyone. */
+function isStatusList(credential: Record<string, unknown>): boolean {
+  const types = credential['type'];
+  return Array.isArray(types) ? types.includes('BitstringStatusListCredential') : types === 'BitstringStatusListCredential';
+}
+
 async function finish(
   format: VerificationResult['format'],
   credential: Record<string, unknown>,
@@ -166,13 +172,13 @@ async function finish(
   };
 }
 
-async function trustCheck(deps: VerificationDependencies, credential: Record<string, unknown>, kid: string | undefined): Promise<VerificationCheck> {
+async function trustCheck(deps: VerificationDependencies, credential: Record<string, unknown>, kid: string | undefined, sealedAt?: Date): Promise<VerificationCheck> {
   const issuer = issuerOf(credential);
   const at = dateOf(credential['validFrom']) ?? dateOf(credential['issuanceDate']);
   if (!issuer) return notCheckable('trustedIssuer', 'it names no issuer');
   if (!kid) return notCheckable('trustedIssuer', 'its seal names no registered key');
   if (!at) return notCheckable('trustedIssuer', 'it says not when it was issued ("validFrom")');
-  const decision = await deps.register.trustedAt(issuer, kid, at);
+  const decision = await deps.register.trustedAt(issuer, kid, at, sealedAt ?? at);
   return decision.trusted ? { check: 'trustedIssuer', passed: true, reason: `issued by ${decision.issuerName}, a trusted issuer at the time` } : { check: 'trustedIssuer', passed: false, reason: decision.reason };
 }
 
@@ -184,6 +190,7 @@ async function verifyCompact(jwt: string, deps: VerificationDependencies, now: D
     return { verified: false, format: 'vc+jwt', credentialId: null, issuer: issuerOf(signature.credential), checks: [failed, ...rest], credential: null };
   }
   const kid = signature.header.kid;
+  if (isStatusList(signature.credential)) throw new NotACredential('it is a status list, not a credential about a learner');
   return finish('vc+jwt', signature.credential, { check: 'signature', passed: true, reason: `sealed with the alliance's key ${kid}` }, await trustCheck(deps, signature.credential, kid), deps, now);
 }
 
@@ -212,5 +219,6 @@ async function verifyJadesDocument(document: Record<string, unknown>, deps: Veri
     return finish('jades', payload, signature, trust, deps, now);
   }
   const kid = typeof (result.header as { kid?: unknown }).kid === 'string' ? ((result.header as { kid: string }).kid) : undefined;
-  return finish('jades', payload, { check: 'signature', passed: true, reason: `sealed with the alliance's key ${kid ?? ''}`.trim() }, await trustCheck(deps, payload, kid), deps, now);
+  // The JAdES form is sealed when asked for, possibly with a newer key: that key must have been in use at its signing time.
+  return finish('jades', payload, { check: 'signature', passed: true, reason: `sealed with the alliance's key ${kid ?? ''}`.trim() }, await trustCheck(deps, payload, kid, result.signingTime), deps, now);
 }

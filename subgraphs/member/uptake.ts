@@ -51,7 +51,7 @@ export class Uptake {
 }
 
 const KINDS = ['learners', 'enrolments', 'completed', 'withdrawn', 'assessed', 'passed'] as const;
-type Kind = (typeof KINDS)[number];
+type Kind = (typeof KINDS)[number] | 'ectsAwarded';
 type Counts = Record<Kind, number> & { ectsAwarded: number };
 const EMPTY: Counts = { learners: 0, enrolments: 0, completed: 0, withdrawn: 0, assessed: 0, passed: 0, ectsAwarded: 0 };
 const TOTAL = '*';
@@ -70,6 +70,10 @@ export function withheldCounts(perOffering: ReadonlyMap<string, Counts>, total: 
     for (const kind of KINDS) if (small(counts[kind])) hidden.add(kind);
     if (small(counts.assessed - counts.passed)) hidden.add('passed');
   }
+  // ECTS awarded is withheld with `passed`, and the member's total ECTS whenever any offering's
+  // `passed` is: otherwise the total and the offerings' (public) credit values give two equations
+  // that solve the withheld counts exactly.
+  if ([...perOffering.keys()].some((key) => withheld.get(key)?.has('passed'))) withheld.get(TOTAL)?.add('ectsAwarded');
   for (const kind of KINDS) {
     const nonZero = [...perOffering].filter(([, counts]) => counts[kind] > 0);
     const hidden = nonZero.filter(([key]) => withheld.get(key)?.has(kind));
@@ -92,7 +96,7 @@ function toUptake(counts: Counts, hidden: ReadonlySet<Kind>): Uptake {
     withdrawn: show('withdrawn'),
     assessed: show('assessed'),
     passed,
-    ectsAwarded: passed === null ? null : Math.round(counts.ectsAwarded * 10) / 10,
+    ectsAwarded: passed === null || hidden.has('ectsAwarded') ? null : Math.round(counts.ectsAwarded * 10) / 10,
   };
 }
 

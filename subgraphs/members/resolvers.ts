@@ -427,11 +427,12 @@ function accountFieldBatch(context: RouterContext, info: GraphQLResolveInfo, mem
 function vouchedPrincipal(context: RouterContext, member: MemberEntry, accountIds: readonly string[]): Principal {
   const principal = context.principal;
   if (principal.kind !== 'user' || !principal.roles.includes('member-staff') || principal.memberId === member.id) return principal;
-  const sharing: Record<string, RecordScope[]> = {};
+  // No prototype: a learner id such as "constructor" must be a plain key.
+  const sharing: Record<string, RecordScope[]> = Object.create(null) as Record<string, RecordScope[]>;
   for (const accountId of accountIds) {
     const entry = context.sharingByAccount.get(accountId);
     if (!entry) continue;
-    const scopes = new Set<RecordScope>(sharing[entry.learnerId] ?? []);
+    const scopes = new Set<RecordScope>(Object.hasOwn(sharing, entry.learnerId) ? sharing[entry.learnerId] : []);
     for (const grant of entry.sharing) {
       if (grant.memberIds.length > 0 && !grant.memberIds.includes(member.id)) continue;
       for (const scope of grant.scopes) if ((RECORD_SCOPES as readonly string[]).includes(scope)) scopes.add(scope as RecordScope);

@@ -1,4 +1,5 @@
 import { createPublicKey, verify as cryptoVerify, type JsonWebKey } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -306,6 +307,32 @@ describe('verification refuses what it must, with the right reason', () => {
     expect(notCredential.body['errors'][0].extensions.code).toBe('UNPROCESSABLE_CREDENTIAL');
     const unsigned = await verifyOverHttp({ verifiableCredential: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'] } });
     expect(unsigned.status).toBe(422);
+  });
+});
+
+describe('the public routes the gateway passes through', () => {
+  it('reach only the issuance service\'s public routes, whatever the path says', async () => {
+    // Sent as-is (fetch would resolve the dots itself, as curl does without --path-as-is).
+    const rawGet = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const { hostname, port } = new URL(publicBase());
+        const request = httpRequest({ hostname, port, path, method: 'GET' }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        request.on('error', reject);
+        request.end();
+      });
+    for (const path of ['/credentials/%2e%2e/graphql', '/credentials/%2e%2e/readyz', '/credentials/../readyz', '/credentials/..%2fgraphql', '/issuers/%2E%2E/healthz']) {
+      expect(await rawGet(path), path).toBe(404);
+    }
+    expect((await fetch(`${publicBase()}/issuers/eciu/jwks.json`)).status).toBe(200);
+  });
+
+  it('serve only the status lists that exist', async () => {
+    expect((await fetch(`${publicBase()}/credentials/status/revocation/0`)).status).toBe(200);
+    expect((await fetch(`${publicBase()}/credentials/status/revocation/5`)).status).toBe(404);
+    expect((await fetch(`${publicBase()}/credentials/status/other/0`)).status).toBe(404);
   });
 });
 

@@ -60,4 +60,16 @@ describe('withheld counts', () => {
     expect(withheld.get('b')?.has('passed')).toBe(true);
     expect(withheld.get('c')?.has('passed')).toBe(false);
   });
+
+  it('withholds the total ECTS whenever an offering withholds passed, so credit values cannot solve for it', () => {
+    const table = new Map([
+      ['a', counts({ assessed: 50, passed: 47, ectsAwarded: 47 * 5 })],
+      ['b', counts({ assessed: 40, passed: 30, ectsAwarded: 30 * 6 })],
+      ['c', counts({ assessed: 40, passed: 40, ectsAwarded: 40 * 3 })],
+    ]);
+    const withheld = withheldCounts(table, sum(table));
+    expect(withheld.get('*')?.has('passed')).toBe(false);
+    expect(withheld.get('*')?.has('ectsAwarded')).toBe(true);
+    expect(withheld.get('c')?.has('passed')).toBe(false);
+  });
 });

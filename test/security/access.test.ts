@@ -257,6 +257,7 @@ describe('the data export (GDPR portability)', () => {
     const enrolments = expected.accounts.flatMap((account) => account.enrolments);
     expect(file['data'].enrolments).toHaveLength(enrolments.length);
     expect(file['data'].achievements).toHaveLength(enrolments.filter((enrolment) => enrolment.achievement).length);
+    expect(file['data'].credentials).toEqual([]);
     expect(file['data'].consentGrants).toEqual([expect.objectContaining({ granteeMember: expect.objectContaining({ id: other.members[0] }), purpose: 'ADMISSION', status: 'ACTIVE' })]);
     // Someone else's data is not in it.
     expect(JSON.stringify(file)).not.toContain(demo(learner.id).accounts[0]?.email);
