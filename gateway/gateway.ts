@@ -173,6 +173,12 @@ function deadlineFetcher(client: HttpClient, endpoint: SubgraphEndpoint, logger:
       body = undefined;
     }
     const graphql = isGraphQLResponse(body);
+    // A subgraph refusing the hub's own token (401) is the hub's fault, not the client's: its reason
+    // (keys unavailable, token reused) is for the operator's log, the client hears "unavailable".
+    if (status === 401) {
+      logger.error('subgraph refused the hub token', { subgraph: endpoint.name, body: text.slice(0, 500) });
+      throw serviceUnavailable(endpoint.name, 'could not be reached');
+    }
     if ((status >= 200 && status < 300 && graphql) || (status >= 400 && status < 500 && graphql && Array.isArray((body as { errors?: unknown }).errors))) {
       return new Response(text, { status: 200, headers: { 'content-type': 'application/json' } });
     }

@@ -26,6 +26,8 @@ import { FactsUnavailable, readAchievementFacts } from './sources.js';
 export const COHORT_PAGE = 100;
 /** Jobs running at once in this service; more would only compete for the same database. */
 export const MAX_RUNNING_JOBS = 4;
+/** Jobs one member may run at once, so that no member can hold every slot. */
+export const MAX_RUNNING_JOBS_PER_MEMBER = 2;
 /** Problems kept per job (the counts are always complete). */
 const MAX_PROBLEMS = 100;
 /** Finished jobs are kept this long for their requesters to read. */
@@ -88,6 +90,11 @@ export class CohortJobs {
     const same = running.find((job) => job.offeringId === offeringId && job.kind === kind);
     // The same cohort twice at once would only race for the same achievements: the running job is the answer.
     if (same) return same;
+    if (running.filter((job) => job.memberId === parsed.memberId).length >= MAX_RUNNING_JOBS_PER_MEMBER) {
+      throw new GraphQLError(`${parsed.memberId} has ${MAX_RUNNING_JOBS_PER_MEMBER} cohorts being issued already; try again when one has finished.`, {
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
+      });
+    }
     if (running.length >= MAX_RUNNING_JOBS) {
       throw new GraphQLError(`${MAX_RUNNING_JOBS} cohorts are being issued already; try again when one has finished.`, { extensions: { code: 'SERVICE_UNAVAILABLE' } });
     }

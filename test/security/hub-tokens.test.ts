@@ -5,9 +5,11 @@ import { importJWK, SignJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberProfile } from '../../hub/alliance.js';
 import { startHub, type RunningHub } from '../../hub/stack.js';
-import { HUB_JWKS_PATH } from '../../gateway/gateway.js';
+import { HUB_JWKS_PATH, startGateway, subgraphEndpoints } from '../../gateway/gateway.js';
+import { readSupergraph } from '../../gateway/supergraph.js';
+import { devIdpProfile } from '../../hub/dev-idp.js';
 import { ANONYMOUS, remoteKeySet } from '../../lib/auth.js';
-import { createHubVerifier, HUB_ISSUER, HUB_TOKEN_TYPE, hubKeyFiles } from '../../lib/hub-token.js';
+import { createHubVerifier, ensureHubSigner, HUB_ISSUER, HUB_TOKEN_TYPE, hubKeyFiles } from '../../lib/hub-token.js';
 import { quietLogger } from '../../lib/log.js';
 import { parseRegistry } from '../../subgraphs/members/registry.js';
 
@@ -134,3 +136,26 @@ describe('a subgraph that cannot fetch the hub’s keys', () => {
   });
 });
 
+
+describe('a gateway whose hub key the subgraphs do not know', () => {
+  it('tells the client the service is unavailable, and nothing of why the subgraph refused', async () => {
+    const strangerKeys = await ensureHubSigner(mkdtempSync(join(tmpdir(), 'stranger-hub-')));
+    const supergraphSdl = readSupergraph();
+    const stranger = await startGateway({
+      supergraphSdl,
+      subgraphs: subgraphEndpoints(supergraphSdl, { members: hub.urls.members, esco: hub.urls.esco, learners: hub.urls.learners, issuance: hub.urls.issuance }, { defaultMs: 5_000 }),
+      logger: quietLogger(),
+      auth: devIdpProfile(hub.idp),
+      hubSigner: strangerKeys,
+    });
+    try {
+      const response = await fetch(stranger.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ skills(first: 1) { totalCount } }' }) });
+      const text = await response.text();
+      const body = JSON.parse(text) as { errors?: { extensions?: Record<string, unknown> }[] };
+      expect(body.errors?.[0]?.extensions?.['code']).toBe('SERVICE_UNAVAILABLE');
+      expect(text).not.toMatch(/hub|token|already used|keys/i);
+    } finally {
+      await stranger.stop();
+    }
+  });
+});
