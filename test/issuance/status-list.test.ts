@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { randomStream } from '../../hub/demo.js';
 import {
   Bitstring,
   DEFAULT_MAX_DECODED_BYTES,
@@ -73,20 +74,9 @@ const ISSUER = 'https://hub.eciu.example';
 
 const EDGE_INDICES = [0, 1, 6, 7, 8, 9, 15, 16, 1023, 1024, 65_535, 65_536, 131_064, 131_070, 131_071];
 
-/** Deterministic PRNG (mulberry32), so a failing random index can be reproduced. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function randomIndices(seed: number, count: number, length = STATUS_LIST_LENGTH): number[] {
-  const next = random(seed);
+  // The demo generator's deterministic stream, so a failing random index can be reproduced.
+  const next = randomStream(`status-list-${seed}`);
   const indices = new Set<number>();
   while (indices.size < count) indices.add(Math.floor(next() * length));
   return [...indices];
