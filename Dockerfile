@@ -28,9 +28,9 @@ COPY schema ./schema
 COPY scripts ./scripts
 COPY subgraphs ./subgraphs
 # The sources stay owned by root: the services read them and write nothing under /app.
-# /var/lib/hub holds what a service writes (the demo identity provider's keys), owned by node
-# so a named volume mounted there starts with that owner.
-RUN mkdir -p /var/lib/hub/keys && chown -R node:node /var/lib/hub && chmod 700 /var/lib/hub/keys
+# /var/lib/hub holds what a service writes (the demo identity provider's and the hub's keys, the
+# issuing key), owned by node so a named volume mounted there starts with that owner.
+RUN mkdir -p /var/lib/hub/keys /var/lib/hub/issuer && chown -R node:node /var/lib/hub && chmod 700 /var/lib/hub/keys /var/lib/hub/issuer
 USER node
 EXPOSE 4000
 # node --import tsx instead of npm run: the service is the container's main
