@@ -20,8 +20,12 @@ export const STATUS_PURPOSES: readonly StatusPurpose[] = ['revocation', 'suspens
 
 interface CachedList {
   bits: Uint8Array;
-  sealed?: string;
+  sealed?: { jwt: string; at: number };
 }
+
+/** A sealed list is valid for a day and sealed afresh every hour, so an old copy cannot be passed off for long. */
+const LIST_VALIDITY_MS = 24 * 60 * 60 * 1000;
+const RESEAL_AFTER_MS = 60 * 60 * 1000;
 
 /** Lists kept in memory at once (each 16 KB plus its seal); the oldest read is dropped first. */
 const MAX_CACHED_LISTS = 64;
@@ -90,11 +94,19 @@ export class StatusLists {
   /** The status list credential, sealed as vc+jwt like every credential the alliance issues. */
   async sealedList(purpose: StatusPurpose, list: number): Promise<string> {
     const entry = await this.entry(purpose, list);
-    if (!entry.sealed) {
+    const now = Date.now();
+    if (!entry.sealed || now - entry.sealed.at > RESEAL_AFTER_MS) {
       const id = statusListUrl(this.issuer, purpose, list);
-      const credential = statusListCredential({ id, issuer: this.issuer.id, statusPurpose: purpose, encodedList: encodeList(entry.bits), validFrom: new Date() });
-      entry.sealed = await sealCredential(credential, { signingKey: this.keys.signingKey, kid: this.keys.current.kid });
+      const credential = statusListCredential({
+        id,
+        issuer: this.issuer.id,
+        statusPurpose: purpose,
+        encodedList: encodeList(entry.bits),
+        validFrom: new Date(now),
+        validUntil: new Date(now + LIST_VALIDITY_MS),
+      });
+      entry.sealed = { jwt: await sealCredential(credential, { signingKey: this.keys.signingKey, kid: this.keys.current.kid }), at: now };
     }
-    return entry.sealed;
+    return entry.sealed.jwt;
   }
 }

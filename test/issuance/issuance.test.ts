@@ -207,6 +207,10 @@ describe('revocation and suspension', () => {
     const listJwt = await (await fetch(entry.statusListCredential)).text();
     const list = JSON.parse(Buffer.from(listJwt.split('.')[1] as string, 'base64url').toString('utf8')) as { credentialSubject: { encodedList: string; statusPurpose: string } };
     expect(list.credentialSubject.statusPurpose).toBe('revocation');
+    // A sealed list is valid for a day only, so an old copy cannot be passed off as current for long.
+    const hours = (Date.parse((list as unknown as { validUntil: string }).validUntil) - Date.now()) / 3_600_000;
+    expect(hours).toBeGreaterThan(23);
+    expect(hours).toBeLessThanOrEqual(24);
     // The reference implementation ships no types; loaded dynamically, typed here by what the test uses.
     const reference = (await import('@digitalbazaar/vc-bitstring-status-list' as string)) as { decodeList(options: { encodedList: string }): Promise<{ getStatus(index: number): boolean }> };
     const decoded = await reference.decodeList({ encodedList: list.credentialSubject.encodedList });
