@@ -8,7 +8,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { GraphQLError } from 'graphql';
-import { isMemberId } from './ids.js';
+import { isLearnerId, isMemberId } from './ids.js';
 
 /*
  * Who is calling. Access tokens are JWTs from the alliance's identity
@@ -62,7 +62,6 @@ export interface AccessTokenProfile {
 /** Asymmetric algorithms only: an HMAC algorithm would let anyone holding the public key sign. */
 export const DEFAULT_ALGORITHMS = ['ES256', 'EdDSA', 'RS256', 'PS256'];
 const ACCESS_TOKEN_TYPES = new Set(['at+jwt', 'jwt']);
-const LEARNER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/;
 
 /** The access token was missing its mark; the message says why in words fit for the caller. */
 export class InvalidTokenError extends Error {
@@ -97,7 +96,7 @@ function principalFrom(payload: JWTPayload): Principal {
   if (roles.length === 0) throw new InvalidTokenError(`it carries none of the roles ${ROLES.join(', ')}`);
   const learner = payload[CLAIMS.learner];
   const member = payload[CLAIMS.member];
-  if (roles.includes('learner') && (typeof learner !== 'string' || !LEARNER_ID.test(learner))) {
+  if (roles.includes('learner') && (typeof learner !== 'string' || !isLearnerId(learner))) {
     throw new InvalidTokenError(`the learner role needs an alliance learner id in "${CLAIMS.learner}"`);
   }
   if (roles.includes('member-staff') && (typeof member !== 'string' || !isMemberId(member))) {

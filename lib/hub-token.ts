@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { createLocalJWKSet, errors as joseErrors, importJWK, jwtVerify, SignJWT, type JWK, type JWTVerifyGetKey } from 'jose';
 import { ANONYMOUS, CLAIMS, fileKeySet, InvalidTokenError, RECORD_SCOPES, remoteKeySet, ROLES, type Principal, type RecordScope, type Role } from './auth.js';
 import { ConfigError, type Env } from './config.js';
+import { isLearnerId } from './ids.js';
 import { ensureSigningKey, SIGNING_ALGORITHM } from './keys.js';
 import { REPO_ROOT } from './paths.js';
 
@@ -33,7 +34,7 @@ function sharingFrom(value: unknown): Record<string, RecordScope[]> | undefined 
   if (entries.length > MAX_SHARING_ENTRIES) return undefined;
   const sharing: Record<string, RecordScope[]> = Object.create(null) as Record<string, RecordScope[]>;
   for (const [learnerId, scopes] of entries) {
-    if (!Array.isArray(scopes)) return undefined;
+    if (!Array.isArray(scopes) || !isLearnerId(learnerId)) return undefined;
     sharing[learnerId] = scopes.filter((scope): scope is RecordScope => (RECORD_SCOPES as readonly unknown[]).includes(scope));
   }
   return sharing;

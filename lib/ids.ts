@@ -10,6 +10,18 @@ import { badUserInput } from './errors.js';
 export const MEMBER_ID_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
 const LOCAL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$/;
 
+/**
+ * An alliance learner id: a short opaque token (the identity provider's
+ * `eciu_learner` claim, the learner register's key), e.g. "eciu-4k7q2m9x8c1z".
+ * One pattern for tokens, the register and the CLI, so an id one accepts the
+ * others accept too.
+ */
+const LEARNER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/;
+
+export function isLearnerId(value: string): boolean {
+  return LEARNER_ID_PATTERN.test(value);
+}
+
 export function isMemberId(value: string): boolean {
   return value.length <= 253 && MEMBER_ID_PATTERN.test(value);
 }

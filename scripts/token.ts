@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../lib/auth.js';
 import { ConfigError, runMain } from '../lib/config.js';
-import { isMemberId } from '../lib/ids.js';
+import { isLearnerId, isMemberId } from '../lib/ids.js';
 import { REPO_ROOT } from '../lib/paths.js';
 import { ensureDevIdp } from '../hub/dev-idp.js';
 
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   }
   const role = values.role as Role | undefined;
   if (!role || !(ROLES as readonly string[]).includes(role)) throw new ConfigError(`--role must be one of ${ROLES.join(', ')}.`);
-  if (role === 'learner' && !(values.learner && /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/.test(values.learner))) {
+  if (role === 'learner' && !(values.learner && isLearnerId(values.learner))) {
     throw new ConfigError('--role learner needs --learner <alliance learner id>, e.g. eciu-keh3l88z96nv (npm start lists demo learners).');
   }
   if (role === 'member-staff' && !(values.member && isMemberId(values.member))) {

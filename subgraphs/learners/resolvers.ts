@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { forbidden, hasRole, requireSignedIn, signInRequired } from '../../lib/access.js';
 import { badUserInput } from '../../lib/errors.js';
+import { isLearnerId } from '../../lib/ids.js';
 import { connectionType } from '../../lib/graphql-types.js';
 import { byteOrder } from '../../lib/orm.js';
 import { buildPage, decodeCursor, encodeCursor, pageSize, type Page } from '../../lib/pagination.js';
@@ -15,12 +16,11 @@ import { CallerSharing, ConsentGrant, Institution, Learner, LearnerAccount, Veri
 
 export const LearnerConnection = connectionType(Learner, 'Learner');
 
-const LEARNER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/;
 const GRANT_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Alliance learner ids are short opaque tokens; anything else is refused before it reaches SQL. */
 export function requireLearnerId(id: string, argument = 'id'): string {
-  if (!LEARNER_ID_PATTERN.test(id)) {
+  if (!isLearnerId(id)) {
     throw badUserInput(`"${argument}" must be an alliance learner id: 3–64 letters, digits, ".", "_" or "-", e.g. "eciu-4k7q2m9x8c1z".`, argument);
   }
   return id;
