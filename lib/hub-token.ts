@@ -189,7 +189,20 @@ export function hubVerifierFromEnv(env: Env): HubVerifier {
   return createHubVerifier(fileKeySet(path));
 }
 
+function hubKeysDir(env: Env): string {
+  return resolve(REPO_ROOT, env['HUB_KEYS_DIR']?.trim() || join('data', 'keys'));
+}
+
 /** For entry points: the hub signer from HUB_KEYS_DIR (default data/keys), created on first start. */
 export function hubSignerFromEnv(env: Env): Promise<HubSigner> {
-  return ensureHubSigner(resolve(REPO_ROOT, env['HUB_KEYS_DIR']?.trim() || join('data', 'keys')));
+  return ensureHubSigner(hubKeysDir(env));
+}
+
+/**
+ * For services that sign hub tokens themselves (the member router, issuance):
+ * they verify incoming ones with the public half of the same key, read from
+ * HUB_KEYS_DIR (re-read when the file changes) instead of over HTTP.
+ */
+export function sharedKeyHubVerifier(env: Env): HubVerifier {
+  return createHubVerifier(fileKeySet(hubKeyFiles(hubKeysDir(env)).jwksPath));
 }

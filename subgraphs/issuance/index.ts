@@ -1,10 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileKeySet } from '../../lib/auth.js';
 import { readBoolean, readInt, readPort, readString } from '../../lib/config.js';
 import { runService } from '../../lib/entry.js';
 import { createHttpClient } from '../../lib/http-client.js';
-import { createHubVerifier, hubKeyFiles, hubSignerFromEnv } from '../../lib/hub-token.js';
+import { hubSignerFromEnv, sharedKeyHubVerifier } from '../../lib/hub-token.js';
 import { configuredDatabase } from '../../lib/orm.js';
 import { REPO_ROOT } from '../../lib/paths.js';
 import { readRegistryFile } from '../members/registry.js';
@@ -49,7 +48,7 @@ runService({
     const target = configuredDatabase(readString(env, 'DATABASE_URL', 'sqlite:data/issuance.sqlite'));
     const registry = readRegistryFile(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')));
     const signer = await hubSignerFromEnv(env);
-    const hubAuth = createHubVerifier(fileKeySet(hubKeyFiles(resolve(REPO_ROOT, env['HUB_KEYS_DIR']?.trim() || join('data', 'keys'))).jwksPath));
+    const hubAuth = sharedKeyHubVerifier(env);
     const client = createHttpClient();
     const orm = await openIssuanceDatabase(target);
     try {

@@ -14,7 +14,6 @@ export const VC_JWT_MEDIA_TYPE = 'application/vc+jwt';
 export const CREDENTIAL_ALGORITHMS = ['ES256', 'EdDSA', 'ES384', 'PS256', 'RS256'];
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 export function sealCredential(credential: object, key: { signingKey: CryptoKey; kid: string }): Promise<string> {
   return new CompactSign(encoder.encode(JSON.stringify(credential)))

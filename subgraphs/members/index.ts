@@ -1,6 +1,5 @@
-import { join, resolve } from 'node:path';
-import { fileKeySet } from '../../lib/auth.js';
-import { createHubVerifier, hubKeyFiles, hubSignerFromEnv } from '../../lib/hub-token.js';
+import { join } from 'node:path';
+import { hubSignerFromEnv, sharedKeyHubVerifier } from '../../lib/hub-token.js';
 import { readPort, readString } from '../../lib/config.js';
 import { runService } from '../../lib/entry.js';
 import { REPO_ROOT } from '../../lib/paths.js';
@@ -31,7 +30,7 @@ runService({
     const registry = readRegistryFile(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')));
     logger.info(`routing to ${registry.members.length} members: ${registry.members.map((member) => member.id).join(', ')}`);
     const signer = await hubSignerFromEnv(env);
-    const hubAuth = createHubVerifier(fileKeySet(hubKeyFiles(resolve(REPO_ROOT, env['HUB_KEYS_DIR']?.trim() || join('data', 'keys'))).jwksPath));
+    const hubAuth = sharedKeyHubVerifier(env);
     return startMemberRouter({ registry, logger, port: readPort(env, 'PORT', 4001), host: readString(env, 'HOST', '127.0.0.1'), hubAuth, signer });
   },
 });
