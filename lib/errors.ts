@@ -38,6 +38,23 @@ export function badUserInput(message: string, argument?: string): GraphQLError {
   });
 }
 
+// Control characters have no place in a name, a purpose or a reason: they would reach logs and other people's screens.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * A free text the hub stores and shows to others (a verifier's name, a purpose,
+ * a revocation reason): trimmed, `min` to `max` characters, no control
+ * characters or line breaks. Absent stays null; anything else is BAD_USER_INPUT
+ * naming the argument.
+ */
+export function checkedText(value: string | null | undefined, argument: string, min: number, max: number): string | null {
+  if (value === null || value === undefined) return null;
+  const trimmed = value.trim();
+  if (trimmed.length < min || trimmed.length > max) throw badUserInput(`"${argument}" must be ${min} to ${max} characters long.`, argument);
+  if (CONTROL_CHARACTERS.test(trimmed)) throw badUserInput(`"${argument}" must not contain control characters or line breaks.`, argument);
+  return trimmed;
+}
+
 /** An id names a member that is not in the registry. */
 export function unknownMember(memberId: string, argument?: string): GraphQLError {
   return new GraphQLError(`No alliance member has the id "${memberId}".`, {

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { GraphQLError } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
-import { badUserInput } from '../../lib/errors.js';
+import { badUserInput, checkedText } from '../../lib/errors.js';
 import type { CohortJob } from './cohort.js';
 import type { IssuanceContext } from './context.js';
 import { checkIdempotencyKey, issueCredential } from './issue.js';
@@ -71,14 +71,6 @@ function checkMayChangeStatus(context: IssuanceContext, credential: IssuedCreden
   throw forbidden(`Only staff of ${credential.memberId} and alliance administrators may revoke, suspend or resume this credential.`);
 }
 
-function reasonText(reason: string): string {
-  const trimmed = reason.trim();
-  if (trimmed.length < 3 || trimmed.length > 500 || /[\u0000-\u001f\u007f]/.test(trimmed)) {
-    throw badUserInput('"reason" must be 3 to 500 characters without control characters: it is recorded and shown to the learner.', 'reason');
-  }
-  return trimmed;
-}
-
 async function loadForChange(context: IssuanceContext, id: string): Promise<IssuedCredential> {
   requireSignedIn(context.principal, 'credentials');
   const credential = CREDENTIAL_ID.test(id) ? await context.em.findOne(IssuedCredential, { id }) : null;
@@ -87,7 +79,8 @@ async function loadForChange(context: IssuanceContext, id: string): Promise<Issu
 }
 
 async function changeStatus(context: IssuanceContext, id: string, reason: string, action: 'REVOKE' | 'SUSPEND' | 'RESUME'): Promise<IssuedCredential> {
-  const why = reasonText(reason);
+  // Recorded and shown to the learner.
+  const why = checkedText(reason, 'reason', 3, 500) as string;
   const credential = await loadForChange(context, id);
   const actor = checkMayChangeStatus(context, credential);
   const now = new Date();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput } from '../../lib/errors.js';
+import { badUserInput, checkedText } from '../../lib/errors.js';
 import { isMemberId } from '../../lib/ids.js';
 import { ConsentGrantStatus, ConsentPurpose, ConsentScope, GranteeKind } from './enums.js';
 import type { GrantConsentInput } from './inputs.js';
@@ -15,8 +15,6 @@ export const MAX_GRANT_DAYS = 2 * 365;
 /** A learner shares with a handful of recipients; more active grants than this is a runaway client. */
 export const MAX_ACTIVE_GRANTS = 100;
 
-// Control characters have no place in a name or a purpose, and would reach logs and other people's screens.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const VERIFIER_ID = /^(?:https:\/\/[^\s]+|did:[a-z0-9]+:[^\s]+|mailto:[^\s@]+@[^\s@]+)$/;
 
 export function grantStatus(grant: ConsentGrant, now = new Date()): ConsentGrantStatus {
@@ -38,14 +36,6 @@ export function sharingWith(grants: readonly ConsentGrant[], memberId: string, n
   return grants
     .filter((grant) => grant.granteeKind === GranteeKind.MEMBER && grant.granteeMemberId === memberId && grantStatus(grant, now) === ConsentGrantStatus.ACTIVE)
     .map((grant) => ({ scopes: grantScopes(grant), memberIds: grantSourceMembers(grant) }));
-}
-
-function text(value: string | null | undefined, argument: string, min: number, max: number): string | null {
-  if (value === null || value === undefined) return null;
-  const trimmed = value.trim();
-  if (trimmed.length < min || trimmed.length > max) throw badUserInput(`"${argument}" must be ${min} to ${max} characters long.`, argument);
-  if (CONTROL.test(trimmed)) throw badUserInput(`"${argument}" must not contain control characters or line breaks.`, argument);
-  return trimmed;
 }
 
 export interface GrantContext {
@@ -72,12 +62,12 @@ export function newGrant(input: GrantConsentInput, context: GrantContext): Omit<
     }
     memberId = input.memberId;
   }
-  const verifierName = input.verifier ? text(input.verifier.name, 'input.verifier.name', 2, 200) : null;
-  const verifierId = input.verifier ? text(input.verifier.id, 'input.verifier.id', 8, 500) : null;
+  const verifierName = input.verifier ? checkedText(input.verifier.name, 'input.verifier.name', 2, 200) : null;
+  const verifierId = input.verifier ? checkedText(input.verifier.id, 'input.verifier.id', 8, 500) : null;
   if (verifierId !== null && !VERIFIER_ID.test(verifierId)) {
     throw badUserInput('"input.verifier.id" must be a web address (https://…), a DID (did:method:…) or an e-mail address (mailto:…).', 'input.verifier.id');
   }
-  const purposeDescription = text(input.purposeDescription, 'input.purposeDescription', 3, 500);
+  const purposeDescription = checkedText(input.purposeDescription, 'input.purposeDescription', 3, 500);
   if (input.purpose === ConsentPurpose.OTHER && purposeDescription === null) {
     throw badUserInput('"input.purposeDescription" is required when the purpose is OTHER.', 'input.purposeDescription');
   }
@@ -123,5 +113,5 @@ export function newGrant(input: GrantConsentInput, context: GrantContext): Omit<
 
 /** Checks the optional reason given for a revocation. */
 export function revocationReason(reason: string | null | undefined): string | null {
-  return text(reason, 'reason', 1, 500);
+  return checkedText(reason, 'reason', 1, 500);
 }

@@ -229,6 +229,20 @@ describe('revocation and suspension', () => {
     expect((await verifyOverHttp({ verifiableCredential: issued.vcJwt })).body['verified']).toBe(true);
   });
 
+  it('refuses a reason it could not show the learner, and an unknown credential, changing nothing', async () => {
+    const item = pick((candidate) => authorityOf(candidate.memberId) === 'FULL' && candidate.offering.creditBearing);
+    const issued = (await issue(item)).body.data?.['issueCredential'].credential as { id: string };
+    const staff = await bearer(hub.hub, { role: 'member-staff', memberId: item.memberId });
+    for (const reason of ['no', 'line one\nline two', 'x'.repeat(501)]) {
+      const { body } = await hub.query(`mutation ($id: ID!, $reason: String!) { revokeCredential(id: $id, reason: $reason) { status } }`, { id: issued.id, reason }, staff);
+      expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'reason' });
+    }
+    const unknown = await hub.query(`mutation { revokeCredential(id: "urn:uuid:00000000-0000-4000-8000-000000000000", reason: "Not ours.") { status } }`, {}, staff);
+    expect(codes(unknown.body)).toEqual(['NOT_FOUND']);
+    const still = await hub.query(`query ($id: ID!) { credential(id: $id) { status } }`, { id: issued.id }, staff);
+    expect(still.body.data?.['credential']).toEqual({ status: 'ACTIVE' });
+  });
+
   it('lets only staff of the awarding member and administrators change a status', async () => {
     const item = pick((candidate) => authorityOf(candidate.memberId) === 'FULL' && candidate.offering.creditBearing);
     const issued = (await issue(item)).body.data?.['issueCredential'].credential as { id: string };
