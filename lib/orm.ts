@@ -1,11 +1,12 @@
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
-import { MikroORM, type EntitySchema, type MigrationObject, type Options } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/knex';
+import { MikroORM, type EntityName, type EntitySchema, type MigrationObject, type Options } from '@mikro-orm/core';
+import type { EntityManager, Knex } from '@mikro-orm/knex';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config.js';
+import { buildPage, decodeCursor, encodeCursor, ID_CURSOR, type Page } from './pagination.js';
 import { REPO_ROOT } from './paths.js';
 
 export type DatabaseKind = 'sqlite' | 'postgresql';
@@ -126,4 +127,27 @@ export type SqlEntityManager = EntityManager;
  */
 export function byteOrder(kind: DatabaseKind, column: string): string {
   return kind === 'postgresql' ? `${column} collate "C"` : column;
+}
+
+/**
+ * One page of rows ordered by their id in byte order (the keyset order of
+ * every "by id" list: learner accounts, a cohort's achievements, the learner
+ * register). `base` is the filtered query from `<table> as <alias>`; the total
+ * counts it, the page continues after the cursor's id.
+ */
+export async function pageInIdOrder<T extends { id: string }>(
+  em: SqlEntityManager,
+  kind: DatabaseKind,
+  base: Knex.QueryBuilder,
+  options: { alias: string; entity: EntityName<T>; first: number; after?: string | null },
+): Promise<Page<T>> {
+  const { order, shape } = ID_CURSOR;
+  const afterKey = options.after ? decodeCursor(options.after, order, shape) : undefined;
+  const idColumn = byteOrder(kind, `${options.alias}.id`);
+  const countRow = (await base.clone().count({ count: '*' }).first()) as { count: number | string } | undefined;
+  const query = base.clone().select(`${options.alias}.*`);
+  if (afterKey) query.whereRaw(`${idColumn} > ?`, [afterKey[0] as string]);
+  const rows = (await query.orderByRaw(`${idColumn} asc`).limit(options.first + 1)) as Record<string, unknown>[];
+  const entities = rows.map((row) => em.map(options.entity, row as never));
+  return buildPage(entities, options.first, Number(countRow?.count ?? 0), (row) => encodeCursor(order, [row.id]), options.after);
 }

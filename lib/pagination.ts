@@ -19,6 +19,9 @@ export function encodeCursor(order: string, values: readonly SortValue[]): strin
   return Buffer.from(JSON.stringify([order, ...values]), 'utf8').toString('base64url');
 }
 
+/** The cursor of every list ordered by id alone (learner accounts, cohorts, the learner register). */
+export const ID_CURSOR: { order: string; shape: CursorValueType[] } = { order: 'ID', shape: ['string'] };
+
 /** What a cursor position must hold: a string, or an integer in a range (e.g. a relevance rank). */
 export type CursorValueType = 'string' | { integerFrom: number; to: number };
 

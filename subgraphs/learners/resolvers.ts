@@ -6,8 +6,8 @@ import { forbidden, hasRole, requireSignedIn, signInRequired } from '../../lib/a
 import { badUserInput } from '../../lib/errors.js';
 import { isLearnerId } from '../../lib/ids.js';
 import { connectionType } from '../../lib/graphql-types.js';
-import { byteOrder } from '../../lib/orm.js';
-import { buildPage, decodeCursor, encodeCursor, pageSize, type Page } from '../../lib/pagination.js';
+import { pageInIdOrder } from '../../lib/orm.js';
+import { pageSize, type Page } from '../../lib/pagination.js';
 import { grantScopes, grantSourceMembers, grantStatus, newGrant, revocationReason, sharingWith } from './consent.js';
 import type { LearnersContext } from './context.js';
 import { ConsentGrantStatus, ConsentScope } from './enums.js';
@@ -26,17 +26,8 @@ export function requireLearnerId(id: string, argument = 'id'): string {
   return id;
 }
 
-async function findLearnersPage(context: LearnersContext, first: number, after: string | null | undefined): Promise<Page<Learner>> {
-  const order = 'ID';
-  const afterKey = after ? decodeCursor(after, order, ['string']) : undefined;
-  const knex = context.em.getKnex();
-  const countRow = (await knex('learner').count({ count: '*' }).first()) as { count: number | string } | undefined;
-  const idColumn = byteOrder(context.databaseKind, 'l.id');
-  const query = knex('learner as l').select('l.*');
-  if (afterKey) query.whereRaw(`${idColumn} > ?`, [afterKey[0] as string]);
-  const rows = (await query.orderByRaw(`${idColumn} asc`).limit(first + 1)) as Record<string, unknown>[];
-  const learners = rows.map((row) => context.em.map(Learner, row));
-  return buildPage(learners, first, Number(countRow?.count ?? 0), (learner) => encodeCursor(order, [learner.id]), after);
+function findLearnersPage(context: LearnersContext, first: number, after: string | null | undefined): Promise<Page<Learner>> {
+  return pageInIdOrder(context.em, context.databaseKind, context.em.getKnex()('learner as l'), { alias: 'l', entity: Learner, first, after: after ?? null });
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Knex } from '@mikro-orm/knex';
-import { byteOrder, type DatabaseKind, type SqlEntityManager } from '../../lib/orm.js';
-import { buildPage, decodeCursor, type CursorValueType, encodeCursor, keysetCondition, type Page, type SortValue } from '../../lib/pagination.js';
+import { byteOrder, pageInIdOrder, type DatabaseKind, type SqlEntityManager } from '../../lib/orm.js';
+import { buildPage, decodeCursor, type CursorValueType, encodeCursor, ID_CURSOR, keysetCondition, type Page, type SortValue } from '../../lib/pagination.js';
 import { containsPattern, foldText, LIKE_ESCAPE, prefixPattern } from '../../lib/text.js';
 import { OfferingOrder } from './enums.js';
 import { validateOfferingFilter, type OfferingFilter } from './inputs.js';
@@ -34,7 +34,8 @@ export const OFFERING_CURSOR_SHAPES: Record<OfferingOrder, CursorValueType[]> = 
 };
 
 /** Learner-account cursors: ordered by id alone. */
-export const ACCOUNT_CURSOR = { order: 'ID', shape: ['string'] as CursorValueType[] };
+/** Learner accounts are ordered by id; the router checks `after` against this. */
+export const ACCOUNT_CURSOR = ID_CURSOR;
 
 interface OrderPlan {
   /** SQL expressions of the sort key, in order; the last one is the id. */
@@ -156,44 +157,26 @@ function bindKeyset(plan: OrderPlan, afterKey: SortValue[]): SortValue[] {
  * One page of this member's learner accounts, ordered by id: all of them, or
  * only those of the given alliance learners (what the caller may see).
  */
-export async function findAccountsPage(
+export function findAccountsPage(
   em: SqlEntityManager,
   kind: DatabaseKind,
   args: { first: number; after?: string | null; learners: 'all' | readonly string[] },
 ): Promise<Page<LearnerAccount>> {
-  const { order, shape } = ACCOUNT_CURSOR;
-  const afterKey = args.after ? decodeCursor(args.after, order, shape) : undefined;
-  const knex = em.getKnex();
-  const base = knex('learner_account as a');
+  const base = em.getKnex()('learner_account as a');
   if (args.learners !== 'all') base.whereIn('a.alliance_learner_id', [...args.learners]);
-  const countRow = (await base.clone().count({ count: '*' }).first()) as { count: number | string } | undefined;
-  const query = base.clone().select('a.*');
-  if (afterKey) query.whereRaw(`${byteOrder(kind, 'a.id')} > ?`, [afterKey[0] as string]);
-  query.orderByRaw(`${byteOrder(kind, 'a.id')} asc`).limit(args.first + 1);
-  const rows = (await query) as Record<string, unknown>[];
-  const entities = rows.map((row) => em.map(LearnerAccount, row));
-  return buildPage(entities, args.first, Number(countRow?.count ?? 0), (row) => encodeCursor(order, [row.id]), args.after);
+  return pageInIdOrder(em, kind, base, { alias: 'a', entity: LearnerAccount, first: args.first, after: args.after ?? null });
 }
 
 /**
  * One page of the achievements of one offering (a cohort), ordered by id:
  * for issuing its credentials in bulk.
  */
-export async function findCohortPage(
+export function findCohortPage(
   em: SqlEntityManager,
   kind: DatabaseKind,
   args: { opportunityId: string; passed: boolean | null; first: number; after?: string | null },
 ): Promise<Page<Achievement>> {
-  const { order, shape } = ACCOUNT_CURSOR;
-  const afterKey = args.after ? decodeCursor(args.after, order, shape) : undefined;
-  const knex = em.getKnex();
-  const base = knex('achievement as a').where('a.opportunity_id', args.opportunityId);
+  const base = em.getKnex()('achievement as a').where('a.opportunity_id', args.opportunityId);
   if (args.passed !== null) base.andWhere('a.passed', args.passed);
-  const countRow = (await base.clone().count({ count: '*' }).first()) as { count: number | string } | undefined;
-  const query = base.clone().select('a.*');
-  if (afterKey) query.whereRaw(`${byteOrder(kind, 'a.id')} > ?`, [afterKey[0] as string]);
-  query.orderByRaw(`${byteOrder(kind, 'a.id')} asc`).limit(args.first + 1);
-  const rows = (await query) as Record<string, unknown>[];
-  const entities = rows.map((row) => em.map(Achievement, row));
-  return buildPage(entities, args.first, Number(countRow?.count ?? 0), (row) => encodeCursor(order, [row.id]), args.after);
+  return pageInIdOrder(em, kind, base, { alias: 'a', entity: Achievement, first: args.first, after: args.after ?? null });
 }

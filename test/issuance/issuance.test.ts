@@ -230,8 +230,9 @@ describe('revocation and suspension', () => {
   });
 
   it('refuses a reason it could not show the learner, and an unknown credential, changing nothing', async () => {
-    const item = pick((candidate) => authorityOf(candidate.memberId) === 'FULL' && candidate.offering.creditBearing);
-    const issued = (await issue(item)).body.data?.['issueCredential'].credential as { id: string };
+    // A credential no other test changes: a participation certificate at a member no other test issues for.
+    const item = pick((candidate) => authorityOf(candidate.memberId) === 'SEMI_PREQUALIFIED');
+    const issued = (await issue(item, 'PARTICIPATION')).body.data?.['issueCredential'].credential as { id: string };
     const staff = await bearer(hub.hub, { role: 'member-staff', memberId: item.memberId });
     for (const reason of ['no', 'line one\nline two', 'x'.repeat(501)]) {
       const { body } = await hub.query(`mutation ($id: ID!, $reason: String!) { revokeCredential(id: $id, reason: $reason) { status } }`, { id: issued.id, reason }, staff);
