@@ -3,7 +3,7 @@
  * GraphQL types the graph shows are in model.ts.
  */
 
-export type CredentialKindValue = 'MICRO_CREDENTIAL' | 'PARTICIPATION';
+import type { CredentialKind } from './facts.js';
 
 /**
  * One issued credential. `serial` places it in the status lists (list
@@ -16,7 +16,7 @@ export class IssuedCredential {
   /** `urn:uuid:<uuid>`. */
   id!: string;
   achievementId!: string;
-  kind!: CredentialKindValue;
+  kind!: CredentialKind;
   learnerId!: string;
   memberId!: string;
   offeringId!: string;

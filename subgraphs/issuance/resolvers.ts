@@ -8,6 +8,7 @@ import type { CohortJob } from './cohort.js';
 import type { IssuanceContext } from './context.js';
 import { checkIdempotencyKey, issueCredential } from './issue.js';
 import { signJades } from './jades.js';
+import { readUnverified } from './seal.js';
 import {
   Achievement,
   Credential,
@@ -52,7 +53,7 @@ function jobView(job: CohortJob): IssuanceJob {
 
 /** The credential a stored vc+jwt carries (its payload). */
 function credentialOf(credential: IssuedCredential): Record<string, unknown> {
-  return JSON.parse(Buffer.from(credential.jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  return readUnverified(credential.jwt).credential ?? {};
 }
 
 /** A learner sees their own credentials; a member's staff the credentials their member awarded. */

@@ -153,6 +153,12 @@ function isStatusList(credential: Record<string, unknown>): boolean {
   return Array.isArray(types) ? types.includes('BitstringStatusListCredential') : types === 'BitstringStatusListCredential';
 }
 
+/** A seal that does not hold: nothing else in the credential can be relied on, so nothing else is checked. */
+function badSignature(format: VerificationResult['format'], reason: string, issuer: string | null): VerificationResult {
+  const rest = CHECKS.filter((check) => check !== 'signature').map((check) => notCheckable(check, 'not checked: the signature is not valid, so nothing in the credential can be relied on'));
+  return { verified: false, format, credentialId: null, issuer, checks: [{ check: 'signature', passed: false, reason }, ...rest], credential: null };
+}
+
 async function finish(
   format: VerificationResult['format'],
   credential: Record<string, unknown>,
@@ -161,6 +167,8 @@ async function finish(
   deps: VerificationDependencies,
   now: Date,
 ): Promise<VerificationResult> {
+  // Sealed with the same key in either form, a status list is still not a credential about anyone.
+  if (isStatusList(credential)) throw new NotACredential('it is a status list, not a credential about a learner');
   const checks = [signature, trust, await statusCheck('revocation', credential, deps), await statusCheck('suspension', credential, deps), validityCheck(credential, now), schemaCheck(credential, deps)];
   return {
     verified: checks.every((check) => check.passed),
@@ -185,12 +193,9 @@ async function trustCheck(deps: VerificationDependencies, credential: Record<str
 async function verifyCompact(jwt: string, deps: VerificationDependencies, now: Date): Promise<VerificationResult> {
   const signature = await checkSignature(jwt, (kid) => deps.keys.publicKey(kid));
   if (!signature.valid) {
-    const failed = { check: 'signature' as const, passed: false, reason: signature.reason };
-    const rest = CHECKS.filter((check) => check !== 'signature').map((check) => notCheckable(check, 'not checked: the signature is not valid, so nothing in the credential can be relied on'));
-    return { verified: false, format: 'vc+jwt', credentialId: null, issuer: issuerOf(signature.credential), checks: [failed, ...rest], credential: null };
+    return badSignature('vc+jwt', signature.reason, issuerOf(signature.credential));
   }
   const kid = signature.header.kid;
-  if (isStatusList(signature.credential)) throw new NotACredential('it is a status list, not a credential about a learner');
   return finish('vc+jwt', signature.credential, { check: 'signature', passed: true, reason: `sealed with the alliance's key ${kid}` }, await trustCheck(deps, signature.credential, kid), deps, now);
 }
 
@@ -200,9 +205,7 @@ async function verifyJadesDocument(document: Record<string, unknown>, deps: Veri
   });
   const payload = result.payload as Record<string, unknown> | undefined;
   if (!result.signatureValid || !payload) {
-    const failed = { check: 'signature' as const, passed: false, reason: result.reason ?? 'the signature does not match the credential' };
-    const rest = CHECKS.filter((check) => check !== 'signature').map((check) => notCheckable(check, 'not checked: the signature is not valid, so nothing in the credential can be relied on'));
-    return { verified: false, format: 'jades', credentialId: null, issuer: null, checks: [failed, ...rest], credential: null };
+    return badSignature('jades', result.reason ?? 'the signature does not match the credential', null);
   }
   if (result.keySource === 'x5c') {
     const certificate = result.certificate;
