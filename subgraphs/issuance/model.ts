@@ -125,16 +125,16 @@ export class Credential {
   @Field(() => ID, { description: 'The credential id, `urn:uuid:…`.' })
   id!: string;
 
-  @Field(() => CredentialKind)
+  @Field(() => CredentialKind, { description: 'A micro-credential, or a non-credit certificate of participation.' })
   kind!: CredentialKind;
 
   @Field(() => String, { description: 'The title of the offering it certifies.' })
   title!: string;
 
-  @Field(() => DateTimeISOResolver)
+  @Field(() => DateTimeISOResolver, { description: 'When the alliance issued and sealed it (its `validFrom`).' })
   issuedAt!: Date;
 
-  @Field(() => DateTimeISOResolver, { nullable: true })
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'When it expires; null: it does not.' })
   validUntil!: Date | null;
 }
 
@@ -203,10 +203,10 @@ export class TrustedIssuerEntry {
   @Field(() => Institution, { nullable: true, description: 'The member, for member entries.' })
   member!: Institution | null;
 
-  @Field(() => DateTimeISOResolver)
+  @Field(() => DateTimeISOResolver, { description: 'Trusted for credentials issued from this instant.' })
   validFrom!: Date;
 
-  @Field(() => DateTimeISOResolver, { nullable: true })
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'Trusted for credentials issued before this instant; null: still trusted.' })
   validUntil!: Date | null;
 
   @Field(() => [TrustedIssuerKeyEntry], { description: 'The keys it seals with (the alliance only: members are awarding bodies, the alliance seals).' })
@@ -218,10 +218,10 @@ export class TrustedIssuerKeyEntry {
   @Field(() => ID, { description: 'The key id (`kid`), as in the published key set.' })
   kid!: string;
 
-  @Field(() => DateTimeISOResolver)
+  @Field(() => DateTimeISOResolver, { description: 'Seals made from this instant are trusted.' })
   validFrom!: Date;
 
-  @Field(() => DateTimeISOResolver, { nullable: true })
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'Retired: seals made after this instant are not trusted; null: the key in use.' })
   validUntil!: Date | null;
 }
 
@@ -273,7 +273,7 @@ export class IssuanceJob {
   @Field(() => DateTimeISOResolver)
   startedAt!: Date;
 
-  @Field(() => DateTimeISOResolver, { nullable: true })
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'Null while the job runs.' })
   finishedAt!: Date | null;
 
   @Field(() => String, { nullable: true, description: 'Why the job stopped, when it failed.' })

@@ -194,7 +194,7 @@ export class CredentialResolver {
     }));
   }
 
-  @FieldResolver(() => CredentialStatus)
+  @FieldResolver(() => CredentialStatus, { description: 'Whether it is in force, suspended or revoked, as verifiers see it through the status lists.' })
   status(@Root() credential: IssuedCredential): CredentialStatus {
     if (credential.revokedAt) return CredentialStatus.REVOKED;
     if (credential.suspendedAt) return CredentialStatus.SUSPENDED;

@@ -67,7 +67,7 @@ export class ConsentGrant {
 
   learner!: Ref<Learner>;
 
-  @Field(() => GranteeKind)
+  @Field(() => GranteeKind, { description: 'A member (its staff) or a named verifier.' })
   granteeKind!: GranteeKind;
 
   /** The member whose staff receive the records (granteeKind MEMBER). */
@@ -76,7 +76,7 @@ export class ConsentGrant {
   verifierName?: string | null;
   verifierId?: string | null;
 
-  @Field(() => ConsentPurpose)
+  @Field(() => ConsentPurpose, { description: 'Why the learner shares.' })
   purpose!: ConsentPurpose;
 
   @Field(() => String, { nullable: true, description: 'The purpose in the learner\'s words (required for OTHER).' })
@@ -94,7 +94,7 @@ export class ConsentGrant {
   @Field(() => DateTimeISOResolver, { description: 'The grant ends at this instant.' })
   expiresAt!: Date;
 
-  @Field(() => DateTimeISOResolver, { nullable: true })
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'When the learner revoked it; null: not revoked.' })
   revokedAt?: Date | null;
 
   @Field(() => String, { nullable: true, description: 'Why the learner revoked it, if they said.' })

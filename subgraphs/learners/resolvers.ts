@@ -196,7 +196,7 @@ export class ConsentGrantResolver {
     return grant.verifierName && grant.verifierId ? { name: grant.verifierName, id: grant.verifierId } : null;
   }
 
-  @FieldResolver(() => [ConsentScope])
+  @FieldResolver(() => [ConsentScope], { description: 'Which records it shares.' })
   scopes(@Root() grant: ConsentGrant): ConsentScope[] {
     return grantScopes(grant);
   }
@@ -206,7 +206,7 @@ export class ConsentGrantResolver {
     return grantSourceMembers(grant).map((id) => ({ id }));
   }
 
-  @FieldResolver(() => ConsentGrantStatus)
+  @FieldResolver(() => ConsentGrantStatus, { description: 'ACTIVE until it is revoked or expires; members see the records only while it is.' })
   status(@Root() grant: ConsentGrant): ConsentGrantStatus {
     return grantStatus(grant);
   }
