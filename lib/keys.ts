@@ -10,6 +10,29 @@ export interface SigningKeyFiles {
   jwksPath: string;
 }
 
+/** A new ES256 key pair as JWKs, its kid the public key's thumbprint (RFC 7638). */
+export async function generateSigningKey(): Promise<{ kid: string; privateJwk: JWK; publicJwk: JWK }> {
+  const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALGORITHM, { extractable: true });
+  const exported = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(exported);
+  return {
+    kid,
+    privateJwk: { ...(await exportJWK(privateKey)), kid, alg: SIGNING_ALGORITHM },
+    publicJwk: { ...exported, kid, alg: SIGNING_ALGORITHM, use: 'sig' },
+  };
+}
+
+/**
+ * Writes a file whole or not at all (a temporary file renamed into place), so
+ * a reader or a second process never sees half a key. `mode` 0600 for private keys.
+ */
+export function writeFileAtomically(path: string, content: string, mode?: number): void {
+  const temporary = `${path}.${process.pid}.${randomUUID()}`;
+  writeFileSync(temporary, content, mode === undefined ? {} : { mode });
+  if (mode !== undefined) chmodSync(temporary, mode);
+  renameSync(temporary, path);
+}
+
 /**
  * An ES256 signing key kept in two files: the private JWK (mode 0600) and the
  * public key set to publish. Created on first use, written atomically (the
@@ -19,15 +42,9 @@ export interface SigningKeyFiles {
 export async function ensureSigningKey(files: SigningKeyFiles): Promise<{ privateJwk: JWK; jwks: { keys: JWK[] } }> {
   if (!existsSync(files.privatePath)) {
     mkdirSync(dirname(files.privatePath), { recursive: true, mode: 0o700 });
-    const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALGORITHM, { extractable: true });
-    const publicJwk = await exportJWK(publicKey);
-    const kid = await calculateJwkThumbprint(publicJwk);
-    const suffix = `.${process.pid}.${randomUUID()}`;
-    writeFileSync(`${files.jwksPath}${suffix}`, `${JSON.stringify({ keys: [{ ...publicJwk, kid, alg: SIGNING_ALGORITHM, use: 'sig' }] }, null, 2)}\n`);
-    writeFileSync(`${files.privatePath}${suffix}`, `${JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: SIGNING_ALGORITHM, use: 'sig' })}\n`, { mode: 0o600 });
-    chmodSync(`${files.privatePath}${suffix}`, 0o600);
-    renameSync(`${files.jwksPath}${suffix}`, files.jwksPath);
-    renameSync(`${files.privatePath}${suffix}`, files.privatePath);
+    const key = await generateSigningKey();
+    writeFileAtomically(files.jwksPath, `${JSON.stringify({ keys: [key.publicJwk] }, null, 2)}\n`);
+    writeFileAtomically(files.privatePath, `${JSON.stringify({ ...key.privateJwk, use: 'sig' })}\n`, 0o600);
   }
   return {
     privateJwk: JSON.parse(readFileSync(files.privatePath, 'utf8')) as JWK,

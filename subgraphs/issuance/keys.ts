@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { importJWK, type CryptoKey, type JWK } from 'jose';
+import { generateSigningKey, SIGNING_ALGORITHM, writeFileAtomically } from '../../lib/keys.js';
 
 /*
  * The alliance's issuing keys: the key that seals credentials. Each key is a
@@ -12,7 +12,8 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type Cry
  * with a retired key keep verifying. Rotation adds a key; nothing is deleted.
  */
 
-export const ISSUING_ALGORITHM = 'ES256';
+/** The alliance seals with the hub's one signing algorithm (ES256). */
+export const ISSUING_ALGORITHM = SIGNING_ALGORITHM;
 
 export interface IssuerKey {
   kid: string;
@@ -55,19 +56,10 @@ function readKeys(dir: string): IssuerKey[] {
  */
 export async function addIssuerKey(dir: string, now = new Date()): Promise<IssuerKey> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const { privateKey, publicKey } = await generateKeyPair(ISSUING_ALGORITHM, { extractable: true });
-  const publicJwk = await exportJWK(publicKey);
-  const kid = await calculateJwkThumbprint(publicJwk);
-  const jwk: JWK = { ...publicJwk, kid, alg: ISSUING_ALGORITHM, use: 'sig' };
-  const suffix = `.${process.pid}.${randomUUID()}`;
-  const privatePath = join(dir, `issuer-${kid}.private.jwk`);
-  const publicPath = join(dir, `issuer-${kid}${PUBLIC_SUFFIX}`);
-  writeFileSync(`${privatePath}${suffix}`, `${JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: ISSUING_ALGORITHM })}\n`, { mode: 0o600 });
-  chmodSync(`${privatePath}${suffix}`, 0o600);
-  renameSync(`${privatePath}${suffix}`, privatePath);
-  writeFileSync(`${publicPath}${suffix}`, `${JSON.stringify({ jwk, createdAt: now.toISOString() }, null, 2)}\n`);
-  renameSync(`${publicPath}${suffix}`, publicPath);
-  return { kid, publicJwk: jwk, createdAt: now };
+  const { kid, privateJwk, publicJwk } = await generateSigningKey();
+  writeFileAtomically(join(dir, `issuer-${kid}.private.jwk`), `${JSON.stringify(privateJwk)}\n`, 0o600);
+  writeFileAtomically(join(dir, `issuer-${kid}${PUBLIC_SUFFIX}`), `${JSON.stringify({ jwk: publicJwk, createdAt: now.toISOString() }, null, 2)}\n`);
+  return { kid, publicJwk, createdAt: now };
 }
 
 /** Loads the key ring from `dir`, creating the first key when there is none (the embedded default). */
