@@ -1,5 +1,5 @@
 import { KeyObject, verify } from 'node:crypto';
-import { CompactSign, compactVerify, decodeProtectedHeader, type CryptoKey, type ProtectedHeaderParameters } from 'jose';
+import { CompactSign, compactVerify, type CryptoKey, type ProtectedHeaderParameters } from 'jose';
 import { ISSUING_ALGORITHM } from './keys.js';
 
 /*
@@ -25,18 +25,28 @@ export type SignatureCheck =
   | { valid: true; header: ProtectedHeaderParameters; credential: Record<string, unknown> }
   | { valid: false; reason: string; header?: ProtectedHeaderParameters; credential?: Record<string, unknown> };
 
-/** The credential a compact JWS carries, unverified (to say which issuer it claims when the signature fails). */
-export function readUnverified(jwt: string): { header?: ProtectedHeaderParameters; credential?: Record<string, unknown> } {
-  const result: { header?: ProtectedHeaderParameters; credential?: Record<string, unknown> } = {};
+function jsonObject(base64url: string): Record<string, unknown> | undefined {
   try {
-    result.header = decodeProtectedHeader(jwt);
-    const payload = jwt.split('.')[1] ?? '';
-    const parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) result.credential = parsed as Record<string, unknown>;
+    const parsed = JSON.parse(Buffer.from(base64url, 'base64url').toString('utf8')) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
   } catch {
-    // Unreadable: the signature check says so.
+    return undefined;
   }
-  return result;
+}
+
+/**
+ * The header and credential a compact JWS carries, unverified (to say which
+ * issuer it claims when the signature fails). Decoded with Buffer rather than
+ * jose's decodeProtectedHeader: a credential is some 20 KB, and this runs on
+ * every verification.
+ */
+export function readUnverified(jwt: string): { header?: ProtectedHeaderParameters; credential?: Record<string, unknown> } {
+  const first = jwt.indexOf('.');
+  const second = first < 0 ? -1 : jwt.indexOf('.', first + 1);
+  if (second < 0) return {};
+  const header = jsonObject(jwt.slice(0, first)) as ProtectedHeaderParameters | undefined;
+  const credential = jsonObject(jwt.slice(first + 1, second));
+  return { ...(header ? { header } : {}), ...(credential ? { credential } : {}) };
 }
 
 /**
@@ -68,7 +78,9 @@ export async function checkSignature(jwt: string, keyFor: (kid: string) => Promi
     if (header.alg === 'ES256') {
       const signature = Buffer.from(parts[2] as string, 'base64url');
       if (signature.length !== 64 || key.algorithm.name !== 'ECDSA') return mismatch;
-      const valid = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), { key: KeyObject.from(key), dsaEncoding: 'ieee-p1363' }, signature);
+      // The signing input is the text before the last dot, as it came (no re-joining of the parts).
+      const signingInput = Buffer.from(jwt.slice(0, jwt.length - (parts[2] as string).length - 1));
+      const valid = verify('sha256', signingInput, { key: KeyObject.from(key), dsaEncoding: 'ieee-p1363' }, signature);
       if (!valid) return mismatch;
     } else {
       await compactVerify(jwt, key, { algorithms: CREDENTIAL_ALGORITHMS });
