@@ -8,13 +8,13 @@ import ajvFormats from 'ajv-formats';
 
 /*
  * JSON Schema validation of credentials against the two published schemas the
- * issue names, kept in ./schemas so the hub needs nothing outside the repository
- * at run time:
+ * issue names, read from the alliance's shared material (see
+ * DEFAULT_CREDENTIAL_SCHEMAS_DIR below), never copied into the project:
  *   w3c-vc2-verifiable-credential-schema.json   W3C VC Data Model 2.0 (W3C Software and Document License, w3c-LICENSE.md)
  *   ebsi-vcdm2.0-europass-edc-schema.json       EBSI "Europass EDC credential" on ELM 3.2 (EUPL 1.2, ELM-EUPL-1.2-LICENSE.txt)
  *   ebsi-vcdm2.0-attestation-schema.json        EBSI Verifiable Attestation, which the EDC schema $refs as
  *                                               ./vcdm2.0-attestation-schema/schema.json (EUPL 1.2)
- * Unmodified copies of ../shared/credentials.
+ * They are used as published.
  *
  * One deliberate, opt-in exception (see `allowBitstringStatusList`): the EBSI
  * EDC schema closes `credentialStatus` to `{ id, type }` with type
@@ -233,11 +233,14 @@ export function createCredentialValidator(options: CredentialValidatorOptions = 
 
   return {
     validate(credential: unknown): CredentialValidation {
-      const missing = CREDENTIAL_SCHEMA_FILES.filter((file) => !existsSync(join(dir, file)));
-      if (missing.length > 0) {
-        return { valid: false, checked: false, errors: [`not checked: the published schemas (${missing.join(', ')}) are not installed in ${dir}; set CREDENTIAL_SCHEMAS_DIR`], w3c: false, ebsi: false };
+      if (!compiled) {
+        // Looked for until found (they may be installed while the service runs); once compiled, never again.
+        const missing = CREDENTIAL_SCHEMA_FILES.filter((file) => !existsSync(join(dir, file)));
+        if (missing.length > 0) {
+          return { valid: false, checked: false, errors: [`not checked: the published schemas (${missing.join(', ')}) are not installed in ${dir}; set CREDENTIAL_SCHEMAS_DIR`], w3c: false, ebsi: false };
+        }
+        compiled = { fast: compileSet(dir, false), ebsiClasses: classesOf(readSchema(dir, EBSI_EDC_FILE)) };
       }
-      compiled ??= { fast: compileSet(dir, false), ebsiClasses: classesOf(readSchema(dir, EBSI_EDC_FILE)) };
       const { w3c, ebsi } = check(compiled.fast, credential);
       if (w3c && ebsi) return { valid: true, checked: true, errors: [], w3c, ebsi };
 
