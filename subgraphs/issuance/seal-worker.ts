@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
 import { importJWK, type CryptoKey, type JWK } from 'jose';
+import { serveWorker } from '../../lib/worker-pool.js';
 import { buildCredential } from './edc.js';
 import type { CredentialFacts } from './facts.js';
 import { ISSUING_ALGORITHM } from './keys.js';
@@ -12,13 +12,10 @@ import { sealCredential } from './seal.js';
  * service's process and never travels in a message.
  */
 
-export type SealWorkerRequest =
-  | { type: 'init'; privateKeyPath: string; kid: string }
-  | { type: 'seal'; id: number; items: CredentialFacts[] };
-
-export type SealWorkerAnswer = { id: number; jwts: string[] } | { id: number; error: string };
-
-let key: { signingKey: CryptoKey; kid: string } | undefined;
+export interface SealWorkerInit {
+  privateKeyPath: string;
+  kid: string;
+}
 
 /**
  * Credentials sealed at once. jose signs through WebCrypto, which computes the
@@ -28,23 +25,14 @@ let key: { signingKey: CryptoKey; kid: string } | undefined;
  */
 const IN_FLIGHT = 16;
 
-parentPort?.on('message', (message: SealWorkerRequest) => {
-  void (async () => {
-    if (message.type === 'init') {
-      const jwk = JSON.parse(readFileSync(message.privateKeyPath, 'utf8')) as JWK;
-      key = { signingKey: (await importJWK(jwk, ISSUING_ALGORITHM)) as CryptoKey, kid: message.kid };
-      return;
+serveWorker<SealWorkerInit, CredentialFacts[], string[]>(async (init) => {
+  const jwk = JSON.parse(readFileSync(init.privateKeyPath, 'utf8')) as JWK;
+  const key = { signingKey: (await importJWK(jwk, ISSUING_ALGORITHM)) as CryptoKey, kid: init.kid };
+  return async (items) => {
+    const jwts: string[] = [];
+    for (let start = 0; start < items.length; start += IN_FLIGHT) {
+      jwts.push(...(await Promise.all(items.slice(start, start + IN_FLIGHT).map((facts) => sealCredential(buildCredential(facts), key)))));
     }
-    try {
-      if (!key) throw new Error('the sealing worker has no key');
-      const signer = key;
-      const jwts: string[] = [];
-      for (let start = 0; start < message.items.length; start += IN_FLIGHT) {
-        jwts.push(...(await Promise.all(message.items.slice(start, start + IN_FLIGHT).map((facts) => sealCredential(buildCredential(facts), signer)))));
-      }
-      parentPort?.postMessage({ id: message.id, jwts } satisfies SealWorkerAnswer);
-    } catch (error) {
-      parentPort?.postMessage({ id: message.id, error: (error as Error).message } satisfies SealWorkerAnswer);
-    }
-  })();
+    return jwts;
+  };
 });
