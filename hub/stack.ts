@@ -251,6 +251,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       members: registry.members.map((member) => ({ id: member.id, name: member.name })),
       logger: logger.child('issuance'),
     });
+    // One process for the whole hub: issuance seals and verifies inline, without worker threads of its own.
+    stops.push(() => issuanceService.close());
     const issuance = await startIssuanceServer({ service: issuanceService, logger: logger.child('issuance'), port: options.ports?.issuance ?? 0, host, hubAuth });
     stops.push(() => issuance.stop());
 

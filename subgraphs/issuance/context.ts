@@ -13,6 +13,8 @@ export interface IssuanceService {
   verification: VerificationDependencies;
   statuses: StatusLists;
   cohorts: CohortJobs;
+  /** Stops its worker threads (sealing, verifying). */
+  close(): Promise<void>;
 }
 
 /** What every issuance resolver receives: built fresh for each request. */

@@ -34,6 +34,8 @@ Environment:
   ISSUER_COUNTRY    ISO 3166-1 alpha-2 country of the alliance as issuer default NL
   SEAL_WORKERS      worker threads writing and sealing bulk batches (0: inline)
                                                                       default: the number of cores
+  VERIFY_WORKERS    worker threads checking signatures and schemas of credentials being
+                    verified (0: inline, on the event loop)          default: the number of cores
   HUB_KEYS_DIR      the hub's signing key (shared with the gateway): verifies calls from the
                     gateway, signs reads from the router and ESCO    default data/keys
   PORT              port to listen on                                 default 4004
@@ -68,13 +70,14 @@ runService({
         members: registry.members.map((member) => ({ id: member.id, name: member.name })),
         logger,
         sealWorkers: readInt(env, 'SEAL_WORKERS', availableParallelism(), { min: 0, max: 64 }),
+        verifyWorkers: readInt(env, 'VERIFY_WORKERS', availableParallelism(), { min: 0, max: 64 }),
       });
       const server = await startIssuanceServer({ service, logger, port: readPort(env, 'PORT', 4004), host: readString(env, 'HOST', '127.0.0.1'), hubAuth });
       return {
         url: server.url,
         stop: async () => {
           await server.stop();
-          await service.issuance.pool?.close();
+          await service.close();
           await client.close();
           await orm.close();
         },

@@ -7,6 +7,7 @@ import type { SqlEntityManager } from '../../lib/orm.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import { CohortJobs } from './cohort.js';
 import { createSealPool } from './seal-pool.js';
+import { createVerifyPool } from './verify-pool.js';
 import type { IssuanceContext, IssuanceService } from './context.js';
 import type { IssuerIdentity } from './issue.js';
 import { loadIssuerKeys } from './keys.js';
@@ -65,6 +66,8 @@ export interface IssuanceServiceOptions {
   logger: Logger;
   /** Worker threads that write and seal bulk batches on other cores (0: inline). */
   sealWorkers?: number;
+  /** Worker threads that check signatures and schemas of vc+jwt credentials being verified (0: inline). */
+  verifyWorkers?: number;
 }
 
 /** Loads the keys, brings the register up to date and compiles the schemas: everything a request needs. */
@@ -74,12 +77,25 @@ export async function createIssuanceService(options: IssuanceServiceOptions): Pr
   const statuses = new StatusLists(options.orm, options.issuer, keys);
   const pool = options.sealWorkers ? createSealPool(options.sealWorkers, { privateKeyPath: keys.privateKeyPath, kid: keys.current.kid }) : undefined;
   const issuance = { sources: options.sources, keys, issuer: options.issuer, ...(pool ? { pool } : {}) };
+  const schemas = options.schemasDir ? { dir: options.schemasDir } : {};
+  // The workers get the same public keys and schemas as the inline path (the key ring is fixed while the service runs).
+  const verifyPool = options.verifyWorkers ? createVerifyPool(options.verifyWorkers, { jwks: [...keys.jwks.keys], ...(options.schemasDir ? { schemasDir: options.schemasDir } : {}) }) : undefined;
   return {
     orm: options.orm,
     statuses,
     issuance,
     cohorts: new CohortJobs(() => options.orm.em.fork() as SqlEntityManager, issuance, options.logger),
-    verification: { register: new TrustRegister(options.orm), keys, issuer: options.issuer, statuses, validator: createCredentialValidator({ allowBitstringStatusList: true, ...(options.schemasDir ? { dir: options.schemasDir } : {}) }) },
+    verification: {
+      register: new TrustRegister(options.orm),
+      keys,
+      issuer: options.issuer,
+      statuses,
+      validator: createCredentialValidator({ allowBitstringStatusList: true, ...schemas }),
+      ...(verifyPool ? { pool: verifyPool } : {}),
+    },
+    async close() {
+      await Promise.all([pool?.close(), verifyPool?.close()]);
+    },
   };
 }
 

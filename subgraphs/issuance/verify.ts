@@ -4,9 +4,10 @@ import { verifyJades } from './jades.js';
 import type { IssuerIdentity } from './issue.js';
 import type { IssuerKeyRing } from './keys.js';
 import type { TrustRegister } from './register.js';
-import type { createCredentialValidator } from './schemas.js';
+import type { createCredentialValidator, CredentialValidation } from './schemas.js';
 import { checkSignature } from './seal.js';
 import type { StatusLists, StatusPurpose } from './statuses.js';
+import type { VerifyPool } from './verify-pool.js';
 
 /*
  * Verification, for anyone: every check a relying party needs, each with its
@@ -32,8 +33,6 @@ export interface VerificationResult {
   credentialId: string | null;
   issuer: string | null;
   checks: VerificationCheck[];
-  /** The verified credential (present when the signature holds). */
-  credential: Record<string, unknown> | null;
 }
 
 export interface VerificationDependencies {
@@ -42,6 +41,12 @@ export interface VerificationDependencies {
   issuer: IssuerIdentity;
   statuses: StatusLists;
   validator: ReturnType<typeof createCredentialValidator>;
+  /**
+   * Worker threads that decode, check the signature and validate the schemas
+   * of vc+jwt credentials; without it that runs inline. Its workers must hold
+   * the same keys and schemas as `keys` and `validator`.
+   */
+  pool?: VerifyPool;
   now?: () => Date;
 }
 
@@ -106,8 +111,8 @@ function validityCheck(credential: Record<string, unknown>, now: Date): Verifica
   return { check: 'validity', passed: true, reason: until ? `valid until ${until.toISOString()}` : 'valid, without an expiry' };
 }
 
-function schemaCheck(credential: Record<string, unknown>, deps: VerificationDependencies): VerificationCheck {
-  const result = deps.validator.validate(credential);
+function schemaCheck(credential: Record<string, unknown>, deps: VerificationDependencies, validated: CredentialValidation | null): VerificationCheck {
+  const result = validated ?? deps.validator.validate(credential);
   if (result.valid) {
     return {
       check: 'schema',
@@ -147,6 +152,22 @@ export async function verifyCredential(input: unknown, deps: VerificationDepende
   return verifyJadesDocument(record, deps, now);
 }
 
+/**
+ * The members of a credential that the checks after the seal read (identity,
+ * issuer, validity, status entries, type). A verifying worker sends back only
+ * these: copying a whole 20 KB credential between threads cost more than the
+ * worker saved.
+ */
+export function checkedParts(credential: Record<string, unknown>): Record<string, unknown> {
+  const parts: Record<string, unknown> = {};
+  for (const name of ['id', 'type', 'validFrom', 'validUntil', 'issuanceDate', 'credentialStatus'] as const) {
+    if (name in credential) parts[name] = credential[name];
+  }
+  const issuer = issuerOf(credential);
+  if (issuer !== null) parts['issuer'] = issuer;
+  return parts;
+}
+
 /** A status list is sealed with the same key, but it is not a credential about anyone. */
 function isStatusList(credential: Record<string, unknown>): boolean {
   const types = credential['type'];
@@ -156,7 +177,7 @@ function isStatusList(credential: Record<string, unknown>): boolean {
 /** A seal that does not hold: nothing else in the credential can be relied on, so nothing else is checked. */
 function badSignature(format: VerificationResult['format'], reason: string, issuer: string | null): VerificationResult {
   const rest = CHECKS.filter((check) => check !== 'signature').map((check) => notCheckable(check, 'not checked: the signature is not valid, so nothing in the credential can be relied on'));
-  return { verified: false, format, credentialId: null, issuer, checks: [{ check: 'signature', passed: false, reason }, ...rest], credential: null };
+  return { verified: false, format, credentialId: null, issuer, checks: [{ check: 'signature', passed: false, reason }, ...rest] };
 }
 
 async function finish(
@@ -166,17 +187,17 @@ async function finish(
   trust: VerificationCheck,
   deps: VerificationDependencies,
   now: Date,
+  validated: CredentialValidation | null = null,
 ): Promise<VerificationResult> {
   // Sealed with the same key in either form, a status list is still not a credential about anyone.
   if (isStatusList(credential)) throw new NotACredential('it is a status list, not a credential about a learner');
-  const checks = [signature, trust, await statusCheck('revocation', credential, deps), await statusCheck('suspension', credential, deps), validityCheck(credential, now), schemaCheck(credential, deps)];
+  const checks = [signature, trust, await statusCheck('revocation', credential, deps), await statusCheck('suspension', credential, deps), validityCheck(credential, now), schemaCheck(credential, deps, validated)];
   return {
     verified: checks.every((check) => check.passed),
     format,
     credentialId: typeof credential['id'] === 'string' ? credential['id'] : null,
     issuer: issuerOf(credential),
     checks,
-    credential,
   };
 }
 
@@ -191,12 +212,13 @@ async function trustCheck(deps: VerificationDependencies, credential: Record<str
 }
 
 async function verifyCompact(jwt: string, deps: VerificationDependencies, now: Date): Promise<VerificationResult> {
-  const signature = await checkSignature(jwt, (kid) => deps.keys.publicKey(kid));
+  const { signature, schema } = deps.pool ? await deps.pool.check(jwt) : { signature: await checkSignature(jwt, (kid) => deps.keys.publicKey(kid)), schema: null };
   if (!signature.valid) {
     return badSignature('vc+jwt', signature.reason, issuerOf(signature.credential));
   }
   const kid = signature.header.kid;
-  return finish('vc+jwt', signature.credential, { check: 'signature', passed: true, reason: `sealed with the alliance's key ${kid}` }, await trustCheck(deps, signature.credential, kid), deps, now);
+  const sealed: VerificationCheck = { check: 'signature', passed: true, reason: `sealed with the alliance's key ${kid}` };
+  return finish('vc+jwt', signature.credential, sealed, await trustCheck(deps, signature.credential, kid), deps, now, schema);
 }
 
 async function verifyJadesDocument(document: Record<string, unknown>, deps: VerificationDependencies, now: Date): Promise<VerificationResult> {

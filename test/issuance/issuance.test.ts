@@ -10,6 +10,8 @@ import { openIssuanceDatabase } from '../../subgraphs/issuance/database.js';
 import { storeCredentials } from '../../subgraphs/issuance/issue.js';
 import { addIssuerKey, loadIssuerKeys } from '../../subgraphs/issuance/keys.js';
 import { createSealPool } from '../../subgraphs/issuance/seal-pool.js';
+import { readUnverified } from '../../subgraphs/issuance/seal.js';
+import { createVerifyPool } from '../../subgraphs/issuance/verify-pool.js';
 import { IssuedCredential } from '../../subgraphs/issuance/records.js';
 import { syncRegister, TrustRegister } from '../../subgraphs/issuance/register.js';
 import { allianceIssuer } from '../../subgraphs/issuance/server.js';
@@ -482,13 +484,58 @@ describe('storing and sealing', () => {
         expect(result.checks.filter((item) => !item.passed)).toEqual([]);
         // Each credential names its own id and its own place in the status lists.
         expect(result.credentialId).toBe(row.id);
-        const status = (result.credential?.['credentialStatus'] as { statusListIndex: string }[])[0];
+        const status = (readUnverified(row.jwt).credential?.['credentialStatus'] as { statusListIndex: string }[])[0];
         expect(Number(status?.statusListIndex)).toBe(row.serial - 1);
         expect(row.achievementId).toBe(`uis.no:pool-${index}`);
       }
     } finally {
       await pool.close();
     }
+  });
+
+  it('verifies on worker threads exactly as inline: good, tampered, foreign, unknown, alg none, schema-invalid', async () => {
+    const [facts] = await factsOf(passed.filter((item) => item.memberId === 'tuni.fi').slice(2, 3));
+    const keys = await loadIssuerKeys(join(dir, 'verify-pool-keys'), { create: true });
+    const issuer = allianceIssuer('https://hub.example');
+    const [row] = await storeCredentials(orm.em.fork() as SqlEntityManager, { sources, keys, issuer }, [{ facts: facts!, request: { achievementId: 'tuni.fi:verify-pool', kind: 'PARTICIPATION' }, idempotency: null }], 'staff');
+    await syncRegister(orm, issuer, keys, []);
+    const jwt = row!.jwt;
+    const [header, payload, signature] = jwt.split('.') as [string, string, string];
+    const credential = readUnverified(jwt).credential as Record<string, unknown>;
+    const seal = (body: Record<string, unknown>, key = keys.signingKey, kid = keys.current.kid) =>
+      new CompactSign(Buffer.from(JSON.stringify(body))).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', cty: 'vc', kid }).sign(key);
+    const { privateKey: foreignKey } = await generateKeyPair('ES256');
+    const { credentialSubject: _dropped, ...withoutSubject } = credential;
+    const inputs = {
+      good: jwt,
+      tampered: `${header}.${Buffer.from(JSON.stringify({ ...credential, validUntil: '2099-01-01T00:00:00Z' })).toString('base64url')}.${signature}`,
+      foreignKeyKnownKid: await seal(credential, foreignKey),
+      unknownKid: await seal(credential, foreignKey, 'no-such-key'),
+      algNone: `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'vc+jwt', kid: keys.current.kid })).toString('base64url')}.${payload}.x`,
+      schemaInvalid: await seal(withoutSubject),
+      expired: await seal({ ...credential, validUntil: '2001-01-01T00:00:00Z' }),
+    };
+    const inline = { register: new TrustRegister(orm), keys, issuer, statuses: new StatusLists(orm, issuer, keys), validator };
+    const pool = createVerifyPool(2, { jwks: [...keys.jwks.keys] });
+    try {
+      const pooled = { ...inline, pool };
+      for (const [name, input] of Object.entries(inputs)) {
+        expect(await verifyCredential(input, pooled), name).toEqual(await verifyCredential(input, inline));
+      }
+      // And the answers are the right ones (equal answers could be equally wrong).
+      const failing = async (input: string) => (await verifyCredential(input, pooled)).checks.filter((item) => !item.passed).map((item) => item.check);
+      expect(await failing(inputs.good)).toEqual([]);
+      expect(await failing(inputs.tampered)).toContain('signature');
+      expect(await failing(inputs.foreignKeyKnownKid)).toContain('signature');
+      expect(await failing(inputs.schemaInvalid)).toEqual(['schema']);
+      expect(await failing(inputs.expired)).toEqual(['validity']);
+      // Many at once, as the public route gets them: each answer belongs to its own request.
+      const many = await Promise.all(Array.from({ length: 40 }, (_, index) => verifyCredential(index % 2 ? inputs.good : inputs.tampered, pooled)));
+      expect(many.map((result) => result.verified)).toEqual(Array.from({ length: 40 }, (_, index) => index % 2 === 1));
+    } finally {
+      await pool.close();
+    }
+    await expect(pool.check(jwt)).rejects.toThrow(/closed/);
   });
 
   it('seals new credentials with a new key after rotation, and old ones keep verifying', async () => {
