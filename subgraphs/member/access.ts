@@ -44,28 +44,40 @@ async function learnerOf(context: MemberContext, record: { account: { id: string
 }
 
 /**
- * Loads a record the caller asked for by id: anonymous callers are refused
- * before anything is looked up; an unknown id is null without an error.
+ * How a record was reached. By an id the caller named (a root field, an
+ * entity reference), an unknown id gets the same answer as a record the
+ * caller may not read - null for this member's own staff, who may read every
+ * record, and the refusal for everyone else - so that asking is no way to
+ * learn which ids exist. From a parent the caller could already read
+ * (an enrolment's achievement), nothing there is simply null.
  */
-export async function readAccount(context: MemberContext, load: () => Promise<LearnerAccount | null>): Promise<LearnerAccount | null> {
+export type Reached = 'by-id' | 'from-parent';
+
+async function readRecord<T>(
+  context: MemberContext,
+  kind: RecordKind,
+  reached: Reached,
+  load: () => Promise<T | null>,
+  ownerOf: (record: T) => Promise<string | null | undefined> | string | null | undefined,
+): Promise<T | null> {
   requireSignedIn(context.principal, 'learner records');
-  const account = await load();
-  if (account) checkRecord(context, account.allianceLearnerId, 'account');
-  return account;
+  const record = await load();
+  if (record) checkRecord(context, await ownerOf(record), kind);
+  else if (reached === 'by-id') checkRecord(context, null, kind);
+  return record;
 }
 
-export async function readEnrolment(context: MemberContext, load: () => Promise<Enrolment | null>): Promise<Enrolment | null> {
-  requireSignedIn(context.principal, 'learner records');
-  const enrolment = await load();
-  if (enrolment) checkRecord(context, await learnerOf(context, enrolment), 'enrolments');
-  return enrolment;
+/** Loads a learner account; anonymous callers are refused before anything is looked up. */
+export function readAccount(context: MemberContext, reached: Reached, load: () => Promise<LearnerAccount | null>): Promise<LearnerAccount | null> {
+  return readRecord(context, 'account', reached, load, (account) => account.allianceLearnerId);
 }
 
-export async function readAchievement(context: MemberContext, load: () => Promise<Achievement | null>): Promise<Achievement | null> {
-  requireSignedIn(context.principal, 'learner records');
-  const achievement = await load();
-  if (achievement) checkRecord(context, await learnerOf(context, achievement), 'achievements');
-  return achievement;
+export function readEnrolment(context: MemberContext, reached: Reached, load: () => Promise<Enrolment | null>): Promise<Enrolment | null> {
+  return readRecord(context, 'enrolments', reached, load, (enrolment) => learnerOf(context, enrolment));
+}
+
+export function readAchievement(context: MemberContext, reached: Reached, load: () => Promise<Achievement | null>): Promise<Achievement | null> {
+  return readRecord(context, 'achievements', reached, load, (achievement) => learnerOf(context, achievement));
 }
 
 /**

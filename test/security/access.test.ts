@@ -99,6 +99,33 @@ describe('with a learner token', () => {
     expect(codes(direct.body)).toEqual(['FORBIDDEN']);
   });
 
+  it('cannot tell an id that does not exist from a record of someone else', async () => {
+    const theirs = demo(other.id).accounts.flatMap((account) => account.enrolments).find((enrolment) => enrolment.achievement);
+    const member = memberOf(theirs?.achievement?.id ?? '');
+    const ask = async (field: string, id: string, headers: Record<string, string>) => {
+      const { body } = await hub.query(`query ($id: ID!) { ${field}(id: $id) { id } }`, { id }, headers);
+      return { data: body.data?.[field] ?? null, errors: (body.errors ?? []).map((error) => [error.extensions?.['code'], error.message]) };
+    };
+    const callers = {
+      learner: await asLearner(hub.hub, learner.id),
+      'staff of another member': await bearer(hub.hub, { role: 'member-staff', memberId: member === 'tuni.fi' ? 'utwente.nl' : 'tuni.fi' }),
+    };
+    for (const [who, headers] of Object.entries(callers)) {
+      for (const [field, existing] of [
+        ['achievement', theirs?.achievement?.id],
+        ['enrolment', theirs?.id],
+      ] as const) {
+        const missing = `${member}:${field}-that-does-not-exist`;
+        const [forExisting, forMissing] = [await ask(field, existing as string, headers), await ask(field, missing, headers)];
+        expect(forExisting.errors.map(([code]) => code), `${who} ${field}`).toEqual(['FORBIDDEN']);
+        expect(forMissing, `${who} ${field}`).toEqual(forExisting);
+      }
+    }
+    // The member's own staff may read every record: for them an unknown id is simply null.
+    const own = await ask('achievement', `${member}:achievement-that-does-not-exist`, await bearer(hub.hub, { role: 'member-staff', memberId: member }));
+    expect(own).toEqual({ data: null, errors: [] });
+  });
+
   it('refuses analysts and administrators any person’s record', async () => {
     for (const role of ['analyst', 'alliance-admin'] as const) {
       const { body } = await hub.query(ACHIEVEMENTS, { id: learner.id }, await bearer(hub.hub, { role }));
