@@ -84,6 +84,11 @@ interface RawAchievement {
  * asks each member once) and one to ESCO. Returns, per id, the facts or why
  * they are missing.
  */
+/** Staff of the member an achievement id names may read all of that member's achievements. */
+function readsEveryAchievementOf(principal: Principal, achievementId: string): boolean {
+  return principal.kind === 'user' && principal.roles.includes('member-staff') && principal.memberId === parseGlobalId(achievementId)?.memberId;
+}
+
 export async function readAchievementFacts(
   sources: FactSources,
   principal: Principal,
@@ -127,14 +132,17 @@ export async function readAchievementFacts(
       return;
     }
     const error = errorFor(index) ?? answer.errors?.[0];
-    const code = typeof error?.extensions?.['code'] === 'string' ? error.extensions['code'] : 'NOT_FOUND';
+    let code = typeof error?.extensions?.['code'] === 'string' ? error.extensions['code'] : 'NOT_FOUND';
+    // Only the awarding member's staff, who may read all its achievements, learn that an id does not
+    // exist; anyone else gets the answer an achievement they may not see gets (no probing for ids).
+    if (code === 'UNAUTHENTICATED' || (code === 'NOT_FOUND' && !readsEveryAchievementOf(principal, id))) code = 'FORBIDDEN';
     const message =
-      code === 'FORBIDDEN' || code === 'UNAUTHENTICATED'
+      code === 'FORBIDDEN'
         ? `You may not see achievement "${id}", so you cannot have a credential issued for it.`
         : code === 'NOT_FOUND' || !error
           ? `No achievement "${id}" exists at its member.`
           : `Achievement "${id}" could not be read: ${error.message}`;
-    results.set(id, new FactsUnavailable(id, new GraphQLError(message, { extensions: { code: code === 'UNAUTHENTICATED' ? 'FORBIDDEN' : code } })));
+    results.set(id, new FactsUnavailable(id, new GraphQLError(message, { extensions: { code } })));
   });
 
   const skillUris = [

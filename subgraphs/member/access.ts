@@ -44,14 +44,15 @@ async function learnerOf(context: MemberContext, record: { account: { id: string
 }
 
 /**
- * How a record was reached. By an id the caller named (a root field, an
- * entity reference), an unknown id gets the same answer as a record the
- * caller may not read - null for this member's own staff, who may read every
- * record, and the refusal for everyone else - so that asking is no way to
- * learn which ids exist. From a parent the caller could already read
- * (an enrolment's achievement), nothing there is simply null.
+ * How a record was reached. `named`: by an id the caller chose (the root
+ * fields `learnerAccount`, `enrolment`, `achievement`); an unknown id then
+ * gets the same answer as a record the caller may not read - null for this
+ * member's own staff, who may read every record, the refusal for everyone
+ * else - so that asking is no way to learn which ids exist. `referenced`:
+ * from data the hub holds (a parent record, an entity reference the router or
+ * another subgraph resolves); a record that is not there is simply null.
  */
-export type Reached = 'by-id' | 'from-parent';
+export type Reached = 'named' | 'referenced';
 
 async function readRecord<T>(
   context: MemberContext,
@@ -63,7 +64,7 @@ async function readRecord<T>(
   requireSignedIn(context.principal, 'learner records');
   const record = await load();
   if (record) checkRecord(context, await ownerOf(record), kind);
-  else if (reached === 'by-id') checkRecord(context, null, kind);
+  else if (reached === 'named') checkRecord(context, null, kind);
   return record;
 }
 

@@ -8,6 +8,6 @@
 // and another member's staff under the sharing the router vouches for in its hub token.
 // 1.2.0: Institution.uptake and LearningOpportunity.uptake, the aggregates analysts see.
 // 1.3.0: LearningOpportunity.cohort, the offering's achievements, for bulk issuance by the member's staff.
-// 1.3.1: a record asked for by an id that does not exist is refused like someone else's record
-// (null only for the member's own staff), so asking reveals no ids.
+// 1.3.1: a record asked for by id in a root field that does not exist is refused like someone
+// else's record (null only for the member's own staff), so asking reveals no ids.
 export const MEMBER_CONTRACT_VERSION = '1.3.1';

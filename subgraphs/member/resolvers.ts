@@ -99,19 +99,19 @@ export class MemberQueryResolver {
   @Query(() => LearnerAccount, { nullable: true, description: 'A learner account by its global id (for the learner and the staff allowed to see it).' })
   learnerAccount(@Arg('id', () => ID) id: string, @Ctx() context: MemberContext): Promise<LearnerAccount | null> {
     const own = ownId(context, id);
-    return readAccount(context, 'by-id', () => (own ? context.loaders.account.load(own) : Promise.resolve(null)));
+    return readAccount(context, 'named', () => (own ? context.loaders.account.load(own) : Promise.resolve(null)));
   }
 
   @Query(() => Enrolment, { nullable: true, description: 'An enrolment by its global id (for the learner and the staff allowed to see it).' })
   enrolment(@Arg('id', () => ID) id: string, @Ctx() context: MemberContext): Promise<Enrolment | null> {
     const own = ownId(context, id);
-    return readEnrolment(context, 'by-id', () => (own ? context.loaders.enrolment.load(own) : Promise.resolve(null)));
+    return readEnrolment(context, 'named', () => (own ? context.loaders.enrolment.load(own) : Promise.resolve(null)));
   }
 
   @Query(() => Achievement, { nullable: true, description: 'An achievement by its global id (for the learner and the staff allowed to see it).' })
   achievement(@Arg('id', () => ID) id: string, @Ctx() context: MemberContext): Promise<Achievement | null> {
     const own = ownId(context, id);
-    return readAchievement(context, 'by-id', () => (own ? context.loaders.achievement.load(own) : Promise.resolve(null)));
+    return readAchievement(context, 'named', () => (own ? context.loaders.achievement.load(own) : Promise.resolve(null)));
   }
 }
 
@@ -271,7 +271,7 @@ export class LearnerAccountResolver {
 export class EnrolmentResolver {
   @FieldResolver(() => LearnerAccount)
   learnerAccount(@Root() enrolment: Enrolment, @Ctx() context: MemberContext): Promise<LearnerAccount> {
-    return required(readAccount(context, 'from-parent', () => context.loaders.account.load(enrolment.account.id)), 'learner account');
+    return required(readAccount(context, 'referenced', () => context.loaders.account.load(enrolment.account.id)), 'learner account');
   }
 
   @FieldResolver(() => LearningOpportunity)
@@ -281,7 +281,7 @@ export class EnrolmentResolver {
 
   @FieldResolver(() => Achievement, { nullable: true, description: 'The assessed result, once there is one.' })
   achievement(@Root() enrolment: Enrolment, @Ctx() context: MemberContext): Promise<Achievement | null> {
-    return readAchievement(context, 'from-parent', () => context.loaders.achievementByEnrolment.load(enrolment.id));
+    return readAchievement(context, 'referenced', () => context.loaders.achievementByEnrolment.load(enrolment.id));
   }
 }
 
@@ -289,7 +289,7 @@ export class EnrolmentResolver {
 export class AchievementResolver {
   @FieldResolver(() => LearnerAccount)
   learnerAccount(@Root() achievement: Achievement, @Ctx() context: MemberContext): Promise<LearnerAccount> {
-    return required(readAccount(context, 'from-parent', () => context.loaders.account.load(achievement.account.id)), 'learner account');
+    return required(readAccount(context, 'referenced', () => context.loaders.account.load(achievement.account.id)), 'learner account');
   }
 
   @FieldResolver(() => LearningOpportunity)
@@ -300,7 +300,7 @@ export class AchievementResolver {
   @FieldResolver(() => Enrolment, { nullable: true })
   enrolment(@Root() achievement: Achievement, @Ctx() context: MemberContext): Promise<Enrolment | null> {
     const link = achievement.enrolment;
-    return readEnrolment(context, 'from-parent', () => (link ? context.loaders.enrolment.load(link.id) : Promise.resolve(null)));
+    return readEnrolment(context, 'referenced', () => (link ? context.loaders.enrolment.load(link.id) : Promise.resolve(null)));
   }
 
   @FieldResolver(() => GradingScheme)

@@ -13,9 +13,9 @@ import { memberResolvers } from './resolvers.js';
 const ENTITY_READERS: Record<string, (id: string, context: MemberContext) => Promise<unknown>> = {
   Institution: (id, context) => context.loaders.institution.load(id),
   LearningOpportunity: (id, context) => context.loaders.opportunity.load(id),
-  LearnerAccount: (id, context) => readAccount(context, 'by-id', () => context.loaders.account.load(id)),
-  Enrolment: (id, context) => readEnrolment(context, 'by-id', () => context.loaders.enrolment.load(id)),
-  Achievement: (id, context) => readAchievement(context, 'by-id', () => context.loaders.achievement.load(id)),
+  LearnerAccount: (id, context) => readAccount(context, 'referenced', () => context.loaders.account.load(id)),
+  Enrolment: (id, context) => readEnrolment(context, 'referenced', () => context.loaders.enrolment.load(id)),
+  Achievement: (id, context) => readAchievement(context, 'referenced', () => context.loaders.achievement.load(id)),
 };
 
 /**

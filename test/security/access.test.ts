@@ -121,6 +121,14 @@ describe('with a learner token', () => {
         expect(forMissing, `${who} ${field}`).toEqual(forExisting);
       }
     }
+    // Nor by asking for a credential: the issuance service answers an unknown achievement as one the caller may not see.
+    const issue = async (achievementId: string) => {
+      const { body } = await hub.query(`mutation ($input: IssueCredentialInput!) { issueCredential(input: $input) { created } }`, { input: { achievementId, kind: 'PARTICIPATION' } }, callers.learner);
+      return (body.errors ?? []).map((error) => [error.extensions?.['code'], error.message.replaceAll(achievementId, '<id>')]);
+    };
+    const [forTheirs, forNothing] = [await issue(theirs?.achievement?.id as string), await issue(`${member}:achievement-that-does-not-exist`)];
+    expect(forTheirs.map(([code]) => code)).toEqual(['FORBIDDEN']);
+    expect(forNothing).toEqual(forTheirs);
     // The member's own staff may read every record: for them an unknown id is simply null.
     const own = await ask('achievement', `${member}:achievement-that-does-not-exist`, await bearer(hub.hub, { role: 'member-staff', memberId: member }));
     expect(own).toEqual({ data: null, errors: [] });
