@@ -168,10 +168,9 @@ export async function storeCredentials(em: SqlEntityManager, dependencies: Issua
           return { item, serial: first + offset, credentialId, facts: credentialFacts(item.facts, item.request.kind, { credentialId, serial: first + offset, issuedAt, issuer }) };
         });
         const pool = dependencies.pool;
-        const jwts =
-          pool && items.length >= POOL_THRESHOLD
-            ? await pool.seal(all.map((entry) => entry.facts))
-            : await Promise.all(all.map((entry) => sealCredential(buildCredential(entry.facts), { signingKey: keys.signingKey, kid: keys.current.kid })));
+        const sealHere = () => Promise.all(all.map((entry) => sealCredential(buildCredential(entry.facts), { signingKey: keys.signingKey, kid: keys.current.kid })));
+        // A pool that fails (a worker died) costs speed, not the batch: it is sealed here instead.
+        const jwts = pool && items.length >= POOL_THRESHOLD ? await pool.seal(all.map((entry) => entry.facts)).catch(sealHere) : await sealHere();
         const rows: IssuedCredential[] = [];
         for (const [offset, { item, serial, credentialId }] of all.entries()) {
           rows.push(

@@ -7,9 +7,9 @@ import type { SignatureCheck } from './seal.js';
  * Verification for anyone is public and CPU-bound: decoding a 20 KB
  * credential, checking its ECDSA signature and validating it against two JSON
  * Schemas take over half a millisecond, all of it on the event loop. The pool
- * runs those steps on worker threads, one request at a time per worker, so
+ * runs those steps on worker threads, each request on the least busy one, so
  * verification uses every core and the service keeps answering everything
- * else meanwhile.
+ * else meanwhile. When the pool fails, verify.ts does the same checks inline.
  */
 
 export interface VerifyWorkerInit {

@@ -7,7 +7,7 @@ import type { TrustRegister } from './register.js';
 import type { createCredentialValidator, CredentialValidation } from './schemas.js';
 import { checkSignature } from './seal.js';
 import type { StatusLists, StatusPurpose } from './statuses.js';
-import type { VerifyPool } from './verify-pool.js';
+import type { CompactCheck, VerifyPool } from './verify-pool.js';
 
 /*
  * Verification, for anyone: every check a relying party needs, each with its
@@ -211,8 +211,20 @@ async function trustCheck(deps: VerificationDependencies, credential: Record<str
   return decision.trusted ? { check: 'trustedIssuer', passed: true, reason: `issued by ${decision.issuerName}, a trusted issuer at the time` } : { check: 'trustedIssuer', passed: false, reason: decision.reason };
 }
 
+/** The signature (and, from the pool, the schema) check; inline without a pool or when it fails. */
+async function sealAndSchema(jwt: string, deps: VerificationDependencies): Promise<CompactCheck> {
+  if (deps.pool) {
+    try {
+      return await deps.pool.check(jwt);
+    } catch {
+      // A worker that died, or a pool that is closing: the same checks, here.
+    }
+  }
+  return { signature: await checkSignature(jwt, (kid) => deps.keys.publicKey(kid)), schema: null };
+}
+
 async function verifyCompact(jwt: string, deps: VerificationDependencies, now: Date): Promise<VerificationResult> {
-  const { signature, schema } = deps.pool ? await deps.pool.check(jwt) : { signature: await checkSignature(jwt, (kid) => deps.keys.publicKey(kid)), schema: null };
+  const { signature, schema } = await sealAndSchema(jwt, deps);
   if (!signature.valid) {
     return badSignature('vc+jwt', signature.reason, issuerOf(signature.credential));
   }

@@ -536,6 +536,9 @@ describe('storing and sealing', () => {
       await pool.close();
     }
     await expect(pool.check(jwt)).rejects.toThrow(/closed/);
+    // A pool that fails costs speed, not answers: verification does the same checks inline.
+    expect((await verifyCredential(jwt, { ...inline, pool })).verified).toBe(true);
+    expect(await verifyCredential(inputs.tampered, { ...inline, pool })).toEqual(await verifyCredential(inputs.tampered, inline));
   });
 
   it('seals new credentials with a new key after rotation, and old ones keep verifying', async () => {
