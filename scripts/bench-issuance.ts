@@ -19,7 +19,7 @@ import { loadIssuerKeys } from '../subgraphs/issuance/keys.js';
 import { createSealPool } from '../subgraphs/issuance/seal-pool.js';
 import type { IssuedCredential } from '../subgraphs/issuance/records.js';
 import { syncRegister, TrustRegister } from '../subgraphs/issuance/register.js';
-import { createCredentialValidator } from '../subgraphs/issuance/schemas.js';
+import { createVerificationValidator } from '../subgraphs/issuance/schemas.js';
 import { allianceIssuer } from '../subgraphs/issuance/server.js';
 import { FactsUnavailable, readAchievementFacts } from '../subgraphs/issuance/sources.js';
 import { StatusLists } from '../subgraphs/issuance/statuses.js';
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     say(`raw jose ES256 signing of the same payloads: ${Math.round(signRate)} signatures/s`);
 
     const statuses = new StatusLists(orm, issuer, keys);
-    const verification = { register: new TrustRegister(orm), keys, issuer, statuses, validator: createCredentialValidator({ allowBitstringStatusList: true }) };
+    const verification = { register: new TrustRegister(orm), keys, issuer, statuses, validator: createVerificationValidator() };
     const sample = Array.from({ length: verifyCount }, (_, index) => (issued[index % issued.length] as IssuedCredential).jwt);
     await verifyCredential(sample[0] as string, verification);
     started = performance.now();

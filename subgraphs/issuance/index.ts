@@ -7,6 +7,7 @@ import { hubSignerFromEnv, sharedKeyHubVerifier } from '../../lib/hub-token.js';
 import { configuredDatabase } from '../../lib/orm.js';
 import { REPO_ROOT } from '../../lib/paths.js';
 import { readRegistryFile } from '../members/registry.js';
+import type { IssuanceService } from './context.js';
 import { openIssuanceDatabase } from './database.js';
 import { allianceIssuer, createIssuanceService, ISSUANCE_ROUTES, startIssuanceServer } from './server.js';
 
@@ -53,8 +54,9 @@ runService({
     const hubAuth = sharedKeyHubVerifier(env);
     const client = createHttpClient();
     const orm = await openIssuanceDatabase(target);
+    let service: IssuanceService | undefined;
     try {
-      const service = await createIssuanceService({
+      service = await createIssuanceService({
         orm,
         keysDir: resolve(REPO_ROOT, readString(env, 'ISSUER_KEYS_DIR', join('data', 'keys', 'issuer'))),
         createKeys: readBoolean(env, 'ISSUER_CREATE_KEY', false),
@@ -72,17 +74,20 @@ runService({
         sealWorkers: readInt(env, 'SEAL_WORKERS', availableParallelism(), { min: 0, max: 64 }),
         verifyWorkers: readInt(env, 'VERIFY_WORKERS', availableParallelism(), { min: 0, max: 64 }),
       });
-      const server = await startIssuanceServer({ service, logger, port: readPort(env, 'PORT', 4004), host: readString(env, 'HOST', '127.0.0.1'), hubAuth });
+      const running = service;
+      const server = await startIssuanceServer({ service: running, logger, port: readPort(env, 'PORT', 4004), host: readString(env, 'HOST', '127.0.0.1'), hubAuth });
       return {
         url: server.url,
         stop: async () => {
           await server.stop();
-          await service.close();
+          await running.close();
           await client.close();
           await orm.close();
         },
       };
     } catch (error) {
+      // Worker threads too: an embedding process must not keep them after a failed start.
+      await service?.close();
       await client.close();
       await orm.close();
       throw error;

@@ -62,6 +62,11 @@ export async function addIssuerKey(dir: string, now = new Date()): Promise<Issue
   return { kid, publicJwk, createdAt: now };
 }
 
+/** An issuing key's public half, ready to verify with (the key ring and the verifying workers import alike). */
+export function importIssuerPublicKey(jwk: JWK): Promise<CryptoKey> {
+  return importJWK(jwk, ISSUING_ALGORITHM) as Promise<CryptoKey>;
+}
+
 /** Loads the key ring from `dir`, creating the first key when there is none (the embedded default). */
 export async function loadIssuerKeys(dir: string, options: { create: boolean }): Promise<IssuerKeyRing> {
   let keys = readKeys(dir);
@@ -86,7 +91,7 @@ export async function loadIssuerKeys(dir: string, options: { create: boolean }):
       if (!key) return Promise.resolve(undefined);
       let promise = imported.get(kid);
       if (!promise) {
-        promise = importJWK(key.publicJwk, ISSUING_ALGORITHM) as Promise<CryptoKey>;
+        promise = importIssuerPublicKey(key.publicJwk);
         imported.set(kid, promise);
       }
       return promise;

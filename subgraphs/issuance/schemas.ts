@@ -65,6 +65,8 @@ export interface CredentialValidation {
 
 export interface CredentialValidator {
   validate(credential: unknown): CredentialValidation;
+  /** Compiles the schemas now rather than on the first credential (false: the schema files are not installed). */
+  prepare(): boolean;
 }
 
 export interface CredentialValidatorOptions {
@@ -231,15 +233,20 @@ export function createCredentialValidator(options: CredentialValidatorOptions = 
     return { w3c, ebsi };
   };
 
+  /** The schema files not installed; none once compiled. Looked for until found (they may be installed while the service runs). */
+  const compile = (): string[] => {
+    if (compiled) return [];
+    const missing = CREDENTIAL_SCHEMA_FILES.filter((file) => !existsSync(join(dir, file)));
+    if (missing.length === 0) compiled = { fast: compileSet(dir, false), ebsiClasses: classesOf(readSchema(dir, EBSI_EDC_FILE)) };
+    return missing;
+  };
+
   return {
+    prepare: () => compile().length === 0,
     validate(credential: unknown): CredentialValidation {
+      const missing = compile();
       if (!compiled) {
-        // Looked for until found (they may be installed while the service runs); once compiled, never again.
-        const missing = CREDENTIAL_SCHEMA_FILES.filter((file) => !existsSync(join(dir, file)));
-        if (missing.length > 0) {
-          return { valid: false, checked: false, errors: [`not checked: the published schemas (${missing.join(', ')}) are not installed in ${dir}; set CREDENTIAL_SCHEMAS_DIR`], w3c: false, ebsi: false };
-        }
-        compiled = { fast: compileSet(dir, false), ebsiClasses: classesOf(readSchema(dir, EBSI_EDC_FILE)) };
+        return { valid: false, checked: false, errors: [`not checked: the published schemas (${missing.join(', ')}) are not installed in ${dir}; set CREDENTIAL_SCHEMAS_DIR`], w3c: false, ebsi: false };
       }
       const { w3c, ebsi } = check(compiled.fast, credential);
       if (w3c && ebsi) return { valid: true, checked: true, errors: [], w3c, ebsi };
@@ -252,4 +259,13 @@ export function createCredentialValidator(options: CredentialValidatorOptions = 
       return { valid: false, checked: true, errors: shown, w3c, ebsi };
     },
   };
+}
+
+/**
+ * The validator verification uses, inline and in the verifying workers alike
+ * (so both answer the same): the published schemas, with credentialStatus
+ * checked as W3C Bitstring Status List entries.
+ */
+export function createVerificationValidator(dir?: string): CredentialValidator {
+  return createCredentialValidator({ allowBitstringStatusList: true, ...(dir ? { dir } : {}) });
 }

@@ -12,7 +12,7 @@ import type { IssuanceContext, IssuanceService } from './context.js';
 import type { IssuerIdentity } from './issue.js';
 import { loadIssuerKeys } from './keys.js';
 import { syncRegister, TrustRegister, type RegisterMember } from './register.js';
-import { createCredentialValidator } from './schemas.js';
+import { createVerificationValidator } from './schemas.js';
 import { buildIssuanceSchema } from './schema.js';
 import { VC_JWT_MEDIA_TYPE } from './seal.js';
 import type { FactSources } from './sources.js';
@@ -77,7 +77,6 @@ export async function createIssuanceService(options: IssuanceServiceOptions): Pr
   const statuses = new StatusLists(options.orm, options.issuer, keys);
   const pool = options.sealWorkers ? createSealPool(options.sealWorkers, { privateKeyPath: keys.privateKeyPath, kid: keys.current.kid }) : undefined;
   const issuance = { sources: options.sources, keys, issuer: options.issuer, ...(pool ? { pool } : {}) };
-  const schemas = options.schemasDir ? { dir: options.schemasDir } : {};
   // The workers get the same public keys and schemas as the inline path (the key ring is fixed while the service runs).
   const verifyPool = options.verifyWorkers ? createVerifyPool(options.verifyWorkers, { jwks: [...keys.jwks.keys], ...(options.schemasDir ? { schemasDir: options.schemasDir } : {}) }) : undefined;
   return {
@@ -90,7 +89,7 @@ export async function createIssuanceService(options: IssuanceServiceOptions): Pr
       keys,
       issuer: options.issuer,
       statuses,
-      validator: createCredentialValidator({ allowBitstringStatusList: true, ...schemas }),
+      validator: createVerificationValidator(options.schemasDir),
       ...(verifyPool ? { pool: verifyPool } : {}),
     },
     async close() {
