@@ -144,6 +144,21 @@ export interface PreparedIssue {
   idempotency: { subject: string; key: string } | null;
 }
 
+/**
+ * Whether another writer already holds one of these achievements (of the same
+ * kind) or idempotency keys: then the unique violation was about them, not
+ * about serials. Asked of the data, because the databases word the violation
+ * differently and their messages quote the whole statement, column names
+ * included.
+ */
+async function takenElsewhere(em: SqlEntityManager, items: readonly PreparedIssue[]): Promise<boolean> {
+  const fork = em.fork();
+  const issued = await fork.count(IssuedCredential, { $or: items.map((item) => ({ achievementId: item.request.achievementId, kind: item.request.kind })) });
+  if (issued > 0) return true;
+  const keys = items.flatMap((item) => (item.idempotency ? [{ subject: item.idempotency.subject, key: item.idempotency.key }] : []));
+  return keys.length > 0 && (await fork.count(IdempotencyRecord, { $or: keys })) > 0;
+}
+
 /** How often a batch is retried when another writer took the same serials (PostgreSQL, concurrent batches). */
 const SERIAL_RETRIES = 5;
 
@@ -208,8 +223,7 @@ export async function storeCredentials(em: SqlEntityManager, dependencies: Issua
       });
     } catch (error) {
       // Only a clash of serials is retried; a clash on (achievement, kind) or the idempotency key is the caller's to handle.
-      const serialClash = error instanceof UniqueConstraintViolationException && /serial|primary|pkey/i.test(error.message) && !/achievement|idempotency/i.test(error.message);
-      if (!serialClash || attempt >= SERIAL_RETRIES) throw error;
+      if (!(error instanceof UniqueConstraintViolationException) || attempt >= SERIAL_RETRIES || (await takenElsewhere(em, items))) throw error;
     }
   }
 }
