@@ -1,3 +1,5 @@
+import { DriverException } from '@mikro-orm/core';
+
 /**
  * A small structured logger. Services receive one explicitly (no global
  * logger), so tests can silence or capture it and one process can host many
@@ -20,11 +22,25 @@ export interface LoggerOptions {
   quiet?: boolean;
 }
 
+/**
+ * An error as it may be logged. MikroORM's database errors begin with the
+ * whole statement, values inlined, then " - " and the database's own message:
+ * the values can be a learner's name or a sealed credential, which have no
+ * place in a log. Only the database's message is kept (stack included).
+ */
+function loggableError(error: Error): { message: string; stack?: string } {
+  if (!(error instanceof DriverException)) return { message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
+  const cut = error.message.lastIndexOf(' - ');
+  const message = cut >= 0 ? `${error.name} (statement withheld): ${error.message.slice(cut + 3)}` : `${error.name} (statement withheld)`;
+  const frames = error.stack?.split('\n').filter((line) => /^\s+at /.test(line)) ?? [];
+  return { message, stack: [message, ...frames].join('\n') };
+}
+
 function errorFields(fields: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!fields) return fields;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
-    out[key] = value instanceof Error ? { message: value.message, stack: value.stack } : value;
+    out[key] = value instanceof Error ? loggableError(value) : value;
   }
   return out;
 }
