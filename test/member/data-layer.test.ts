@@ -10,7 +10,8 @@ import { openMemberDatabase } from '../../subgraphs/member/database.js';
 import { LearningMode, OfferingOrder, OpportunityKind } from '../../subgraphs/member/enums.js';
 import type { OfferingFilter } from '../../subgraphs/member/inputs.js';
 import { LearnerAccount } from '../../subgraphs/member/model.js';
-import { findAccountsPage, findOfferingsPage } from '../../subgraphs/member/queries.js';
+import { findAccountsPage, findCohortPage, findOfferingsPage } from '../../subgraphs/member/queries.js';
+import { uptakeLoader } from '../../subgraphs/member/uptake.js';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { collationSensitiveDatabase, expectedOfferings, extraOfferings, insertOfferings } from './helpers.js';
 
@@ -44,6 +45,12 @@ const accountIds = [
     .map((account) => account.id),
   ...EXTRA_ACCOUNTS.map((account) => account.id),
 ];
+
+/** The demo enrolments at this member, with the account each belongs to. */
+const demoEnrolments = Array.from({ length: LEARNERS }, (_, index) => generateLearner(index, catalogues))
+  .flatMap((learner) => learner.accounts)
+  .filter((account) => account.memberId === MEMBER)
+  .flatMap((account) => account.enrolments.map((enrolment) => ({ ...enrolment, accountId: account.id })));
 
 const SCENARIOS: { name: string; filter?: Partial<OfferingFilter>; orderBy?: OfferingOrder }[] = [
   { name: 'all offerings by title' },
@@ -165,6 +172,62 @@ describe.each(DATABASE_KINDS)('member data layer on %s', (kind) => {
       expect(walked).toEqual(expected);
       answer[`accounts by ${first}`] = walked;
     }
+  });
+
+  it("pages an offering's passed achievements (its cohort) by id, for bulk issuance", async () => {
+    const byOffering = new Map<string, string[]>();
+    for (const enrolment of demoEnrolments) {
+      if (enrolment.achievement?.passed) byOffering.set(enrolment.opportunityId, [...(byOffering.get(enrolment.opportunityId) ?? []), enrolment.achievement.id]);
+    }
+    const [opportunityId, ids] = [...byOffering].sort((a, b) => b[1].length - a[1].length)[0] as [string, string[]];
+    const expected = [...ids].sort(compareBytes);
+    // At least three, so that pages of one and of two both need a cursor.
+    expect(expected.length).toBeGreaterThanOrEqual(3);
+    for (const first of [1, 2, 100]) {
+      const walked: string[] = [];
+      let after: string | null = null;
+      for (let round = 0; round < 100; round += 1) {
+        const page = await findCohortPage(em(), kind, { opportunityId, passed: true, first, after });
+        expect(page.totalCount).toBe(expected.length);
+        walked.push(...page.nodes.map((node) => node.id));
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      expect(walked, `page size ${first}`).toEqual(expected);
+    }
+    answer['cohort'] = expected;
+  });
+
+  it('counts uptake from the tables: every count it shows is the true one', async () => {
+    const offeringIds = [...new Set(demoEnrolments.map((enrolment) => enrolment.opportunityId))].sort();
+    const uptake = await uptakeLoader(em()).loadMany(['*', ...offeringIds]);
+    const truth = (of: (enrolment: (typeof demoEnrolments)[number]) => boolean) => demoEnrolments.filter(of);
+    const expected = (scope: string | null) => {
+      const mine = truth((enrolment) => scope === null || enrolment.opportunityId === scope);
+      const passed = mine.filter((enrolment) => enrolment.achievement?.passed);
+      return {
+        learners: new Set(mine.map((enrolment) => enrolment.accountId)).size,
+        enrolments: mine.length,
+        completed: mine.filter((enrolment) => enrolment.status === 'COMPLETED').length,
+        withdrawn: mine.filter((enrolment) => enrolment.status === 'WITHDRAWN').length,
+        assessed: mine.filter((enrolment) => enrolment.achievement).length,
+        passed: passed.length,
+        ectsAwarded: Math.round(passed.reduce((sum, enrolment) => sum + (enrolment.achievement?.ectsAwarded ?? 0), 0) * 10) / 10,
+      };
+    };
+    let shown = 0;
+    for (const [index, scope] of [null, ...offeringIds].entries()) {
+      const figures = uptake[index] as unknown as Record<string, number | null>;
+      expect(figures).not.toBeInstanceOf(Error);
+      for (const [name, value] of Object.entries(expected(scope))) {
+        if (figures[name] === null) continue;
+        shown += 1;
+        expect(figures[name], `${scope ?? 'catalogue'} ${name}`).toBe(value);
+      }
+    }
+    // The catalogue's totals at least are large enough to be shown.
+    expect(shown).toBeGreaterThan(5);
+    answer['uptake'] = uptake;
   });
 });
 
