@@ -1,7 +1,7 @@
 import { EntitySchema, type MikroORM } from '@mikro-orm/core';
 import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
 import { issuanceMigrations } from './migrations/index.js';
-import { IdempotencyRecord, IssuedCredential, StatusEvent, TrustedIssuer, TrustedIssuerKey } from './records.js';
+import { IdempotencyRecord, IssuanceSequence, IssuedCredential, StatusEvent, TrustedIssuer, TrustedIssuerKey } from './records.js';
 
 export const IssuedCredentialSchema = new EntitySchema<IssuedCredential>({
   class: IssuedCredential,
@@ -85,7 +85,16 @@ export const TrustedIssuerKeySchema = new EntitySchema<TrustedIssuerKey>({
   },
 });
 
-export const issuanceEntities = [IssuedCredentialSchema, StatusEventSchema, IdempotencyRecordSchema, TrustedIssuerSchema, TrustedIssuerKeySchema];
+export const IssuanceSequenceSchema = new EntitySchema<IssuanceSequence>({
+  class: IssuanceSequence,
+  tableName: 'issuance_sequence',
+  properties: {
+    name: { type: 'string', primary: true, length: 64 },
+    nextValue: { type: 'integer' },
+  },
+});
+
+export const issuanceEntities = [IssuedCredentialSchema, StatusEventSchema, IdempotencyRecordSchema, TrustedIssuerSchema, TrustedIssuerKeySchema, IssuanceSequenceSchema];
 
 export function openIssuanceDatabase(target: DatabaseTarget, options: { migrate?: boolean; debug?: boolean } = {}): Promise<MikroORM> {
   return openDatabase({ target, entities: issuanceEntities, migrations: issuanceMigrations, ...options });

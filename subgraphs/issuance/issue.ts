@@ -19,8 +19,9 @@ import { FactsUnavailable, readAchievementFacts, type AchievementFacts, type Fac
 /*
  * Issuing: read the facts from the awarding member as the caller, decide by
  * the accreditation rule, write the credential in the European Learning
- * Model, seal it, and store it - one transaction per credential, so a crash
- * leaves every achievement issued once or not at all. The database's unique
+ * Model, seal it, and store it - one transaction per batch (a single
+ * credential is a batch of one), opened only once everything is sealed, so a
+ * crash leaves every achievement issued once or not at all. The database's unique
  * (achievement, kind) is the last word on "at most one": a concurrent request
  * that loses the race gets the winner's credential.
  */
@@ -144,88 +145,78 @@ export interface PreparedIssue {
   idempotency: { subject: string; key: string } | null;
 }
 
+const CREDENTIAL_SERIAL = 'credential_serial';
+
 /**
- * Whether another writer already holds one of these achievements (of the same
- * kind) or idempotency keys: then the unique violation was about them, not
- * about serials. Asked of the data, because the databases word the violation
- * differently and their messages quote the whole statement, column names
- * included.
+ * Reserves `count` consecutive serials and returns the first: one atomic
+ * update of the sequence row, committed on its own, so concurrent batches get
+ * distinct ranges on either database and nothing waits for a batch's sealing.
  */
-async function takenElsewhere(em: SqlEntityManager, items: readonly PreparedIssue[]): Promise<boolean> {
-  const fork = em.fork();
-  const issued = await fork.count(IssuedCredential, { $or: items.map((item) => ({ achievementId: item.request.achievementId, kind: item.request.kind })) });
-  if (issued > 0) return true;
-  const keys = items.flatMap((item) => (item.idempotency ? [{ subject: item.idempotency.subject, key: item.idempotency.key }] : []));
-  return keys.length > 0 && (await fork.count(IdempotencyRecord, { $or: keys })) > 0;
+export async function reserveSerials(em: SqlEntityManager, count: number): Promise<number> {
+  const rows = (await em
+    .fork()
+    .getConnection()
+    .execute('update issuance_sequence set next_value = next_value + ? where name = ? returning next_value - ? as first', [count, CREDENTIAL_SERIAL, count])) as { first: number | string }[];
+  const first = Number(rows[0]?.first);
+  if (!Number.isSafeInteger(first) || first < 1) throw new Error('The issuance database has no credential serial sequence; run its migrations.');
+  return first;
 }
 
-/** How often a batch is retried when another writer took the same serials (PostgreSQL, concurrent batches). */
-const SERIAL_RETRIES = 5;
-
 /**
- * Writes, seals and stores credentials in one transaction: all of them or
- * none, so a crash leaves each achievement issued once or not at all. The
- * serials (which place each credential in the status lists it names) are
- * taken explicitly after the highest one, inside the transaction; a writer
- * that took them first makes the primary key refuse, and the batch is redone.
+ * Writes, seals and stores credentials: all of them or none, so a crash
+ * leaves each achievement issued once or not at all. Their serials (which
+ * place each credential in the status lists it names) are reserved first and
+ * the credentials sealed outside any transaction; the transaction only
+ * inserts them with their idempotency records. A batch that fails leaves its
+ * reserved serials unused.
  */
 export async function storeCredentials(em: SqlEntityManager, dependencies: IssuanceDependencies, items: readonly PreparedIssue[], issuedBy: string): Promise<IssuedCredential[]> {
   if (items.length === 0) return [];
   const issuedAt = (dependencies.now ?? (() => new Date()))();
   const { keys, issuer } = dependencies;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await em.fork().transactional(async (tx) => {
-        const [top] = (await tx.execute('select coalesce(max(serial), 0) as top from issued_credential')) as { top: number | string }[];
-        const first = Number(top?.top ?? 0) + 1;
-        const all = items.map((item, offset) => {
-          const credentialId = `urn:uuid:${randomUUID()}`;
-          return { item, serial: first + offset, credentialId, facts: credentialFacts(item.facts, item.request.kind, { credentialId, serial: first + offset, issuedAt, issuer }) };
-        });
-        const pool = dependencies.pool;
-        const sealHere = () => Promise.all(all.map((entry) => sealCredential(buildCredential(entry.facts), { signingKey: keys.signingKey, kid: keys.current.kid })));
-        // A pool that fails (a worker died) costs speed, not the batch: it is sealed here instead.
-        const jwts = pool && items.length >= POOL_THRESHOLD ? await pool.seal(all.map((entry) => entry.facts)).catch(sealHere) : await sealHere();
-        const rows: IssuedCredential[] = [];
-        for (const [offset, { item, serial, credentialId }] of all.entries()) {
-          rows.push(
-            Object.assign(new IssuedCredential(), {
-              serial,
-              id: credentialId,
-              achievementId: item.request.achievementId,
-              kind: item.request.kind,
-              learnerId: item.facts.learner.id,
-              memberId: item.facts.awardingBody.id,
-              offeringId: item.facts.offering.id,
-              title: item.facts.offering.title.slice(0, 500),
-              issuerKid: keys.current.kid,
-              issuedAt,
-              validUntil: null,
-              jwt: jwts[offset] as string,
-              issuedBy,
-              revokedAt: null,
-              revokedBy: null,
-              revocationReason: null,
-              suspendedAt: null,
-              suspendedBy: null,
-              suspensionReason: null,
-            }),
-          );
-        }
-        await tx.insertMany(IssuedCredential, rows);
-        const records = items.flatMap((item, index) =>
-          item.idempotency
-            ? [{ subject: item.idempotency.subject, key: item.idempotency.key, fingerprint: fingerprint(item.request), credentialSerial: (rows[index] as IssuedCredential).serial, createdAt: issuedAt }]
-            : [],
-        );
-        if (records.length > 0) await tx.insertMany(IdempotencyRecord, records as IdempotencyRecord[]);
-        return rows;
-      });
-    } catch (error) {
-      // Only a clash of serials is retried; a clash on (achievement, kind) or the idempotency key is the caller's to handle.
-      if (!(error instanceof UniqueConstraintViolationException) || attempt >= SERIAL_RETRIES || (await takenElsewhere(em, items))) throw error;
-    }
-  }
+  const first = await reserveSerials(em, items.length);
+  const all = items.map((item, offset) => {
+    const credentialId = `urn:uuid:${randomUUID()}`;
+    return { item, serial: first + offset, credentialId, facts: credentialFacts(item.facts, item.request.kind, { credentialId, serial: first + offset, issuedAt, issuer }) };
+  });
+  const pool = dependencies.pool;
+  const sealHere = () => Promise.all(all.map((entry) => sealCredential(buildCredential(entry.facts), { signingKey: keys.signingKey, kid: keys.current.kid })));
+  // A pool that fails (a worker died) costs speed, not the batch: it is sealed here instead.
+  const jwts = pool && items.length >= POOL_THRESHOLD ? await pool.seal(all.map((entry) => entry.facts)).catch(sealHere) : await sealHere();
+  const rows = all.map(({ item, serial, credentialId }, offset) =>
+    Object.assign(new IssuedCredential(), {
+      serial,
+      id: credentialId,
+      achievementId: item.request.achievementId,
+      kind: item.request.kind,
+      learnerId: item.facts.learner.id,
+      memberId: item.facts.awardingBody.id,
+      offeringId: item.facts.offering.id,
+      title: item.facts.offering.title.slice(0, 500),
+      issuerKid: keys.current.kid,
+      issuedAt,
+      validUntil: null,
+      jwt: jwts[offset] as string,
+      issuedBy,
+      revokedAt: null,
+      revokedBy: null,
+      revocationReason: null,
+      suspendedAt: null,
+      suspendedBy: null,
+      suspensionReason: null,
+    }),
+  );
+  const records = items.flatMap((item, index) =>
+    item.idempotency
+      ? [{ subject: item.idempotency.subject, key: item.idempotency.key, fingerprint: fingerprint(item.request), credentialSerial: (rows[index] as IssuedCredential).serial, createdAt: issuedAt }]
+      : [],
+  );
+  // A clash on (achievement, kind) or on an idempotency key rolls everything back and is the caller's to handle.
+  return em.fork().transactional(async (tx) => {
+    await tx.insertMany(IssuedCredential, rows);
+    if (records.length > 0) await tx.insertMany(IdempotencyRecord, records as IdempotencyRecord[]);
+    return rows;
+  });
 }
 
 /**

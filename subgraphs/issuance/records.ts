@@ -81,3 +81,16 @@ export class TrustedIssuerKey {
   validFrom!: Date;
   validUntil?: Date | null;
 }
+
+/**
+ * A number handed out in ranges outside any transaction: `credential_serial`
+ * is the next serial a credential may take. Reserving is one atomic update,
+ * so concurrent batches never want the same serials, and a batch is sealed
+ * before its (short) insert transaction opens. A batch that fails after
+ * reserving leaves its serials unused: bits of the status lists no
+ * credential names.
+ */
+export class IssuanceSequence {
+  name!: string;
+  nextValue!: number;
+}

@@ -5,7 +5,8 @@ import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/co
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlEntityManager } from '../../lib/orm.js';
 import { openIssuanceDatabase } from '../../subgraphs/issuance/database.js';
-import { statusPosition, storeCredentials, type PreparedIssue } from '../../subgraphs/issuance/issue.js';
+import { issuanceMigrations } from '../../subgraphs/issuance/migrations/index.js';
+import { reserveSerials, statusPosition, storeCredentials, type PreparedIssue } from '../../subgraphs/issuance/issue.js';
 import { loadIssuerKeys, type IssuerKeyRing } from '../../subgraphs/issuance/keys.js';
 import { IdempotencyRecord, IssuedCredential } from '../../subgraphs/issuance/records.js';
 import { syncRegister, TrustRegister } from '../../subgraphs/issuance/register.js';
@@ -19,7 +20,8 @@ import { FULL, PARTICIPATION } from './fixtures.js';
 
 /*
  * Issued credentials in both databases the hub supports (the hub tests run on
- * SQLite only): serials after the highest, all-or-nothing batches, the
+ * SQLite only): serials reserved in ranges (never twice, gaps after a failed
+ * batch, continuing an older database), all-or-nothing batches, the
  * database's own "one per achievement and kind", concurrent batches, the
  * idempotency record in the same transaction, and verification reading the
  * register and the status lists back.
@@ -102,6 +104,35 @@ describe.each(DATABASE_KINDS)('issued credentials in %s', (kind) => {
     const [row] = await storeCredentials(em(), dependencies(keys), [item('tuni.fi:ach-idem', 'MICRO_CREDENTIAL', { subject: 'learner-1', key: 'key-0123456789' })], 'learner-1');
     const record = await em().findOneOrFail(IdempotencyRecord, { subject: 'learner-1', key: 'key-0123456789' });
     expect(record.credentialSerial).toBe(row?.serial);
+  });
+
+  it('leaves the serials of a failed batch unused and never hands out one twice', async () => {
+    const before = await reserveSerials(em(), 1);
+    const broken = item('tuni.fi:ach-gap-2');
+    broken.facts = { ...broken.facts, achievement: { ...broken.facts.achievement, passed: false } };
+    await expect(storeCredentials(em(), dependencies(keys), [item('tuni.fi:ach-gap-1'), broken], 'staff')).rejects.toThrow();
+    const [next] = await storeCredentials(em(), dependencies(keys), [item('tuni.fi:ach-gap-3')], 'staff');
+    // One serial reserved above, two by the failed batch: the next credential comes after all of them.
+    expect(next?.serial).toBe(before + 3);
+  });
+
+  it("continues after the highest serial of a database that issued before serials were reserved", async () => {
+    const old = await temporaryDatabase(kind);
+    const legacy = await openIssuanceDatabase(old.target, { migrate: false });
+    try {
+      const [initial] = issuanceMigrations[kind];
+      await legacy.getMigrator().up({ to: initial?.name as string });
+      await legacy.em.fork().getConnection().execute(
+        `insert into issued_credential (serial, id, achievement_id, kind, learner_id, member_id, offering_id, title, issuer_kid, issued_at, jwt, issued_by) values (41, 'urn:uuid:legacy', 'tuni.fi:ach-legacy', 'PARTICIPATION', 'learner-1', 'tuni.fi', 'tuni.fi:mm-1', 'Legacy', 'kid', ?, 'x.y.z', 'staff')`,
+        [new Date()],
+      );
+      await legacy.getMigrator().up();
+      expect(await reserveSerials(legacy.em.fork() as SqlEntityManager, 5)).toBe(42);
+      expect(await reserveSerials(legacy.em.fork() as SqlEntityManager, 1)).toBe(47);
+    } finally {
+      await legacy.close(true);
+      await old.drop();
+    }
   });
 
   it('verifies what it stored, then reports it revoked once the database says so', async () => {
