@@ -17,9 +17,10 @@ import { FactsUnavailable, readAchievementFacts } from './sources.js';
 /*
  * Bulk issuance for a cohort: every passed achievement of one offering. A job
  * runs in the background and reports its progress; each page of the cohort
- * (up to PAGE achievements) is read from the member in one call and stored in
- * one transaction, so a crash leaves every achievement issued once or not at
- * all, and running the job again issues only what is missing.
+ * (up to COHORT_PAGE achievements) is read from the member in one call and
+ * stored in one transaction, so a crash leaves every achievement issued once
+ * or not at all, and running the job again issues only what is missing. The
+ * next page is read while the current one is sealed and stored.
  */
 
 // The largest page a member serves (lib/pagination.ts).
@@ -55,9 +56,9 @@ export interface CohortJob {
 }
 
 const COHORT_QUERY = /* GraphQL */ `
-  query IssuanceCohort($offering: [_Any!]!, $after: String) {
+  query IssuanceCohort($offering: [_Any!]!, $first: Int!, $after: String) {
     offering: _entities(representations: $offering) {
-      ... on LearningOpportunity { cohort(passed: true, first: ${COHORT_PAGE}, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }
+      ... on LearningOpportunity { cohort(passed: true, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }
     }
   }
 `;
@@ -75,6 +76,8 @@ export class CohortJobs {
     private readonly newEm: () => SqlEntityManager,
     private readonly dependencies: IssuanceDependencies,
     private readonly logger: Logger,
+    /** Achievements read and stored at once (at most what a member serves in one page). */
+    private readonly pageSize = COHORT_PAGE,
   ) {}
 
   /** Starts issuing an offering's cohort on behalf of its member's staff; returns at once. */
@@ -143,7 +146,7 @@ export class CohortJobs {
     const body = await postGraphQL(
       sources.client,
       sources.membersUrl,
-      { query: COHORT_QUERY, variables: { offering: [{ __typename: 'LearningOpportunity', id: job.offeringId }], after } },
+      { query: COHORT_QUERY, variables: { offering: [{ __typename: 'LearningOpportunity', id: job.offeringId }], first: this.pageSize, after } },
       { timeoutMs: sources.timeoutMs, headers: { authorization: `Bearer ${await sources.signer.sign(caller, 'members')}` } },
     );
     const page = (body.data?.['offering'] as ({ cohort: CohortPage | null } | null)[] | undefined)?.[0]?.cohort;
@@ -176,36 +179,62 @@ export class CohortJobs {
     if (job.problems.length < MAX_PROBLEMS) job.problems.push({ achievementId, reason });
   }
 
+  /** Reads one page of the cohort and the facts of its achievements not yet issued; notes what cannot be issued. */
+  private async prepare(job: CohortJob, caller: SignedIn, after: string | null): Promise<{ page: CohortPage; prepared: PreparedIssue[] }> {
+    const page = await this.readPage(caller, job, after);
+    job.total = page.totalCount;
+    const ids = page.nodes.map((node) => node.id);
+    const existing = new Set(
+      (await this.newEm().find(IssuedCredential, { achievementId: { $in: ids }, kind: job.kind }, { fields: ['achievementId'] })).map((row) => row.achievementId),
+    );
+    job.alreadyIssued += existing.size;
+    const missing = ids.filter((id) => !existing.has(id));
+    const facts = await readAchievementFacts(this.dependencies.sources, caller, missing);
+    const prepared: PreparedIssue[] = [];
+    for (const id of missing) {
+      const found = facts.get(id);
+      if (!found || found instanceof FactsUnavailable) {
+        this.note(job, id, found?.error.message ?? 'it could not be read');
+        continue;
+      }
+      const decision = decideIssuance(found, job.kind);
+      if (!decision.allowed) {
+        this.note(job, id, decision.reason);
+        continue;
+      }
+      prepared.push({ facts: found, request: { achievementId: id, kind: job.kind }, idempotency: null });
+    }
+    return { page, prepared };
+  }
+
+  /**
+   * Pages in order, two in flight: while one page is sealed and stored, the
+   * next is read from its member (pages are disjoint, so neither can issue
+   * what the other does). The first failure stops the job; what was stored
+   * stays stored.
+   */
   private async run(job: CohortJob, caller: SignedIn): Promise<void> {
     let after: string | null = null;
+    let storing: Promise<void> = Promise.resolve();
     for (;;) {
-      const page = await this.readPage(caller, job, after);
-      job.total = page.totalCount;
-      const ids = page.nodes.map((node) => node.id);
-      const existing = new Set(
-        (await this.newEm().find(IssuedCredential, { achievementId: { $in: ids }, kind: job.kind }, { fields: ['achievementId'] })).map((row) => row.achievementId),
-      );
-      job.alreadyIssued += existing.size;
-      const missing = ids.filter((id) => !existing.has(id));
-      const facts = await readAchievementFacts(this.dependencies.sources, caller, missing);
-      const prepared: PreparedIssue[] = [];
-      for (const id of missing) {
-        const found = facts.get(id);
-        if (!found || found instanceof FactsUnavailable) {
-          this.note(job, id, found?.error.message ?? 'it could not be read');
-          continue;
-        }
-        const decision = decideIssuance(found, job.kind);
-        if (!decision.allowed) {
-          this.note(job, id, decision.reason);
-          continue;
-        }
-        prepared.push({ facts: found, request: { achievementId: id, kind: job.kind }, idempotency: null });
+      let next: Awaited<ReturnType<CohortJobs['prepare']>>;
+      try {
+        next = await this.prepare(job, caller, after);
+      } catch (error) {
+        // The page being stored finishes (and is counted) before the job reports the failure.
+        await storing.catch(() => undefined);
+        throw error;
       }
-      await this.store(job, caller, prepared);
+      const { page, prepared } = next;
+      const previous = storing;
+      storing = this.store(job, caller, prepared);
+      // Handled where it is awaited; without this a failure while the next page is read would be "unhandled".
+      storing.catch(() => undefined);
+      await previous;
       if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) break;
       after = page.pageInfo.endCursor;
     }
+    await storing;
     job.status = 'COMPLETED';
     job.finishedAt = new Date();
   }

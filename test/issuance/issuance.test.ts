@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/core';
 import { createHttpClient, type HttpClient } from '../../lib/http-client.js';
+import { quietLogger } from '../../lib/log.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
 import { openIssuanceDatabase } from '../../subgraphs/issuance/database.js';
+import { CohortJobs } from '../../subgraphs/issuance/cohort.js';
 import { storeCredentials } from '../../subgraphs/issuance/issue.js';
 import { addIssuerKey, loadIssuerKeys } from '../../subgraphs/issuance/keys.js';
 import { createSealPool } from '../../subgraphs/issuance/seal-pool.js';
@@ -540,6 +542,27 @@ describe('storing and sealing', () => {
     // A pool that fails costs speed, not answers: verification does the same checks inline.
     expect((await verifyCredential(jwt, { ...inline, pool })).verified).toBe(true);
     expect(await verifyCredential(inputs.tampered, { ...inline, pool })).toEqual(await verifyCredential(inputs.tampered, inline));
+  });
+
+  it('issues a cohort of many pages, reading the next page while the last is stored: each achievement once', async () => {
+    // The offering with the most passed achievements among the test learners, in pages of two.
+    const counts = new Map<string, (typeof passed)[number][]>();
+    for (const candidate of passed) counts.set(candidate.offering.id, [...(counts.get(candidate.offering.id) ?? []), candidate]);
+    const [offeringId, cohort] = [...counts].sort((a, b) => b[1].length - a[1].length)[0] as [string, (typeof passed)[number][]];
+    expect(cohort.length).toBeGreaterThanOrEqual(5);
+    const memberId = offeringId.slice(0, offeringId.indexOf(':'));
+    const keys = await loadIssuerKeys(join(dir, 'cohort-keys'), { create: true });
+    const jobs = new CohortJobs(() => orm.em.fork() as SqlEntityManager, { sources, keys, issuer: allianceIssuer('https://hub.example') }, quietLogger('cohort'), 2);
+    const staff = { kind: 'user' as const, subject: `staff@${memberId}`, roles: ['member-staff' as const], memberId };
+    const started = jobs.start(staff, offeringId, 'PARTICIPATION');
+    let job = jobs.get(staff, started.id);
+    for (let round = 0; round < 400 && job?.status === 'RUNNING'; round += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      job = jobs.get(staff, started.id);
+    }
+    expect(job).toMatchObject({ status: 'COMPLETED', total: cohort.length, issued: cohort.length, alreadyIssued: 0, refused: 0, failure: null });
+    const rows = await orm.em.fork().find(IssuedCredential, { offeringId, kind: 'PARTICIPATION' });
+    expect(rows.map((row) => row.achievementId).sort()).toEqual(cohort.map((item) => item.achievement.id).sort());
   });
 
   it('seals new credentials with a new key after rotation, and old ones keep verifying', async () => {
