@@ -157,17 +157,26 @@ export class CohortJobs {
     return page;
   }
 
-  /** One transaction for the page; if someone issued one of them meanwhile, one transaction each instead. */
+  /**
+   * One transaction for the page; if someone issued one of them meanwhile, one
+   * transaction each instead. Counts are added after each await (two pages
+   * are stored at once: `job.issued += await …` would read the count before
+   * the other page added to it, and lose that).
+   */
   private async store(job: CohortJob, caller: SignedIn, prepared: readonly PreparedIssue[]): Promise<void> {
     try {
-      job.issued += (await storeCredentials(this.newEm(), this.dependencies, prepared, caller.subject)).length;
+      const stored = await storeCredentials(this.newEm(), this.dependencies, prepared, caller.subject);
+      job.issued += stored.length;
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
       for (const item of prepared) {
         try {
-          job.issued += (await storeCredentials(this.newEm(), this.dependencies, [item], caller.subject)).length;
+          const stored = await storeCredentials(this.newEm(), this.dependencies, [item], caller.subject);
+          job.issued += stored.length;
         } catch (single) {
-          if (!(single instanceof UniqueConstraintViolationException)) throw single;
+          // Already issued only if the credential is really there; any other clash is a failure.
+          const there = single instanceof UniqueConstraintViolationException && (await this.newEm().count(IssuedCredential, { achievementId: item.request.achievementId, kind: item.request.kind })) > 0;
+          if (!there) throw single;
           job.alreadyIssued += 1;
         }
       }
@@ -230,7 +239,13 @@ export class CohortJobs {
       storing = this.store(job, caller, prepared);
       // Handled where it is awaited; without this a failure while the next page is read would be "unhandled".
       storing.catch(() => undefined);
-      await previous;
+      try {
+        await previous;
+      } catch (error) {
+        // The job is not reported failed (nor may it be started again) while a page is still being stored.
+        await storing.catch(() => undefined);
+        throw error;
+      }
       if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) break;
       after = page.pageInfo.endCursor;
     }
