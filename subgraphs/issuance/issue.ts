@@ -156,7 +156,16 @@ export async function reserveSerials(em: SqlEntityManager, count: number): Promi
   const rows = (await em
     .fork()
     .getConnection()
-    .execute('update issuance_sequence set next_value = next_value + ? where name = ? returning next_value - ? as first', [count, CREDENTIAL_SERIAL, count])) as { first: number | string }[];
+    .execute(
+      // Never behind the highest serial stored (a restore, rows written by an older version during an
+      // upgrade): the sequence heals itself at no cost (the maximum of the primary key is an index lookup).
+      `update issuance_sequence
+          set next_value = case when next_value > (select coalesce(max(serial), 0) from issued_credential) then next_value
+                                else (select coalesce(max(serial), 0) + 1 from issued_credential) end + ?
+        where name = ?
+        returning next_value - ? as first`,
+      [count, CREDENTIAL_SERIAL, count],
+    )) as { first: number | string }[];
   const first = Number(rows[0]?.first);
   if (!Number.isSafeInteger(first) || first < 1) throw new Error('The issuance database has no credential serial sequence; run its migrations.');
   return first;

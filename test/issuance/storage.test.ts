@@ -116,6 +116,18 @@ describe.each(DATABASE_KINDS)('issued credentials in %s', (kind) => {
     expect(next?.serial).toBe(before + 3);
   });
 
+  it('never reserves a serial at or below one already stored, even when the sequence fell behind', async () => {
+    const top = (await reserveSerials(em(), 1)) + 10;
+    // A row written past the sequence (a restore, an older version still running during an upgrade).
+    await em().getConnection().execute(
+      `insert into issued_credential (serial, id, achievement_id, kind, learner_id, member_id, offering_id, title, issuer_kid, issued_at, jwt, issued_by) values (?, 'urn:uuid:ahead', 'tuni.fi:ach-ahead', 'PARTICIPATION', 'learner-1', 'tuni.fi', 'tuni.fi:mm-1', 'Ahead', 'kid', ?, 'x.y.z', 'staff')`,
+      [top, new Date()],
+    );
+    expect(await reserveSerials(em(), 2)).toBe(top + 1);
+    const [next] = await storeCredentials(em(), dependencies(keys), [item('tuni.fi:ach-after-ahead')], 'staff');
+    expect(next?.serial).toBe(top + 3);
+  });
+
   it("continues after the highest serial of a database that issued before serials were reserved", async () => {
     const old = await temporaryDatabase(kind);
     const legacy = await openIssuanceDatabase(old.target, { migrate: false });
