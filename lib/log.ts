@@ -22,27 +22,51 @@ export interface LoggerOptions {
   quiet?: boolean;
 }
 
+/** The database error an error is or wraps (GraphQL's `originalError`, a `cause`), if any. */
+function databaseErrorIn(error: Error): DriverException | undefined {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current instanceof Error && !seen.has(current)) {
+    if (current instanceof DriverException) return current;
+    seen.add(current);
+    const next: unknown = (current as { originalError?: unknown }).originalError ?? (current as { cause?: unknown }).cause;
+    current = next;
+  }
+  return undefined;
+}
+
 /**
  * An error as it may be logged. MikroORM's database errors begin with the
- * whole statement, values inlined, then " - " and the database's own message:
- * the values can be a learner's name or a sealed credential, which have no
- * place in a log. Only the database's message is kept (stack included).
+ * whole statement, values inlined, then " - " and the database's own message,
+ * and carry the database's `detail` (which can quote the failing row); the
+ * values can be a learner's name or a sealed credential, which have no place
+ * in a log. For an error that is or wraps one (GraphQL copies the message of
+ * the error it wraps), only the database's own message is kept, with the
+ * stack frames.
  */
 function loggableError(error: Error): { message: string; stack?: string } {
-  if (!(error instanceof DriverException)) return { message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
-  const cut = error.message.lastIndexOf(' - ');
-  const message = cut >= 0 ? `${error.name} (statement withheld): ${error.message.slice(cut + 3)}` : `${error.name} (statement withheld)`;
-  const frames = error.stack?.split('\n').filter((line) => /^\s+at /.test(line)) ?? [];
+  const database = databaseErrorIn(error);
+  if (!database) return { message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
+  const cut = database.message.lastIndexOf(' - ');
+  // Without " - " there is no statement in it (a refused connection, say).
+  const message = `${database.name}${cut >= 0 ? ` (statement withheld): ${database.message.slice(cut + 3)}` : `: ${database.message}`}`;
+  const frames = (database.stack ?? error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
   return { message, stack: [message, ...frames].join('\n') };
 }
 
+/** Log fields with every error in them (at any depth) made loggable. */
+function loggable(value: unknown, depth = 0): unknown {
+  if (value instanceof Error) return loggableError(value);
+  if (depth >= 4 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => loggable(item, depth + 1));
+  // Only plain objects are walked: a Date or a Buffer is logged as JSON.stringify writes it.
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, loggable(item, depth + 1)]));
+}
+
 function errorFields(fields: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (!fields) return fields;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) {
-    out[key] = value instanceof Error ? loggableError(value) : value;
-  }
-  return out;
+  return fields ? (loggable(fields) as Record<string, unknown>) : fields;
 }
 
 export function createLogger(options: LoggerOptions): Logger {

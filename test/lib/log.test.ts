@@ -1,4 +1,5 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { ConnectionException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { locatedError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/log.js';
 
@@ -26,6 +27,26 @@ describe('the logger', () => {
     expect(text).not.toContain('Aino');
     expect(text).not.toContain('eyJhbGciOi');
     expect(text).not.toContain('insert into');
+  });
+
+  it('withholds the statement of a database error wrapped in a GraphQL error, or nested in the fields', () => {
+    const { logger, lines } = capture('json');
+    const failure = new UniqueConstraintViolationException(new Error(`insert into "learner" ("name") values ('Aino Virtanen') - duplicate key value`));
+    Object.assign(failure, { detail: 'Failing row contains (Aino Virtanen)' });
+    // What Apollo's formatError hands on: a GraphQLError that copied the database error's message.
+    logger.error('unexpected error', { error: locatedError(failure, undefined, ['learner']) });
+    logger.error('job failed', { context: { attempt: 2, errors: [failure] }, at: new Date('2026-11-23T10:00:00Z') });
+    const text = lines.join('\n');
+    expect(text).not.toContain('Aino');
+    expect(text).toContain('duplicate key value');
+    // Other values in the fields are logged as before.
+    expect(JSON.parse(lines[1] as string)).toMatchObject({ context: { attempt: 2 }, at: '2026-11-23T10:00:00.000Z' });
+  });
+
+  it('keeps the message of a database error that carries no statement', () => {
+    const { logger, lines } = capture('text');
+    logger.error('database down', { error: new ConnectionException(new Error('connect ECONNREFUSED 127.0.0.1:5432')) });
+    expect(lines.join('\n')).toContain('ECONNREFUSED');
   });
 
   it('logs other errors with their message and stack', () => {
