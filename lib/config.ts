@@ -52,6 +52,12 @@ export function runMain(main: () => Promise<void>): void {
       process.stderr.write(`Configuration error: ${error.message}\n`);
       process.exit(2);
     }
+    // node:util parseArgs refusing the command line (an unknown option, a missing value): a usage error, not a crash.
+    const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+    if (error instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+      process.stderr.write(`Usage error: ${error.message}. Use --help to see the options.\n`);
+      process.exit(2);
+    }
     process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   });

@@ -23,6 +23,7 @@ runMain(async () => {
     process.stdout.write(HELP);
     return;
   }
+  if (values.dir !== undefined && values.dir.trim() === '') throw new ConfigError('--dir must name a folder (an empty one would mean the repository itself).');
   const dir = resolve(REPO_ROOT, values.dir ?? 'data/keys/issuer');
   if (values.rotate) {
     const key = await addIssuerKey(dir);

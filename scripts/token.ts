@@ -22,21 +22,16 @@ stdout, so it can be used as:
 `;
 
 async function main(): Promise<void> {
-  let values;
-  try {
-    values = parseArgs({
-      options: {
-        role: { type: 'string' },
-        learner: { type: 'string' },
-        member: { type: 'string' },
-        ttl: { type: 'string', default: '60' },
-        keys: { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-    }).values;
-  } catch (error) {
-    throw new ConfigError(`${(error as Error).message}. Use --help to see the options.`);
-  }
+  const { values } = parseArgs({
+    options: {
+      role: { type: 'string' },
+      learner: { type: 'string' },
+      member: { type: 'string' },
+      ttl: { type: 'string', default: '60' },
+      keys: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
   if (values.help) {
     process.stdout.write(HELP);
     return;

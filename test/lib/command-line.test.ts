@@ -1,0 +1,26 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/*
+ * A mistyped command line gets one line saying what was wrong and exit code
+ * 2, never a stack trace (lib/config.ts runMain), whichever script it is.
+ */
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const run = (script: string, ...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1' } });
+
+describe('scripts given a bad command line', () => {
+  it.each([
+    ['scripts/issuer-keys.ts', ['--bogus'], /^Usage error: Unknown option '--bogus'\. Use --help to see the options\.\n$/],
+    ['scripts/bench-issuance.ts', ['--learners'], /^Usage error: Option '--learners <value>' argument missing\. Use --help to see the options\.\n$/],
+    ['scripts/token.ts', ['--role'], /^Usage error: Option '--role <value>' argument missing\. Use --help to see the options\.\n$/],
+    ['scripts/issuer-keys.ts', ['--dir', ''], /^Configuration error: --dir must name a folder/],
+  ])('%s %j says what is wrong in one line and exits 2', (script, args, message) => {
+    const result = run(script, ...args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
