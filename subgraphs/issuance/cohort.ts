@@ -3,9 +3,8 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { GraphQLError } from 'graphql';
 import { forbidden, hasRole, requireSignedIn, type SignedIn } from '../../lib/access.js';
 import type { Principal } from '../../lib/auth.js';
-import { badUserInput } from '../../lib/errors.js';
 import { postGraphQL } from '../../lib/http-client.js';
-import { parseGlobalId } from '../../lib/ids.js';
+import { requireGlobalId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/log.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
 import { decideIssuance } from './accreditation.js';
@@ -83,8 +82,7 @@ export class CohortJobs {
   /** Starts issuing an offering's cohort on behalf of its member's staff; returns at once. */
   start(principal: Principal, offeringId: string, kind: CredentialKind): CohortJob {
     const caller = requireSignedIn(principal, 'bulk issuance');
-    const parsed = parseGlobalId(offeringId);
-    if (!parsed) throw badUserInput('"offeringId" must be a hub id of the form <member id>:<local id>, e.g. "tuni.fi:mm-204".', 'offeringId');
+    const parsed = requireGlobalId(offeringId, 'offeringId');
     if (!(hasRole(caller, 'member-staff') && caller.memberId === parsed.memberId)) {
       throw forbidden(`Only staff of ${parsed.memberId} may issue the credentials of its offering's cohort.`);
     }

@@ -4,7 +4,7 @@ import { GraphQLError } from 'graphql';
 import type { Principal } from '../../lib/auth.js';
 import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
 import { badUserInput } from '../../lib/errors.js';
-import { parseGlobalId } from '../../lib/ids.js';
+import { requireGlobalId } from '../../lib/ids.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
 import { STATUS_LIST_LENGTH } from '../../lib/status-list.js';
 import { decideIssuance, type IssuanceBasis } from './accreditation.js';
@@ -241,9 +241,7 @@ export async function issueCredential(
   idempotencyKey: string | null,
 ): Promise<IssueOutcome> {
   const caller = requireSignedIn(principal, 'credential issuance');
-  if (!parseGlobalId(request.achievementId)) {
-    throw badUserInput('"achievementId" must be a hub id of the form <member id>:<local id>, e.g. "tuni.fi:ach-123-1".', 'achievementId');
-  }
+  requireGlobalId(request.achievementId, 'achievementId');
   const key = checkIdempotencyKey(idempotencyKey);
   if (key) {
     const record = await em.fork().findOne(IdempotencyRecord, { subject: caller.subject, key });
