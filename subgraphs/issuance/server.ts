@@ -120,13 +120,18 @@ function mountPublicRoutes(app: Express, service: IssuanceService, logger: Logge
   app.get(`${ISSUANCE_ROUTES.statusLists}/:purpose/:list`, async (request, response, next) => {
     const purpose = request.params['purpose'] as StatusPurpose;
     const list = Number(request.params['list']);
-    // Only lists that hold credentials exist: any other number would cost a query, a seal and memory for nothing.
-    if (!STATUS_PURPOSES.includes(purpose) || !/^\d{1,9}$/.test(String(request.params['list'])) || list >= (await service.statuses.listCount())) {
-      refuse(response, 404, 'No such status list: the path is /credentials/status/<revocation|suspension>/<list number>.', 'NOT_FOUND');
+    const missing = () => refuse(response, 404, 'No such status list: the path is /credentials/status/<revocation|suspension>/<list number>.', 'NOT_FOUND');
+    if (!STATUS_PURPOSES.includes(purpose) || !/^\d{1,9}$/.test(String(request.params['list']))) {
+      missing();
       return;
     }
     try {
+      // Only lists that hold credentials exist (StatusLists says which, without a query per number asked).
       const sealed = await service.statuses.sealedList(purpose, list);
+      if (sealed === null) {
+        missing();
+        return;
+      }
       // Verifiers must see a change at once: no caching by intermediaries.
       response.setHeader('cache-control', 'no-cache');
       response.type(VC_JWT_MEDIA_TYPE).send(sealed);

@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '../../lib/orm.js';
-import { encodeList, statusListCredential, STATUS_LIST_LENGTH } from '../../lib/status-list.js';
+import { Bitstring, statusListCredential, STATUS_LIST_LENGTH, type StatusPurpose } from '../../lib/status-list.js';
 import type { IssuerIdentity } from './issue.js';
 import { statusListUrl } from './issue.js';
 import type { IssuerKeyRing } from './keys.js';
@@ -15,11 +15,11 @@ import { sealCredential } from './seal.js';
  * verification and the very next list download.
  */
 
-export type StatusPurpose = 'revocation' | 'suspension';
+export type { StatusPurpose };
 export const STATUS_PURPOSES: readonly StatusPurpose[] = ['revocation', 'suspension'];
 
 interface CachedList {
-  bits: Uint8Array;
+  bits: Bitstring;
   sealed?: { jwt: string; at: number };
 }
 
@@ -29,9 +29,12 @@ const RESEAL_AFTER_MS = 60 * 60 * 1000;
 
 /** Lists kept in memory at once (each 16 KB plus its seal); the oldest read is dropped first. */
 const MAX_CACHED_LISTS = 64;
+/** How often a question about a list beyond the last one known may look again (new credentials open new lists). */
+const RECOUNT_AFTER_MS = 1000;
 
 export class StatusLists {
   private readonly cache = new Map<string, Promise<CachedList>>();
+  private count: { lists: number; at: number } | undefined;
 
   constructor(
     private readonly orm: MikroORM,
@@ -49,12 +52,8 @@ export class StatusLists {
       .whereNotNull(column)
       .andWhere('serial', '>=', first)
       .andWhere('serial', '<', first + STATUS_LIST_LENGTH)) as { serial: number }[];
-    const bits = new Uint8Array(STATUS_LIST_LENGTH / 8);
-    for (const { serial } of rows) {
-      const index = Number(serial) - first;
-      // Index 0 is the most significant bit of byte 0 (Bitstring Status List v1.0).
-      bits[index >> 3] = (bits[index >> 3] as number) | (0x80 >> (index & 7));
-    }
+    const bits = new Bitstring(STATUS_LIST_LENGTH);
+    for (const { serial } of rows) bits.set(Number(serial) - first, true);
     return { bits };
   }
 
@@ -71,18 +70,27 @@ export class StatusLists {
     return cached;
   }
 
-  /** Whether bit `index` of list `list` is set. */
-  async isSet(purpose: StatusPurpose, list: number, index: number): Promise<boolean> {
-    const { bits } = await this.entry(purpose, list);
-    return (((bits[index >> 3] as number) >> (7 - (index & 7))) & 1) === 1;
+  /**
+   * Whether bit `index` of list `list` is set; null when there is no such
+   * list. Asking for lists that hold no credential costs neither a query
+   * (beyond one recount a second) nor a place in the cache, whoever asks:
+   * the public list route and verification of any credential go through here.
+   */
+  async isSet(purpose: StatusPurpose, list: number, index: number): Promise<boolean | null> {
+    if (!(await this.exists(list)) || !Number.isSafeInteger(index) || index < 0 || index >= STATUS_LIST_LENGTH) return null;
+    return (await this.entry(purpose, list)).bits.get(index);
   }
 
-  /** How many lists exist: those that hold an issued credential (list 0 always does). */
-  async listCount(): Promise<number> {
-    const em = this.orm.em.fork() as SqlEntityManager;
-    const [row] = (await em.getKnex()('issued_credential').max({ top: 'serial' })) as { top: number | string | null }[];
-    const top = Number(row?.top ?? 0);
-    return top === 0 ? 1 : Math.floor((top - 1) / STATUS_LIST_LENGTH) + 1;
+  /** Whether list `list` exists: it holds an issued credential (list 0 always exists). */
+  async exists(list: number): Promise<boolean> {
+    if (!Number.isSafeInteger(list) || list < 0) return false;
+    if (!this.count || (list >= this.count.lists && Date.now() - this.count.at > RECOUNT_AFTER_MS)) {
+      const em = this.orm.em.fork() as SqlEntityManager;
+      const [row] = (await em.getKnex()('issued_credential').max({ top: 'serial' })) as { top: number | string | null }[];
+      const top = Number(row?.top ?? 0);
+      this.count = { lists: top === 0 ? 1 : Math.floor((top - 1) / STATUS_LIST_LENGTH) + 1, at: Date.now() };
+    }
+    return list < this.count.lists;
   }
 
   /** Forget the lists holding this credential: its status changed. */
@@ -92,7 +100,8 @@ export class StatusLists {
   }
 
   /** The status list credential, sealed as vc+jwt like every credential the alliance issues. */
-  async sealedList(purpose: StatusPurpose, list: number): Promise<string> {
+  async sealedList(purpose: StatusPurpose, list: number): Promise<string | null> {
+    if (!(await this.exists(list))) return null;
     const entry = await this.entry(purpose, list);
     const now = Date.now();
     if (!entry.sealed || now - entry.sealed.at > RESEAL_AFTER_MS) {
@@ -101,7 +110,7 @@ export class StatusLists {
         id,
         issuer: this.issuer.id,
         statusPurpose: purpose,
-        encodedList: encodeList(entry.bits),
+        encodedList: entry.bits.encode(),
         validFrom: new Date(now),
         validUntil: new Date(now + LIST_VALIDITY_MS),
       });

@@ -97,7 +97,9 @@ async function statusCheck(purpose: StatusPurpose, credential: Record<string, un
   if (!url.startsWith(prefix) || !digits.test(listText) || !digits.test(indexText) || index >= STATUS_LIST_LENGTH) {
     return { check: purpose, passed: false, reason: `its ${purpose} status list (${url || 'none given'}) is not one this hub publishes, so it could not be checked` };
   }
-  if (await deps.statuses.isSet(purpose, list, index)) return { check: purpose, passed: false, reason: word };
+  const set = await deps.statuses.isSet(purpose, list, index);
+  if (set === null) return { check: purpose, passed: false, reason: `its ${purpose} status list (${url}) holds no credential this hub issued, so it could not be checked` };
+  if (set) return { check: purpose, passed: false, reason: word };
   return { check: purpose, passed: true, reason: `not ${word}` };
 }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/core';
+import { CompactSign } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlEntityManager } from '../../lib/orm.js';
 import { openIssuanceDatabase } from '../../subgraphs/issuance/database.js';
@@ -156,5 +157,21 @@ describe.each(DATABASE_KINDS)('issued credentials in %s', (kind) => {
     statuses.invalidate(row!.serial);
     const result = await verifyCredential(row!.jwt, deps);
     expect(result.checks.find((check) => check.check === 'revocation')).toMatchObject({ passed: false, reason: 'revoked' });
+  });
+
+  it('answers for status lists that hold credentials only, and says so of any other', async () => {
+    const statuses = new StatusLists(orm, issuer, keys);
+    expect(await statuses.isSet('revocation', 0, 0)).toBe(false);
+    expect(await statuses.isSet('revocation', 7, 0)).toBeNull();
+    expect(await statuses.sealedList('suspension', 999_999)).toBeNull();
+    // A credential sealed with the alliance's key that names a list nobody issued into cannot pass as "not revoked".
+    const [row] = await storeCredentials(em(), dependencies(keys), [item('tuni.fi:ach-far-list')], 'staff');
+    const credential = readUnverified(row!.jwt).credential as { credentialStatus: Record<string, string>[] };
+    const entries = credential.credentialStatus.map((entry) => ({ ...entry, statusListCredential: entry['statusListCredential']!.replace(/\/\d+$/, '/7') }));
+    const forged = await new CompactSign(Buffer.from(JSON.stringify({ ...credential, credentialStatus: entries })))
+      .setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', cty: 'vc', kid: keys.current.kid })
+      .sign(keys.signingKey);
+    const result = await verifyCredential(forged, { register: new TrustRegister(orm), keys, issuer, statuses, validator: createVerificationValidator() });
+    expect(result.checks.find((check) => check.check === 'revocation')).toMatchObject({ passed: false, reason: expect.stringMatching(/holds no credential this hub issued/) });
   });
 });
