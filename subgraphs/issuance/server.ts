@@ -78,6 +78,9 @@ export async function createIssuanceService(options: IssuanceServiceOptions): Pr
   const pool = options.sealWorkers ? createSealPool(options.sealWorkers, { privateKeyPath: keys.privateKeyPath, kid: keys.current.kid }) : undefined;
   const issuance = { sources: options.sources, keys, issuer: options.issuer, ...(pool ? { pool } : {}) };
   // The workers get the same public keys and schemas as the inline path (the key ring is fixed while the service runs).
+  const validator = createVerificationValidator(options.schemasDir);
+  // Compiled now rather than on the first credential; when the files are missing the operator hears where they were looked for.
+  if (!validator.prepare()) options.logger.warn('credential schemas not installed: verification reports its schema check as not run', { detail: validator.validate({}).errors.join('; ') });
   const verifyPool = options.verifyWorkers ? createVerifyPool(options.verifyWorkers, { jwks: [...keys.jwks.keys], ...(options.schemasDir ? { schemasDir: options.schemasDir } : {}) }) : undefined;
   return {
     orm: options.orm,
@@ -89,7 +92,7 @@ export async function createIssuanceService(options: IssuanceServiceOptions): Pr
       keys,
       issuer: options.issuer,
       statuses,
-      validator: createVerificationValidator(options.schemasDir),
+      validator,
       ...(verifyPool ? { pool: verifyPool } : {}),
     },
     async close() {
