@@ -121,8 +121,19 @@ export function mountLearnerExport(app: Express, apollo: ApolloServer<GatewayCon
     const { data, errors } = result.body.singleResult;
     const learner = data?.learner ?? null;
     if (learner === null) {
-      const reason = errors?.[0]?.message ?? 'the learner register has no entry for your alliance id';
-      refuse(404, `Nothing to export: ${reason}`, 'NOT_FOUND');
+      const first = errors?.[0];
+      if (!first) {
+        refuse(404, 'Nothing to export: the learner register has no entry for your alliance id.', 'NOT_FOUND');
+        return;
+      }
+      // A service that did not answer is not "no data": say so, and when to try again.
+      const code = typeof first.extensions?.['code'] === 'string' ? first.extensions['code'] : 'INTERNAL_SERVER_ERROR';
+      if (code === 'SERVICE_UNAVAILABLE' || code === 'MEMBER_UNAVAILABLE') {
+        response.setHeader('Retry-After', '30');
+        refuse(503, `The export could not be assembled now: ${first.message} Try again in a minute.`, 'SERVICE_UNAVAILABLE');
+        return;
+      }
+      refuse(500, `The export could not be assembled: ${first.message}`, code);
       return;
     }
     const problems = (errors ?? []).map((error: GraphQLFormattedError) => ({

@@ -12,7 +12,7 @@ import { maskError } from '../lib/errors.js';
 import type { HubSigner } from '../lib/hub-token.js';
 import { createRateLimiter } from '../lib/rate-limit.js';
 import { Response } from 'undici';
-import { mountLearnerExport } from './export.js';
+import { EXPORT_PATH, mountLearnerExport } from './export.js';
 import { createHttpClient, isGraphQLResponse, postGraphQL, type HttpClient } from '../lib/http-client.js';
 import type { Logger } from '../lib/log.js';
 import { GRAPHQL_PATH, jsonErrorHandler, listen, mountHealthRoutes, type RunningServer } from '../lib/server.js';
@@ -361,18 +361,25 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     response.locals['principal'] = principal;
     next();
   };
+  // One CORS policy for everything the portal calls: the graph, the learner's export, the public credential routes.
+  const allowCors = cors({
+    // No allowlist, no CORS headers: browsers then allow same-origin calls only.
+    origin: options.corsOrigins && options.corsOrigins.length > 0 ? [...options.corsOrigins] : false,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['content-type', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name', 'idempotency-key'],
+    maxAge: 600,
+  });
+  // Mounted with use(), so a browser's preflight (OPTIONS) is answered too.
+  app.use(EXPORT_PATH, allowCors);
   mountLearnerExport(app, apollo, identify);
   // Public routes are rate-limited per caller like the graph (verification parses up to 2 MB).
-  for (const route of options.passThrough ?? []) mountPassThrough(app, client, route, options.logger, identify);
+  for (const route of options.passThrough ?? []) {
+    for (const prefix of route.prefixes) app.use(prefix, allowCors);
+    mountPassThrough(app, client, route, options.logger, identify);
+  }
   app.use(
     GRAPHQL_PATH,
-    cors({
-      // No allowlist, no CORS headers: browsers then allow same-origin calls only.
-      origin: options.corsOrigins && options.corsOrigins.length > 0 ? [...options.corsOrigins] : false,
-      methods: ['GET', 'POST', 'OPTIONS'],
-      allowedHeaders: ['content-type', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name'],
-      maxAge: 600,
-    }),
+    allowCors,
     identify,
     express.json({ limit: options.bodyLimit ?? '1mb' }),
     // Reads the parsed body and fills in a listed operation's text, so it sits between the two.

@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCatalogues, generateLearner, learnerId } from '../../hub/demo.js';
 import { showcaseLearners } from '../../hub/seed.js';
 import { EXPORT_FORMAT } from '../../gateway/export.js';
+import { startGateway, subgraphEndpoints } from '../../gateway/gateway.js';
+import { readSupergraph } from '../../gateway/supergraph.js';
+import { devIdpProfile } from '../../hub/dev-idp.js';
+import { quietLogger } from '../../lib/log.js';
 import { startTestHub, TEST_LEARNERS, type GraphQLBody, type TestHub } from '../helpers/hub.js';
 import { asLearner, bearer } from '../helpers/tokens.js';
 
@@ -296,6 +300,36 @@ describe('the data export (GDPR portability)', () => {
     expect(file['data'].consentGrants).toEqual([expect.objectContaining({ granteeMember: expect.objectContaining({ id: other.members[0] }), purpose: 'ADMISSION', status: 'ACTIVE' })]);
     // Someone else's data is not in it.
     expect(JSON.stringify(file)).not.toContain(demo(learner.id).accounts[0]?.email);
+  });
+
+  it('says the learner register did not answer (503, Retry-After) rather than "nothing to export"', async () => {
+    const supergraphSdl = readSupergraph();
+    // The same hub, seen by a gateway whose learners subgraph is nowhere.
+    const gateway = await startGateway({
+      supergraphSdl,
+      subgraphs: subgraphEndpoints(supergraphSdl, { ...hub.hub.urls, learners: 'http://127.0.0.1:9/graphql' }, { defaultMs: 2_000 }),
+      logger: quietLogger(),
+      auth: devIdpProfile(hub.hub.idp),
+      hubSigner: hub.hub.hubSigner,
+      corsOrigins: ['https://portal.example'],
+    });
+    try {
+      const url = gateway.url.replace(/\/graphql$/, '/learners/me/export');
+      const response = await fetch(url, { headers: await asLearner(hub.hub, other.id) });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('30');
+      const body = (await response.json()) as GraphQLBody;
+      expect(body.errors?.[0]?.extensions?.['code']).toBe('SERVICE_UNAVAILABLE');
+      expect(body.errors?.[0]?.message).toMatch(/^The export could not be assembled now: .+ Try again in a minute\.$/);
+      expect(JSON.stringify(body)).not.toContain('9/graphql');
+      // A portal on an allowed origin may call it with a token: the preflight says so.
+      const preflight = await fetch(url, { method: 'OPTIONS', headers: { origin: 'https://portal.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('https://portal.example');
+      expect(preflight.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+      expect(preflight.headers.get('access-control-allow-headers')).toMatch(/idempotency-key/);
+    } finally {
+      await gateway.stop();
+    }
   });
 
   it('is refused without a token (401) and to anyone but a learner (403)', async () => {
