@@ -32,6 +32,8 @@ import { NotACredential, verifyCredential } from './verify.js';
 
 /** The most text a credential to verify may have (the official EDC sample is 150 KB). */
 const MAX_CREDENTIAL_LENGTH = 1_000_000;
+/** The reason a revocation, suspension or resumption records. */
+const REASON = { description: 'Why, in words the learner will be shown: 3 to 500 characters, no control characters.' };
 const CREDENTIAL_ID = /^urn:uuid:[0-9a-f-]{36}$/;
 
 function jobView(job: CohortJob): IssuanceJob {
@@ -131,7 +133,7 @@ export class CredentialResolver {
   issueCohort(
     @Arg('offeringId', () => ID) offeringId: string,
     @Ctx() context: IssuanceContext,
-    @Arg('kind', () => CredentialKind, { defaultValue: CredentialKind.MICRO_CREDENTIAL }) kind: CredentialKind,
+    @Arg('kind', () => CredentialKind, { defaultValue: CredentialKind.MICRO_CREDENTIAL, description: 'Which credential each passed achievement of the cohort gets.' }) kind: CredentialKind,
   ): IssuanceJob {
     return jobView(context.service.cohorts.start(context.principal, offeringId, kind));
   }
@@ -143,17 +145,17 @@ export class CredentialResolver {
   }
 
   @Mutation(() => Credential, { description: 'Revokes a credential for good, recording who and why; verifiers see it on their next request.' })
-  revokeCredential(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() context: IssuanceContext): Promise<Credential> {
+  revokeCredential(@Arg('id', () => ID) id: string, @Arg('reason', () => String, REASON) reason: string, @Ctx() context: IssuanceContext): Promise<Credential> {
     return changeStatus(context, id, reason, 'REVOKE') as unknown as Promise<Credential>;
   }
 
   @Mutation(() => Credential, { description: 'Suspends a credential (verification fails until it is resumed), recording who and why.' })
-  suspendCredential(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() context: IssuanceContext): Promise<Credential> {
+  suspendCredential(@Arg('id', () => ID) id: string, @Arg('reason', () => String, REASON) reason: string, @Ctx() context: IssuanceContext): Promise<Credential> {
     return changeStatus(context, id, reason, 'SUSPEND') as unknown as Promise<Credential>;
   }
 
   @Mutation(() => Credential, { description: 'Lifts a suspension, recording who and why.' })
-  resumeCredential(@Arg('id', () => ID) id: string, @Arg('reason', () => String) reason: string, @Ctx() context: IssuanceContext): Promise<Credential> {
+  resumeCredential(@Arg('id', () => ID) id: string, @Arg('reason', () => String, REASON) reason: string, @Ctx() context: IssuanceContext): Promise<Credential> {
     return changeStatus(context, id, reason, 'RESUME') as unknown as Promise<Credential>;
   }
 
@@ -170,7 +172,10 @@ export class CredentialResolver {
     description:
       'Verifies a credential, for anyone and without an account: a vc+jwt, or JAdES JSON (as a string). Lists every check with its reason. Also POST /credentials/verify.',
   })
-  async verifyCredential(@Arg('credential', () => String) credential: string, @Ctx() context: IssuanceContext): Promise<VerificationResult> {
+  async verifyCredential(
+    @Arg('credential', () => String, { description: `The sealed credential: a vc+jwt, or JAdES JSON as a string; at most ${MAX_CREDENTIAL_LENGTH.toLocaleString('en')} characters.` }) credential: string,
+    @Ctx() context: IssuanceContext,
+  ): Promise<VerificationResult> {
     if (credential.length > MAX_CREDENTIAL_LENGTH) throw badUserInput(`"credential" may be at most ${MAX_CREDENTIAL_LENGTH} characters.`, 'credential');
     try {
       return await verifyCredential(credential, context.service.verification);

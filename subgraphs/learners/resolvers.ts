@@ -121,7 +121,7 @@ export class LearnerResolver {
   async consentGrants(
     @Root() learner: Learner,
     @Ctx() context: LearnersContext,
-    @Arg('status', () => ConsentGrantStatus, { nullable: true }) status?: ConsentGrantStatus | null,
+    @Arg('status', () => ConsentGrantStatus, { nullable: true, description: 'Only the grants with this status; all of them (revoked and expired included) when omitted.' }) status?: ConsentGrantStatus | null,
   ): Promise<ConsentGrant[]> {
     const principal = requireSignedIn(context.principal, 'sharing grants');
     if (!hasRole(principal, 'learner') || principal.learnerId !== learner.id) throw forbidden('Only the learner sees their sharing grants.');

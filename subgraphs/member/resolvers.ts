@@ -96,19 +96,19 @@ export class MemberQueryResolver {
     return findAccountsPage(context.em, context.databaseKind, { first: pageSize(first), after, learners: visibleAccounts(context) });
   }
 
-  @Query(() => LearnerAccount, { nullable: true, description: 'A learner account by its global id (for the learner and the staff allowed to see it).' })
+  @Query(() => LearnerAccount, { nullable: true, description: 'A learner account by its global id (for the learner and the staff allowed to see it). An id that does not exist is refused like an account the caller may not read (FORBIDDEN), except to this member\'s own staff (null).' })
   learnerAccount(@Arg('id', () => ID) id: string, @Ctx() context: MemberContext): Promise<LearnerAccount | null> {
     const own = ownId(context, id);
     return readAccount(context, 'named', () => (own ? context.loaders.account.load(own) : Promise.resolve(null)));
   }
 
-  @Query(() => Enrolment, { nullable: true, description: 'An enrolment by its global id (for the learner and the staff allowed to see it).' })
+  @Query(() => Enrolment, { nullable: true, description: 'An enrolment by its global id (for the learner and the staff allowed to see it). An id that does not exist is refused like an enrolment the caller may not read (FORBIDDEN), except to this member\'s own staff (null).' })
   enrolment(@Arg('id', () => ID) id: string, @Ctx() context: MemberContext): Promise<Enrolment | null> {
     const own = ownId(context, id);
     return readEnrolment(context, 'named', () => (own ? context.loaders.enrolment.load(own) : Promise.resolve(null)));
   }
 
-  @Query(() => Achievement, { nullable: true, description: 'An achievement by its global id (for the learner and the staff allowed to see it).' })
+  @Query(() => Achievement, { nullable: true, description: 'An achievement by its global id (for the learner and the staff allowed to see it). An id that does not exist is refused like an achievement the caller may not read (FORBIDDEN), except to this member\'s own staff (null).' })
   achievement(@Arg('id', () => ID) id: string, @Ctx() context: MemberContext): Promise<Achievement | null> {
     const own = ownId(context, id);
     return readAchievement(context, 'named', () => (own ? context.loaders.achievement.load(own) : Promise.resolve(null)));
