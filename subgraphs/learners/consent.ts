@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput, checkedText } from '../../lib/errors.js';
+import { badUserInput, checkedText, unknownMember } from '../../lib/errors.js';
 import { isMemberId } from '../../lib/ids.js';
 import { ConsentGrantStatus, ConsentPurpose, ConsentScope, GranteeKind } from './enums.js';
 import type { GrantConsentInput } from './inputs.js';
@@ -57,9 +57,7 @@ export function newGrant(input: GrantConsentInput, context: GrantContext): Omit<
   let memberId: string | null = null;
   if (input.memberId) {
     if (!isMemberId(input.memberId)) throw badUserInput('"input.memberId" must be a member id: the member\'s web domain, e.g. "tuni.fi".', 'input.memberId');
-    if (context.knownMembers && !context.knownMembers.has(input.memberId)) {
-      throw badUserInput(`"input.memberId": no alliance member has the id "${input.memberId}".`, 'input.memberId');
-    }
+    if (context.knownMembers && !context.knownMembers.has(input.memberId)) throw unknownMember(input.memberId, 'input.memberId');
     memberId = input.memberId;
   }
   const verifierName = input.verifier ? checkedText(input.verifier.name, 'input.verifier.name', 2, 200) : null;

@@ -196,6 +196,11 @@ describe("another member's staff and the learner's sharing grant", () => {
     expect(codes(after.body)).toContain('FORBIDDEN');
   });
 
+  it('refuses a grant to a member the alliance does not have, naming it', async () => {
+    const { body } = await hub.query(GRANT, { input: { memberId: 'nope.example', purpose: 'RECOGNITION', scopes: ['ACHIEVEMENTS'] } }, await asLearner(hub.hub, learner.id));
+    expect(body.errors?.[0]).toMatchObject({ message: 'No alliance member has the id "nope.example".', extensions: { code: 'UNKNOWN_MEMBER', member: 'nope.example', argument: 'input.memberId' } });
+  });
+
   it('sees only the members and the kinds of record the grant names', async () => {
     const [shared, notShared] = elsewhere() as [string, string | undefined];
     const granted = await grant({ sourceMemberIds: [shared] });
