@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../lib/pagination.js';
 import {
   getNamedType,
   getOperationAST,
@@ -51,10 +52,9 @@ import {
  * such as their learning outcomes (about 110,000).
  */
 export const DEFAULT_MAX_RESULT_ITEMS = 20_000;
-/** What a paginated field returns when `first` is omitted (the schema's `first: Int = 20`). */
-export const DEFAULT_PAGE_SIZE = 20;
-/** The largest page the subgraphs serve (`first` 0–100); assumed for a `first: $n` whose value is unknown. */
-export const MAX_PAGE_SIZE = 100;
+// What a paginated field returns when `first` is omitted, and the largest page the subgraphs serve
+// (assumed for a `first: $n` whose value is unknown): the limits lib/pagination.ts enforces.
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE };
 /**
  * Assumed length of a list without `first` (learning outcomes of an offering,
  * achievements of a learner, broader skills…). Most are a handful; the
