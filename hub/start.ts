@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readInt, readPort, readString, runMain, stopOnSignals } from '../lib/config.js';
+import { readBaseUrl, readInt, readPort, readString, runMain, stopOnSignals } from '../lib/config.js';
 import { createLogger } from '../lib/log.js';
 import { REPO_ROOT } from '../lib/paths.js';
 import { readRegistryFile } from '../subgraphs/members/registry.js';
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
       learners: readPort(env, 'LEARNERS_PORT', 4003),
       issuance: readPort(env, 'ISSUANCE_PORT', 4004),
     },
-    ...(env['PUBLIC_URL'] ? { publicUrl: readString(env, 'PUBLIC_URL') } : {}),
+    ...(env['PUBLIC_URL'] ? { publicUrl: readBaseUrl(env, 'PUBLIC_URL', '') } : {}),
     host: readString(env, 'HOST', '127.0.0.1'),
     onProgress: (message) => say(`… ${message}`),
   });

@@ -29,6 +29,24 @@ export function readInt(env: Env, name: string, fallback: number, range: { min: 
   return value;
 }
 
+/**
+ * A public base URL (http or https, no query or fragment), without a trailing
+ * slash. Checked at start because such URLs end up in what the hub signs.
+ */
+export function readBaseUrl(env: Env, name: string, fallback: string): string {
+  const value = readString(env, name, fallback);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute http(s) URL such as https://hub.eciu.eu; got "${value}".`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`${name} must be an http(s) URL without query, fragment or credentials, such as https://hub.eciu.eu; got "${value}".`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
 export function readPort(env: Env, name: string, fallback: number): number {
   return readInt(env, name, fallback, { min: 0, max: 65535 });
 }

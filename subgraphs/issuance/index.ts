@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readBoolean, readInt, readPort, readString } from '../../lib/config.js';
+import { readBaseUrl, readBoolean, readInt, readPort, readString } from '../../lib/config.js';
 import { runService } from '../../lib/entry.js';
 import { createHttpClient } from '../../lib/http-client.js';
 import { hubSignerFromEnv, sharedKeyHubVerifier } from '../../lib/hub-token.js';
@@ -60,7 +60,7 @@ runService({
         orm,
         keysDir: resolve(REPO_ROOT, readString(env, 'ISSUER_KEYS_DIR', join('data', 'keys', 'issuer'))),
         createKeys: readBoolean(env, 'ISSUER_CREATE_KEY', false),
-        issuer: allianceIssuer(readString(env, 'PUBLIC_URL', 'http://127.0.0.1:4000'), readString(env, 'ISSUER_COUNTRY', 'NL')),
+        issuer: allianceIssuer(readBaseUrl(env, 'PUBLIC_URL', 'http://127.0.0.1:4000'), readString(env, 'ISSUER_COUNTRY', 'NL')),
         ...(env['CREDENTIAL_SCHEMAS_DIR'] ? { schemasDir: resolve(REPO_ROOT, readString(env, 'CREDENTIAL_SCHEMAS_DIR')) } : {}),
         sources: {
           client,
