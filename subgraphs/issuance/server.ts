@@ -115,7 +115,7 @@ function refuse(response: express.Response, status: number, message: string, cod
   response.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 
-function mountPublicRoutes(app: Express, service: IssuanceService, logger: Logger): void {
+function mountPublicRoutes(app: Express, service: IssuanceService): void {
   app.get(ISSUANCE_ROUTES.jwks, (_request, response) => {
     response.setHeader('cache-control', 'public, max-age=300');
     response.json(service.issuance.keys.jwks);
@@ -169,7 +169,7 @@ function mountPublicRoutes(app: Express, service: IssuanceService, logger: Logge
           refuse(response, 422, `This is not a credential the hub can read: ${error.message}.`, 'UNPROCESSABLE_CREDENTIAL');
           return;
         }
-        logger.error('verification failed', { error: error as Error });
+        // jsonErrorHandler logs it and answers 500 without details.
         next(error);
       }
     },
@@ -186,7 +186,7 @@ export async function startIssuanceServer(options: IssuanceServerOptions): Promi
     ...(options.host ? { host: options.host } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
     hubAuth: options.hubAuth ? { verifier: options.hubAuth, audience: 'issuance' } : null,
-    routes: (app) => mountPublicRoutes(app, service, options.logger),
+    routes: (app) => mountPublicRoutes(app, service),
     context: async (request, principal) => {
       const header = request.headers['idempotency-key'];
       return {
