@@ -62,6 +62,11 @@ export async function addIssuerKey(dir: string, now = new Date()): Promise<Issue
   return { kid, publicJwk, createdAt: now };
 }
 
+/** An issuing key's private half, read from its file (the key ring and the sealing workers read it alike). */
+export async function importIssuerPrivateKey(path: string): Promise<CryptoKey> {
+  return (await importJWK(JSON.parse(readFileSync(path, 'utf8')) as JWK, ISSUING_ALGORITHM)) as CryptoKey;
+}
+
 /** An issuing key's public half, ready to verify with (the key ring and the verifying workers import alike). */
 export function importIssuerPublicKey(jwk: JWK): Promise<CryptoKey> {
   return importJWK(jwk, ISSUING_ALGORITHM) as Promise<CryptoKey>;
@@ -78,7 +83,7 @@ export async function loadIssuerKeys(dir: string, options: { create: boolean }):
   const current = keys[keys.length - 1] as IssuerKey;
   const privatePath = join(dir, `issuer-${current.kid}.private.jwk`);
   if (!existsSync(privatePath)) throw new Error(`the private half of the newest issuing key ${current.kid} is missing in ${dir}`);
-  const signingKey = (await importJWK(JSON.parse(readFileSync(privatePath, 'utf8')) as JWK, ISSUING_ALGORITHM)) as CryptoKey;
+  const signingKey = await importIssuerPrivateKey(privatePath);
   const imported = new Map<string, Promise<CryptoKey>>();
   return {
     keys,

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { serveWorker } from '../../lib/worker-pool.js';
 import { buildCredential } from './edc.js';
 import type { CredentialFacts } from './facts.js';
-import { ISSUING_ALGORITHM } from './keys.js';
+import { importIssuerPrivateKey } from './keys.js';
 import { sealCredential } from './seal.js';
 
 /*
@@ -26,8 +24,7 @@ export interface SealWorkerInit {
 const IN_FLIGHT = 16;
 
 serveWorker<SealWorkerInit, CredentialFacts[], string[]>(async (init) => {
-  const jwk = JSON.parse(readFileSync(init.privateKeyPath, 'utf8')) as JWK;
-  const key = { signingKey: (await importJWK(jwk, ISSUING_ALGORITHM)) as CryptoKey, kid: init.kid };
+  const key = { signingKey: await importIssuerPrivateKey(init.privateKeyPath), kid: init.kid };
   return async (items) => {
     const jwts: string[] = [];
     for (let start = 0; start < items.length; start += IN_FLIGHT) {
