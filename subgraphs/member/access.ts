@@ -15,13 +15,19 @@ import type { Achievement, Enrolment, LearnerAccount } from './model.js';
 
 export type RecordKind = 'account' | 'enrolments' | 'achievements';
 
+/** This member's own staff: they may read every record it holds, its cohorts and its uptake. */
+export function isOwnStaff(context: MemberContext): boolean {
+  const principal = context.principal;
+  return principal.kind === 'user' && hasRole(principal, 'member-staff') && principal.memberId === context.memberId;
+}
+
 /** The scope a sharing grant must include; an account (name, e-mail) comes with any scope. */
 const SCOPE_OF: Record<RecordKind, RecordScope | null> = { account: null, enrolments: 'ENROLMENTS', achievements: 'ACHIEVEMENTS' };
 
 /** Throws UNAUTHENTICATED or FORBIDDEN unless the caller may read this learner's records of this kind. */
 export function checkRecord(context: MemberContext, allianceLearnerId: string | null | undefined, kind: RecordKind): void {
   const principal = requireSignedIn(context.principal, 'learner records');
-  if (hasRole(principal, 'member-staff') && principal.memberId === context.memberId) return;
+  if (isOwnStaff(context)) return;
   if (hasRole(principal, 'learner') && allianceLearnerId && principal.learnerId === allianceLearnerId) return;
   if (hasRole(principal, 'member-staff')) {
     const scope = SCOPE_OF[kind];
@@ -37,8 +43,7 @@ export function checkRecord(context: MemberContext, allianceLearnerId: string | 
 
 /** The alliance learner an enrolment or achievement belongs to (one batched lookup; none for this member's staff, who may read all). */
 async function learnerOf(context: MemberContext, record: { account: { id: string } }): Promise<string | null | undefined> {
-  const principal = context.principal;
-  if (principal.kind === 'user' && principal.roles.includes('member-staff') && principal.memberId === context.memberId) return undefined;
+  if (isOwnStaff(context)) return undefined;
   const account = await context.loaders.account.load(record.account.id);
   return account?.allianceLearnerId;
 }
@@ -89,7 +94,7 @@ export function readAchievement(context: MemberContext, reached: Reached, load: 
  */
 export function visibleAccounts(context: MemberContext): 'all' | string[] {
   const principal = requireSignedIn(context.principal, 'learner records');
-  if (hasRole(principal, 'member-staff') && principal.memberId === context.memberId) return 'all';
+  if (isOwnStaff(context)) return 'all';
   const learners = new Set<string>();
   if (hasRole(principal, 'learner') && principal.learnerId) learners.add(principal.learnerId);
   if (hasRole(principal, 'member-staff') && principal.sharing) {
@@ -101,7 +106,7 @@ export function visibleAccounts(context: MemberContext): 'all' | string[] {
 
 /** A whole cohort's records are for the member's own staff only. */
 export function checkCohortAccess(context: MemberContext): void {
-  const principal = requireSignedIn(context.principal, 'learner records');
-  if (hasRole(principal, 'member-staff') && principal.memberId === context.memberId) return;
+  requireSignedIn(context.principal, 'learner records');
+  if (isOwnStaff(context)) return;
   throw forbidden(`An offering's cohort is for the staff of ${context.memberId} only.`);
 }

@@ -5,6 +5,7 @@ import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
 import { MAX_BATCH } from '../../lib/loaders.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
+import { isOwnStaff } from './access.js';
 import type { MemberContext } from './context.js';
 
 /*
@@ -157,6 +158,6 @@ export function uptakeLoader(em: SqlEntityManager): DataLoader<string, Uptake> {
 export function checkUptakeAccess(context: MemberContext): void {
   const principal = requireSignedIn(context.principal, 'uptake figures');
   if (hasRole(principal, 'analyst') || hasRole(principal, 'alliance-admin')) return;
-  if (hasRole(principal, 'member-staff') && principal.memberId === context.memberId) return;
+  if (isOwnStaff(context)) return;
   throw forbidden(`Uptake figures of ${context.memberId} are for analysts, alliance administrators and the member's own staff.`);
 }
