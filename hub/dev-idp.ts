@@ -30,6 +30,7 @@ export interface TokenRequest {
   role: Role;
   learnerId?: string;
   memberId?: string;
+  verifierId?: string;
   subject?: string;
   /** Lifetime in seconds (default one hour). */
   ttlSeconds?: number;
@@ -48,11 +49,12 @@ export async function ensureDevIdp(dir: string): Promise<DevIdp> {
       const claims: Record<string, unknown> = { [CLAIMS.roles]: [request.role] };
       if (request.learnerId) claims[CLAIMS.learner] = request.learnerId;
       if (request.memberId) claims[CLAIMS.member] = request.memberId;
+      if (request.verifierId) claims[CLAIMS.verifier] = request.verifierId;
       return new SignJWT(claims)
         .setProtectedHeader({ alg: ALGORITHM, kid: privateJwk.kid as string, typ: 'at+jwt' })
         .setIssuer(DEV_IDP_ISSUER)
         .setAudience(HUB_AUDIENCE)
-        .setSubject(request.subject ?? request.learnerId ?? `${request.role}${request.memberId ? `@${request.memberId}` : ''}`)
+        .setSubject(request.subject ?? request.learnerId ?? `${request.role}${request.memberId ? `@${request.memberId}` : ''}${request.verifierId ? `@${request.verifierId}` : ''}`)
         .setIssuedAt()
         .setExpirationTime(`${request.ttlSeconds ?? 3600}s`)
         .setJti(randomUUID())

@@ -8,7 +8,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { GraphQLError } from 'graphql';
-import { isLearnerId, isMemberId } from './ids.js';
+import { isLearnerId, isMemberId, isVerifierId } from './ids.js';
 
 /*
  * Who is calling. Access tokens are JWTs from the alliance's identity
@@ -19,11 +19,11 @@ import { isLearnerId, isMemberId } from './ids.js';
  * an access token.
  */
 
-export const ROLES = ['learner', 'member-staff', 'analyst', 'alliance-admin'] as const;
+export const ROLES = ['learner', 'member-staff', 'analyst', 'alliance-admin', 'verifier'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Claim names carrying the alliance-specific parts of an identity. */
-export const CLAIMS = { roles: 'roles', learner: 'eciu_learner', member: 'eciu_member' } as const;
+export const CLAIMS = { roles: 'roles', learner: 'eciu_learner', member: 'eciu_member', verifier: 'eciu_verifier' } as const;
 
 export type Principal =
   | { kind: 'anonymous' }
@@ -35,6 +35,12 @@ export type Principal =
       learnerId?: string;
       /** The member id, for the member-staff role. */
       memberId?: string;
+      /**
+       * The verifier id (an https URL, a DID or a mailto: address), for the
+       * verifier role: an organisation outside the alliance (an employer,
+       * another university) that learners may grant access to.
+       */
+      verifierId?: string;
       /**
        * Learners who share their records at the receiving member with the
        * caller's member, with the scopes shared (alliance learner id → scopes).
@@ -96,11 +102,15 @@ function principalFrom(payload: JWTPayload): Principal {
   if (roles.length === 0) throw new InvalidTokenError(`it carries none of the roles ${ROLES.join(', ')}`);
   const learner = payload[CLAIMS.learner];
   const member = payload[CLAIMS.member];
+  const verifier = payload[CLAIMS.verifier];
   if (roles.includes('learner') && (typeof learner !== 'string' || !isLearnerId(learner))) {
     throw new InvalidTokenError(`the learner role needs an alliance learner id in "${CLAIMS.learner}"`);
   }
   if (roles.includes('member-staff') && (typeof member !== 'string' || !isMemberId(member))) {
     throw new InvalidTokenError(`the member-staff role needs a member id in "${CLAIMS.member}"`);
+  }
+  if (roles.includes('verifier') && (typeof verifier !== 'string' || !isVerifierId(verifier))) {
+    throw new InvalidTokenError(`the verifier role needs a verifier id (https URL, DID or mailto: address) in "${CLAIMS.verifier}"`);
   }
   return {
     kind: 'user',
@@ -108,6 +118,7 @@ function principalFrom(payload: JWTPayload): Principal {
     roles,
     ...(typeof learner === 'string' && roles.includes('learner') ? { learnerId: learner } : {}),
     ...(typeof member === 'string' && roles.includes('member-staff') ? { memberId: member } : {}),
+    ...(typeof verifier === 'string' && roles.includes('verifier') ? { verifierId: verifier } : {}),
   };
 }
 

@@ -78,6 +78,7 @@ export async function hubSignerFromFiles(files: HubKeyFiles): Promise<HubSigner>
               [CLAIMS.roles]: principal.roles,
               ...(principal.learnerId ? { [CLAIMS.learner]: principal.learnerId } : {}),
               ...(principal.memberId ? { [CLAIMS.member]: principal.memberId } : {}),
+              ...(principal.verifierId ? { [CLAIMS.verifier]: principal.verifierId } : {}),
               ...(principal.sharing ? { [SHARING_CLAIM]: principal.sharing } : {}),
             };
       return new SignJWT(claims)
@@ -151,6 +152,7 @@ export function createHubVerifier(keys: JWTVerifyGetKey): HubVerifier {
       );
       const learner = payload[CLAIMS.learner];
       const member = payload[CLAIMS.member];
+      const verifier = payload[CLAIMS.verifier];
       const sharing = sharingFrom(payload[SHARING_CLAIM]);
       return {
         kind: 'user',
@@ -158,6 +160,7 @@ export function createHubVerifier(keys: JWTVerifyGetKey): HubVerifier {
         roles,
         ...(typeof learner === 'string' ? { learnerId: learner } : {}),
         ...(typeof member === 'string' ? { memberId: member } : {}),
+        ...(typeof verifier === 'string' ? { verifierId: verifier } : {}),
         ...(sharing ? { sharing } : {}),
       };
     },

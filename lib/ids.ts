@@ -18,6 +18,18 @@ const LOCAL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$/;
  */
 const LEARNER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/;
 
+/**
+ * A verifier id: who a learner shares with outside the alliance, as the
+ * identity provider names it (`eciu_verifier`) and as learners name it in a
+ * grant: a web address (https://…), a DID (did:method:…) or an e-mail address
+ * (mailto:…), 8 to 500 characters.
+ */
+const VERIFIER_ID_PATTERN = /^(?:https:\/\/[^\s]+|did:[a-z0-9]+:[^\s]+|mailto:[^\s@]+@[^\s@]+)$/;
+
+export function isVerifierId(value: string): boolean {
+  return value.length >= 8 && value.length <= 500 && VERIFIER_ID_PATTERN.test(value);
+}
+
 export function isLearnerId(value: string): boolean {
   return LEARNER_ID_PATTERN.test(value);
 }

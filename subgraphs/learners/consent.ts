@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { badUserInput, checkedText, unknownMember } from '../../lib/errors.js';
-import { isMemberId } from '../../lib/ids.js';
+import { isMemberId, isVerifierId } from '../../lib/ids.js';
 import { ConsentGrantStatus, ConsentPurpose, ConsentScope, GranteeKind } from './enums.js';
 import type { GrantConsentInput } from './inputs.js';
 import type { CallerSharing, ConsentGrant } from './model.js';
@@ -14,8 +14,6 @@ export const DEFAULT_GRANT_DAYS = 180;
 export const MAX_GRANT_DAYS = 2 * 365;
 /** A learner shares with a handful of recipients; more active grants than this is a runaway client. */
 export const MAX_ACTIVE_GRANTS = 100;
-
-const VERIFIER_ID = /^(?:https:\/\/[^\s]+|did:[a-z0-9]+:[^\s]+|mailto:[^\s@]+@[^\s@]+)$/;
 
 export function grantStatus(grant: ConsentGrant, now = new Date()): ConsentGrantStatus {
   if (grant.revokedAt) return ConsentGrantStatus.REVOKED;
@@ -62,7 +60,7 @@ export function newGrant(input: GrantConsentInput, context: GrantContext): Omit<
   }
   const verifierName = input.verifier ? checkedText(input.verifier.name, 'input.verifier.name', 2, 200) : null;
   const verifierId = input.verifier ? checkedText(input.verifier.id, 'input.verifier.id', 8, 500) : null;
-  if (verifierId !== null && !VERIFIER_ID.test(verifierId)) {
+  if (verifierId !== null && !isVerifierId(verifierId)) {
     throw badUserInput('"input.verifier.id" must be a web address (https://…), a DID (did:method:…) or an e-mail address (mailto:…).', 'input.verifier.id');
   }
   const purposeDescription = checkedText(input.purposeDescription, 'input.purposeDescription', 3, 500);
