@@ -162,7 +162,8 @@ describe('access tokens', () => {
   it.each([
     ['a token of another type (a hub-internal or credential JWT)', { typ: 'vc+jwt' }, {}, 'its type "vc+jwt" is not an access token'],
     ['a learner token without a learner id', {}, { [CLAIMS.roles]: ['learner'] }, `the learner role needs an alliance learner id in "${CLAIMS.learner}"`],
-    ['a token without any known role', {}, { [CLAIMS.roles]: ['superuser'] }, 'it carries none of the roles learner, member-staff, analyst, alliance-admin'],
+    ['a token without any known role', {}, { [CLAIMS.roles]: ['superuser'] }, 'it carries none of the roles learner, member-staff, analyst, alliance-admin, verifier'],
+    ['a verifier token without a verifier id', {}, { [CLAIMS.roles]: ['verifier'] }, `the verifier role needs a verifier id (https URL, DID or mailto: address) in "${CLAIMS.verifier}"`],
   ])('refuses %s', async (_name, header, payload, reason) => {
     // Signed with a key the hub trusts, so only the checked property is wrong.
     const jwks = JSON.parse(readFileSync(hub.idp.jwksPath, 'utf8')) as { keys: JWK[] };
