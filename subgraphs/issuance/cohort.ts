@@ -209,7 +209,7 @@ export class CohortJobs {
         this.note(job, id, decision.reason);
         continue;
       }
-      prepared.push({ facts: found, request: { achievementId: id, kind: job.kind }, idempotency: null });
+      prepared.push({ facts: found, request: { achievementId: id, kind: job.kind }, basis: decision.basis, idempotency: null });
     }
     return { page, prepared };
   }

@@ -22,6 +22,7 @@ export const IssuedCredentialSchema = new EntitySchema<IssuedCredential>({
     validUntil: { type: 'datetime', nullable: true },
     jwt: { type: 'text' },
     issuedBy: { type: 'string', length: 255 },
+    basis: { type: 'string', length: 32, nullable: true },
     revokedAt: { type: 'datetime', nullable: true },
     revokedBy: { type: 'string', length: 255, nullable: true },
     revocationReason: { type: 'string', length: 500, nullable: true },
@@ -48,10 +49,11 @@ export const StatusEventSchema = new EntitySchema<StatusEvent>({
 export const IdempotencyRecordSchema = new EntitySchema<IdempotencyRecord>({
   class: IdempotencyRecord,
   tableName: 'idempotency_record',
-  uniques: [{ properties: ['subject', 'key'] }],
+  uniques: [{ properties: ['caller', 'key'] }],
   properties: {
     id: { type: 'integer', primary: true, autoincrement: true },
     subject: { type: 'string', length: 255 },
+    caller: { type: 'string', length: 64 },
     key: { type: 'string', length: 255 },
     fingerprint: { type: 'string', length: 64 },
     credentialSerial: { type: 'integer' },

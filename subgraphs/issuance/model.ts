@@ -155,7 +155,7 @@ export class IssueCredentialPayload {
   @Field(() => Boolean, { description: 'False when it had been issued before (a retry): the same credential is returned.' })
   created!: boolean;
 
-  @Field(() => IssuanceBasis, { nullable: true, description: 'Why it could be issued (when created now).' })
+  @Field(() => IssuanceBasis, { nullable: true, description: 'Why it could be issued: the basis recorded when it was issued, the same on every retry; null only for credentials issued before the hub recorded it.' })
   basis!: IssuanceBasis | null;
 }
 

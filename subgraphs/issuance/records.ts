@@ -3,6 +3,7 @@
  * GraphQL types the graph shows are in model.ts.
  */
 
+import type { IssuanceBasis } from './accreditation.js';
 import type { CredentialKind } from './facts.js';
 
 /**
@@ -28,6 +29,12 @@ export class IssuedCredential {
   jwt!: string;
   /** Who asked for it (token subject). */
   issuedBy!: string;
+  /**
+   * Why it could be issued (the accreditation rule's basis at issuance), so
+   * every later answer about it - a retry, a replayed Idempotency-Key - states
+   * the same basis. Null for credentials issued before the hub recorded it.
+   */
+  basis?: IssuanceBasis | null;
   revokedAt?: Date | null;
   revokedBy?: string | null;
   revocationReason?: string | null;
@@ -49,11 +56,17 @@ export class StatusEvent {
 /**
  * An Idempotency-Key as used: same caller + key + request gives the same
  * credential; the same key with another request is refused. Written in the
- * same transaction as the credential.
+ * same transaction as the credential (or, when the credential existed
+ * already, on its own). A key belongs to one caller: the token subject
+ * *and* the roles, learner, member and verifier it carries (`caller`), so a
+ * token that only shares the subject is another caller with keys of its own.
  */
 export class IdempotencyRecord {
   id!: number;
+  /** The token subject (kept for the audit trail; `caller` is what a key is scoped to). */
   subject!: string;
+  /** sha256 of the caller's whole identity (see `callerScope` in issue.ts). */
+  caller!: string;
   key!: string;
   /** sha256 of the request (achievement id and kind). */
   fingerprint!: string;

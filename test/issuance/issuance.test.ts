@@ -23,9 +23,9 @@ import { verifyCredential } from '../../subgraphs/issuance/verify.js';
 import { exportJWK, generateKeyPair, SignJWT, CompactSign, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberProfile } from '../../hub/alliance.js';
-import { generateCatalogues, generateLearner, type DemoOffering } from '../../hub/demo.js';
 import { createCredentialValidator } from '../../subgraphs/issuance/schemas.js';
-import { startTestHub, TEST_LEARNERS, type GraphQLBody, type TestHub } from '../helpers/hub.js';
+import { startTestHub, type GraphQLBody, type TestHub } from '../helpers/hub.js';
+import { authorityOf, catalogues, everyone, passed } from './demo-achievements.js';
 import { asLearner, bearer } from '../helpers/tokens.js';
 
 /*
@@ -35,21 +35,8 @@ import { asLearner, bearer } from '../helpers/tokens.js';
  */
 
 let hub: TestHub;
-const catalogues = generateCatalogues();
-const offerings = new Map([...catalogues.values()].flat().map((offering) => [offering.id, offering] as const));
-const everyone = Array.from({ length: TEST_LEARNERS }, (_, i) => generateLearner(i, catalogues));
 const validator = createCredentialValidator({ allowBitstringStatusList: true });
 const strict = createCredentialValidator();
-
-/** Passed achievements with their learner and offering, from the demo generator. */
-const passed = everyone.flatMap((learner) =>
-  learner.accounts.flatMap((account) =>
-    account.enrolments.flatMap((enrolment) =>
-      enrolment.achievement?.passed ? [{ learnerId: learner.id, memberId: account.memberId, achievement: enrolment.achievement, offering: offerings.get(enrolment.opportunityId) as DemoOffering }] : [],
-    ),
-  ),
-);
-const authorityOf = (memberId: string) => memberProfile(memberId)?.accreditationAuthority;
 const pick = (predicate: (item: (typeof passed)[number]) => boolean) => passed.find(predicate) as (typeof passed)[number];
 
 const ISSUE = /* GraphQL */ `
