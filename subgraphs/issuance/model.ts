@@ -78,6 +78,10 @@ export function registerIssuanceEnums(): void {
     valuesConfig: {
       signature: { description: 'The seal matches the credential and was made with a key the verifier could obtain.' },
       trustedIssuer: { description: "The issuer and its key were in the alliance's register of trusted issuers when the credential was issued." },
+      authority: {
+        description:
+          'The accreditation rule: credit is awarded only in the name of an alliance member that may approve micro-credentials, or for an offering whose external accreditation was valid on the assessment date (as its member states it now).',
+      },
       revocation: { description: 'Not revoked (Bitstring Status List).' },
       suspension: { description: 'Not suspended (Bitstring Status List).' },
       validity: { description: 'Within its validity period.' },

@@ -5,6 +5,7 @@ import type { HubVerifier } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
+import { routerAuthoritySource } from './authority.js';
 import { CohortJobs } from './cohort.js';
 import { createSealPool } from './seal-pool.js';
 import { createVerifyPool } from './verify-pool.js';
@@ -93,6 +94,7 @@ export async function createIssuanceService(options: IssuanceServiceOptions): Pr
       issuer: options.issuer,
       statuses,
       validator,
+      authority: routerAuthoritySource(options.sources),
       ...(verifyPool ? { pool: verifyPool } : {}),
     },
     async close() {

@@ -1,5 +1,6 @@
 import type { CryptoKey } from 'jose';
 import { STATUS_LIST_LENGTH } from '../../lib/status-list.js';
+import { awardClaims, checkAuthority, type AuthoritySource, type AwardClaim } from './authority.js';
 import { verifyJades } from './jades.js';
 import type { IssuerIdentity } from './issue.js';
 import type { IssuerKeyRing } from './keys.js';
@@ -17,7 +18,7 @@ import type { CompactCheck, VerifyPool } from './verify-pool.js';
  * not from a trusted issuer).
  */
 
-export const CHECKS = ['signature', 'trustedIssuer', 'revocation', 'suspension', 'validity', 'schema'] as const;
+export const CHECKS = ['signature', 'trustedIssuer', 'authority', 'revocation', 'suspension', 'validity', 'schema'] as const;
 export type CheckName = (typeof CHECKS)[number];
 
 export interface VerificationCheck {
@@ -47,6 +48,8 @@ export interface VerificationDependencies {
    * the same keys and schemas as `keys` and `validator`.
    */
   pool?: VerifyPool;
+  /** Where the awarding members' accreditation authority is read (without it the authority check cannot pass for credit). */
+  authority?: AuthoritySource;
   now?: () => Date;
 }
 
@@ -192,10 +195,12 @@ async function finish(
   deps: VerificationDependencies,
   now: Date,
   validated: CredentialValidation | null = null,
+  awards: readonly AwardClaim[] | null = null,
 ): Promise<VerificationResult> {
   // Sealed with the same key in either form, a status list is still not a credential about anyone.
   if (isStatusList(credential)) throw new NotACredential('it is a status list, not a credential about a learner');
-  const checks = [signature, trust, await statusCheck('revocation', credential, deps), await statusCheck('suspension', credential, deps), validityCheck(credential, now), schemaCheck(credential, deps, validated)];
+  const authority = await checkAuthority(awards ?? awardClaims(credential), deps.authority);
+  const checks = [signature, trust, { check: 'authority' as const, ...authority }, await statusCheck('revocation', credential, deps), await statusCheck('suspension', credential, deps), validityCheck(credential, now), schemaCheck(credential, deps, validated)];
   return {
     verified: checks.every((check) => check.passed),
     format,
@@ -224,17 +229,17 @@ async function sealAndSchema(jwt: string, deps: VerificationDependencies): Promi
       // A worker that died, or a pool that is closing: the same checks, here.
     }
   }
-  return { signature: await checkSignature(jwt, (kid) => deps.keys.publicKey(kid)), schema: null };
+  return { signature: await checkSignature(jwt, (kid) => deps.keys.publicKey(kid)), schema: null, awards: null };
 }
 
 async function verifyCompact(jwt: string, deps: VerificationDependencies, now: Date): Promise<VerificationResult> {
-  const { signature, schema } = await sealAndSchema(jwt, deps);
+  const { signature, schema, awards } = await sealAndSchema(jwt, deps);
   if (!signature.valid) {
     return badSignature('vc+jwt', signature.reason, issuerOf(signature.credential));
   }
   const kid = signature.header.kid;
   const sealed: VerificationCheck = { check: 'signature', passed: true, reason: `sealed with the alliance's key ${kid}` };
-  return finish('vc+jwt', signature.credential, sealed, await trustCheck(deps, signature.credential, kid), deps, now, schema);
+  return finish('vc+jwt', signature.credential, sealed, await trustCheck(deps, signature.credential, kid), deps, now, schema, awards);
 }
 
 async function verifyJadesDocument(document: Record<string, unknown>, deps: VerificationDependencies, now: Date): Promise<VerificationResult> {

@@ -106,7 +106,7 @@ describe('issuing a micro-credential', () => {
     const jwt = body.data?.['issueCredential'].credential.vcJwt as string;
     const graph = await hub.query(VERIFY, { credential: jwt });
     expect(graph.body.data?.['verifyCredential']).toMatchObject({ verified: true, format: 'vc+jwt' });
-    expect(graph.body.data?.['verifyCredential'].checks.map((item: { check: string }) => item.check)).toEqual(['signature', 'trustedIssuer', 'revocation', 'suspension', 'validity', 'schema']);
+    expect(graph.body.data?.['verifyCredential'].checks.map((item: { check: string }) => item.check)).toEqual(['signature', 'trustedIssuer', 'authority', 'revocation', 'suspension', 'validity', 'schema']);
     const http = await verifyOverHttp({ verifiableCredential: jwt });
     expect(http.status).toBe(200);
     expect(http.body).toMatchObject({ verified: true, errors: [] });
@@ -263,6 +263,26 @@ describe('verification refuses what it must, with the right reason', () => {
     const result = await verify(`${header}.${Buffer.from(JSON.stringify(credential)).toString('base64url')}.${signature}`);
     expect(result.verified).toBe(false);
     expect(check(result, 'signature')).toMatchObject({ passed: false, reason: 'the signature does not match the credential' });
+  });
+
+  it('a credential sealed with the alliance key that awards credit for a member without the authority (the accreditation rule)', async () => {
+    const full = pick((candidate) => authorityOf(candidate.memberId) === 'FULL' && candidate.offering.creditBearing);
+    const none = pick((candidate) => authorityOf(candidate.memberId) === 'NONE' && candidate.offering.creditBearing && !candidate.offering.accreditationReference);
+    const keys = await loadIssuerKeys(join(hub.dataDir, 'keys', 'issuer'), { create: false });
+    const genuine = JSON.stringify(readUnverified(jwt).credential);
+    expect(genuine).toContain(`urn:eciu:member:${full.memberId}`);
+    // Everything else as issued: only the awarding body and its offering are another member's.
+    const forged = JSON.parse(genuine.replaceAll(`urn:eciu:member:${full.memberId}`, `urn:eciu:member:${none.memberId}`).replaceAll(`"notation":"${full.offering.id}"`, `"notation":"${none.offering.id}"`)) as Record<string, unknown>;
+    const sealed = await new CompactSign(Buffer.from(JSON.stringify(forged))).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', cty: 'vc', kid: keys.current.kid }).sign(keys.signingKey);
+    const result = await verify(sealed);
+    expect(result.verified).toBe(false);
+    // The seal and the register hold (it is the alliance's key); only the rule refuses it.
+    expect(check(result, 'signature')?.passed).toBe(true);
+    expect(check(result, 'trustedIssuer')?.passed).toBe(true);
+    expect(check(result, 'authority')?.passed).toBe(false);
+    expect(check(result, 'authority')?.reason).toMatch(/accreditation authority NONE\) may not approve credit-bearing micro-credentials on its own/);
+    // The genuine one passes the same check, saying why.
+    expect(check(await verify(jwt), 'authority')).toMatchObject({ passed: true, reason: expect.stringMatching(/may approve micro-credentials \(FULL\)/) });
   });
 
   it('a wrong key claiming a known kid', async () => {
@@ -531,7 +551,8 @@ describe('storing and sealing', () => {
       expect(await failing(inputs.good)).toEqual([]);
       expect(await failing(inputs.tampered)).toContain('signature');
       expect(await failing(inputs.foreignKeyKnownKid)).toContain('signature');
-      expect(await failing(inputs.schemaInvalid)).toEqual(['schema']);
+      // Without a subject it makes no claim the accreditation rule could allow, either.
+      expect(await failing(inputs.schemaInvalid)).toEqual(['authority', 'schema']);
       expect(await failing(inputs.expired)).toEqual(['validity']);
       // Many at once, as the public route gets them: each answer belongs to its own request.
       const many = await Promise.all(Array.from({ length: 40 }, (_, index) => verifyCredential(index % 2 ? inputs.good : inputs.tampered, pooled)));

@@ -17,7 +17,7 @@ import { allianceIssuer } from '../../subgraphs/issuance/server.js';
 import { StatusLists } from '../../subgraphs/issuance/statuses.js';
 import { verifyCredential } from '../../subgraphs/issuance/verify.js';
 import { DATABASE_KINDS, temporaryDatabase, type TemporaryTarget } from '../helpers/databases.js';
-import { FULL, PARTICIPATION } from './fixtures.js';
+import { FULL, fixtureAuthority, PARTICIPATION } from './fixtures.js';
 
 /*
  * Issued credentials in both databases the hub supports (the hub tests run on
@@ -157,7 +157,7 @@ describe.each(DATABASE_KINDS)('issued credentials in %s', (kind) => {
   it('verifies what it stored, then reports it revoked once the database says so', async () => {
     const [row] = await storeCredentials(em(), dependencies(keys), [item('tuni.fi:ach-verify')], 'staff');
     const statuses = new StatusLists(orm, issuer, keys);
-    const deps = { register: new TrustRegister(orm), keys, issuer, statuses, validator: createVerificationValidator() };
+    const deps = { register: new TrustRegister(orm), keys, issuer, statuses, validator: createVerificationValidator(), authority: fixtureAuthority };
     expect((await verifyCredential(row!.jwt, deps)).checks.filter((check) => !check.passed)).toEqual([]);
     await em().nativeUpdate(IssuedCredential, { serial: row!.serial }, { revokedAt: new Date(), revokedBy: 'staff', revocationReason: 'test' });
     statuses.invalidate(row!.serial);
