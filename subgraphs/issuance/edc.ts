@@ -40,7 +40,27 @@ import type { CredentialFacts, ProficiencyLevel, StatusEntryFacts } from './fact
 type Node = Record<string, unknown>;
 
 export const VC_V2_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
+/** The EDC application profile context as the Commission publishes it (for VC 1.1: it cannot follow the VC 2.0 context). */
 export const EDC_CONTEXT = 'http://data.europa.eu/snb/model/context/edc-ap';
+
+/*
+ * The JSON-LD context of the credentials, after the VC 2.0 one. JSON-LD
+ * processors refuse [VC 2.0, EDC 3.2]: the VC 2.0 context protects
+ * `description`, the EDC context redefines it (a language map). This context
+ * (contexts/eciu-edc-vc2-v1.jsonld) is the EDC 3.2 context with every term
+ * unchanged, except that `description` is defined in a property-scoped
+ * context of each EDC property that leads to an ELM node - the one place JSON-LD
+ * 1.1 lets a protected term be redefined - so ELM nodes keep EDC's meaning
+ * while the credential itself keeps the VC 2.0 one; plus the two terms the EBSI
+ * profile adds that neither context defines (`issued`, as VC 1.1 defined it,
+ * and `VerifiableAttestation`). The issuer publishes it under its own id.
+ */
+export const EDC_VC2_CONTEXT_FILE = 'eciu-edc-vc2-v1.jsonld';
+
+/** Where the issuer `issuerId` publishes the credentials' EDC context (see EDC_VC2_CONTEXT_FILE). */
+export function edcContextUrl(issuerId: string): string {
+  return `${issuerId.replace(/\/+$/, '')}/contexts/${EDC_VC2_CONTEXT_FILE}`;
+}
 /**
  * `VerifiableAttestation` is not asked for by ELM but by the EBSI EDC schema:
  * its `type` must hold at least three distinct values of exactly these three.
@@ -688,7 +708,7 @@ export function buildCredential(facts: CredentialFacts): Record<string, unknown>
   };
 
   return {
-    '@context': [VC_V2_CONTEXT, EDC_CONTEXT],
+    '@context': [VC_V2_CONTEXT, edcContextUrl(alliance.id)],
     id: facts.credentialId,
     type: [...CREDENTIAL_TYPES],
     credentialProfiles: concept(GENERIC_CREDENTIAL_PROFILE),

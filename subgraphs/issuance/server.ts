@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/core';
+import { readFileSync } from 'node:fs';
 import express, { type Express } from 'express';
 import type { HubVerifier } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
@@ -7,6 +8,7 @@ import type { SqlEntityManager } from '../../lib/orm.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import { routerAuthoritySource } from './authority.js';
 import { CohortJobs } from './cohort.js';
+import { EDC_VC2_CONTEXT_FILE } from './edc.js';
 import { createSealPool } from './seal-pool.js';
 import { createVerifyPool } from './verify-pool.js';
 import type { IssuanceContext, IssuanceService } from './context.js';
@@ -30,6 +32,8 @@ import { NotACredential, verifyCredential } from './verify.js';
 /** Public routes, relative to the hub's public URL. */
 export const ISSUANCE_ROUTES = {
   jwks: '/issuers/eciu/jwks.json',
+  /** The credentials' JSON-LD context (edc.ts edcContextUrl: under the issuer's id). */
+  context: `/issuers/eciu/contexts/${EDC_VC2_CONTEXT_FILE}`,
   statusLists: '/credentials/status',
   verify: '/credentials/verify',
 } as const;
@@ -117,10 +121,21 @@ function refuse(response: express.Response, status: number, message: string, cod
   response.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 
+/** The context file as shipped (read once: it is part of the code, and versioned by its name). */
+export function readEdcContext(): string {
+  return readFileSync(new URL(`./contexts/${EDC_VC2_CONTEXT_FILE}`, import.meta.url), 'utf8');
+}
+
 function mountPublicRoutes(app: Express, service: IssuanceService): void {
   app.get(ISSUANCE_ROUTES.jwks, (_request, response) => {
     response.setHeader('cache-control', 'public, max-age=300');
     response.json(service.issuance.keys.jwks);
+  });
+  const context = readEdcContext();
+  app.get(ISSUANCE_ROUTES.context, (_request, response) => {
+    // A new version gets a new name, so this one never changes: JSON-LD processors may cache it for good.
+    response.setHeader('cache-control', 'public, max-age=31536000, immutable');
+    response.type('application/ld+json').send(context);
   });
   app.get(`${ISSUANCE_ROUTES.statusLists}/:purpose/:list`, async (request, response, next) => {
     const purpose = request.params['purpose'] as StatusPurpose;

@@ -243,7 +243,8 @@ describe('the credential envelope', () => {
   const credential = buildCredential(FULL);
 
   it('is a VC 2.0 EuropeanDigitalCredential', () => {
-    expect(credential['@context']).toEqual(['https://www.w3.org/ns/credentials/v2', 'http://data.europa.eu/snb/model/context/edc-ap']);
+    // VC 2.0 first (the W3C and EBSI schemas ask for it), then the EDC terms in the form JSON-LD processors accept after it (jsonld.test.ts).
+    expect(credential['@context']).toEqual(['https://www.w3.org/ns/credentials/v2', `${ALLIANCE.id}/contexts/eciu-edc-vc2-v1.jsonld`]);
     expect(credential['type']).toEqual(['VerifiableCredential', 'VerifiableAttestation', 'EuropeanDigitalCredential']);
     expect(credential['id']).toBe(FULL.credentialId);
     expect(credential['credentialSchema']).toEqual({ id: 'http://data.europa.eu/snb/model/ap/edc-generic-full', type: 'ShaclValidator2017' });

@@ -16,7 +16,7 @@ import { readUnverified } from '../../subgraphs/issuance/seal.js';
 import { createVerifyPool } from '../../subgraphs/issuance/verify-pool.js';
 import { IssuedCredential } from '../../subgraphs/issuance/records.js';
 import { syncRegister, TrustRegister } from '../../subgraphs/issuance/register.js';
-import { allianceIssuer } from '../../subgraphs/issuance/server.js';
+import { allianceIssuer, readEdcContext } from '../../subgraphs/issuance/server.js';
 import { readAchievementFacts, type AchievementFacts, type FactSources } from '../../subgraphs/issuance/sources.js';
 import { StatusLists } from '../../subgraphs/issuance/statuses.js';
 import { verifyCredential } from '../../subgraphs/issuance/verify.js';
@@ -367,6 +367,18 @@ describe('the public routes the gateway passes through', () => {
       expect(await rawGet(path), path).toBe(404);
     }
     expect((await fetch(`${publicBase()}/issuers/eciu/jwks.json`)).status).toBe(200);
+  });
+
+  it("serve the credentials' JSON-LD context at the URL they name, for processors to cache", async () => {
+    const item = pick((candidate) => authorityOf(candidate.memberId) === 'FULL' && candidate.offering.creditBearing);
+    const jwt = (await issue(item)).body.data?.['issueCredential'].credential.vcJwt as string;
+    const url = (readUnverified(jwt).credential?.['@context'] as string[])[1] as string;
+    expect(url.startsWith(`${publicBase()}/issuers/eciu/contexts/`)).toBe(true);
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/ld\+json/);
+    expect(response.headers.get('cache-control')).toMatch(/immutable/);
+    expect(await response.json()).toEqual(JSON.parse(readEdcContext()));
   });
 
   it('serve only the status lists that exist', async () => {
