@@ -1,7 +1,7 @@
 import { EntitySchema, type MikroORM } from '@mikro-orm/core';
 import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
 import { issuanceMigrations } from './migrations/index.js';
-import { IdempotencyRecord, IssuanceSequence, IssuedCredential, StatusEvent, TrustedIssuer, TrustedIssuerKey } from './records.js';
+import { IdempotencyRecord, IssuanceSequence, JadesSeal, IssuedCredential, StatusEvent, TrustedIssuer, TrustedIssuerKey } from './records.js';
 
 export const IssuedCredentialSchema = new EntitySchema<IssuedCredential>({
   class: IssuedCredential,
@@ -96,7 +96,18 @@ export const IssuanceSequenceSchema = new EntitySchema<IssuanceSequence>({
   },
 });
 
-export const issuanceEntities = [IssuedCredentialSchema, StatusEventSchema, IdempotencyRecordSchema, TrustedIssuerSchema, TrustedIssuerKeySchema, IssuanceSequenceSchema];
+export const JadesSealSchema = new EntitySchema<JadesSeal>({
+  class: JadesSeal,
+  tableName: 'jades_seal',
+  properties: {
+    credentialSerial: { type: 'integer', primary: true },
+    kid: { type: 'string', length: 128 },
+    document: { type: 'text' },
+    sealedAt: { type: 'datetime' },
+  },
+});
+
+export const issuanceEntities = [JadesSealSchema, IssuedCredentialSchema, StatusEventSchema, IdempotencyRecordSchema, TrustedIssuerSchema, TrustedIssuerKeySchema, IssuanceSequenceSchema];
 
 export function openIssuanceDatabase(target: DatabaseTarget, options: { migrate?: boolean; debug?: boolean } = {}): Promise<MikroORM> {
   return openDatabase({ target, entities: issuanceEntities, migrations: issuanceMigrations, ...options });

@@ -388,6 +388,29 @@ function renderPage(lines: readonly { text: string; size: number; bold?: boolean
 // ---------------------------------------------------------------- the credential
 
 /**
+ * The Europass form of a credential: the same credential, with its status
+ * entries as the EBSI Europass EDC schema admits them. That schema closes
+ * `credentialStatus` (one entry or every entry of an array) to
+ * `{ id, type: "CredentialStatus" | "TrustedCredentialStatus2021" }`, so no
+ * credential holding a W3C Bitstring Status List entry passes it, not even next
+ * to a conforming one. Each Bitstring entry becomes a `CredentialStatus` with
+ * the same id (`<status list URL>#<index>`): the same bit of the same list
+ * decides it, and the hub's verification reads it from either form.
+ * Everything else is byte for byte the credential of record.
+ */
+export function toEuropassForm(credential: Record<string, unknown>): Record<string, unknown> {
+  const entries = credential['credentialStatus'];
+  if (entries === undefined) return credential;
+  const list = Array.isArray(entries) ? entries : [entries];
+  const converted = list.map((entry) => {
+    const id = (entry as { id?: unknown }).id;
+    if (typeof id !== 'string') throw new Error('A status entry without an id cannot be written in the Europass form.');
+    return { id, type: 'CredentialStatus' };
+  });
+  return { ...credential, credentialStatus: Array.isArray(entries) ? converted : converted[0] };
+}
+
+/**
  * The EDC (ELM 3.2) credential for the facts, unsigned. Throws when the facts
  * cannot make a truthful credential (an achievement that was not passed, a
  * micro-credential without learning outcomes, an unknown country or EQF level).

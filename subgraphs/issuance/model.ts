@@ -142,6 +142,18 @@ export class Credential {
   validUntil!: Date | null;
 }
 
+@ObjectType({ description: 'A credential as a file to save or upload to a Europass wallet.' })
+export class EuropassExport {
+  @Field(() => String, { description: 'A file name for it, e.g. "urban-planning-1a2b3c4d-signed.jsonld".' })
+  fileName!: string;
+
+  @Field(() => String, { description: '"application/jose+json" (a JWS in JSON serialization).' })
+  mediaType!: string;
+
+  @Field(() => String, { description: 'The file: the JAdES-sealed EDC credential (as `Credential.jades`).' })
+  content!: string;
+}
+
 @InputType()
 export class IssueCredentialInput {
   @Field(() => ID, { description: 'The passed achievement to certify, e.g. "tuni.fi:ach-123-1".' })

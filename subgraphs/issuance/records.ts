@@ -43,6 +43,21 @@ export class IssuedCredential {
   suspensionReason?: string | null;
 }
 
+/**
+ * A credential's JAdES seal (its Europass form, edc.ts toEuropassForm), made
+ * on first request and kept: the same document, with the same signing time,
+ * every time it is fetched, until the issuing key is rotated (then it is sealed
+ * again with the key in use).
+ */
+export class JadesSeal {
+  credentialSerial!: number;
+  /** The key that made it. */
+  kid!: string;
+  /** The JAdES JSON document, as served. */
+  document!: string;
+  sealedAt!: Date;
+}
+
 /** A status change, kept as history: who did what to which credential, when and why. */
 export class StatusEvent {
   id!: number;

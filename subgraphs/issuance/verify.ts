@@ -77,23 +77,39 @@ function dateOf(value: unknown): Date | null {
 }
 
 interface StatusEntry {
+  id?: unknown;
   type?: unknown;
   statusPurpose?: unknown;
   statusListIndex?: unknown;
   statusListCredential?: unknown;
 }
 
+/**
+ * The list and bit a status entry names: a W3C Bitstring Status List entry, or
+ * the EBSI `CredentialStatus` form of it (the Europass form, edc.ts
+ * toEuropassForm), whose id is `<status list URL>#<index>`.
+ */
+function statusPlace(entries: readonly StatusEntry[], purpose: StatusPurpose, prefix: string): { url: string; indexText: string } | null {
+  const bitstring = entries.find((candidate) => candidate && candidate.type === 'BitstringStatusListEntry' && candidate.statusPurpose === purpose);
+  if (bitstring) return { url: typeof bitstring.statusListCredential === 'string' ? bitstring.statusListCredential : '', indexText: typeof bitstring.statusListIndex === 'string' ? bitstring.statusListIndex : '' };
+  for (const candidate of entries) {
+    if (!candidate || candidate.type !== 'CredentialStatus' || typeof candidate.id !== 'string' || !candidate.id.startsWith(prefix)) continue;
+    const hash = candidate.id.indexOf('#');
+    if (hash > 0) return { url: candidate.id.slice(0, hash), indexText: candidate.id.slice(hash + 1) };
+  }
+  return null;
+}
+
 async function statusCheck(purpose: StatusPurpose, credential: Record<string, unknown>, deps: VerificationDependencies): Promise<VerificationCheck> {
   const raw = credential['credentialStatus'];
   const entries = (Array.isArray(raw) ? raw : raw ? [raw] : []) as StatusEntry[];
-  const entry = entries.find((candidate) => candidate && candidate.type === 'BitstringStatusListEntry' && candidate.statusPurpose === purpose);
-  const word = purpose === 'revocation' ? 'revoked' : 'suspended';
-  if (!entry) return { check: purpose, passed: true, reason: `the credential has no ${purpose} status list, so it cannot be ${word}` };
-  const url = typeof entry.statusListCredential === 'string' ? entry.statusListCredential : '';
   const prefix = `${deps.issuer.statusBaseUrl}/${purpose}/`;
+  const place = statusPlace(entries, purpose, prefix);
+  const word = purpose === 'revocation' ? 'revoked' : 'suspended';
+  if (!place) return { check: purpose, passed: true, reason: `the credential has no ${purpose} status list, so it cannot be ${word}` };
+  const { url, indexText } = place;
   // Plain base-10 numbers only: Number() would read "" as 0 and accept "1e3".
   const digits = /^(0|[1-9]\d{0,8})$/;
-  const indexText = typeof entry.statusListIndex === 'string' ? entry.statusListIndex : '';
   const listText = url.slice(prefix.length);
   const index = Number(indexText);
   const list = Number(listText);
@@ -122,7 +138,9 @@ function schemaCheck(credential: Record<string, unknown>, deps: VerificationDepe
     return {
       check: 'schema',
       passed: true,
-      reason: 'valid against the W3C VC 2.0 schema and the EBSI EDC schema, with credentialStatus checked as W3C Bitstring Status List entries (the EBSI schema admits only its own status types)',
+      reason: result.ebsiAsPublished
+        ? 'valid against the W3C VC 2.0 schema and the EBSI EDC schema as published'
+        : 'valid against the W3C VC 2.0 schema and the EBSI EDC schema, with credentialStatus checked as W3C Bitstring Status List entries (the EBSI schema admits only its own status types; the Europass form of the credential carries those)',
     };
   }
   // Where the schemas should be is the operator's business (the service logs it at start), not the public's.
