@@ -34,6 +34,8 @@ export interface IssuerIdentity {
   homepage: string | null;
   /** Base URL of the public status list routes: `<base>/<purpose>/<list number>`. */
   statusBaseUrl: string;
+  /** The hub's public URL: the OID4VCI credential issuer identifier and the base of the wallet routes. */
+  publicUrl: string;
 }
 
 export interface IssuanceDependencies {
@@ -88,7 +90,7 @@ function notIssuable(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'NOT_ISSUABLE' } });
 }
 
-function keyReused(): GraphQLError {
+export function keyReused(): GraphQLError {
   return new GraphQLError('This Idempotency-Key was already used for a different request; use a new key for a new request.', {
     extensions: { code: 'IDEMPOTENCY_KEY_REUSED' },
   });

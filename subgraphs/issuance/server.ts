@@ -21,6 +21,7 @@ import { VC_JWT_MEDIA_TYPE } from './seal.js';
 import type { FactSources } from './sources.js';
 import { StatusLists, STATUS_PURPOSES, type StatusPurpose } from './statuses.js';
 import { NotACredential, verifyCredential } from './verify.js';
+import { mountWalletRoutes, WALLET_AUTHORIZED_PREFIXES, WALLET_PUBLIC_PREFIXES } from './wallet-routes.js';
 
 /*
  * The issuance service: the GraphQL subgraph (hub tokens only) and the public
@@ -38,8 +39,10 @@ export const ISSUANCE_ROUTES = {
   verify: '/credentials/verify',
 } as const;
 
-/** Path prefixes the gateway passes through to the issuance service. */
-export const ISSUANCE_PUBLIC_PREFIXES = ['/issuers/', '/credentials/'] as const;
+/** Path prefixes the gateway passes through to the issuance service (the wallet ones: wallet-routes.ts). */
+export const ISSUANCE_PUBLIC_PREFIXES = ['/issuers/', '/credentials/', ...WALLET_PUBLIC_PREFIXES] as const;
+/** Prefixes whose routes take the wallet's own access token (OID4VCI): passed through with it, unread. */
+export const ISSUANCE_WALLET_PREFIXES = WALLET_AUTHORIZED_PREFIXES;
 
 /**
  * The alliance as issuer, with its URLs under the hub's public URL (e.g.
@@ -54,6 +57,7 @@ export function allianceIssuer(publicUrl: string, country = 'NL'): IssuerIdentit
     country,
     homepage: 'https://www.eciu.eu',
     statusBaseUrl: `${base}${ISSUANCE_ROUTES.statusLists}`,
+    publicUrl: base,
   };
 }
 
@@ -203,7 +207,10 @@ export async function startIssuanceServer(options: IssuanceServerOptions): Promi
     ...(options.host ? { host: options.host } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
     hubAuth: options.hubAuth ? { verifier: options.hubAuth, audience: 'issuance' } : null,
-    routes: (app) => mountPublicRoutes(app, service),
+    routes: (app) => {
+      mountPublicRoutes(app, service);
+      mountWalletRoutes(app, service);
+    },
     context: async (request, principal) => {
       const header = request.headers['idempotency-key'];
       return {
