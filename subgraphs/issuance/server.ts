@@ -20,6 +20,7 @@ import { buildIssuanceSchema } from './schema.js';
 import { VC_JWT_MEDIA_TYPE } from './seal.js';
 import type { FactSources } from './sources.js';
 import { StatusLists, STATUS_PURPOSES, type StatusPurpose } from './statuses.js';
+import { mountVerificationPage } from './verification-page.js';
 import { NotACredential, verifyCredential } from './verify.js';
 import { mountWalletRoutes, WALLET_AUTHORIZED_PREFIXES, WALLET_PUBLIC_PREFIXES } from './wallet-routes.js';
 
@@ -210,6 +211,7 @@ export async function startIssuanceServer(options: IssuanceServerOptions): Promi
     routes: (app) => {
       mountPublicRoutes(app, service);
       mountWalletRoutes(app, service);
+      mountVerificationPage(app, service);
     },
     context: async (request, principal) => {
       const header = request.headers['idempotency-key'];

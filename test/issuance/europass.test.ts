@@ -124,6 +124,41 @@ describe('the one-click Europass export through the graph', () => {
     expect(again.body.data?.['credential'].jades).toBe(credential.jades);
   });
 
+  it('shows a person what the credential says and every check on the verification page, with its own assets only', async () => {
+    const page = `${hub.gatewayUrl.replace(/\/graphql$/, '')}/credentials/verification`;
+    const empty = await fetch(page);
+    expect(empty.status).toBe(200);
+    const form = await empty.text();
+    // Nothing from elsewhere: every asset the page names is the hub's own, and reachable.
+    const assets = [...form.matchAll(/(?:href|src)="([^"]+)"/g)].map((match) => match[1] as string);
+    expect(assets.length).toBeGreaterThan(0);
+    for (const asset of assets) {
+      expect(asset.startsWith('/credentials/verification/assets/')).toBe(true);
+      expect((await fetch(new URL(asset, page))).status).toBe(200);
+    }
+    // Not the credential the test above suspended.
+    const shownItem = all((candidate) => authorityOf(candidate.memberId) === 'MICRO_CREDENTIALS_ONLY' && candidate.offering.creditBearing)[4] as PassedAchievement;
+    const learner = await asLearner(hub.hub, shownItem.learnerId);
+    const { body } = await hub.query(`mutation ($id: ID!) { issueCredential(input: { achievementId: $id }) { credential { jades vcJwt } } }`, { id: shownItem.achievement.id }, learner);
+    const { jades, vcJwt } = body.data?.['issueCredential'].credential as { jades: string; vcJwt: string };
+    const submit = (credential: string) => fetch(page, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ credential }) });
+    for (const credential of [jades, vcJwt]) {
+      const shown = await (await submit(credential)).text();
+      expect(shown).toContain('Verified: every check passed.');
+      expect(shown).toContain(shownItem.offering.title.replaceAll('&', '&amp;').replaceAll("'", '&#39;'));
+      expect(shown).toMatch(/<td>authority<\/td><td class="ok">passed/);
+    }
+    // A forged one: the checks say so, and nothing it claims is shown as content.
+    const [h, p, s] = vcJwt.split('.') as [string, string, string];
+    const forged = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, any>;
+    forged['credentialSubject'].fullName = { en: '<script>alert(1)</script>' };
+    const refused = await (await submit(`${h}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${s}`)).text();
+    expect(refused).toContain('Not verified');
+    expect(refused).not.toContain('<script>alert(1)</script>');
+    expect(refused).not.toContain('What it says');
+    expect((await submit('hello')).status).toBe(422);
+  });
+
   it('is not given to anyone who may not read the credential', async () => {
     const learner = await asLearner(hub.hub, item.learnerId);
     const issued = await hub.query(`mutation ($id: ID!) { issueCredential(input: { achievementId: $id }) { credential { id } } }`, { id: item.achievement.id }, learner);
