@@ -464,7 +464,16 @@ export function buildCredential(facts: CredentialFacts): Record<string, unknown>
     };
   };
 
-  const issuer = organisation(alliance.id, alliance.name, alliance.country, alliance.homepage);
+  // ELM's shapes want an issuer's legal identifier (eIDAS) with the country that issued it.
+  const issuer = organisation(
+    alliance.id,
+    alliance.name,
+    alliance.country,
+    alliance.homepage,
+    alliance.legalIdentifier
+      ? { eIDASIdentifier: { id: idsUnder(alliance.id)('legal-identifier'), type: 'LegalIdentifier', notation: alliance.legalIdentifier, spatial: concept(country(alliance.country)) } }
+      : {},
+  );
 
   const memberId = memberOrganisationId(member.id);
   const awardingBody = organisation(memberId, member.name, member.country, member.homepage, {

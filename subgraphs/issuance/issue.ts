@@ -36,6 +36,8 @@ export interface IssuerIdentity {
   statusBaseUrl: string;
   /** The hub's public URL: the OID4VCI credential issuer identifier and the base of the wallet routes. */
   publicUrl: string;
+  /** The alliance's legal identifier (ISSUER_LEGAL_IDENTIFIER), stated in every credential when set. */
+  legalIdentifier?: string | null;
 }
 
 export interface IssuanceDependencies {
@@ -129,7 +131,13 @@ export function credentialFacts(
     issuedAt: context.issuedAt,
     validFrom: context.issuedAt,
     validUntil: null,
-    issuer: { id: context.issuer.id, name: context.issuer.name, country: context.issuer.country, homepage: context.issuer.homepage },
+    issuer: {
+      id: context.issuer.id,
+      name: context.issuer.name,
+      country: context.issuer.country,
+      homepage: context.issuer.homepage,
+      ...(context.issuer.legalIdentifier ? { legalIdentifier: context.issuer.legalIdentifier } : {}),
+    },
     status: {
       revocation: { listUrl: statusListUrl(context.issuer, 'revocation', list), index },
       suspension: { listUrl: statusListUrl(context.issuer, 'suspension', list), index },

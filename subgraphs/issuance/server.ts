@@ -50,7 +50,7 @@ export const ISSUANCE_WALLET_PREFIXES = WALLET_AUTHORIZED_PREFIXES;
  * https://hub.eciu.eu). ELM wants an ISO country for an organisation: the
  * alliance's foundation is seated in the Netherlands (ISSUER_COUNTRY changes it).
  */
-export function allianceIssuer(publicUrl: string, country = 'NL'): IssuerIdentity {
+export function allianceIssuer(publicUrl: string, country = 'NL', legalIdentifier: string | null = null): IssuerIdentity {
   const base = publicUrl.replace(/\/+$/, '');
   return {
     id: `${base}/issuers/eciu`,
@@ -59,6 +59,7 @@ export function allianceIssuer(publicUrl: string, country = 'NL'): IssuerIdentit
     homepage: 'https://www.eciu.eu',
     statusBaseUrl: `${base}${ISSUANCE_ROUTES.statusLists}`,
     publicUrl: base,
+    legalIdentifier,
   };
 }
 

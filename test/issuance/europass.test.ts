@@ -33,6 +33,13 @@ describe('the EBSI Europass EDC schema, as published', () => {
     expect(strict.validate(europass)).toMatchObject({ valid: true, errors: [], w3c: true, ebsi: true, ebsiAsPublished: true });
   });
 
+  it("passes with the issuer's legal identifier stated too (ISSUER_LEGAL_IDENTIFIER, which ELM's shapes require)", () => {
+    const facts = { ...FULL, issuer: { ...FULL.issuer, legalIdentifier: 'KVK 12345678' } };
+    const europass = toEuropassForm(buildCredential(facts));
+    expect((europass['issuer'] as Record<string, any>)['eIDASIdentifier']).toMatchObject({ type: 'LegalIdentifier', notation: 'KVK 12345678', spatial: { id: 'http://publications.europa.eu/resource/authority/country/BEL' } });
+    expect(strict.validate(europass)).toMatchObject({ valid: true, ebsiAsPublished: true });
+  });
+
   it('cannot pass a Bitstring entry even next to a conforming one: it checks every item of the array', () => {
     const credential = buildCredential(FULL);
     const [bitstring] = credential['credentialStatus'] as Record<string, unknown>[];
