@@ -331,7 +331,9 @@ async function checkProof(em: SqlEntityManager, publicUrl: string, body: Record<
 async function bound(service: IssuanceService, credential: IssuedCredential, holder: HolderKey): Promise<string> {
   const payload = readUnverified(credential.jwt).credential ?? {};
   const subject = payload['credentialSubject'] as Record<string, unknown>;
-  const holderBound = { ...payload, credentialSubject: { ...subject, id: holder.did }, cnf: { jwk: holder.jwk } };
+  // `iat` (a JWT claim the VC 2.0 context defines) dates this seal: made now, possibly with a newer key than the
+  // credential of record, it is checked against the key in use at that time.
+  const holderBound = { ...payload, credentialSubject: { ...subject, id: holder.did }, cnf: { jwk: holder.jwk }, iat: Math.floor(Date.now() / 1000) };
   const keys = service.issuance.keys;
   return sealCredential(holderBound, { signingKey: keys.signingKey, kid: keys.current.kid });
 }

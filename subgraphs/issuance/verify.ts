@@ -185,7 +185,7 @@ export async function verifyCredential(input: unknown, deps: VerificationDepende
  */
 export function checkedParts(credential: Record<string, unknown>): Record<string, unknown> {
   const parts: Record<string, unknown> = {};
-  for (const name of ['id', 'type', 'validFrom', 'validUntil', 'issuanceDate', 'credentialStatus'] as const) {
+  for (const name of ['id', 'type', 'validFrom', 'validUntil', 'issuanceDate', 'credentialStatus', 'iat'] as const) {
     if (name in credential) parts[name] = credential[name];
   }
   const issuer = issuerOf(credential);
@@ -257,7 +257,10 @@ async function verifyCompact(jwt: string, deps: VerificationDependencies, now: D
   }
   const kid = signature.header.kid;
   const sealed: VerificationCheck = { check: 'signature', passed: true, reason: `sealed with the alliance's key ${kid}` };
-  return finish('vc+jwt', signature.credential, sealed, await trustCheck(deps, signature.credential, kid), deps, now, schema, awards);
+  // A copy sealed after issuance (bound to a wallet's key) says when in `iat`: the key must have been in use then.
+  const iat = signature.credential['iat'];
+  const sealedAt = typeof iat === 'number' && Number.isFinite(iat) ? new Date(iat * 1000) : undefined;
+  return finish('vc+jwt', signature.credential, sealed, await trustCheck(deps, signature.credential, kid, sealedAt), deps, now, schema, awards);
 }
 
 async function verifyJadesDocument(document: Record<string, unknown>, deps: VerificationDependencies, now: Date): Promise<VerificationResult> {

@@ -619,6 +619,12 @@ describe('storing and sealing', () => {
       const result = await verifyCredential(credential?.jwt as string, deps);
       expect(result.checks.filter((item) => !item.passed), credential?.issuerKid).toEqual([]);
     }
+    // A copy of the old credential sealed now with the new key (as a wallet's holder-bound copy is) is trusted
+    // because it says when it was sealed (`iat`); without that it would claim the new key sealed it at issuance.
+    const copy = readUnverified(old?.jwt as string).credential as Record<string, unknown>;
+    const reseal = (body: Record<string, unknown>) => new CompactSign(Buffer.from(JSON.stringify(body))).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', cty: 'vc', kid: newKeys.current.kid }).sign(newKeys.signingKey);
+    expect((await verifyCredential(await reseal({ ...copy, iat: Math.ceil(Date.now() / 1000) }), deps)).checks.find((item) => item.check === 'trustedIssuer')?.passed).toBe(true);
+    expect((await verifyCredential(await reseal(copy), deps)).checks.find((item) => item.check === 'trustedIssuer')).toMatchObject({ passed: false, reason: expect.stringMatching(/was not in use/) });
     // The private key files are readable by their owner only.
     for (const name of readdirSync(keysDir).filter((file) => file.endsWith('.private.jwk'))) expect(statSync(join(keysDir, name)).mode & 0o777).toBe(0o600);
   });
