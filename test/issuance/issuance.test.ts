@@ -601,7 +601,7 @@ describe('storing and sealing', () => {
 
   it('seals new credentials with a new key after rotation, and old ones keep verifying', async () => {
     const keysDir = join(dir, 'rotating');
-    const issuer = allianceIssuer('https://hub.example');
+    const issuer = allianceIssuer('https://rotation.example'); // its own register entry, trusted from its first key (a minute ago)
     const [first, second] = await factsOf(passed.filter((item) => item.memberId === 'tuni.fi').slice(0, 2));
     const request = (found: AchievementFacts) => ({ facts: found, request: { achievementId: found.achievement.id, kind: 'PARTICIPATION' as const }, idempotency: null });
     await addIssuerKey(keysDir, new Date(Date.now() - 60_000));
@@ -621,9 +621,10 @@ describe('storing and sealing', () => {
     }
     // A copy of the old credential sealed now with the new key (as a wallet's holder-bound copy is) is trusted
     // because it says when it was sealed (`iat`); without that it would claim the new key sealed it at issuance.
-    const copy = readUnverified(old?.jwt as string).credential as Record<string, unknown>;
+    // (Issued half a minute ago, while the old key was in use.)
+    const copy = { ...(readUnverified(old?.jwt as string).credential as Record<string, unknown>), validFrom: new Date(Date.now() - 30_000).toISOString().replace(/\.\d{3}Z$/, 'Z') };
     const reseal = (body: Record<string, unknown>) => new CompactSign(Buffer.from(JSON.stringify(body))).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', cty: 'vc', kid: newKeys.current.kid }).sign(newKeys.signingKey);
-    expect((await verifyCredential(await reseal({ ...copy, iat: Math.ceil(Date.now() / 1000) }), deps)).checks.find((item) => item.check === 'trustedIssuer')?.passed).toBe(true);
+    expect((await verifyCredential(await reseal({ ...copy, iat: Math.floor(Date.now() / 1000) }), deps)).checks.find((item) => item.check === 'trustedIssuer')?.passed).toBe(true);
     expect((await verifyCredential(await reseal(copy), deps)).checks.find((item) => item.check === 'trustedIssuer')).toMatchObject({ passed: false, reason: expect.stringMatching(/was not in use/) });
     // The private key files are readable by their owner only.
     for (const name of readdirSync(keysDir).filter((file) => file.endsWith('.private.jwk'))) expect(statSync(join(keysDir, name)).mode & 0o777).toBe(0o600);
