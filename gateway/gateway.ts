@@ -74,6 +74,13 @@ export interface PassThrough {
   /** The service's base URL, e.g. "http://issuance:4004". */
   target: string;
   timeoutMs: number;
+  /**
+   * The route takes its own bearer token (an OID4VCI wallet's access token),
+   * not a hub access token: the gateway does not read the Authorization
+   * header (the caller counts as anonymous, rate-limited by address) and
+   * passes it on unchanged.
+   */
+  forwardAuthorization?: boolean;
 }
 
 export interface RunningGateway extends RunningServer {
@@ -230,7 +237,11 @@ function mountPassThrough(app: Express, client: HttpClient, route: PassThrough, 
       const body = ['GET', 'HEAD'].includes(request.method) ? undefined : (request.body as Buffer | undefined);
       const answer = await client.fetch(url, {
         method: request.method,
-        headers: { ...(request.headers['content-type'] ? { 'content-type': request.headers['content-type'] } : {}), accept: request.headers.accept ?? '*/*' },
+        headers: {
+          ...(request.headers['content-type'] ? { 'content-type': request.headers['content-type'] } : {}),
+          accept: request.headers.accept ?? '*/*',
+          ...(typeof response.locals['forwardedAuthorization'] === 'string' ? { authorization: response.locals['forwardedAuthorization'] } : {}),
+        },
         ...(body && body.length > 0 ? { body } : {}),
         timeoutMs: route.timeoutMs,
       });
@@ -246,7 +257,13 @@ function mountPassThrough(app: Express, client: HttpClient, route: PassThrough, 
       response.status(503).json({ errors: [{ message: 'The credential service could not be reached; try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
     }
   };
-  for (const prefix of route.prefixes) app.use(prefix, identify, express.raw({ type: '*/*', limit: '2mb' }), handler);
+  // The wallet's token is the route's business: set aside before identify, which would refuse it as a hub token.
+  const setAside: RequestHandler = (request, response, next) => {
+    if (typeof request.headers.authorization === 'string') response.locals['forwardedAuthorization'] = request.headers.authorization;
+    delete request.headers.authorization;
+    next();
+  };
+  for (const prefix of route.prefixes) app.use(prefix, ...(route.forwardAuthorization ? [setAside] : []), identify, express.raw({ type: '*/*', limit: '2mb' }), handler);
 }
 
 /** Masks errors for clients; errors from a subgraph keep their public code and name the subgraph. */

@@ -7,7 +7,7 @@ import { startGateway, subgraphEndpoints, supergraphSubgraphs } from './gateway.
 import { DEFAULT_MAX_RESULT_ITEMS } from './result-size.js';
 import { readSafelist } from './safelist.js';
 import { readSupergraph, SUPERGRAPH_PATH } from './supergraph.js';
-import { ISSUANCE_PUBLIC_PREFIXES } from '../subgraphs/issuance/server.js';
+import { ISSUANCE_PUBLIC_PREFIXES, ISSUANCE_WALLET_PREFIXES } from '../subgraphs/issuance/server.js';
 
 const HELP = `Gateway: serves the committed supergraph (schema/supergraph.graphql) with
 @apollo/gateway on Apollo Server 5.
@@ -95,7 +95,14 @@ runService({
       supergraphSdl,
       subgraphs,
       // The issuer's key set, status lists and POST /credentials/verify are public: served by the issuance service, at the hub's URL.
-      ...(issuance ? { passThrough: [{ prefixes: ISSUANCE_PUBLIC_PREFIXES, target: new URL(issuance.url).origin, timeoutMs: issuance.timeoutMs }] } : {}),
+      ...(issuance
+        ? {
+            passThrough: [
+              { prefixes: ISSUANCE_PUBLIC_PREFIXES, target: new URL(issuance.url).origin, timeoutMs: issuance.timeoutMs },
+              { prefixes: ISSUANCE_WALLET_PREFIXES, target: new URL(issuance.url).origin, timeoutMs: issuance.timeoutMs, forwardAuthorization: true },
+            ],
+          }
+        : {}),
       logger,
       port: readPort(env, 'PORT', 4000),
       host: readString(env, 'HOST', '127.0.0.1'),

@@ -12,8 +12,9 @@ import { openEscoDatabase } from '../subgraphs/esco/database.js';
 import { startEscoServer } from '../subgraphs/esco/server.js';
 import { openLearnersDatabase } from '../subgraphs/learners/database.js';
 import { startLearnersServer } from '../subgraphs/learners/server.js';
+import type { IssuanceService } from '../subgraphs/issuance/context.js';
 import { openIssuanceDatabase } from '../subgraphs/issuance/database.js';
-import { allianceIssuer, createIssuanceService, ISSUANCE_PUBLIC_PREFIXES, startIssuanceServer } from '../subgraphs/issuance/server.js';
+import { allianceIssuer, createIssuanceService, ISSUANCE_PUBLIC_PREFIXES, ISSUANCE_WALLET_PREFIXES, startIssuanceServer } from '../subgraphs/issuance/server.js';
 import { createHttpClient } from '../lib/http-client.js';
 import { openMemberDatabase } from '../subgraphs/member/database.js';
 import { startMemberServer } from '../subgraphs/member/server.js';
@@ -80,6 +81,8 @@ export interface RunningHub {
   idp: DevIdp;
   /** Signs hub-internal tokens (tests use it to call a subgraph as the hub would). */
   hubSigner: HubSigner;
+  /** The issuance service's state (keys, cohort jobs), for tests that must hold a moment still. */
+  issuanceService: IssuanceService;
   stop(): Promise<void>;
 }
 
@@ -268,7 +271,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       ),
       logger: logger.child('gateway'),
       port: gatewayPort,
-      passThrough: [{ prefixes: ISSUANCE_PUBLIC_PREFIXES, target: new URL(issuance.url).origin, timeoutMs: options.gatewayTimeoutMs ?? 5_000 }],
+      passThrough: [
+        { prefixes: ISSUANCE_PUBLIC_PREFIXES, target: new URL(issuance.url).origin, timeoutMs: options.gatewayTimeoutMs ?? 5_000 },
+        { prefixes: ISSUANCE_WALLET_PREFIXES, target: new URL(issuance.url).origin, timeoutMs: options.gatewayTimeoutMs ?? 5_000, forwardAuthorization: true },
+      ],
       host,
       production: options.production ?? false,
       auth: devIdpProfile(idp),
@@ -288,6 +294,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       demoLearners,
       idp,
       hubSigner,
+      issuanceService,
       registry,
       stop: stopAll,
     };

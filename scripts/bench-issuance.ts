@@ -12,6 +12,7 @@ import type { SqlEntityManager } from '../lib/orm.js';
 import { generateCatalogues, generateLearner } from '../hub/demo.js';
 import { startHub } from '../hub/stack.js';
 import { decideIssuance } from '../subgraphs/issuance/accreditation.js';
+import { routerAuthoritySource } from '../subgraphs/issuance/authority.js';
 import { openIssuanceDatabase } from '../subgraphs/issuance/database.js';
 import { buildCredential } from '../subgraphs/issuance/edc.js';
 import { credentialFacts, storeCredentials, type PreparedIssue } from '../subgraphs/issuance/issue.js';
@@ -131,7 +132,7 @@ async function main(): Promise<void> {
     say(`raw jose ES256 signing of the same payloads: ${Math.round(signRate)} signatures/s`);
 
     const statuses = new StatusLists(orm, issuer, keys);
-    const verification = { register: new TrustRegister(orm), keys, issuer, statuses, validator: createVerificationValidator() };
+    const verification = { register: new TrustRegister(orm), keys, issuer, statuses, validator: createVerificationValidator(), authority: routerAuthoritySource(sources) };
     const sample = Array.from({ length: verifyCount }, (_, index) => (issued[index % issued.length] as IssuedCredential).jwt);
     await verifyCredential(sample[0] as string, verification);
     started = performance.now();

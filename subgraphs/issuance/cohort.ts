@@ -125,6 +125,11 @@ export class CohortJobs {
     return job;
   }
 
+  /** Whether a job is issuing this offering's cohort now (a wallet offer for one of its achievements is then deferred). */
+  isRunning(offeringId: string, kind: CredentialKind): boolean {
+    return [...this.jobs.values()].some((job) => job.status === 'RUNNING' && job.offeringId === offeringId && job.kind === kind);
+  }
+
   /** A job, for its requester, its member's staff and alliance administrators. */
   get(principal: Principal, id: string): CohortJob | null {
     const caller = requireSignedIn(principal, 'bulk issuance');
@@ -209,7 +214,7 @@ export class CohortJobs {
         this.note(job, id, decision.reason);
         continue;
       }
-      prepared.push({ facts: found, request: { achievementId: id, kind: job.kind }, idempotency: null });
+      prepared.push({ facts: found, request: { achievementId: id, kind: job.kind }, basis: decision.basis, idempotency: null });
     }
     return { page, prepared };
   }

@@ -1,7 +1,7 @@
 import { EntitySchema, type MikroORM } from '@mikro-orm/core';
 import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
 import { issuanceMigrations } from './migrations/index.js';
-import { IdempotencyRecord, IssuanceSequence, IssuedCredential, StatusEvent, TrustedIssuer, TrustedIssuerKey } from './records.js';
+import { CredentialOffer, CredentialOfferItem, IdempotencyRecord, IssuanceSequence, JadesSeal, PresentationRequest, WalletNonce, IssuedCredential, StatusEvent, TrustedIssuer, TrustedIssuerKey } from './records.js';
 
 export const IssuedCredentialSchema = new EntitySchema<IssuedCredential>({
   class: IssuedCredential,
@@ -22,6 +22,7 @@ export const IssuedCredentialSchema = new EntitySchema<IssuedCredential>({
     validUntil: { type: 'datetime', nullable: true },
     jwt: { type: 'text' },
     issuedBy: { type: 'string', length: 255 },
+    basis: { type: 'string', length: 32, nullable: true },
     revokedAt: { type: 'datetime', nullable: true },
     revokedBy: { type: 'string', length: 255, nullable: true },
     revocationReason: { type: 'string', length: 500, nullable: true },
@@ -48,10 +49,11 @@ export const StatusEventSchema = new EntitySchema<StatusEvent>({
 export const IdempotencyRecordSchema = new EntitySchema<IdempotencyRecord>({
   class: IdempotencyRecord,
   tableName: 'idempotency_record',
-  uniques: [{ properties: ['subject', 'key'] }],
+  uniques: [{ properties: ['caller', 'key'] }],
   properties: {
     id: { type: 'integer', primary: true, autoincrement: true },
     subject: { type: 'string', length: 255 },
+    caller: { type: 'string', length: 64 },
     key: { type: 'string', length: 255 },
     fingerprint: { type: 'string', length: 64 },
     credentialSerial: { type: 'integer' },
@@ -94,7 +96,94 @@ export const IssuanceSequenceSchema = new EntitySchema<IssuanceSequence>({
   },
 });
 
-export const issuanceEntities = [IssuedCredentialSchema, StatusEventSchema, IdempotencyRecordSchema, TrustedIssuerSchema, TrustedIssuerKeySchema, IssuanceSequenceSchema];
+export const JadesSealSchema = new EntitySchema<JadesSeal>({
+  class: JadesSeal,
+  tableName: 'jades_seal',
+  properties: {
+    credentialSerial: { type: 'integer', primary: true },
+    kid: { type: 'string', length: 128 },
+    document: { type: 'text' },
+    sealedAt: { type: 'datetime' },
+  },
+});
+
+export const CredentialOfferSchema = new EntitySchema<CredentialOffer>({
+  class: CredentialOffer,
+  tableName: 'credential_offer',
+  uniques: [{ properties: ['preAuthorizedCode'] }, { properties: ['accessTokenHash'] }, { properties: ['callerScope', 'idempotencyKey'] }],
+  indexes: [{ properties: ['learnerId'] }],
+  properties: {
+    id: { type: 'string', primary: true, length: 64 },
+    learnerId: { type: 'string', length: 64 },
+    createdBy: { type: 'string', length: 255 },
+    createdAt: { type: 'datetime' },
+    expiresAt: { type: 'datetime' },
+    preAuthorizedCode: { type: 'string', length: 128, nullable: true },
+    txCode: { type: 'string', length: 16, nullable: true },
+    txCodeAttempts: { type: 'integer' },
+    redeemedAt: { type: 'datetime', nullable: true },
+    accessTokenHash: { type: 'string', length: 64, nullable: true },
+    accessTokenExpiresAt: { type: 'datetime', nullable: true },
+    callerScope: { type: 'string', length: 64, nullable: true },
+    idempotencyKey: { type: 'string', length: 255, nullable: true },
+    fingerprint: { type: 'string', length: 64, nullable: true },
+  },
+});
+
+export const CredentialOfferItemSchema = new EntitySchema<CredentialOfferItem>({
+  class: CredentialOfferItem,
+  tableName: 'credential_offer_item',
+  uniques: [{ properties: ['identifier'] }, { properties: ['transactionId'] }],
+  indexes: [{ properties: ['offerId'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    offerId: { type: 'string', length: 64 },
+    identifier: { type: 'string', length: 64 },
+    achievementId: { type: 'string', length: 255 },
+    kind: { type: 'string', length: 32 },
+    credentialSerial: { type: 'integer', nullable: true },
+    transactionId: { type: 'string', length: 64, nullable: true },
+    holder: { type: 'text', nullable: true },
+    deliveredAt: { type: 'datetime', nullable: true },
+  },
+});
+
+export const WalletNonceSchema = new EntitySchema<WalletNonce>({
+  class: WalletNonce,
+  tableName: 'wallet_nonce',
+  properties: {
+    nonce: { type: 'string', primary: true, length: 64 },
+    expiresAt: { type: 'datetime' },
+  },
+});
+
+export const PresentationRequestSchema = new EntitySchema<PresentationRequest>({
+  class: PresentationRequest,
+  tableName: 'presentation_request',
+  uniques: [{ properties: ['nonce'] }, { properties: ['callerScope', 'idempotencyKey'] }],
+  indexes: [{ properties: ['verifierId'] }],
+  properties: {
+    id: { type: 'string', primary: true, length: 64 },
+    verifierId: { type: 'string', length: 500 },
+    createdBy: { type: 'string', length: 255 },
+    createdAt: { type: 'datetime' },
+    expiresAt: { type: 'datetime' },
+    nonce: { type: 'string', length: 64 },
+    state: { type: 'string', length: 64 },
+    query: { type: 'text' },
+    purpose: { type: 'string', length: 500, nullable: true },
+    status: { type: 'string', length: 16 },
+    result: { type: 'text', nullable: true },
+    resultJwt: { type: 'text', nullable: true },
+    answeredAt: { type: 'datetime', nullable: true },
+    refusedAttempts: { type: 'integer' },
+    callerScope: { type: 'string', length: 64, nullable: true },
+    idempotencyKey: { type: 'string', length: 255, nullable: true },
+    fingerprint: { type: 'string', length: 64, nullable: true },
+  },
+});
+
+export const issuanceEntities = [CredentialOfferSchema, CredentialOfferItemSchema, WalletNonceSchema, PresentationRequestSchema, JadesSealSchema, IssuedCredentialSchema, StatusEventSchema, IdempotencyRecordSchema, TrustedIssuerSchema, TrustedIssuerKeySchema, IssuanceSequenceSchema];
 
 export function openIssuanceDatabase(target: DatabaseTarget, options: { migrate?: boolean; debug?: boolean } = {}): Promise<MikroORM> {
   return openDatabase({ target, entities: issuanceEntities, migrations: issuanceMigrations, ...options });

@@ -40,7 +40,27 @@ import type { CredentialFacts, ProficiencyLevel, StatusEntryFacts } from './fact
 type Node = Record<string, unknown>;
 
 export const VC_V2_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
+/** The EDC application profile context as the Commission publishes it (for VC 1.1: it cannot follow the VC 2.0 context). */
 export const EDC_CONTEXT = 'http://data.europa.eu/snb/model/context/edc-ap';
+
+/*
+ * The JSON-LD context of the credentials, after the VC 2.0 one. JSON-LD
+ * processors refuse [VC 2.0, EDC 3.2]: the VC 2.0 context protects
+ * `description`, the EDC context redefines it (a language map). This context
+ * (contexts/eciu-edc-vc2-v1.jsonld) is the EDC 3.2 context with every term
+ * unchanged, except that `description` is defined in a property-scoped
+ * context of each EDC property that leads to an ELM node - the one place JSON-LD
+ * 1.1 lets a protected term be redefined - so ELM nodes keep EDC's meaning
+ * while the credential itself keeps the VC 2.0 one; plus the two terms the EBSI
+ * profile adds that neither context defines (`issued`, as VC 1.1 defined it,
+ * and `VerifiableAttestation`). The issuer publishes it under its own id.
+ */
+export const EDC_VC2_CONTEXT_FILE = 'eciu-edc-vc2-v1.jsonld';
+
+/** Where the issuer `issuerId` publishes the credentials' EDC context (see EDC_VC2_CONTEXT_FILE). */
+export function edcContextUrl(issuerId: string): string {
+  return `${issuerId.replace(/\/+$/, '')}/contexts/${EDC_VC2_CONTEXT_FILE}`;
+}
 /**
  * `VerifiableAttestation` is not asked for by ELM but by the EBSI EDC schema:
  * its `type` must hold at least three distinct values of exactly these three.
@@ -368,6 +388,29 @@ function renderPage(lines: readonly { text: string; size: number; bold?: boolean
 // ---------------------------------------------------------------- the credential
 
 /**
+ * The Europass form of a credential: the same credential, with its status
+ * entries as the EBSI Europass EDC schema admits them. That schema closes
+ * `credentialStatus` (one entry or every entry of an array) to
+ * `{ id, type: "CredentialStatus" | "TrustedCredentialStatus2021" }`, so no
+ * credential holding a W3C Bitstring Status List entry passes it, not even next
+ * to a conforming one. Each Bitstring entry becomes a `CredentialStatus` with
+ * the same id (`<status list URL>#<index>`): the same bit of the same list
+ * decides it, and the hub's verification reads it from either form.
+ * Everything else is byte for byte the credential of record.
+ */
+export function toEuropassForm(credential: Record<string, unknown>): Record<string, unknown> {
+  const entries = credential['credentialStatus'];
+  if (entries === undefined) return credential;
+  const list = Array.isArray(entries) ? entries : [entries];
+  const converted = list.map((entry) => {
+    const id = (entry as { id?: unknown }).id;
+    if (typeof id !== 'string') throw new Error('A status entry without an id cannot be written in the Europass form.');
+    return { id, type: 'CredentialStatus' };
+  });
+  return { ...credential, credentialStatus: Array.isArray(entries) ? converted : converted[0] };
+}
+
+/**
  * The EDC (ELM 3.2) credential for the facts, unsigned. Throws when the facts
  * cannot make a truthful credential (an achievement that was not passed, a
  * micro-credential without learning outcomes, an unknown country or EQF level).
@@ -421,7 +464,16 @@ export function buildCredential(facts: CredentialFacts): Record<string, unknown>
     };
   };
 
-  const issuer = organisation(alliance.id, alliance.name, alliance.country, alliance.homepage);
+  // ELM's shapes want an issuer's legal identifier (eIDAS) with the country that issued it.
+  const issuer = organisation(
+    alliance.id,
+    alliance.name,
+    alliance.country,
+    alliance.homepage,
+    alliance.legalIdentifier
+      ? { eIDASIdentifier: { id: idsUnder(alliance.id)('legal-identifier'), type: 'LegalIdentifier', notation: alliance.legalIdentifier, spatial: concept(country(alliance.country)) } }
+      : {},
+  );
 
   const memberId = memberOrganisationId(member.id);
   const awardingBody = organisation(memberId, member.name, member.country, member.homepage, {
@@ -688,7 +740,7 @@ export function buildCredential(facts: CredentialFacts): Record<string, unknown>
   };
 
   return {
-    '@context': [VC_V2_CONTEXT, EDC_CONTEXT],
+    '@context': [VC_V2_CONTEXT, edcContextUrl(alliance.id)],
     id: facts.credentialId,
     type: [...CREDENTIAL_TYPES],
     credentialProfiles: concept(GENERIC_CREDENTIAL_PROFILE),

@@ -30,7 +30,14 @@ export interface CredentialFacts {
   /** Null: no expiry. */
   validUntil: Date | null;
   /** The alliance, which seals on behalf of its members. */
-  issuer: { id: string; name: string; country: string; homepage: string | null };
+  issuer: {
+    id: string;
+    name: string;
+    country: string;
+    homepage: string | null;
+    /** The alliance's legal identifier (e.g. its registration number in its country), which ELM's SHACL shapes require of an issuer; absent: not stated. */
+    legalIdentifier?: string | null;
+  };
   /** Annex I element 1: the learner. `id` is the alliance learner id (a URN). */
   learner: { id: string; givenName: string; familyName: string; email: string | null; studentNumber: string | null };
   /** Annex I elements 3 and 4: the awarding member. */

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readBaseUrl, readBoolean, readInt, readPort, readString } from '../../lib/config.js';
+import { ConfigError, readBaseUrl, readBoolean, readInt, readPort, readString } from '../../lib/config.js';
 import { runService } from '../../lib/entry.js';
 import { createHttpClient } from '../../lib/http-client.js';
 import { hubSignerFromEnv, sharedKeyHubVerifier } from '../../lib/hub-token.js';
@@ -33,6 +33,10 @@ Environment:
                     folder with the published W3C VC 2.0 and EBSI EDC JSON Schemas, for the
                     verification's schema check                      default ../shared/credentials
   ISSUER_COUNTRY    ISO 3166-1 alpha-2 country of the alliance as issuer default NL
+  ISSUER_LEGAL_IDENTIFIER
+                    the alliance's legal identifier in that country (e.g. its chamber of
+                    commerce number), stated in every credential as ELM's shapes require
+                                                                      default: not stated
   SEAL_WORKERS      worker threads writing and sealing bulk batches (0: inline)
                                                                       default: the number of cores
   VERIFY_WORKERS    worker threads checking signatures and schemas of credentials being
@@ -43,6 +47,12 @@ Environment:
   HOST              address to bind                                   default 127.0.0.1
   LOG_FORMAT        text or json                                      default text
 `;
+
+/** A legal identifier goes into every sealed credential: plain printable text only. */
+function checkedLegalIdentifier(value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9 ./:-]{1,99}$/.test(value)) throw new ConfigError('ISSUER_LEGAL_IDENTIFIER must be 2 to 100 letters, digits, spaces or . / : -');
+  return value;
+}
 
 runService({
   name: () => 'issuance',
@@ -60,7 +70,7 @@ runService({
         orm,
         keysDir: resolve(REPO_ROOT, readString(env, 'ISSUER_KEYS_DIR', join('data', 'keys', 'issuer'))),
         createKeys: readBoolean(env, 'ISSUER_CREATE_KEY', false),
-        issuer: allianceIssuer(readBaseUrl(env, 'PUBLIC_URL', 'http://127.0.0.1:4000'), readString(env, 'ISSUER_COUNTRY', 'NL')),
+        issuer: allianceIssuer(readBaseUrl(env, 'PUBLIC_URL', 'http://127.0.0.1:4000'), readString(env, 'ISSUER_COUNTRY', 'NL'), env['ISSUER_LEGAL_IDENTIFIER'] ? checkedLegalIdentifier(readString(env, 'ISSUER_LEGAL_IDENTIFIER')) : null),
         ...(env['CREDENTIAL_SCHEMAS_DIR'] ? { schemasDir: resolve(REPO_ROOT, readString(env, 'CREDENTIAL_SCHEMAS_DIR')) } : {}),
         sources: {
           client,

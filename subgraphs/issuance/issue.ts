@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { GraphQLError } from 'graphql';
 import type { Principal } from '../../lib/auth.js';
-import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
+import { forbidden, hasRole, requireSignedIn, type SignedIn } from '../../lib/access.js';
 import { badUserInput } from '../../lib/errors.js';
 import { requireGlobalId } from '../../lib/ids.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
@@ -34,6 +34,10 @@ export interface IssuerIdentity {
   homepage: string | null;
   /** Base URL of the public status list routes: `<base>/<purpose>/<list number>`. */
   statusBaseUrl: string;
+  /** The hub's public URL: the OID4VCI credential issuer identifier and the base of the wallet routes. */
+  publicUrl: string;
+  /** The alliance's legal identifier (ISSUER_LEGAL_IDENTIFIER), stated in every credential when set. */
+  legalIdentifier?: string | null;
 }
 
 export interface IssuanceDependencies {
@@ -88,7 +92,7 @@ function notIssuable(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'NOT_ISSUABLE' } });
 }
 
-function keyReused(): GraphQLError {
+export function keyReused(): GraphQLError {
   return new GraphQLError('This Idempotency-Key was already used for a different request; use a new key for a new request.', {
     extensions: { code: 'IDEMPOTENCY_KEY_REUSED' },
   });
@@ -127,7 +131,13 @@ export function credentialFacts(
     issuedAt: context.issuedAt,
     validFrom: context.issuedAt,
     validUntil: null,
-    issuer: { id: context.issuer.id, name: context.issuer.name, country: context.issuer.country, homepage: context.issuer.homepage },
+    issuer: {
+      id: context.issuer.id,
+      name: context.issuer.name,
+      country: context.issuer.country,
+      homepage: context.issuer.homepage,
+      ...(context.issuer.legalIdentifier ? { legalIdentifier: context.issuer.legalIdentifier } : {}),
+    },
     status: {
       revocation: { listUrl: statusListUrl(context.issuer, 'revocation', list), index },
       suspension: { listUrl: statusListUrl(context.issuer, 'suspension', list), index },
@@ -142,7 +152,10 @@ async function findExisting(em: SqlEntityManager, request: IssueRequest): Promis
 export interface PreparedIssue {
   facts: AchievementFacts;
   request: IssueRequest;
-  idempotency: { subject: string; key: string } | null;
+  /** The accreditation rule's basis, recorded with the credential (null: not known). */
+  basis?: IssuanceBasis | null;
+  /** `caller` is `callerScope(principal)`: the key belongs to that caller only. */
+  idempotency: { subject: string; caller: string; key: string } | null;
 }
 
 const CREDENTIAL_SERIAL = 'credential_serial';
@@ -207,6 +220,7 @@ export async function storeCredentials(em: SqlEntityManager, dependencies: Issua
       validUntil: null,
       jwt: jwts[offset] as string,
       issuedBy,
+      basis: item.basis ?? null,
       revokedAt: null,
       revokedBy: null,
       revocationReason: null,
@@ -217,7 +231,7 @@ export async function storeCredentials(em: SqlEntityManager, dependencies: Issua
   );
   const records = items.flatMap((item, index) =>
     item.idempotency
-      ? [{ subject: item.idempotency.subject, key: item.idempotency.key, fingerprint: fingerprint(item.request), credentialSerial: (rows[index] as IssuedCredential).serial, createdAt: issuedAt }]
+      ? [{ subject: item.idempotency.subject, caller: item.idempotency.caller, key: item.idempotency.key, fingerprint: fingerprint(item.request), credentialSerial: (rows[index] as IssuedCredential).serial, createdAt: issuedAt }]
       : [],
   );
   // A clash on (achievement, kind) or on an idempotency key rolls everything back and is the caller's to handle.
@@ -229,9 +243,73 @@ export async function storeCredentials(em: SqlEntityManager, dependencies: Issua
 }
 
 /**
+ * The identity an Idempotency-Key is scoped to: the token subject and every
+ * part of the identity the hub acts on (roles, learner, member, verifier).
+ * Two tokens that share only the subject (an analyst and a learner named
+ * alike by the identity provider, two learner tokens with one subject) are two
+ * callers, each with keys of its own (IETF Idempotency-Key draft: keys are
+ * unique per client).
+ */
+export function callerScope(caller: SignedIn): string {
+  const identity = [caller.subject, [...caller.roles].sort(), caller.learnerId ?? null, caller.memberId ?? null, caller.verifierId ?? null];
+  return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
+}
+
+/**
+ * Whether the caller may be handed this stored credential as the answer to
+ * an issuance request: the same rule as issuing it (checkMayIssue), applied
+ * to the stored row. Checked on every answer that returns a credential the
+ * request did not just create - a replayed key included.
+ */
+function checkMayReceive(caller: SignedIn, credential: IssuedCredential): void {
+  if (hasRole(caller, 'learner') && caller.learnerId === credential.learnerId) return;
+  if (hasRole(caller, 'member-staff') && caller.memberId === credential.memberId) return;
+  throw forbidden(`Only the learner or staff of ${credential.memberId} may have a credential issued for achievement "${credential.achievementId}".`);
+}
+
+function findRecord(em: SqlEntityManager, scope: string, key: string): Promise<IdempotencyRecord | null> {
+  return em.fork().findOne(IdempotencyRecord, { caller: scope, key });
+}
+
+/**
+ * The answer for a credential that existed before this request. An
+ * Idempotency-Key sent with it is bound to it now, so the key cannot later be
+ * used for another request; a concurrent request that bound the same key
+ * first must have asked for the same thing.
+ */
+async function answerExisting(
+  em: SqlEntityManager,
+  caller: SignedIn,
+  request: IssueRequest,
+  key: string | null,
+  credential: IssuedCredential,
+): Promise<IssueOutcome> {
+  checkMayReceive(caller, credential);
+  if (key) {
+    const scope = callerScope(caller);
+    try {
+      await em.fork().insert(IdempotencyRecord, {
+        subject: caller.subject,
+        caller: scope,
+        key,
+        fingerprint: fingerprint(request),
+        credentialSerial: credential.serial,
+        createdAt: new Date(),
+      } as IdempotencyRecord);
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+      const record = await findRecord(em, scope, key);
+      if (record && record.fingerprint !== fingerprint(request)) throw keyReused();
+    }
+  }
+  return { credential, created: false, basis: credential.basis ?? null };
+}
+
+/**
  * Issues (or returns the already issued) credential for one achievement on
- * behalf of `principal`. With an idempotency key, a retry returns the same
- * credential and the key cannot be reused for another request.
+ * behalf of `principal`. With an idempotency key, a retry by the same caller
+ * returns the same credential (after the access rule is checked again) and
+ * the key cannot be reused for another request.
  */
 export async function issueCredential(
   em: SqlEntityManager,
@@ -243,12 +321,15 @@ export async function issueCredential(
   const caller = requireSignedIn(principal, 'credential issuance');
   requireGlobalId(request.achievementId, 'achievementId');
   const key = checkIdempotencyKey(idempotencyKey);
+  const scope = callerScope(caller);
   if (key) {
-    const record = await em.fork().findOne(IdempotencyRecord, { subject: caller.subject, key });
+    const record = await findRecord(em, scope, key);
     if (record) {
       if (record.fingerprint !== fingerprint(request)) throw keyReused();
       const credential = await em.fork().findOneOrFail(IssuedCredential, { serial: record.credentialSerial });
-      return { credential, created: false, basis: null };
+      // The key is this caller's, but what it names is handed over only if the caller may still have it.
+      checkMayReceive(caller, credential);
+      return { credential, created: false, basis: credential.basis ?? null };
     }
   }
   // The member decides whether the caller may see the achievement at all.
@@ -257,21 +338,26 @@ export async function issueCredential(
   if (facts instanceof FactsUnavailable) throw facts.error;
   checkMayIssue(principal, facts);
   const existing = await findExisting(em, request);
-  if (existing) return { credential: existing, created: false, basis: null };
+  if (existing) return answerExisting(em, caller, request, key, existing);
   const decision = decideIssuance(facts, request.kind);
   if (!decision.allowed) throw notIssuable(`No credential was issued: ${decision.reason}`);
   try {
-    const [credential] = await storeCredentials(em, dependencies, [{ facts, request, idempotency: key ? { subject: caller.subject, key } : null }], caller.subject);
+    const [credential] = await storeCredentials(
+      em,
+      dependencies,
+      [{ facts, request, basis: decision.basis, idempotency: key ? { subject: caller.subject, caller: scope, key } : null }],
+      caller.subject,
+    );
     return { credential: credential as IssuedCredential, created: true, basis: decision.basis };
   } catch (error) {
     if (!(error instanceof UniqueConstraintViolationException)) throw error;
     // Lost a race: another request issued it (or used this key) first.
     if (key) {
-      const record = await em.fork().findOne(IdempotencyRecord, { subject: caller.subject, key });
+      const record = await findRecord(em, scope, key);
       if (record && record.fingerprint !== fingerprint(request)) throw keyReused();
     }
     const winner = await findExisting(em, request);
     if (!winner) throw error;
-    return { credential: winner, created: false, basis: null };
+    return answerExisting(em, caller, request, key, winner);
   }
 }

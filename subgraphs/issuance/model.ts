@@ -78,6 +78,10 @@ export function registerIssuanceEnums(): void {
     valuesConfig: {
       signature: { description: 'The seal matches the credential and was made with a key the verifier could obtain.' },
       trustedIssuer: { description: "The issuer and its key were in the alliance's register of trusted issuers when the credential was issued." },
+      authority: {
+        description:
+          'The accreditation rule: credit is awarded only in the name of an alliance member that may approve micro-credentials, or for an offering whose external accreditation was valid on the assessment date (as its member states it now).',
+      },
       revocation: { description: 'Not revoked (Bitstring Status List).' },
       suspension: { description: 'Not suspended (Bitstring Status List).' },
       validity: { description: 'Within its validity period.' },
@@ -138,6 +142,18 @@ export class Credential {
   validUntil!: Date | null;
 }
 
+@ObjectType({ description: 'A credential as a file to save or upload to a Europass wallet.' })
+export class EuropassExport {
+  @Field(() => String, { description: 'A file name for it, e.g. "urban-planning-1a2b3c4d-signed.jsonld".' })
+  fileName!: string;
+
+  @Field(() => String, { description: '"application/jose+json" (a JWS in JSON serialization).' })
+  mediaType!: string;
+
+  @Field(() => String, { description: 'The file: the JAdES-sealed EDC credential (as `Credential.jades`).' })
+  content!: string;
+}
+
 @InputType()
 export class IssueCredentialInput {
   @Field(() => ID, { description: 'The passed achievement to certify, e.g. "tuni.fi:ach-123-1".' })
@@ -155,7 +171,7 @@ export class IssueCredentialPayload {
   @Field(() => Boolean, { description: 'False when it had been issued before (a retry): the same credential is returned.' })
   created!: boolean;
 
-  @Field(() => IssuanceBasis, { nullable: true, description: 'Why it could be issued (when created now).' })
+  @Field(() => IssuanceBasis, { nullable: true, description: 'Why it could be issued: the basis recorded when it was issued, the same on every retry; null only for credentials issued before the hub recorded it.' })
   basis!: IssuanceBasis | null;
 }
 
@@ -278,4 +294,153 @@ export class IssuanceJob {
 
   @Field(() => String, { nullable: true, description: 'Why the job stopped, when it failed.' })
   failure!: string | null;
+}
+
+export enum CredentialOfferStatus {
+  OFFERED = 'OFFERED',
+  REDEEMED = 'REDEEMED',
+  DELIVERED = 'DELIVERED',
+  EXPIRED = 'EXPIRED',
+  VOID = 'VOID',
+}
+
+export enum PresentationStatus {
+  PENDING = 'PENDING',
+  VERIFIED = 'VERIFIED',
+  REFUSED = 'REFUSED',
+  EXPIRED = 'EXPIRED',
+}
+
+/** Registers the wallet enums (with registerIssuanceEnums, when the schema is built). */
+export function registerWalletEnums(): void {
+  registerEnumType(CredentialOfferStatus, {
+    name: 'CredentialOfferStatus',
+    valuesConfig: {
+      OFFERED: { description: 'Waiting for the wallet: scan the QR code (or open the URI) and type the transaction code.' },
+      REDEEMED: { description: 'The wallet took the offer; it is fetching the credentials.' },
+      DELIVERED: { description: 'Every credential of the offer is in the wallet.' },
+      EXPIRED: { description: 'Not taken in time: make a new offer.' },
+      VOID: { description: 'Too many wrong transaction codes: make a new offer.' },
+    },
+  });
+  registerEnumType(PresentationStatus, {
+    name: 'PresentationStatus',
+    valuesConfig: {
+      PENDING: { description: 'Waiting for a wallet to present.' },
+      VERIFIED: { description: 'A presentation bound to this request was received and every credential in it verified.' },
+      REFUSED: { description: 'A presentation bound to this request was received, but a credential in it failed a check (see `result`).' },
+      EXPIRED: { description: 'No presentation came in time.' },
+    },
+  });
+}
+
+@InputType()
+export class CredentialOfferInput {
+  @Field(() => [ID], { defaultValue: [], description: 'Issued credentials of yours to send to the wallet (`urn:uuid:…`).' })
+  credentialIds!: string[];
+
+  @Field(() => [ID], { defaultValue: [], description: 'Passed achievements of yours: issued now if need be; one whose cohort is being issued is handed to the wallet when it is (deferred issuance).' })
+  achievementIds!: string[];
+
+  @Field(() => CredentialKind, { defaultValue: CredentialKind.MICRO_CREDENTIAL, description: 'The kind of credential for `achievementIds`.' })
+  kind!: CredentialKind;
+}
+
+@ObjectType({ description: 'A credential of a wallet offer and what became of it.' })
+export class OfferedCredential {
+  @Field(() => Achievement)
+  achievement!: Achievement;
+
+  @Field(() => CredentialKind)
+  kind!: CredentialKind;
+
+  @Field(() => ID, { nullable: true, description: 'The credential; null while its cohort is still being issued.' })
+  credentialId!: string | null;
+
+  @Field(() => Boolean, { description: 'True while the wallet waits for it (deferred issuance).' })
+  deferred!: boolean;
+
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'When the wallet received it.' })
+  deliveredAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'The wallet key (a DID) it was bound to.' })
+  holder!: string | null;
+}
+
+@ObjectType({ description: 'An offer of credentials to the learner\'s wallet (OpenID for Verifiable Credential Issuance, pre-authorised code flow).' })
+export class WalletCredentialOffer {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: 'The `openid-credential-offer://` URI: a link for a wallet on the same device.' })
+  offerUri!: string;
+
+  @Field(() => String, { description: 'Where the wallet reads the offer (what the URI points to).' })
+  offerUrl!: string;
+
+  @Field(() => String, { description: 'The offer URI as a QR code (SVG markup) for a wallet on a phone.' })
+  qrCodeSvg!: string;
+
+  @Field(() => String, { nullable: true, description: 'The 6-digit code to type into the wallet; shown only while the offer waits for the wallet.' })
+  transactionCode!: string | null;
+
+  @Field(() => DateTimeISOResolver)
+  expiresAt!: Date;
+
+  @Field(() => CredentialOfferStatus)
+  status!: CredentialOfferStatus;
+
+  @Field(() => [OfferedCredential])
+  credentials!: OfferedCredential[];
+}
+
+@InputType()
+export class PresentationRequestInput {
+  @Field(() => String, { nullable: true, description: 'A DCQL query (OpenID4VP 1.0), as JSON: credential queries of format "jwt_vc_json" with `meta.type_values` and `claims` paths. Default: any ECIU credential.' })
+  dcqlQuery?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why you ask, in words the learner is shown (3 to 500 characters).' })
+  purpose?: string | null;
+}
+
+@ObjectType({ description: "A verifier's request for a presentation from a learner's wallet (OpenID for Verifiable Presentations), and its outcome." })
+export class PresentationRequestView {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: 'The `openid4vp://` authorisation request for the wallet (as a link or `qrCodeSvg`).' })
+  requestUri!: string;
+
+  @Field(() => String, { description: 'The request as a QR code (SVG markup).' })
+  qrCodeSvg!: string;
+
+  @Field(() => String, { description: 'The audience a presentation must name (`aud`).' })
+  clientId!: string;
+
+  @Field(() => String, { description: 'The nonce a presentation must carry.' })
+  nonce!: string;
+
+  @Field(() => String, { description: 'The DCQL query, as JSON.' })
+  dcqlQuery!: string;
+
+  @Field(() => String, { nullable: true })
+  purpose!: string | null;
+
+  @Field(() => DateTimeISOResolver)
+  expiresAt!: Date;
+
+  @Field(() => PresentationStatus)
+  status!: PresentationStatus;
+
+  @Field(() => String, { nullable: true, description: 'The verification of the presentation, as JSON (each credential with every check and its reason).' })
+  result!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The same result sealed by the hub (a JWT verifiable with the alliance's key set): evidence to keep." })
+  resultJwt!: string | null;
+
+  @Field(() => DateTimeISOResolver, { nullable: true })
+  answeredAt!: Date | null;
+
+  @Field(() => Int, { description: 'Presentations refused before one held (another nonce or audience, a replay, a bad signature).' })
+  refusedAttempts!: number;
 }

@@ -102,7 +102,10 @@ export class TrustRegister {
       return { trusted: false, reason: `its issuer "${issuer.name}" was not a trusted issuer on ${at.toISOString()}, when it was issued` };
     }
     if (!key || key.issuerId !== issuer.id) return { trusted: false, reason: `the key "${kid}" is not registered for ${issuer.name}` };
-    if (!within(keyAt, key.validFrom, key.validUntil)) {
+    // Seal times come in whole seconds (JAdES sigT, JWT iat): a key counts as in use from the start of the
+    // second it came into use, or a seal made in that second would look older than its key.
+    const keyFrom = new Date(Math.floor(key.validFrom.getTime() / 1000) * 1000);
+    if (!within(keyAt, keyFrom, key.validUntil)) {
       return { trusted: false, reason: `the key "${kid}" of ${issuer.name} was not in use on ${keyAt.toISOString()}, when it was sealed` };
     }
     return { trusted: true, issuerName: issuer.name };

@@ -7,12 +7,13 @@ import { badUserInput, checkedText } from '../../lib/errors.js';
 import type { CohortJob } from './cohort.js';
 import type { IssuanceContext } from './context.js';
 import { checkIdempotencyKey, issueCredential } from './issue.js';
-import { signJades } from './jades.js';
+import { europassFile, europassJades } from './europass.js';
 import { readUnverified } from './seal.js';
 import {
   Achievement,
   Credential,
   CredentialKind,
+  EuropassExport,
   CredentialStatus,
   IssuanceJob,
   IssuanceJobStatus,
@@ -243,7 +244,7 @@ export class CredentialResolver {
   }
 
   @FieldResolver(() => String, {
-    description: 'The credential as EDC JSON-LD (W3C VC 2.0 in the European Learning Model), unsealed, e.g. for upload to Europass together with its seal.',
+    description: 'The credential of record (the payload of `vcJwt`) as EDC JSON-LD: W3C VC 2.0 in the European Learning Model, unsealed. Europass takes `europass` (or `jades`) instead.',
   })
   jsonLd(@Root() credential: IssuedCredential): string {
     return JSON.stringify(credentialOf(credential));
@@ -251,12 +252,15 @@ export class CredentialResolver {
 
   @FieldResolver(() => String, {
     description:
-      'The credential in the EDC-style JAdES JSON form (JWS JSON serialization, unencoded payload, signing time `sigT`), sealed with the same key: the form EDC tools read.',
+      'The credential in the EDC JAdES JSON form (JWS JSON serialization, unencoded payload, signing time `sigT`), sealed with the alliance key: the form EDC tools and Europass read. Its payload is the Europass form (status entries as the EBSI schema admits them). Sealed once and kept; sealed again only after the issuing key was rotated.',
   })
   jades(@Root() credential: IssuedCredential, @Ctx() context: IssuanceContext): Promise<string> {
-    const keys = context.service.issuance.keys;
-    // Sealed when asked for, with the current key (its kid says which) and the true signing time: the stored vc+jwt stays the credential of record.
-    return signJades(credentialOf(credential), { privateKey: keys.signingKey, alg: 'ES256', kid: keys.current.kid }, new Date()).then((document) => JSON.stringify(document));
+    return europassJades(context.em, context.service.issuance.keys, credential);
+  }
+
+  @FieldResolver(() => EuropassExport, { description: 'The credential as a file for a Europass wallet (one-click export): its JAdES document with a file name and media type.' })
+  async europass(@Root() credential: IssuedCredential, @Ctx() context: IssuanceContext): Promise<EuropassExport> {
+    return europassFile(credential, await europassJades(context.em, context.service.issuance.keys, credential));
   }
 
   @FieldResolver(() => String, { description: 'The key (`kid`) that sealed it, in the published key set.' })

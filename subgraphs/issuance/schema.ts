@@ -1,15 +1,17 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildTypeGraphQLSubgraph } from '../../lib/federation.js';
 import type { IssuanceContext } from './context.js';
-import { Credential, registerIssuanceEnums } from './model.js';
+import { Credential, registerIssuanceEnums, registerWalletEnums } from './model.js';
 import { IssuedCredential } from './records.js';
 import { checkMayRead, CredentialResolver, LearnerCredentialsResolver } from './resolvers.js';
+import { WalletResolver } from './wallet-resolvers.js';
 
 /** The issuance subgraph: credentials, their verification and the register of trusted issuers. */
 export function buildIssuanceSchema(): Promise<GraphQLSchema> {
   registerIssuanceEnums();
+  registerWalletEnums();
   return buildTypeGraphQLSubgraph<IssuanceContext>({
-    resolvers: [CredentialResolver, LearnerCredentialsResolver],
+    resolvers: [CredentialResolver, LearnerCredentialsResolver, WalletResolver],
     orphanedTypes: [Credential],
     referenceResolvers: {
       Learner: { __resolveReference: (reference) => ({ id: reference['id'] }) },

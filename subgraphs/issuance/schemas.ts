@@ -61,6 +61,8 @@ export interface CredentialValidation {
   /** Each schema on its own, for a verifier that reports checks one by one. */
   w3c: boolean;
   ebsi: boolean;
+  /** True when the EBSI schema was applied as published, credentialStatus included (false: its status entries were checked as Bitstring Status List entries). */
+  ebsiAsPublished: boolean;
 }
 
 export interface CredentialValidator {
@@ -146,6 +148,13 @@ function describe(error: ErrorObject): string {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** The status types the EBSI EDC schema admits: a credential holding only these (the Europass form) is checked as published. */
+const EBSI_STATUS_TYPES = new Set(['CredentialStatus', 'TrustedCredentialStatus2021']);
+function onlyEbsiStatusTypes(status: unknown): boolean {
+  const entries = Array.isArray(status) ? status : [status];
+  return entries.length > 0 && entries.every((entry) => isObject(entry) && typeof entry['type'] === 'string' && EBSI_STATUS_TYPES.has(entry['type']));
+}
+
 /** The `type` an ELM class definition demands (const or enum), when the schema is one. */
 function classConstraint(schema: unknown): unknown[] | undefined {
   const type = isObject(schema) && isObject(schema['properties']) ? schema['properties']['type'] : undefined;
@@ -216,7 +225,9 @@ export function createCredentialValidator(options: CredentialValidatorOptions = 
     const w3c = set.w3c(credential);
     if (!w3c) report?.('W3C', set.w3c.errors ?? []);
     let ebsi: boolean;
-    if (options.allowBitstringStatusList && isObject(credential) && 'credentialStatus' in credential) {
+    let asPublished = true;
+    if (options.allowBitstringStatusList && isObject(credential) && 'credentialStatus' in credential && !onlyEbsiStatusTypes(credential['credentialStatus'])) {
+      asPublished = false;
       const { credentialStatus, ...rest } = credential;
       ebsi = set.ebsi(rest);
       if (!ebsi) report?.('EBSI', set.ebsi.errors ?? []);
@@ -230,7 +241,7 @@ export function createCredentialValidator(options: CredentialValidatorOptions = 
       ebsi = set.ebsi(credential);
       if (!ebsi) report?.('EBSI', set.ebsi.errors ?? []);
     }
-    return { w3c, ebsi };
+    return { w3c, ebsi, asPublished };
   };
 
   /** The schema files not installed; none once compiled. Looked for until found (they may be installed while the service runs). */
@@ -246,17 +257,17 @@ export function createCredentialValidator(options: CredentialValidatorOptions = 
     validate(credential: unknown): CredentialValidation {
       const missing = compile();
       if (!compiled) {
-        return { valid: false, checked: false, errors: [`not checked: the published schemas (${missing.join(', ')}) are not installed in ${dir}; set CREDENTIAL_SCHEMAS_DIR`], w3c: false, ebsi: false };
+        return { valid: false, checked: false, errors: [`not checked: the published schemas (${missing.join(', ')}) are not installed in ${dir}; set CREDENTIAL_SCHEMAS_DIR`], w3c: false, ebsi: false, ebsiAsPublished: false };
       }
-      const { w3c, ebsi } = check(compiled.fast, credential);
-      if (w3c && ebsi) return { valid: true, checked: true, errors: [], w3c, ebsi };
+      const { w3c, ebsi, asPublished } = check(compiled.fast, credential);
+      if (w3c && ebsi) return { valid: true, checked: true, errors: [], w3c, ebsi, ebsiAsPublished: asPublished };
 
       compiled.diagnostic ??= compileSet(dir, true);
       const classes = compiled.ebsiClasses;
       const errors: string[] = [];
       check(compiled.diagnostic, credential, (schema, found, prefix) => errors.push(...readable(schema, found, classes, prefix)));
       const shown = errors.length > maxErrors ? [...errors.slice(0, maxErrors), `… and ${errors.length - maxErrors} more`] : errors;
-      return { valid: false, checked: true, errors: shown, w3c, ebsi };
+      return { valid: false, checked: true, errors: shown, w3c, ebsi, ebsiAsPublished: asPublished };
     },
   };
 }

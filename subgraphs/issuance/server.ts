@@ -1,11 +1,14 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/core';
+import { readFileSync } from 'node:fs';
 import express, { type Express } from 'express';
 import type { HubVerifier } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
+import { routerAuthoritySource } from './authority.js';
 import { CohortJobs } from './cohort.js';
+import { EDC_VC2_CONTEXT_FILE } from './edc.js';
 import { createSealPool } from './seal-pool.js';
 import { createVerifyPool } from './verify-pool.js';
 import type { IssuanceContext, IssuanceService } from './context.js';
@@ -17,7 +20,9 @@ import { buildIssuanceSchema } from './schema.js';
 import { VC_JWT_MEDIA_TYPE } from './seal.js';
 import type { FactSources } from './sources.js';
 import { StatusLists, STATUS_PURPOSES, type StatusPurpose } from './statuses.js';
+import { mountVerificationPage } from './verification-page.js';
 import { NotACredential, verifyCredential } from './verify.js';
+import { mountWalletRoutes, WALLET_AUTHORIZED_PREFIXES, WALLET_PUBLIC_PREFIXES } from './wallet-routes.js';
 
 /*
  * The issuance service: the GraphQL subgraph (hub tokens only) and the public
@@ -29,19 +34,23 @@ import { NotACredential, verifyCredential } from './verify.js';
 /** Public routes, relative to the hub's public URL. */
 export const ISSUANCE_ROUTES = {
   jwks: '/issuers/eciu/jwks.json',
+  /** The credentials' JSON-LD context (edc.ts edcContextUrl: under the issuer's id). */
+  context: `/issuers/eciu/contexts/${EDC_VC2_CONTEXT_FILE}`,
   statusLists: '/credentials/status',
   verify: '/credentials/verify',
 } as const;
 
-/** Path prefixes the gateway passes through to the issuance service. */
-export const ISSUANCE_PUBLIC_PREFIXES = ['/issuers/', '/credentials/'] as const;
+/** Path prefixes the gateway passes through to the issuance service (the wallet ones: wallet-routes.ts). */
+export const ISSUANCE_PUBLIC_PREFIXES = ['/issuers/', '/credentials/', ...WALLET_PUBLIC_PREFIXES] as const;
+/** Prefixes whose routes take the wallet's own access token (OID4VCI): passed through with it, unread. */
+export const ISSUANCE_WALLET_PREFIXES = WALLET_AUTHORIZED_PREFIXES;
 
 /**
  * The alliance as issuer, with its URLs under the hub's public URL (e.g.
  * https://hub.eciu.eu). ELM wants an ISO country for an organisation: the
  * alliance's foundation is seated in the Netherlands (ISSUER_COUNTRY changes it).
  */
-export function allianceIssuer(publicUrl: string, country = 'NL'): IssuerIdentity {
+export function allianceIssuer(publicUrl: string, country = 'NL', legalIdentifier: string | null = null): IssuerIdentity {
   const base = publicUrl.replace(/\/+$/, '');
   return {
     id: `${base}/issuers/eciu`,
@@ -49,6 +58,8 @@ export function allianceIssuer(publicUrl: string, country = 'NL'): IssuerIdentit
     country,
     homepage: 'https://www.eciu.eu',
     statusBaseUrl: `${base}${ISSUANCE_ROUTES.statusLists}`,
+    publicUrl: base,
+    legalIdentifier,
   };
 }
 
@@ -93,6 +104,7 @@ export async function createIssuanceService(options: IssuanceServiceOptions): Pr
       issuer: options.issuer,
       statuses,
       validator,
+      authority: routerAuthoritySource(options.sources),
       ...(verifyPool ? { pool: verifyPool } : {}),
     },
     async close() {
@@ -115,10 +127,21 @@ function refuse(response: express.Response, status: number, message: string, cod
   response.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 
+/** The context file as shipped (read once: it is part of the code, and versioned by its name). */
+export function readEdcContext(): string {
+  return readFileSync(new URL(`./contexts/${EDC_VC2_CONTEXT_FILE}`, import.meta.url), 'utf8');
+}
+
 function mountPublicRoutes(app: Express, service: IssuanceService): void {
   app.get(ISSUANCE_ROUTES.jwks, (_request, response) => {
     response.setHeader('cache-control', 'public, max-age=300');
     response.json(service.issuance.keys.jwks);
+  });
+  const context = readEdcContext();
+  app.get(ISSUANCE_ROUTES.context, (_request, response) => {
+    // A new version gets a new name, so this one never changes: JSON-LD processors may cache it for good.
+    response.setHeader('cache-control', 'public, max-age=31536000, immutable');
+    response.type('application/ld+json').send(context);
   });
   app.get(`${ISSUANCE_ROUTES.statusLists}/:purpose/:list`, async (request, response, next) => {
     const purpose = request.params['purpose'] as StatusPurpose;
@@ -186,7 +209,11 @@ export async function startIssuanceServer(options: IssuanceServerOptions): Promi
     ...(options.host ? { host: options.host } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
     hubAuth: options.hubAuth ? { verifier: options.hubAuth, audience: 'issuance' } : null,
-    routes: (app) => mountPublicRoutes(app, service),
+    routes: (app) => {
+      mountPublicRoutes(app, service);
+      mountWalletRoutes(app, service);
+      mountVerificationPage(app, service);
+    },
     context: async (request, principal) => {
       const header = request.headers['idempotency-key'];
       return {

@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import { createWorkerPool } from '../../lib/worker-pool.js';
+import type { AwardClaim } from './authority.js';
 import type { CredentialValidation } from './schemas.js';
 import type { SignatureCheck } from './seal.js';
 
@@ -27,6 +28,8 @@ export interface VerifyWorkerInit {
 export interface CompactCheck {
   signature: SignatureCheck;
   schema: CredentialValidation | null;
+  /** The claims the authority check reads, taken from the whole credential (null: read them from `signature.credential`). */
+  awards: AwardClaim[] | null;
 }
 
 export interface VerifyPool {

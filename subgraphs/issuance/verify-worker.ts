@@ -1,4 +1,5 @@
 import { serveWorker } from '../../lib/worker-pool.js';
+import { awardClaims } from './authority.js';
 import { importIssuerPublicKey } from './keys.js';
 import { createVerificationValidator } from './schemas.js';
 import { checkSignature } from './seal.js';
@@ -21,7 +22,7 @@ serveWorker<VerifyWorkerInit, string, CompactCheck>(async (init) => {
   validator.prepare();
   return async (jwt) => {
     const signature = await checkSignature(jwt, async (kid) => keys.get(kid));
-    if (!signature.valid) return { signature: signature.credential ? { ...signature, credential: checkedParts(signature.credential) } : signature, schema: null };
-    return { signature: { ...signature, credential: checkedParts(signature.credential) }, schema: validator.validate(signature.credential) };
+    if (!signature.valid) return { signature: signature.credential ? { ...signature, credential: checkedParts(signature.credential) } : signature, schema: null, awards: null };
+    return { signature: { ...signature, credential: checkedParts(signature.credential) }, schema: validator.validate(signature.credential), awards: awardClaims(signature.credential) };
   };
 });

@@ -1,5 +1,6 @@
 import type { CryptoKey } from 'jose';
 import { STATUS_LIST_LENGTH } from '../../lib/status-list.js';
+import { awardClaims, checkAuthority, type AuthoritySource, type AwardClaim } from './authority.js';
 import { verifyJades } from './jades.js';
 import type { IssuerIdentity } from './issue.js';
 import type { IssuerKeyRing } from './keys.js';
@@ -17,7 +18,7 @@ import type { CompactCheck, VerifyPool } from './verify-pool.js';
  * not from a trusted issuer).
  */
 
-export const CHECKS = ['signature', 'trustedIssuer', 'revocation', 'suspension', 'validity', 'schema'] as const;
+export const CHECKS = ['signature', 'trustedIssuer', 'authority', 'revocation', 'suspension', 'validity', 'schema'] as const;
 export type CheckName = (typeof CHECKS)[number];
 
 export interface VerificationCheck {
@@ -47,6 +48,8 @@ export interface VerificationDependencies {
    * the same keys and schemas as `keys` and `validator`.
    */
   pool?: VerifyPool;
+  /** Where the awarding members' accreditation authority is read (without it the authority check cannot pass for credit). */
+  authority?: AuthoritySource;
   now?: () => Date;
 }
 
@@ -74,23 +77,39 @@ function dateOf(value: unknown): Date | null {
 }
 
 interface StatusEntry {
+  id?: unknown;
   type?: unknown;
   statusPurpose?: unknown;
   statusListIndex?: unknown;
   statusListCredential?: unknown;
 }
 
+/**
+ * The list and bit a status entry names: a W3C Bitstring Status List entry, or
+ * the EBSI `CredentialStatus` form of it (the Europass form, edc.ts
+ * toEuropassForm), whose id is `<status list URL>#<index>`.
+ */
+function statusPlace(entries: readonly StatusEntry[], purpose: StatusPurpose, prefix: string): { url: string; indexText: string } | null {
+  const bitstring = entries.find((candidate) => candidate && candidate.type === 'BitstringStatusListEntry' && candidate.statusPurpose === purpose);
+  if (bitstring) return { url: typeof bitstring.statusListCredential === 'string' ? bitstring.statusListCredential : '', indexText: typeof bitstring.statusListIndex === 'string' ? bitstring.statusListIndex : '' };
+  for (const candidate of entries) {
+    if (!candidate || candidate.type !== 'CredentialStatus' || typeof candidate.id !== 'string' || !candidate.id.startsWith(prefix)) continue;
+    const hash = candidate.id.indexOf('#');
+    if (hash > 0) return { url: candidate.id.slice(0, hash), indexText: candidate.id.slice(hash + 1) };
+  }
+  return null;
+}
+
 async function statusCheck(purpose: StatusPurpose, credential: Record<string, unknown>, deps: VerificationDependencies): Promise<VerificationCheck> {
   const raw = credential['credentialStatus'];
   const entries = (Array.isArray(raw) ? raw : raw ? [raw] : []) as StatusEntry[];
-  const entry = entries.find((candidate) => candidate && candidate.type === 'BitstringStatusListEntry' && candidate.statusPurpose === purpose);
-  const word = purpose === 'revocation' ? 'revoked' : 'suspended';
-  if (!entry) return { check: purpose, passed: true, reason: `the credential has no ${purpose} status list, so it cannot be ${word}` };
-  const url = typeof entry.statusListCredential === 'string' ? entry.statusListCredential : '';
   const prefix = `${deps.issuer.statusBaseUrl}/${purpose}/`;
+  const place = statusPlace(entries, purpose, prefix);
+  const word = purpose === 'revocation' ? 'revoked' : 'suspended';
+  if (!place) return { check: purpose, passed: true, reason: `the credential has no ${purpose} status list, so it cannot be ${word}` };
+  const { url, indexText } = place;
   // Plain base-10 numbers only: Number() would read "" as 0 and accept "1e3".
   const digits = /^(0|[1-9]\d{0,8})$/;
-  const indexText = typeof entry.statusListIndex === 'string' ? entry.statusListIndex : '';
   const listText = url.slice(prefix.length);
   const index = Number(indexText);
   const list = Number(listText);
@@ -119,7 +138,9 @@ function schemaCheck(credential: Record<string, unknown>, deps: VerificationDepe
     return {
       check: 'schema',
       passed: true,
-      reason: 'valid against the W3C VC 2.0 schema and the EBSI EDC schema, with credentialStatus checked as W3C Bitstring Status List entries (the EBSI schema admits only its own status types)',
+      reason: result.ebsiAsPublished
+        ? 'valid against the W3C VC 2.0 schema and the EBSI EDC schema as published'
+        : 'valid against the W3C VC 2.0 schema and the EBSI EDC schema, with credentialStatus checked as W3C Bitstring Status List entries (the EBSI schema admits only its own status types; the Europass form of the credential carries those)',
     };
   }
   // Where the schemas should be is the operator's business (the service logs it at start), not the public's.
@@ -164,7 +185,7 @@ export async function verifyCredential(input: unknown, deps: VerificationDepende
  */
 export function checkedParts(credential: Record<string, unknown>): Record<string, unknown> {
   const parts: Record<string, unknown> = {};
-  for (const name of ['id', 'type', 'validFrom', 'validUntil', 'issuanceDate', 'credentialStatus'] as const) {
+  for (const name of ['id', 'type', 'validFrom', 'validUntil', 'issuanceDate', 'credentialStatus', 'iat'] as const) {
     if (name in credential) parts[name] = credential[name];
   }
   const issuer = issuerOf(credential);
@@ -192,10 +213,12 @@ async function finish(
   deps: VerificationDependencies,
   now: Date,
   validated: CredentialValidation | null = null,
+  awards: readonly AwardClaim[] | null = null,
 ): Promise<VerificationResult> {
   // Sealed with the same key in either form, a status list is still not a credential about anyone.
   if (isStatusList(credential)) throw new NotACredential('it is a status list, not a credential about a learner');
-  const checks = [signature, trust, await statusCheck('revocation', credential, deps), await statusCheck('suspension', credential, deps), validityCheck(credential, now), schemaCheck(credential, deps, validated)];
+  const authority = await checkAuthority(awards ?? awardClaims(credential), deps.authority);
+  const checks = [signature, trust, { check: 'authority' as const, ...authority }, await statusCheck('revocation', credential, deps), await statusCheck('suspension', credential, deps), validityCheck(credential, now), schemaCheck(credential, deps, validated)];
   return {
     verified: checks.every((check) => check.passed),
     format,
@@ -224,17 +247,20 @@ async function sealAndSchema(jwt: string, deps: VerificationDependencies): Promi
       // A worker that died, or a pool that is closing: the same checks, here.
     }
   }
-  return { signature: await checkSignature(jwt, (kid) => deps.keys.publicKey(kid)), schema: null };
+  return { signature: await checkSignature(jwt, (kid) => deps.keys.publicKey(kid)), schema: null, awards: null };
 }
 
 async function verifyCompact(jwt: string, deps: VerificationDependencies, now: Date): Promise<VerificationResult> {
-  const { signature, schema } = await sealAndSchema(jwt, deps);
+  const { signature, schema, awards } = await sealAndSchema(jwt, deps);
   if (!signature.valid) {
     return badSignature('vc+jwt', signature.reason, issuerOf(signature.credential));
   }
   const kid = signature.header.kid;
   const sealed: VerificationCheck = { check: 'signature', passed: true, reason: `sealed with the alliance's key ${kid}` };
-  return finish('vc+jwt', signature.credential, sealed, await trustCheck(deps, signature.credential, kid), deps, now, schema);
+  // A copy sealed after issuance (bound to a wallet's key) says when in `iat`: the key must have been in use then.
+  const iat = signature.credential['iat'];
+  const sealedAt = typeof iat === 'number' && Number.isFinite(iat) ? new Date(iat * 1000) : undefined;
+  return finish('vc+jwt', signature.credential, sealed, await trustCheck(deps, signature.credential, kid, sealedAt), deps, now, schema, awards);
 }
 
 async function verifyJadesDocument(document: Record<string, unknown>, deps: VerificationDependencies, now: Date): Promise<VerificationResult> {

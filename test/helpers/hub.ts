@@ -25,6 +25,8 @@ export type TestGatewayOptions = Partial<Omit<GatewayOptions, 'supergraphSdl' | 
 
 export interface TestHub {
   hub: RunningHub;
+  /** The hub's data folder (SQLite files, keys); removed by `stop()`. */
+  dataDir: string;
   /** The gateway `query()` calls: the hub's own, or the one started with the test's gateway options. */
   gatewayUrl: string;
   /** Every request members received since the last `resetRequests()`. */
@@ -77,6 +79,7 @@ export async function startTestHub(options: Partial<HubOptions> = {}, gateway?: 
   const gatewayUrl = custom?.url ?? hub.gatewayUrl;
   return {
     hub,
+    dataDir,
     gatewayUrl,
     requests,
     resetRequests: () => void requests.splice(0, requests.length),

@@ -51,13 +51,13 @@ describe('issued credentials against the W3C VC 2.0 and EBSI EDC schemas', () =>
   const withStatusList = createCredentialValidator({ allowBitstringStatusList: true });
 
   it.each(Object.entries(FIXTURES))('the %s credential is valid, taking its status entries as Bitstring Status List v1.0', (_name, facts) => {
-    expect(withStatusList.validate(buildCredential(facts))).toEqual({ valid: true, checked: true, errors: [], w3c: true, ebsi: true });
+    expect(withStatusList.validate(buildCredential(facts))).toEqual({ valid: true, checked: true, errors: [], w3c: true, ebsi: true, ebsiAsPublished: false });
   });
 
   it.each(Object.entries(FIXTURES))('the %s credential is valid against both schemas as published once its status entries are set aside', (_name, facts) => {
     const { credentialStatus, ...rest } = buildCredential(facts);
     expect(credentialStatus).toHaveLength(2);
-    expect(strict.validate(rest)).toEqual({ valid: true, checked: true, errors: [], w3c: true, ebsi: true });
+    expect(strict.validate(rest)).toEqual({ valid: true, checked: true, errors: [], w3c: true, ebsi: true, ebsiAsPublished: true });
   });
 
   it('as published, the EBSI schema rejects nothing but the type of the Bitstring Status List entries', () => {
@@ -67,6 +67,7 @@ describe('issued credentials against the W3C VC 2.0 and EBSI EDC schemas', () =>
       checked: true,
       w3c: true,
       ebsi: false,
+      ebsiAsPublished: true,
       errors: [
         'EBSI /credentialStatus/0/type: is "BitstringStatusListEntry", must be one of "CredentialStatus", "TrustedCredentialStatus2021"',
         'EBSI /credentialStatus/1/type: is "BitstringStatusListEntry", must be one of "CredentialStatus", "TrustedCredentialStatus2021"',
@@ -243,7 +244,8 @@ describe('the credential envelope', () => {
   const credential = buildCredential(FULL);
 
   it('is a VC 2.0 EuropeanDigitalCredential', () => {
-    expect(credential['@context']).toEqual(['https://www.w3.org/ns/credentials/v2', 'http://data.europa.eu/snb/model/context/edc-ap']);
+    // VC 2.0 first (the W3C and EBSI schemas ask for it), then the EDC terms in the form JSON-LD processors accept after it (jsonld.test.ts).
+    expect(credential['@context']).toEqual(['https://www.w3.org/ns/credentials/v2', `${ALLIANCE.id}/contexts/eciu-edc-vc2-v1.jsonld`]);
     expect(credential['type']).toEqual(['VerifiableCredential', 'VerifiableAttestation', 'EuropeanDigitalCredential']);
     expect(credential['id']).toBe(FULL.credentialId);
     expect(credential['credentialSchema']).toEqual({ id: 'http://data.europa.eu/snb/model/ap/edc-generic-full', type: 'ShaclValidator2017' });
@@ -494,6 +496,7 @@ describe('the validator', () => {
         checked: true,
         w3c: false,
         ebsi: false,
+        ebsiAsPublished: true,
         errors: [
           'W3C /@context/0: must be "https://www.w3.org/ns/credentials/v2"',
           'W3C /@context: must contain "https://www.w3.org/ns/credentials/v2"',
@@ -509,7 +512,7 @@ describe('the validator', () => {
       credential['@context'] = ['https://www.w3.org/ns/credentials/v2', 'http://data.europa.eu/snb/model/context/edc-ap'];
       credential['type'] = ['VerifiableCredential', 'VerifiableAttestation', 'EuropeanDigitalCredential'];
       credential['issued'] = credential['validFrom'];
-      expect(validator.validate(credential)).toEqual({ valid: true, checked: true, errors: [], w3c: true, ebsi: true });
+      expect(validator.validate(credential)).toEqual({ valid: true, checked: true, errors: [], w3c: true, ebsi: true, ebsiAsPublished: true });
     });
   });
 });

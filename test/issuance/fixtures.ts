@@ -178,3 +178,13 @@ export const PARTICIPATION: CredentialFacts = {
 };
 
 export const FIXTURES = { full: FULL, sparse: SPARSE, participation: PARTICIPATION };
+
+/** The accreditation facts the fixtures' members would give verification (authority.ts), by offering id. */
+export const fixtureAuthority = {
+  async lookup(offeringId: string) {
+    const facts = Object.values(FIXTURES).find((fixture) => fixture.offering.id === offeringId);
+    if (!facts) return null;
+    const { id, name, accreditationAuthority } = facts.awardingBody;
+    return { member: { id, name, accreditationAuthority }, externalAccreditation: facts.offering.externalAccreditation };
+  },
+};

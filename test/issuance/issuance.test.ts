@@ -16,16 +16,16 @@ import { readUnverified } from '../../subgraphs/issuance/seal.js';
 import { createVerifyPool } from '../../subgraphs/issuance/verify-pool.js';
 import { IssuedCredential } from '../../subgraphs/issuance/records.js';
 import { syncRegister, TrustRegister } from '../../subgraphs/issuance/register.js';
-import { allianceIssuer } from '../../subgraphs/issuance/server.js';
+import { allianceIssuer, readEdcContext } from '../../subgraphs/issuance/server.js';
 import { readAchievementFacts, type AchievementFacts, type FactSources } from '../../subgraphs/issuance/sources.js';
 import { StatusLists } from '../../subgraphs/issuance/statuses.js';
 import { verifyCredential } from '../../subgraphs/issuance/verify.js';
 import { exportJWK, generateKeyPair, SignJWT, CompactSign, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberProfile } from '../../hub/alliance.js';
-import { generateCatalogues, generateLearner, type DemoOffering } from '../../hub/demo.js';
 import { createCredentialValidator } from '../../subgraphs/issuance/schemas.js';
-import { startTestHub, TEST_LEARNERS, type GraphQLBody, type TestHub } from '../helpers/hub.js';
+import { startTestHub, type GraphQLBody, type TestHub } from '../helpers/hub.js';
+import { authorityOf, catalogues, everyone, passed } from './demo-achievements.js';
 import { asLearner, bearer } from '../helpers/tokens.js';
 
 /*
@@ -35,21 +35,8 @@ import { asLearner, bearer } from '../helpers/tokens.js';
  */
 
 let hub: TestHub;
-const catalogues = generateCatalogues();
-const offerings = new Map([...catalogues.values()].flat().map((offering) => [offering.id, offering] as const));
-const everyone = Array.from({ length: TEST_LEARNERS }, (_, i) => generateLearner(i, catalogues));
 const validator = createCredentialValidator({ allowBitstringStatusList: true });
 const strict = createCredentialValidator();
-
-/** Passed achievements with their learner and offering, from the demo generator. */
-const passed = everyone.flatMap((learner) =>
-  learner.accounts.flatMap((account) =>
-    account.enrolments.flatMap((enrolment) =>
-      enrolment.achievement?.passed ? [{ learnerId: learner.id, memberId: account.memberId, achievement: enrolment.achievement, offering: offerings.get(enrolment.opportunityId) as DemoOffering }] : [],
-    ),
-  ),
-);
-const authorityOf = (memberId: string) => memberProfile(memberId)?.accreditationAuthority;
 const pick = (predicate: (item: (typeof passed)[number]) => boolean) => passed.find(predicate) as (typeof passed)[number];
 
 const ISSUE = /* GraphQL */ `
@@ -119,7 +106,7 @@ describe('issuing a micro-credential', () => {
     const jwt = body.data?.['issueCredential'].credential.vcJwt as string;
     const graph = await hub.query(VERIFY, { credential: jwt });
     expect(graph.body.data?.['verifyCredential']).toMatchObject({ verified: true, format: 'vc+jwt' });
-    expect(graph.body.data?.['verifyCredential'].checks.map((item: { check: string }) => item.check)).toEqual(['signature', 'trustedIssuer', 'revocation', 'suspension', 'validity', 'schema']);
+    expect(graph.body.data?.['verifyCredential'].checks.map((item: { check: string }) => item.check)).toEqual(['signature', 'trustedIssuer', 'authority', 'revocation', 'suspension', 'validity', 'schema']);
     const http = await verifyOverHttp({ verifiableCredential: jwt });
     expect(http.status).toBe(200);
     expect(http.body).toMatchObject({ verified: true, errors: [] });
@@ -278,6 +265,26 @@ describe('verification refuses what it must, with the right reason', () => {
     expect(check(result, 'signature')).toMatchObject({ passed: false, reason: 'the signature does not match the credential' });
   });
 
+  it('a credential sealed with the alliance key that awards credit for a member without the authority (the accreditation rule)', async () => {
+    const full = pick((candidate) => authorityOf(candidate.memberId) === 'FULL' && candidate.offering.creditBearing);
+    const none = pick((candidate) => authorityOf(candidate.memberId) === 'NONE' && candidate.offering.creditBearing && !candidate.offering.accreditationReference);
+    const keys = await loadIssuerKeys(join(hub.dataDir, 'keys', 'issuer'), { create: false });
+    const genuine = JSON.stringify(readUnverified(jwt).credential);
+    expect(genuine).toContain(`urn:eciu:member:${full.memberId}`);
+    // Everything else as issued: only the awarding body and its offering are another member's.
+    const forged = JSON.parse(genuine.replaceAll(`urn:eciu:member:${full.memberId}`, `urn:eciu:member:${none.memberId}`).replaceAll(`"notation":"${full.offering.id}"`, `"notation":"${none.offering.id}"`)) as Record<string, unknown>;
+    const sealed = await new CompactSign(Buffer.from(JSON.stringify(forged))).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', cty: 'vc', kid: keys.current.kid }).sign(keys.signingKey);
+    const result = await verify(sealed);
+    expect(result.verified).toBe(false);
+    // The seal and the register hold (it is the alliance's key); only the rule refuses it.
+    expect(check(result, 'signature')?.passed).toBe(true);
+    expect(check(result, 'trustedIssuer')?.passed).toBe(true);
+    expect(check(result, 'authority')?.passed).toBe(false);
+    expect(check(result, 'authority')?.reason).toMatch(/accreditation authority NONE\) may not approve credit-bearing micro-credentials on its own/);
+    // The genuine one passes the same check, saying why.
+    expect(check(await verify(jwt), 'authority')).toMatchObject({ passed: true, reason: expect.stringMatching(/may approve micro-credentials \(FULL\)/) });
+  });
+
   it('a wrong key claiming a known kid', async () => {
     const [header, payload] = jwt.split('.') as [string, string];
     const { privateKey } = await generateKeyPair('ES256');
@@ -360,6 +367,18 @@ describe('the public routes the gateway passes through', () => {
       expect(await rawGet(path), path).toBe(404);
     }
     expect((await fetch(`${publicBase()}/issuers/eciu/jwks.json`)).status).toBe(200);
+  });
+
+  it("serve the credentials' JSON-LD context at the URL they name, for processors to cache", async () => {
+    const item = pick((candidate) => authorityOf(candidate.memberId) === 'FULL' && candidate.offering.creditBearing);
+    const jwt = (await issue(item)).body.data?.['issueCredential'].credential.vcJwt as string;
+    const url = (readUnverified(jwt).credential?.['@context'] as string[])[1] as string;
+    expect(url.startsWith(`${publicBase()}/issuers/eciu/contexts/`)).toBe(true);
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/ld\+json/);
+    expect(response.headers.get('cache-control')).toMatch(/immutable/);
+    expect(await response.json()).toEqual(JSON.parse(readEdcContext()));
   });
 
   it('serve only the status lists that exist', async () => {
@@ -544,7 +563,8 @@ describe('storing and sealing', () => {
       expect(await failing(inputs.good)).toEqual([]);
       expect(await failing(inputs.tampered)).toContain('signature');
       expect(await failing(inputs.foreignKeyKnownKid)).toContain('signature');
-      expect(await failing(inputs.schemaInvalid)).toEqual(['schema']);
+      // Without a subject it makes no claim the accreditation rule could allow, either.
+      expect(await failing(inputs.schemaInvalid)).toEqual(['authority', 'schema']);
       expect(await failing(inputs.expired)).toEqual(['validity']);
       // Many at once, as the public route gets them: each answer belongs to its own request.
       const many = await Promise.all(Array.from({ length: 40 }, (_, index) => verifyCredential(index % 2 ? inputs.good : inputs.tampered, pooled)));
@@ -581,7 +601,7 @@ describe('storing and sealing', () => {
 
   it('seals new credentials with a new key after rotation, and old ones keep verifying', async () => {
     const keysDir = join(dir, 'rotating');
-    const issuer = allianceIssuer('https://hub.example');
+    const issuer = allianceIssuer('https://rotation.example'); // its own register entry, trusted from its first key (a minute ago)
     const [first, second] = await factsOf(passed.filter((item) => item.memberId === 'tuni.fi').slice(0, 2));
     const request = (found: AchievementFacts) => ({ facts: found, request: { achievementId: found.achievement.id, kind: 'PARTICIPATION' as const }, idempotency: null });
     await addIssuerKey(keysDir, new Date(Date.now() - 60_000));
@@ -599,6 +619,13 @@ describe('storing and sealing', () => {
       const result = await verifyCredential(credential?.jwt as string, deps);
       expect(result.checks.filter((item) => !item.passed), credential?.issuerKid).toEqual([]);
     }
+    // A copy of the old credential sealed now with the new key (as a wallet's holder-bound copy is) is trusted
+    // because it says when it was sealed (`iat`); without that it would claim the new key sealed it at issuance.
+    // (Issued half a minute ago, while the old key was in use.)
+    const copy = { ...(readUnverified(old?.jwt as string).credential as Record<string, unknown>), validFrom: new Date(Date.now() - 30_000).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    const reseal = (body: Record<string, unknown>) => new CompactSign(Buffer.from(JSON.stringify(body))).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', cty: 'vc', kid: newKeys.current.kid }).sign(newKeys.signingKey);
+    expect((await verifyCredential(await reseal({ ...copy, iat: Math.floor(Date.now() / 1000) }), deps)).checks.find((item) => item.check === 'trustedIssuer')?.passed).toBe(true);
+    expect((await verifyCredential(await reseal(copy), deps)).checks.find((item) => item.check === 'trustedIssuer')).toMatchObject({ passed: false, reason: expect.stringMatching(/was not in use/) });
     // The private key files are readable by their owner only.
     for (const name of readdirSync(keysDir).filter((file) => file.endsWith('.private.jwk'))) expect(statSync(join(keysDir, name)).mode & 0o777).toBe(0o600);
   });

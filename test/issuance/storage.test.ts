@@ -17,7 +17,7 @@ import { allianceIssuer } from '../../subgraphs/issuance/server.js';
 import { StatusLists } from '../../subgraphs/issuance/statuses.js';
 import { verifyCredential } from '../../subgraphs/issuance/verify.js';
 import { DATABASE_KINDS, temporaryDatabase, type TemporaryTarget } from '../helpers/databases.js';
-import { FULL, PARTICIPATION } from './fixtures.js';
+import { FULL, fixtureAuthority, PARTICIPATION } from './fixtures.js';
 
 /*
  * Issued credentials in both databases the hub supports (the hub tests run on
@@ -102,8 +102,8 @@ describe.each(DATABASE_KINDS)('issued credentials in %s', (kind) => {
   });
 
   it('keeps the idempotency record in the same transaction as the credential', async () => {
-    const [row] = await storeCredentials(em(), dependencies(keys), [item('tuni.fi:ach-idem', 'MICRO_CREDENTIAL', { subject: 'learner-1', key: 'key-0123456789' })], 'learner-1');
-    const record = await em().findOneOrFail(IdempotencyRecord, { subject: 'learner-1', key: 'key-0123456789' });
+    const [row] = await storeCredentials(em(), dependencies(keys), [item('tuni.fi:ach-idem', 'MICRO_CREDENTIAL', { subject: 'learner-1', caller: 'scope-of-learner-1', key: 'key-0123456789' })], 'learner-1');
+    const record = await em().findOneOrFail(IdempotencyRecord, { caller: 'scope-of-learner-1', key: 'key-0123456789' });
     expect(record.credentialSerial).toBe(row?.serial);
   });
 
@@ -139,7 +139,13 @@ describe.each(DATABASE_KINDS)('issued credentials in %s', (kind) => {
         `insert into issued_credential (serial, id, achievement_id, kind, learner_id, member_id, offering_id, title, issuer_kid, issued_at, jwt, issued_by) values (41, 'urn:uuid:legacy', 'tuni.fi:ach-legacy', 'PARTICIPATION', 'learner-1', 'tuni.fi', 'tuni.fi:mm-1', 'Legacy', 'kid', ?, 'x.y.z', 'staff')`,
         [new Date()],
       );
+      await legacy.em.fork().getConnection().execute(
+        `insert into idempotency_record (subject, key, fingerprint, credential_serial, created_at) values ('learner-1', 'legacy-key-0001', 'f', 41, ?)`,
+        [new Date()],
+      );
       await legacy.getMigrator().up();
+      // A key recorded before keys were scoped to the whole caller belongs to no caller now.
+      expect(await legacy.em.fork().count(IdempotencyRecord, { key: 'legacy-key-0001', caller: '' })).toBe(1);
       expect(await reserveSerials(legacy.em.fork() as SqlEntityManager, 5)).toBe(42);
       expect(await reserveSerials(legacy.em.fork() as SqlEntityManager, 1)).toBe(47);
     } finally {
@@ -151,7 +157,7 @@ describe.each(DATABASE_KINDS)('issued credentials in %s', (kind) => {
   it('verifies what it stored, then reports it revoked once the database says so', async () => {
     const [row] = await storeCredentials(em(), dependencies(keys), [item('tuni.fi:ach-verify')], 'staff');
     const statuses = new StatusLists(orm, issuer, keys);
-    const deps = { register: new TrustRegister(orm), keys, issuer, statuses, validator: createVerificationValidator() };
+    const deps = { register: new TrustRegister(orm), keys, issuer, statuses, validator: createVerificationValidator(), authority: fixtureAuthority };
     expect((await verifyCredential(row!.jwt, deps)).checks.filter((check) => !check.passed)).toEqual([]);
     await em().nativeUpdate(IssuedCredential, { serial: row!.serial }, { revokedAt: new Date(), revokedBy: 'staff', revocationReason: 'test' });
     statuses.invalidate(row!.serial);

@@ -2,10 +2,16 @@
 import type { MigrationSet } from '../../../lib/orm.js';
 import { Migration20261123123029_initial as sqlite_Migration20261123123029_initial } from './sqlite/Migration20261123123029_initial.js';
 import { Migration20261123150655_serial_sequence as sqlite_Migration20261123150655_serial_sequence } from './sqlite/Migration20261123150655_serial_sequence.js';
+import { Migration20261204210528_idempotency_caller as sqlite_Migration20261204210528_idempotency_caller } from './sqlite/Migration20261204210528_idempotency_caller.js';
+import { Migration20261204212628_jades_seal as sqlite_Migration20261204212628_jades_seal } from './sqlite/Migration20261204212628_jades_seal.js';
+import { Migration20261204214148_wallets as sqlite_Migration20261204214148_wallets } from './sqlite/Migration20261204214148_wallets.js';
 import { Migration20261123123029_initial as postgresql_Migration20261123123029_initial } from './postgresql/Migration20261123123029_initial.js';
 import { Migration20261123150656_serial_sequence as postgresql_Migration20261123150656_serial_sequence } from './postgresql/Migration20261123150656_serial_sequence.js';
+import { Migration20261204210529_idempotency_caller as postgresql_Migration20261204210529_idempotency_caller } from './postgresql/Migration20261204210529_idempotency_caller.js';
+import { Migration20261204212630_jades_seal as postgresql_Migration20261204212630_jades_seal } from './postgresql/Migration20261204212630_jades_seal.js';
+import { Migration20261204214148_wallets as postgresql_Migration20261204214148_wallets } from './postgresql/Migration20261204214148_wallets.js';
 
 export const issuanceMigrations: MigrationSet = {
-  sqlite: [{ name: 'Migration20261123123029_initial', class: sqlite_Migration20261123123029_initial }, { name: 'Migration20261123150655_serial_sequence', class: sqlite_Migration20261123150655_serial_sequence }],
-  postgresql: [{ name: 'Migration20261123123029_initial', class: postgresql_Migration20261123123029_initial }, { name: 'Migration20261123150656_serial_sequence', class: postgresql_Migration20261123150656_serial_sequence }],
+  sqlite: [{ name: 'Migration20261123123029_initial', class: sqlite_Migration20261123123029_initial }, { name: 'Migration20261123150655_serial_sequence', class: sqlite_Migration20261123150655_serial_sequence }, { name: 'Migration20261204210528_idempotency_caller', class: sqlite_Migration20261204210528_idempotency_caller }, { name: 'Migration20261204212628_jades_seal', class: sqlite_Migration20261204212628_jades_seal }, { name: 'Migration20261204214148_wallets', class: sqlite_Migration20261204214148_wallets }],
+  postgresql: [{ name: 'Migration20261123123029_initial', class: postgresql_Migration20261123123029_initial }, { name: 'Migration20261123150656_serial_sequence', class: postgresql_Migration20261123150656_serial_sequence }, { name: 'Migration20261204210529_idempotency_caller', class: postgresql_Migration20261204210529_idempotency_caller }, { name: 'Migration20261204212630_jades_seal', class: postgresql_Migration20261204212630_jades_seal }, { name: 'Migration20261204214148_wallets', class: postgresql_Migration20261204214148_wallets }],
 };
