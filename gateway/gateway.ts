@@ -1,6 +1,5 @@
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
 import cors from 'cors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -17,7 +16,7 @@ import { EXPORT_PATH, mountLearnerExport } from './export.js';
 import { createHttpClient, isGraphQLResponse, postGraphQL, type HttpClient } from '../lib/http-client.js';
 import type { Logger } from '../lib/log.js';
 import { GRAPHQL_PATH, jsonErrorHandler, listen, mountHealthRoutes, type RunningServer } from '../lib/server.js';
-import { resultSizeLimit } from './result-size.js';
+import { queryLimitRules, queryLimits, queryLimitsPlugin, queryParseOptions, type QueryLimits } from '../lib/query-limits.js';
 import { safelistMiddleware, type Safelist } from './safelist.js';
 
 export interface SubgraphEndpoint {
@@ -35,13 +34,24 @@ export interface EdgeOptions {
   corsOrigins?: readonly string[];
   /** Requests per minute per caller (token subject, or IP address when anonymous). */
   rateLimitPerMinute?: number;
-  /** Query limits; defaults fit the portal's queries with room to spare. */
+  /** Query limits (lib/query-limits.ts); defaults fit the portal's queries with room to spare. */
   maxDepth?: number;
-  maxCost?: number;
   maxAliases?: number;
+  maxDirectives?: number;
   maxTokens?: number;
-  /** Most objects one query may return, page sizes multiplied through nesting (gateway/result-size.ts); default 20,000. */
+  /** Most objects one query may return, page sizes multiplied through nesting (lib/result-size.ts); default 20,000. */
   maxResultItems?: number;
+}
+
+/** The query limits an EdgeOptions asks for, defaults filled in. */
+export function edgeQueryLimits(options: EdgeOptions): QueryLimits {
+  return queryLimits({
+    maxDepth: options.maxDepth,
+    maxAliases: options.maxAliases,
+    maxDirectives: options.maxDirectives,
+    maxTokens: options.maxTokens,
+    maxResultItems: options.maxResultItems,
+  });
 }
 
 export interface GatewayOptions extends EdgeOptions {
@@ -214,6 +224,27 @@ export function signInStatusPlugin(): ApolloServerPlugin<GatewayContext> {
 }
 
 /**
+ * One log line per request refused for the client's mistake (HTTP 4xx: a
+ * syntax error, a query over a limit, an unknown operation), with its status
+ * and code and no stack trace: operators see probes, and a flood of bad
+ * requests cannot flood the log with stack frames.
+ */
+export function refusalLogPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, operationName }) {
+          const status = response.http.status ?? 200;
+          if (status < 400 || status >= 500 || response.body.kind !== 'single') return;
+          const code = response.body.singleResult.errors?.[0]?.extensions?.['code'];
+          logger.info('request refused', { status, code: typeof code === 'string' ? code : 'unknown', ...(operationName ? { operation: operationName } : {}) });
+        },
+      };
+    },
+  };
+}
+
+/**
  * Passes public routes of a service (the issuer's keys, status lists,
  * credential verification) through the gateway, so their URLs are the hub's
  * public ones. Only method, path, query, body and content type travel; the
@@ -294,32 +325,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   app.disable('x-powered-by');
   const httpServer = createServer(app);
   const production = options.production ?? false;
-  // Depth, cost, alias, directive and token limits reject query bombs before planning.
-  const armor = new ApolloArmor({
-    // Depth 8 fits the portal's deepest query (the pathway query is 6) and stops nested fan-out bombs
-    // (offerings → institution → offerings …), which the field-count cost model does not see.
-    maxDepth: { n: options.maxDepth ?? 8 },
-    costLimit: { maxCost: options.maxCost ?? 5_000 },
-    maxAliases: { n: options.maxAliases ?? 15, allowList: [] },
-    maxDirectives: { n: 50 },
-    maxTokens: { n: options.maxTokens ?? 2_000 },
-    blockFieldSuggestion: { enabled: production },
-  }).protect();
+  // Token, depth, alias, directive and result-size limits reject query bombs before planning.
+  const limits = edgeQueryLimits(options);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
-    validationRules: armor.validationRules,
+    parseOptions: queryParseOptions(limits),
+    validationRules: queryLimitRules(limits),
     // Entry points own SIGINT/SIGTERM (one handler stops every service in order).
     stopOnTerminationSignals: false,
     formatError: formatGatewayError(options.logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
-      resultSizeLimit<GatewayContext>(options.maxResultItems),
+      queryLimitsPlugin<GatewayContext>(limits),
       signInStatusPlugin(),
+      refusalLogPlugin(options.logger),
       ...(options.plugins ?? []),
     ],
   });

@@ -4,7 +4,7 @@ import { ConfigError, readInt, readPort, readString, type Env } from '../lib/con
 import { devIdpProfile, ensureDevIdp, HUB_AUDIENCE } from '../hub/dev-idp.js';
 import { runService } from '../lib/entry.js';
 import { startGateway, subgraphEndpoints, supergraphSubgraphs } from './gateway.js';
-import { DEFAULT_MAX_RESULT_ITEMS } from './result-size.js';
+import { DEFAULT_MAX_RESULT_ITEMS } from '../lib/result-size.js';
 import { readSafelist } from './safelist.js';
 import { readSupergraph, SUPERGRAPH_PATH } from './supergraph.js';
 import { ISSUANCE_PUBLIC_PREFIXES, ISSUANCE_WALLET_PREFIXES } from '../subgraphs/issuance/server.js';
