@@ -3,7 +3,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import cors from 'cors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Express, type RequestHandler, type Response as ExpressResponse } from 'express';
+import express, { type RequestHandler, type Response as ExpressResponse } from 'express';
 import { GraphQLError, Kind, parse, type GraphQLFormattedError } from 'graphql';
 import { createServer } from 'node:http';
 import { ANONYMOUS, authenticate, InvalidTokenError, unauthenticated, type AccessTokenProfile, type Principal } from '../lib/auth.js';
@@ -15,7 +15,9 @@ import type { GatewayContext } from './context.js';
 import { EXPORT_PATH, mountLearnerExport } from './export.js';
 import { createHttpClient, isGraphQLResponse, postGraphQL, type HttpClient } from '../lib/http-client.js';
 import type { Logger } from '../lib/log.js';
-import { GRAPHQL_PATH, jsonErrorHandler, listen, mountHealthRoutes, type RunningServer } from '../lib/server.js';
+import { GRAPHQL_PATH, jsonErrorHandler, listen, mountHealthRoutes, notFoundHandler, type RunningServer } from '../lib/server.js';
+import { trustProxySetting } from '../lib/client-address.js';
+import { mountPassThrough, type PassThrough } from './pass-through.js';
 import { queryLimitRules, queryLimits, queryLimitsPlugin, queryParseOptions, type QueryLimits } from '../lib/query-limits.js';
 import { safelistMiddleware, type Safelist } from './safelist.js';
 
@@ -34,6 +36,11 @@ export interface EdgeOptions {
   corsOrigins?: readonly string[];
   /** Requests per minute per caller (token subject, or IP address when anonymous). */
   rateLimitPerMinute?: number;
+  /**
+   * Proxies whose X-Forwarded-For names the client (addresses, CIDR ranges,
+   * `loopback`…; lib/client-address.ts). None: the peer's address is the client's.
+   */
+  trustedProxies?: readonly string[];
   /** Query limits (lib/query-limits.ts); defaults fit the portal's queries with room to spare. */
   maxDepth?: number;
   maxAliases?: number;
@@ -73,20 +80,6 @@ export interface GatewayOptions extends EdgeOptions {
   passThrough?: readonly PassThrough[];
 }
 
-export interface PassThrough {
-  /** Path prefixes, e.g. "/credentials/". */
-  prefixes: readonly string[];
-  /** The service's base URL, e.g. "http://issuance:4004". */
-  target: string;
-  timeoutMs: number;
-  /**
-   * The route takes its own bearer token (an OID4VCI wallet's access token),
-   * not a hub access token: the gateway does not read the Authorization
-   * header (the caller counts as anonymous, rate-limited by address) and
-   * passes it on unchanged.
-   */
-  forwardAuthorization?: boolean;
-}
 
 export interface RunningGateway extends RunningServer {
   /** GET this for readiness (every subgraph answers). */
@@ -206,6 +199,7 @@ function deadlineFetcher(client: HttpClient, endpoint: SubgraphEndpoint, logger:
  * error saying what needs a token.
  */
 export type { GatewayContext } from './context.js';
+export type { PassThrough } from './pass-through.js';
 
 export function signInStatusPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
@@ -244,56 +238,6 @@ export function refusalLogPlugin(logger: Logger): ApolloServerPlugin<GatewayCont
   };
 }
 
-/**
- * Passes public routes of a service (the issuer's keys, status lists,
- * credential verification) through the gateway, so their URLs are the hub's
- * public ones. Only method, path, query, body and content type travel; the
- * answer keeps its status, content type and caching headers. A service that
- * does not answer gets 503 with its name, never its address.
- */
-function mountPassThrough(app: Express, client: HttpClient, route: PassThrough, logger: Logger, identify: RequestHandler): void {
-  const handler: RequestHandler = async (request, response) => {
-    // The path as the service would resolve it ("/credentials/%2e%2e/graphql" is "/graphql"): only
-    // paths still under a passed-through prefix leave the gateway, so no other route of the service is reachable.
-    const resolved = new URL(request.originalUrl, 'http://gateway.invalid');
-    if (!route.prefixes.some((prefix) => resolved.pathname.startsWith(prefix)) || /%2e|%2f|%5c/i.test(request.originalUrl)) {
-      response.status(404).json({ errors: [{ message: 'Not found.', extensions: { code: 'NOT_FOUND' } }] });
-      return;
-    }
-    const url = new URL(`${resolved.pathname}${resolved.search}`, route.target).toString();
-    try {
-      const body = ['GET', 'HEAD'].includes(request.method) ? undefined : (request.body as Buffer | undefined);
-      const answer = await client.fetch(url, {
-        method: request.method,
-        headers: {
-          ...(request.headers['content-type'] ? { 'content-type': request.headers['content-type'] } : {}),
-          accept: request.headers.accept ?? '*/*',
-          ...(typeof response.locals['forwardedAuthorization'] === 'string' ? { authorization: response.locals['forwardedAuthorization'] } : {}),
-        },
-        ...(body && body.length > 0 ? { body } : {}),
-        timeoutMs: route.timeoutMs,
-      });
-      const text = Buffer.from(await answer.arrayBuffer());
-      response.status(answer.status);
-      for (const name of ['content-type', 'cache-control']) {
-        const value = answer.headers.get(name);
-        if (value) response.setHeader(name, value);
-      }
-      response.send(text);
-    } catch (error) {
-      logger.warn('pass-through failed', { path: request.path, reason: (error as Error).message });
-      response.status(503).json({ errors: [{ message: 'The credential service could not be reached; try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
-    }
-  };
-  // The wallet's token is the route's business: set aside before identify, which would refuse it as a hub token.
-  const setAside: RequestHandler = (request, response, next) => {
-    if (typeof request.headers.authorization === 'string') response.locals['forwardedAuthorization'] = request.headers.authorization;
-    delete request.headers.authorization;
-    next();
-  };
-  for (const prefix of route.prefixes) app.use(prefix, ...(route.forwardAuthorization ? [setAside] : []), identify, express.raw({ type: '*/*', limit: '2mb' }), handler);
-}
-
 /** Masks errors for clients; errors from a subgraph keep their public code and name the subgraph. */
 export function formatGatewayError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -323,6 +267,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const app = express();
   app.disable('x-powered-by');
+  // request.ip: from X-Forwarded-For only through trusted proxies (lib/client-address.ts).
+  app.set('trust proxy', trustProxySetting(options.trustedProxies));
   const httpServer = createServer(app);
   const production = options.production ?? false;
   // Token, depth, alias, directive and result-size limits reject query bombs before planning.
@@ -428,6 +374,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       },
     }),
   );
+  app.use(notFoundHandler());
   app.use(jsonErrorHandler(options.logger));
   const port = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';

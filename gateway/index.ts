@@ -3,6 +3,7 @@ import { hubSignerFromEnv } from '../lib/hub-token.js';
 import { ConfigError, readInt, readPort, readString, type Env } from '../lib/config.js';
 import { devIdpProfile, ensureDevIdp, HUB_AUDIENCE } from '../hub/dev-idp.js';
 import { runService } from '../lib/entry.js';
+import { parseTrustedProxies } from '../lib/client-address.js';
 import { startGateway, subgraphEndpoints, supergraphSubgraphs } from './gateway.js';
 import { DEFAULT_MAX_RESULT_ITEMS } from '../lib/result-size.js';
 import { readSafelist } from './safelist.js';
@@ -36,6 +37,9 @@ Environment:
                                 start, shared with the member router)  default data/keys
   CORS_ORIGINS                  comma-separated browser origins allowed to call (default: none)
   RATE_LIMIT_PER_MINUTE         requests per minute per caller          default 600
+  TRUSTED_PROXIES               proxies whose X-Forwarded-For names the client: addresses, CIDR
+                                ranges, loopback, linklocal, uniquelocal (comma-separated);
+                                default none (the peer's address is the client's)
   MAX_RESULT_ITEMS              most objects one query may return, page sizes (first)
                                 multiplied through nesting              default 20000
   SAFELIST_FILE                 the portal's persisted query manifest (JSON, as written by
@@ -111,6 +115,7 @@ runService({
       hubSigner: await hubSignerFromEnv(env),
       corsOrigins: (env['CORS_ORIGINS'] ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
       rateLimitPerMinute: readInt(env, 'RATE_LIMIT_PER_MINUTE', 600, { min: 1, max: 1_000_000 }),
+      trustedProxies: parseTrustedProxies(env['TRUSTED_PROXIES']),
       maxResultItems: readInt(env, 'MAX_RESULT_ITEMS', DEFAULT_MAX_RESULT_ITEMS, { min: 1, max: 100_000_000 }),
       ...(safelist ? { safelist } : {}),
     });
