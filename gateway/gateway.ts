@@ -3,13 +3,12 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import cors from 'cors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type RequestHandler, type Response as ExpressResponse } from 'express';
+import express from 'express';
 import { GraphQLError, Kind, parse, type GraphQLFormattedError } from 'graphql';
 import { createServer } from 'node:http';
-import { ANONYMOUS, authenticate, InvalidTokenError, unauthenticated, type AccessTokenProfile, type Principal } from '../lib/auth.js';
+import { ANONYMOUS, type AccessTokenProfile, type Principal } from '../lib/auth.js';
 import { maskError } from '../lib/errors.js';
 import type { HubSigner } from '../lib/hub-token.js';
-import { createRateLimiter } from '../lib/rate-limit.js';
 import { Response } from 'undici';
 import type { GatewayContext } from './context.js';
 import { EXPORT_PATH, mountLearnerExport } from './export.js';
@@ -18,6 +17,7 @@ import type { Logger } from '../lib/log.js';
 import { GRAPHQL_PATH, jsonErrorHandler, listen, mountHealthRoutes, notFoundHandler, type RunningServer } from '../lib/server.js';
 import { trustProxySetting } from '../lib/client-address.js';
 import { mountPassThrough, type PassThrough } from './pass-through.js';
+import { createIdentify } from './identify.js';
 import { queryLimitRules, queryLimits, queryLimitsPlugin, queryParseOptions, type QueryLimits } from '../lib/query-limits.js';
 import { safelistMiddleware, type Safelist } from './safelist.js';
 
@@ -320,30 +320,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     response.setHeader('cache-control', 'public, max-age=300');
     response.json(options.hubSigner.jwks);
   });
-  const limiter = createRateLimiter(options.rateLimitPerMinute ?? 600);
-  const refuse = (response: ExpressResponse, status: number, message: string, code: string) =>
-    response.status(status).json({ errors: [{ message, extensions: { code } }] });
   // Who is calling (401 for a bad token) and whether they are within their rate; shared by every caller-facing route.
-  const identify: RequestHandler = async (request, response, next) => {
-    let principal: Principal;
-    try {
-      principal = await authenticate(request.headers.authorization, options.auth);
-    } catch (error) {
-      if (!(error instanceof InvalidTokenError)) throw error;
-      response.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
-      refuse(response, 401, unauthenticated(error.reason).message, 'UNAUTHENTICATED');
-      return;
-    }
-    const caller = principal.kind === 'user' ? `user:${principal.subject}` : `ip:${request.ip ?? 'unknown'}`;
-    const wait = limiter.take(caller);
-    if (wait > 0) {
-      response.setHeader('Retry-After', String(wait));
-      refuse(response, 429, `Too many requests; try again in ${wait} s.`, 'RATE_LIMITED');
-      return;
-    }
-    response.locals['principal'] = principal;
-    next();
-  };
+  const identify = createIdentify({ auth: options.auth, rateLimitPerMinute: options.rateLimitPerMinute ?? 600 });
   // One CORS policy for everything the portal calls: the graph, the learner's export, the public credential routes.
   const allowCors = cors({
     // No allowlist, no CORS headers: browsers then allow same-origin calls only.
