@@ -1,6 +1,7 @@
 import { parseTrustedProxies } from '../lib/client-address.js';
 import { readInt, readString, type Env } from '../lib/config.js';
 import { DEFAULT_MAX_RESULT_ITEMS } from '../lib/result-size.js';
+import { DEFAULT_ADMISSION } from './admission.js';
 import type { GatewayOptions } from './gateway.js';
 import { readSafelist } from './safelist.js';
 
@@ -12,7 +13,7 @@ import { readSafelist } from './safelist.js';
  */
 
 /** What the edge settings decide; the rest of GatewayOptions is wiring. */
-export type EdgeSettings = Pick<GatewayOptions, 'production' | 'corsOrigins' | 'rateLimitPerMinute' | 'trustedProxies' | 'maxResultItems' | 'safelist'>;
+export type EdgeSettings = Pick<GatewayOptions, 'production' | 'corsOrigins' | 'rateLimitPerMinute' | 'trustedProxies' | 'maxResultItems' | 'safelist' | 'admission'>;
 
 /** The `--help` lines of the variables `readEdgeSettings` reads. */
 export const EDGE_HELP = `  NODE_ENV=production           no introspection, no schema hints in errors
@@ -26,6 +27,15 @@ export const EDGE_HELP = `  NODE_ENV=production           no introspection, no s
   SAFELIST_FILE                 the portal's persisted query manifest (JSON, as written by
                                 @apollo/generate-persisted-query-manifest): only its operations
                                 run, sent by hash or as their exact text (default: any operation)
+Cost-aware admission (a query's cost: the objects it may return, as for MAX_RESULT_ITEMS;
+a caller: the token's subject, or the client's address when anonymous; 0 turns a gate off):
+  COST_BUDGET_PER_MINUTE        cost one caller may spend per minute   default ${DEFAULT_ADMISSION.costPerMinute}
+  MAX_IN_FLIGHT_COST            cost one caller may have running or waiting at once (one query
+                                is always admitted when none of its own runs)  default ${DEFAULT_ADMISSION.maxInFlightCost}
+  MAX_CONCURRENT_OPERATIONS     operations running at once over all callers; more wait, served
+                                round-robin between callers             default ${DEFAULT_ADMISSION.maxConcurrent}
+  MAX_QUEUED_PER_CALLER         operations one caller may have waiting  default ${DEFAULT_ADMISSION.maxQueuedPerCaller}
+  QUEUE_TIMEOUT_MS              longest wait for a slot (then 503)      default ${DEFAULT_ADMISSION.queueTimeoutMs}
 `;
 
 /**
@@ -41,5 +51,12 @@ export function readEdgeSettings(env: Env): EdgeSettings {
     trustedProxies: parseTrustedProxies(env['TRUSTED_PROXIES']),
     maxResultItems: readInt(env, 'MAX_RESULT_ITEMS', DEFAULT_MAX_RESULT_ITEMS, { min: 1, max: 100_000_000 }),
     ...(safelistFile ? { safelist: readSafelist(readString(env, 'SAFELIST_FILE')) } : {}),
+    admission: {
+      costPerMinute: readInt(env, 'COST_BUDGET_PER_MINUTE', DEFAULT_ADMISSION.costPerMinute, { min: 0, max: 1_000_000_000 }),
+      maxInFlightCost: readInt(env, 'MAX_IN_FLIGHT_COST', DEFAULT_ADMISSION.maxInFlightCost, { min: 0, max: 1_000_000_000 }),
+      maxConcurrent: readInt(env, 'MAX_CONCURRENT_OPERATIONS', DEFAULT_ADMISSION.maxConcurrent, { min: 0, max: 100_000 }),
+      maxQueuedPerCaller: readInt(env, 'MAX_QUEUED_PER_CALLER', DEFAULT_ADMISSION.maxQueuedPerCaller, { min: 0, max: 100_000 }),
+      queueTimeoutMs: readInt(env, 'QUEUE_TIMEOUT_MS', DEFAULT_ADMISSION.queueTimeoutMs, { min: 1, max: 600_000 }),
+    },
   };
 }

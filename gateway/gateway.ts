@@ -17,7 +17,8 @@ import type { Logger } from '../lib/log.js';
 import { GRAPHQL_PATH, jsonErrorHandler, listen, mountHealthRoutes, notFoundHandler, type RunningServer } from '../lib/server.js';
 import { trustProxySetting } from '../lib/client-address.js';
 import { mountPassThrough, type PassThrough } from './pass-through.js';
-import { createIdentify } from './identify.js';
+import { callerKey, callerOf, createIdentify } from './identify.js';
+import { createAdmission, DEFAULT_ADMISSION, type AdmissionOptions } from './admission.js';
 import { queryLimitRules, queryLimits, queryLimitsPlugin, queryParseOptions, type QueryLimits } from '../lib/query-limits.js';
 import { safelistMiddleware, type Safelist } from './safelist.js';
 
@@ -48,6 +49,12 @@ export interface EdgeOptions {
   maxTokens?: number;
   /** Most objects one query may return, page sizes multiplied through nesting (lib/result-size.ts); default 20,000. */
   maxResultItems?: number;
+  /** Cost-aware admission (gateway/admission.ts); unset parts take DEFAULT_ADMISSION. */
+  admission?: Partial<AdmissionOptions>;
+}
+
+function definedOnly<T extends object>(values: Partial<T>): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 /** The query limits an EdgeOptions asks for, defaults filled in. */
@@ -229,7 +236,8 @@ export function refusalLogPlugin(logger: Logger): ApolloServerPlugin<GatewayCont
       return {
         async willSendResponse({ response, operationName }) {
           const status = response.http.status ?? 200;
-          if (status < 400 || status >= 500 || response.body.kind !== 'single') return;
+          // 429s are not logged: under a flood that would be a line per refused request.
+          if (status < 400 || status >= 500 || status === 429 || response.body.kind !== 'single') return;
           const code = response.body.singleResult.errors?.[0]?.extensions?.['code'];
           logger.info('request refused', { status, code: typeof code === 'string' ? code : 'unknown', ...(operationName ? { operation: operationName } : {}) });
         },
@@ -273,6 +281,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const production = options.production ?? false;
   // Token, depth, alias, directive and result-size limits reject query bombs before planning.
   const limits = edgeQueryLimits(options);
+  const admission = createAdmission({ ...DEFAULT_ADMISSION, ...definedOnly(options.admission ?? {}) });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !production,
@@ -286,7 +295,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     formatError: formatGatewayError(options.logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      queryLimitsPlugin<GatewayContext>(limits),
+      queryLimitsPlugin<GatewayContext>(limits, {
+        admit: ({ cost, request }) => admission.admit(request.contextValue.caller ?? callerKey(request.contextValue.principal), cost),
+      }),
       signInStatusPlugin(),
       refusalLogPlugin(options.logger),
       ...(options.plugins ?? []),
@@ -348,7 +359,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const idempotencyKey = req.headers['idempotency-key'];
-        return { principal: res.locals['principal'] as Principal, ...(typeof idempotencyKey === 'string' ? { idempotencyKey: idempotencyKey.slice(0, 300) } : {}) };
+        return { principal: res.locals['principal'] as Principal, caller: callerOf(res), ...(typeof idempotencyKey === 'string' ? { idempotencyKey: idempotencyKey.slice(0, 300) } : {}) };
       },
     }),
   );

@@ -24,6 +24,11 @@ export function callerOf(response: Response): string {
   return String(response.locals[CALLER_LOCALS.caller] ?? 'ip:unknown');
 }
 
+/** The caller key of an identified principal; `address` for the anonymous (`ip:<address>`). */
+export function callerKey(principal: Principal, address = 'ip:unknown'): string {
+  return principal.kind === 'user' ? `user:${principal.subject}` : address;
+}
+
 export interface IdentifyOptions {
   auth: AccessTokenProfile;
   /** Requests per minute per caller; also the failed authentications an address may make per minute. */
@@ -72,7 +77,7 @@ export function createIdentify(options: IdentifyOptions): RequestHandler {
       refuse(response, 401, unauthenticated(error.reason).message, 'UNAUTHENTICATED');
       return;
     }
-    const caller = principal.kind === 'user' ? `user:${principal.subject}` : address;
+    const caller = callerKey(principal, address);
     const wait = requests.take(caller);
     if (wait > 0) {
       tooMany(response, wait);

@@ -199,9 +199,10 @@ export interface AdmittedOperation<TContext extends BaseContext> {
 export interface QueryLimitsPluginOptions<TContext extends BaseContext> {
   /**
    * Called once the operation is within the limits, before anything runs; may
-   * throw a GraphQL error to refuse it (the gateway's cost admission does).
+   * throw a GraphQL error to refuse it, or return a function called once the
+   * answer is sent (the gateway's cost admission frees its slot with it).
    */
-  admit?: (operation: AdmittedOperation<TContext>) => Promise<void> | void;
+  admit?: (operation: AdmittedOperation<TContext>) => Promise<(() => void) | void> | (() => void) | void;
 }
 
 /**
@@ -214,14 +215,18 @@ export interface QueryLimitsPluginOptions<TContext extends BaseContext> {
 export function queryLimitsPlugin<TContext extends BaseContext>(limits: QueryLimits, options: QueryLimitsPluginOptions<TContext> = {}): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
+      let release: (() => void) | void;
       return {
+        async willSendResponse() {
+          release?.();
+        },
         async didResolveOperation(request) {
           const { schema, document, operation } = request;
           // Apollo Gateway would throw on a missing operation while planning (HTTP 500, a stack trace in the log).
           if (!operation) throw operationNotFound(request.request.operationName);
           const cost = estimateResultSize(schema, document, { operationName: operation.name?.value ?? request.request.operationName, variables: request.request.variables ?? {} });
           if (cost > limits.maxResultItems) throw queryTooLarge(cost, limits.maxResultItems);
-          await options.admit?.({ cost, request });
+          release = await options.admit?.({ cost, request });
         },
       };
     },

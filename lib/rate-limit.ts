@@ -9,8 +9,11 @@ export interface RateLimiter {
   take(key: string, now?: number): number;
   /** The seconds to wait when `key` is over budget, else 0, without counting anything. */
   peek(key: string, now?: number): number;
+  /** Counts `amount` units (e.g. a query's cost) against `key`, whether or not that goes over budget. */
+  spend(key: string, amount: number, now?: number): void;
 }
 
+/** A budget of `perMinute` units per key (requests, or a cost with `spend`). */
 export function createRateLimiter(perMinute: number): RateLimiter {
   const windows = new Map<string, { start: number; current: number; previous: number }>();
   let lastSweep = 0;
@@ -42,6 +45,11 @@ export function createRateLimiter(perMinute: number): RateLimiter {
     },
     peek(key, now = Date.now()) {
       return check(key, now).wait;
+    },
+    spend(key, amount, now = Date.now()) {
+      const { window } = check(key, now);
+      windows.set(key, window);
+      window.current += amount;
     },
   };
 }

@@ -19,6 +19,8 @@ import { REPO_ROOT } from '../../lib/paths.js';
 const SMALL = 'query Small { offerings(first: 3) { nodes { id } } }';
 const BIG = 'query Big { offerings(first: 60) { nodes { id } } }';
 const INTROSPECTION = 'query Schema { __schema { queryType { name } } }';
+/** Costs nothing (no objects), so only the request budget counts it. */
+const PING = 'query Ping { __typename }';
 const PORTAL = 'https://portal.example';
 
 let dataDir: string;
@@ -45,7 +47,7 @@ beforeAll(async () => {
   const registry = join(dataDir, 'members.json');
   writeFileSync(registry, JSON.stringify({ members: [{ id: 'tuni.fi', name: memberProfile('tuni.fi')?.name, endpoint: 'http://127.0.0.1:0/graphql' }] }));
   const safelist = join(dataDir, 'safelist.json');
-  const operations = [SMALL, BIG, INTROSPECTION].map((body) => ({ id: sha256Hex(body), name: /query (\w+)/.exec(body)?.[1], type: 'query', body }));
+  const operations = [SMALL, BIG, INTROSPECTION, PING].map((body) => ({ id: sha256Hex(body), name: /query (\w+)/.exec(body)?.[1], type: 'query', body }));
   writeFileSync(safelist, JSON.stringify({ format: MANIFEST_FORMAT, version: 1, operations }));
   gatewayUrl = await startHubProcess({
     DATA_DIR: join(dataDir, 'data'),
@@ -62,6 +64,7 @@ beforeAll(async () => {
     SAFELIST_FILE: safelist,
     MAX_RESULT_ITEMS: '50',
     TRUSTED_PROXIES: 'loopback',
+    COST_BUDGET_PER_MINUTE: '5',
   });
 }, 180_000);
 
@@ -96,7 +99,7 @@ describe('npm start with every security variable', () => {
 
   it('SAFELIST_FILE: only the manifest\'s operations run', async () => {
     expect(await ask('{ __typename }', '203.0.113.2')).toMatchObject({ status: 400, code: 'OPERATION_NOT_IN_SAFELIST' });
-    expect(await ask(SMALL, '203.0.113.2')).toMatchObject({ status: 200, code: undefined });
+    expect(await ask(PING, '203.0.113.2')).toMatchObject({ status: 200, code: undefined });
   });
 
   it('MAX_RESULT_ITEMS: a listed query over the limit is refused', async () => {
@@ -107,9 +110,17 @@ describe('npm start with every security variable', () => {
 
   it('RATE_LIMIT_PER_MINUTE and TRUSTED_PROXIES: each client address has its own budget', async () => {
     const statuses = [];
-    for (let i = 0; i < 4; i += 1) statuses.push((await ask(SMALL, '203.0.113.4')).status);
+    for (let i = 0; i < 4; i += 1) statuses.push((await ask(PING, '203.0.113.4')).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
-    expect((await ask(SMALL, '203.0.113.5')).status).toBe(200);
+    expect((await ask(PING, '203.0.113.5')).status).toBe(200);
+  });
+
+  it('COST_BUDGET_PER_MINUTE: a caller that spent its cost budget is refused (Small costs 4 objects)', async () => {
+    expect(await ask(SMALL, '203.0.113.7')).toMatchObject({ status: 200 });
+    expect(await ask(SMALL, '203.0.113.7')).toMatchObject({ status: 200 });
+    const refused = await ask(SMALL, '203.0.113.7');
+    expect(refused).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect(refused.message).toContain('up to 5 objects a minute');
   });
 
   it('CORS_ORIGINS: the portal may call from a browser, others may not', async () => {
@@ -124,6 +135,7 @@ describe('npm start with a bad security variable', () => {
   it.each([
     ['TRUSTED_PROXIES', 'proxy.example', /^Configuration error: TRUSTED_PROXIES must list proxy addresses/],
     ['RATE_LIMIT_PER_MINUTE', 'many', /^Configuration error: RATE_LIMIT_PER_MINUTE must be an integer/],
+    ['MAX_IN_FLIGHT_COST', '-1', /^Configuration error: MAX_IN_FLIGHT_COST must be an integer from 0/],
     ['SAFELIST_FILE', '/no/such/manifest.json', /^Configuration error: SAFELIST_FILE \/no\/such\/manifest.json cannot be read/],
   ])('%s=%s stops the start with one line and exit code 2', (name, value, message) => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'hub/start.ts'], {
