@@ -4,6 +4,8 @@ import type { Principal } from '../lib/auth.js';
 /** What the gateway knows about each request: who is calling and what the client asked to be safe to retry. */
 export interface GatewayContext extends BaseContext {
   principal: Principal;
+  /** Whose budgets the request spends (gateway/identify.ts): `user:<subject>` or `ip:<client address>`. */
+  caller?: string;
   /** The client's Idempotency-Key header, passed on to subgraphs (issuance uses it to make retries safe). */
   idempotencyKey?: string;
 }

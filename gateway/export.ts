@@ -2,6 +2,7 @@ import type { ApolloServer } from '@apollo/server';
 import type { Express, RequestHandler } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from './context.js';
+import { callerOf } from './identify.js';
 
 /*
  * GDPR data portability (Art. 20): a learner downloads everything the hub
@@ -112,7 +113,7 @@ export function mountLearnerExport(app: Express, apollo: ApolloServer<GatewayCon
     }
     const result = await apollo.executeOperation<{ learner: unknown }>(
       { query: EXPORT_QUERY, variables: { id: principal.learnerId } },
-      { contextValue: { principal } },
+      { contextValue: { principal, caller: callerOf(response) } },
     );
     if (result.body.kind !== 'single') {
       refuse(500, 'The export could not be assembled.', 'INTERNAL_SERVER_ERROR');

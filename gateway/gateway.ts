@@ -1,23 +1,25 @@
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
 import cors from 'cors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Express, type RequestHandler, type Response as ExpressResponse } from 'express';
+import express from 'express';
 import { GraphQLError, Kind, parse, type GraphQLFormattedError } from 'graphql';
 import { createServer } from 'node:http';
-import { ANONYMOUS, authenticate, InvalidTokenError, unauthenticated, type AccessTokenProfile, type Principal } from '../lib/auth.js';
+import { ANONYMOUS, type AccessTokenProfile, type Principal } from '../lib/auth.js';
 import { maskError } from '../lib/errors.js';
 import type { HubSigner } from '../lib/hub-token.js';
-import { createRateLimiter } from '../lib/rate-limit.js';
 import { Response } from 'undici';
 import type { GatewayContext } from './context.js';
 import { EXPORT_PATH, mountLearnerExport } from './export.js';
 import { createHttpClient, isGraphQLResponse, postGraphQL, type HttpClient } from '../lib/http-client.js';
 import type { Logger } from '../lib/log.js';
-import { GRAPHQL_PATH, jsonErrorHandler, listen, mountHealthRoutes, type RunningServer } from '../lib/server.js';
-import { resultSizeLimit } from './result-size.js';
+import { GRAPHQL_PATH, jsonErrorHandler, listen, mountHealthRoutes, notFoundHandler, type RunningServer } from '../lib/server.js';
+import { trustProxySetting } from '../lib/client-address.js';
+import { mountPassThrough, type PassThrough } from './pass-through.js';
+import { callerKey, callerOf, createIdentify } from './identify.js';
+import { createAdmission, DEFAULT_ADMISSION, type AdmissionOptions } from './admission.js';
+import { queryLimitRules, queryLimits, queryLimitsPlugin, queryParseOptions, type QueryLimits } from '../lib/query-limits.js';
 import { safelistMiddleware, type Safelist } from './safelist.js';
 
 export interface SubgraphEndpoint {
@@ -35,13 +37,35 @@ export interface EdgeOptions {
   corsOrigins?: readonly string[];
   /** Requests per minute per caller (token subject, or IP address when anonymous). */
   rateLimitPerMinute?: number;
-  /** Query limits; defaults fit the portal's queries with room to spare. */
+  /**
+   * Proxies whose X-Forwarded-For names the client (addresses, CIDR ranges,
+   * `loopback`…; lib/client-address.ts). None: the peer's address is the client's.
+   */
+  trustedProxies?: readonly string[];
+  /** Query limits (lib/query-limits.ts); defaults fit the portal's queries with room to spare. */
   maxDepth?: number;
-  maxCost?: number;
   maxAliases?: number;
+  maxDirectives?: number;
   maxTokens?: number;
-  /** Most objects one query may return, page sizes multiplied through nesting (gateway/result-size.ts); default 20,000. */
+  /** Most objects one query may return, page sizes multiplied through nesting (lib/result-size.ts); default 20,000. */
   maxResultItems?: number;
+  /** Cost-aware admission (gateway/admission.ts); unset parts take DEFAULT_ADMISSION. */
+  admission?: Partial<AdmissionOptions>;
+}
+
+function definedOnly<T extends object>(values: Partial<T>): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+/** The query limits an EdgeOptions asks for, defaults filled in. */
+export function edgeQueryLimits(options: EdgeOptions): QueryLimits {
+  return queryLimits({
+    maxDepth: options.maxDepth,
+    maxAliases: options.maxAliases,
+    maxDirectives: options.maxDirectives,
+    maxTokens: options.maxTokens,
+    maxResultItems: options.maxResultItems,
+  });
 }
 
 export interface GatewayOptions extends EdgeOptions {
@@ -63,20 +87,6 @@ export interface GatewayOptions extends EdgeOptions {
   passThrough?: readonly PassThrough[];
 }
 
-export interface PassThrough {
-  /** Path prefixes, e.g. "/credentials/". */
-  prefixes: readonly string[];
-  /** The service's base URL, e.g. "http://issuance:4004". */
-  target: string;
-  timeoutMs: number;
-  /**
-   * The route takes its own bearer token (an OID4VCI wallet's access token),
-   * not a hub access token: the gateway does not read the Authorization
-   * header (the caller counts as anonymous, rate-limited by address) and
-   * passes it on unchanged.
-   */
-  forwardAuthorization?: boolean;
-}
 
 export interface RunningGateway extends RunningServer {
   /** GET this for readiness (every subgraph answers). */
@@ -196,6 +206,7 @@ function deadlineFetcher(client: HttpClient, endpoint: SubgraphEndpoint, logger:
  * error saying what needs a token.
  */
 export type { GatewayContext } from './context.js';
+export type { PassThrough } from './pass-through.js';
 
 export function signInStatusPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
@@ -214,53 +225,25 @@ export function signInStatusPlugin(): ApolloServerPlugin<GatewayContext> {
 }
 
 /**
- * Passes public routes of a service (the issuer's keys, status lists,
- * credential verification) through the gateway, so their URLs are the hub's
- * public ones. Only method, path, query, body and content type travel; the
- * answer keeps its status, content type and caching headers. A service that
- * does not answer gets 503 with its name, never its address.
+ * One log line per request refused for the client's mistake (HTTP 4xx: a
+ * syntax error, a query over a limit, an unknown operation), with its status
+ * and code and no stack trace: operators see probes, and a flood of bad
+ * requests cannot flood the log with stack frames.
  */
-function mountPassThrough(app: Express, client: HttpClient, route: PassThrough, logger: Logger, identify: RequestHandler): void {
-  const handler: RequestHandler = async (request, response) => {
-    // The path as the service would resolve it ("/credentials/%2e%2e/graphql" is "/graphql"): only
-    // paths still under a passed-through prefix leave the gateway, so no other route of the service is reachable.
-    const resolved = new URL(request.originalUrl, 'http://gateway.invalid');
-    if (!route.prefixes.some((prefix) => resolved.pathname.startsWith(prefix)) || /%2e|%2f|%5c/i.test(request.originalUrl)) {
-      response.status(404).json({ errors: [{ message: 'Not found.', extensions: { code: 'NOT_FOUND' } }] });
-      return;
-    }
-    const url = new URL(`${resolved.pathname}${resolved.search}`, route.target).toString();
-    try {
-      const body = ['GET', 'HEAD'].includes(request.method) ? undefined : (request.body as Buffer | undefined);
-      const answer = await client.fetch(url, {
-        method: request.method,
-        headers: {
-          ...(request.headers['content-type'] ? { 'content-type': request.headers['content-type'] } : {}),
-          accept: request.headers.accept ?? '*/*',
-          ...(typeof response.locals['forwardedAuthorization'] === 'string' ? { authorization: response.locals['forwardedAuthorization'] } : {}),
+export function refusalLogPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, operationName }) {
+          const status = response.http.status ?? 200;
+          // 429s are not logged: under a flood that would be a line per refused request.
+          if (status < 400 || status >= 500 || status === 429 || response.body.kind !== 'single') return;
+          const code = response.body.singleResult.errors?.[0]?.extensions?.['code'];
+          logger.info('request refused', { status, code: typeof code === 'string' ? code : 'unknown', ...(operationName ? { operation: operationName } : {}) });
         },
-        ...(body && body.length > 0 ? { body } : {}),
-        timeoutMs: route.timeoutMs,
-      });
-      const text = Buffer.from(await answer.arrayBuffer());
-      response.status(answer.status);
-      for (const name of ['content-type', 'cache-control']) {
-        const value = answer.headers.get(name);
-        if (value) response.setHeader(name, value);
-      }
-      response.send(text);
-    } catch (error) {
-      logger.warn('pass-through failed', { path: request.path, reason: (error as Error).message });
-      response.status(503).json({ errors: [{ message: 'The credential service could not be reached; try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
-    }
+      };
+    },
   };
-  // The wallet's token is the route's business: set aside before identify, which would refuse it as a hub token.
-  const setAside: RequestHandler = (request, response, next) => {
-    if (typeof request.headers.authorization === 'string') response.locals['forwardedAuthorization'] = request.headers.authorization;
-    delete request.headers.authorization;
-    next();
-  };
-  for (const prefix of route.prefixes) app.use(prefix, ...(route.forwardAuthorization ? [setAside] : []), identify, express.raw({ type: '*/*', limit: '2mb' }), handler);
 }
 
 /** Masks errors for clients; errors from a subgraph keep their public code and name the subgraph. */
@@ -292,34 +275,31 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const app = express();
   app.disable('x-powered-by');
+  // request.ip: from X-Forwarded-For only through trusted proxies (lib/client-address.ts).
+  app.set('trust proxy', trustProxySetting(options.trustedProxies));
   const httpServer = createServer(app);
   const production = options.production ?? false;
-  // Depth, cost, alias, directive and token limits reject query bombs before planning.
-  const armor = new ApolloArmor({
-    // Depth 8 fits the portal's deepest query (the pathway query is 6) and stops nested fan-out bombs
-    // (offerings → institution → offerings …), which the field-count cost model does not see.
-    maxDepth: { n: options.maxDepth ?? 8 },
-    costLimit: { maxCost: options.maxCost ?? 5_000 },
-    maxAliases: { n: options.maxAliases ?? 15, allowList: [] },
-    maxDirectives: { n: 50 },
-    maxTokens: { n: options.maxTokens ?? 2_000 },
-    blockFieldSuggestion: { enabled: production },
-  }).protect();
+  // Token, depth, alias, directive and result-size limits reject query bombs before planning.
+  const limits = edgeQueryLimits(options);
+  const admission = createAdmission({ ...DEFAULT_ADMISSION, ...definedOnly(options.admission ?? {}) });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
-    validationRules: armor.validationRules,
+    parseOptions: queryParseOptions(limits),
+    validationRules: queryLimitRules(limits),
     // Entry points own SIGINT/SIGTERM (one handler stops every service in order).
     stopOnTerminationSignals: false,
     formatError: formatGatewayError(options.logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
-      resultSizeLimit<GatewayContext>(options.maxResultItems),
+      queryLimitsPlugin<GatewayContext>(limits, {
+        admit: ({ cost, request }) => admission.admit(request.contextValue.caller ?? callerKey(request.contextValue.principal), cost),
+      }),
       signInStatusPlugin(),
+      refusalLogPlugin(options.logger),
       ...(options.plugins ?? []),
     ],
   });
@@ -351,30 +331,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     response.setHeader('cache-control', 'public, max-age=300');
     response.json(options.hubSigner.jwks);
   });
-  const limiter = createRateLimiter(options.rateLimitPerMinute ?? 600);
-  const refuse = (response: ExpressResponse, status: number, message: string, code: string) =>
-    response.status(status).json({ errors: [{ message, extensions: { code } }] });
   // Who is calling (401 for a bad token) and whether they are within their rate; shared by every caller-facing route.
-  const identify: RequestHandler = async (request, response, next) => {
-    let principal: Principal;
-    try {
-      principal = await authenticate(request.headers.authorization, options.auth);
-    } catch (error) {
-      if (!(error instanceof InvalidTokenError)) throw error;
-      response.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
-      refuse(response, 401, unauthenticated(error.reason).message, 'UNAUTHENTICATED');
-      return;
-    }
-    const caller = principal.kind === 'user' ? `user:${principal.subject}` : `ip:${request.ip ?? 'unknown'}`;
-    const wait = limiter.take(caller);
-    if (wait > 0) {
-      response.setHeader('Retry-After', String(wait));
-      refuse(response, 429, `Too many requests; try again in ${wait} s.`, 'RATE_LIMITED');
-      return;
-    }
-    response.locals['principal'] = principal;
-    next();
-  };
+  const identify = createIdentify({ auth: options.auth, rateLimitPerMinute: options.rateLimitPerMinute ?? 600 });
   // One CORS policy for everything the portal calls: the graph, the learner's export, the public credential routes.
   const allowCors = cors({
     // No allowlist, no CORS headers: browsers then allow same-origin calls only.
@@ -401,10 +359,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const idempotencyKey = req.headers['idempotency-key'];
-        return { principal: res.locals['principal'] as Principal, ...(typeof idempotencyKey === 'string' ? { idempotencyKey: idempotencyKey.slice(0, 300) } : {}) };
+        return { principal: res.locals['principal'] as Principal, caller: callerOf(res), ...(typeof idempotencyKey === 'string' ? { idempotencyKey: idempotencyKey.slice(0, 300) } : {}) };
       },
     }),
   );
+  app.use(notFoundHandler());
   app.use(jsonErrorHandler(options.logger));
   const port = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';

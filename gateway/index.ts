@@ -4,8 +4,7 @@ import { ConfigError, readInt, readPort, readString, type Env } from '../lib/con
 import { devIdpProfile, ensureDevIdp, HUB_AUDIENCE } from '../hub/dev-idp.js';
 import { runService } from '../lib/entry.js';
 import { startGateway, subgraphEndpoints, supergraphSubgraphs } from './gateway.js';
-import { DEFAULT_MAX_RESULT_ITEMS } from './result-size.js';
-import { readSafelist } from './safelist.js';
+import { EDGE_HELP, readEdgeSettings } from './edge-config.js';
 import { readSupergraph, SUPERGRAPH_PATH } from './supergraph.js';
 import { ISSUANCE_PUBLIC_PREFIXES, ISSUANCE_WALLET_PREFIXES } from '../subgraphs/issuance/server.js';
 
@@ -23,7 +22,6 @@ Environment:
   SUBGRAPH_TIMEOUT_MS_<NAME>    deadline for one subgraph
   PORT                          port to listen on                      default 4000
   HOST                          address to bind                        default 127.0.0.1
-  NODE_ENV=production           no introspection, no schema hints in errors
   AUTH_JWKS_URL | AUTH_JWKS_FILE
                                 the identity provider's public keys (JWKS), fetched and cached
                                 (refetched for an unknown kid) or read from a file
@@ -34,14 +32,7 @@ Environment:
                                 provider's keys in this folder (npm run token signs with them)
   HUB_KEYS_DIR                  the hub's signing key for calls to subgraphs (created on first
                                 start, shared with the member router)  default data/keys
-  CORS_ORIGINS                  comma-separated browser origins allowed to call (default: none)
-  RATE_LIMIT_PER_MINUTE         requests per minute per caller          default 600
-  MAX_RESULT_ITEMS              most objects one query may return, page sizes (first)
-                                multiplied through nesting              default 20000
-  SAFELIST_FILE                 the portal's persisted query manifest (JSON, as written by
-                                @apollo/generate-persisted-query-manifest): only its operations
-                                run, sent by hash or as their exact text (default: any operation)
-  LOG_FORMAT                    text or json                           default text
+${EDGE_HELP}  LOG_FORMAT                    text or json                           default text
 
 GET /healthz is liveness; GET /readyz answers 200 when every subgraph answers.
 /issuers/… and /credentials/… (the issuer's key set, status lists, POST /credentials/verify)
@@ -87,8 +78,8 @@ runService({
   async start(env, logger) {
     const supergraphSdl = readSupergraph(readString(env, 'SUPERGRAPH_PATH', SUPERGRAPH_PATH));
     const { urls, timeouts } = perSubgraph(env, supergraphSubgraphs(supergraphSdl).map((subgraph) => subgraph.name));
-    // Checked before keys are created or ports opened, so a bad manifest stops the start with one clear line.
-    const safelist = env['SAFELIST_FILE']?.trim() ? readSafelist(readString(env, 'SAFELIST_FILE')) : undefined;
+    // Checked before keys are created or ports opened, so a bad value or manifest stops the start with one clear line.
+    const edge = readEdgeSettings(env);
     const subgraphs = subgraphEndpoints(supergraphSdl, urls, { defaultMs: readInt(env, 'SUBGRAPH_TIMEOUT_MS', 5_000, { min: 50, max: 300_000 }), perSubgraph: timeouts });
     const issuance = subgraphs.find((subgraph) => subgraph.name === 'issuance');
     return startGateway({
@@ -106,13 +97,9 @@ runService({
       logger,
       port: readPort(env, 'PORT', 4000),
       host: readString(env, 'HOST', '127.0.0.1'),
-      production: env['NODE_ENV'] === 'production',
       auth: await accessTokenProfile(env),
       hubSigner: await hubSignerFromEnv(env),
-      corsOrigins: (env['CORS_ORIGINS'] ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
-      rateLimitPerMinute: readInt(env, 'RATE_LIMIT_PER_MINUTE', 600, { min: 1, max: 1_000_000 }),
-      maxResultItems: readInt(env, 'MAX_RESULT_ITEMS', DEFAULT_MAX_RESULT_ITEMS, { min: 1, max: 100_000_000 }),
-      ...(safelist ? { safelist } : {}),
+      ...edge,
     });
   },
 });

@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import { join } from 'node:path';
 import { startGateway, subgraphEndpoints } from '../gateway/gateway.js';
 import { readSupergraph } from '../gateway/supergraph.js';
+import type { EdgeSettings } from '../gateway/edge-config.js';
 import { ensureHubSigner, localHubVerifier, type HubSigner } from '../lib/hub-token.js';
 import type { Logger } from '../lib/log.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../lib/orm.js';
@@ -56,6 +57,8 @@ export interface HubOptions {
   /** Origins allowed to call the gateway from a browser. */
   corsOrigins?: string[];
   rateLimitPerMinute?: number;
+  /** The gateway's security settings as `npm run gateway` reads them (gateway/edge-config.ts); they win over the three above. */
+  edge?: EdgeSettings;
 }
 
 export interface RunningMember {
@@ -281,6 +284,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       hubSigner,
       ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
       ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
+      ...options.edge,
     });
     stops.push(() => gateway.stop());
 

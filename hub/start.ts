@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readBaseUrl, readInt, readPort, readString, runMain, stopOnSignals } from '../lib/config.js';
 import { createLogger } from '../lib/log.js';
+import { EDGE_HELP, readEdgeSettings } from '../gateway/edge-config.js';
 import { REPO_ROOT } from '../lib/paths.js';
 import { readRegistryFile } from '../subgraphs/members/registry.js';
 import { DEFAULT_DEMO_LEARNERS } from './demo.js';
@@ -19,13 +20,15 @@ Environment:
   DATA_DIR          folder for the SQLite files          default data/
   DEMO_LEARNERS     learners seeded on the first start   default ${DEFAULT_DEMO_LEARNERS}
   MEMBER_REGISTRY   member registry (ids, names, ports)  default config/members.json
-  GATEWAY_PORT      default 4000      MEMBERS_PORT   default 4001
+  GATEWAY_PORT      default 4000      MEMBERS_PORT   default 4001   (0: a free port)
   ESCO_PORT         default 4002      LEARNERS_PORT  default 4003
   ISSUANCE_PORT     default 4004
   PUBLIC_URL        the hub's URL named in credentials   default http://<HOST>:<GATEWAY_PORT>
   HOST              address to bind                      default 127.0.0.1
   LOG_FORMAT        text or json                         default text
 
+The gateway's security settings, read exactly as npm run gateway reads them:
+${EDGE_HELP}
 Delete the data folder to start again from fresh demo data.
 `;
 
@@ -38,6 +41,8 @@ async function main(): Promise<void> {
   }
   const started = performance.now();
   const env = process.env;
+  // Before anything is opened or seeded: a bad value stops the start with one line.
+  const edge = readEdgeSettings(env);
   const dataDir = resolve(REPO_ROOT, readString(env, 'DATA_DIR', 'data'));
   const learners = readInt(env, 'DEMO_LEARNERS', DEFAULT_DEMO_LEARNERS, { min: 1, max: 5_000_000 });
   const registry = readRegistryFile(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')));
@@ -58,6 +63,7 @@ async function main(): Promise<void> {
     },
     ...(env['PUBLIC_URL'] ? { publicUrl: readBaseUrl(env, 'PUBLIC_URL', '') } : {}),
     host: readString(env, 'HOST', '127.0.0.1'),
+    edge,
     onProgress: (message) => say(`… ${message}`),
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -21,6 +21,7 @@ export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set([
   'SERVICE_UNAVAILABLE',
   'UNAUTHENTICATED',
   'FORBIDDEN',
+  'RATE_LIMITED',
   'OPERATION_NOT_IN_SAFELIST',
   'QUERY_TOO_LARGE',
   'NOT_ISSUABLE',
@@ -90,6 +91,17 @@ function originalCode(error: unknown): string | undefined {
   return undefined;
 }
 
+// graphql-js words its token limit (lib/query-limits.ts) "Syntax Error: Document contains more that N tokens. Parsing aborted." (sic).
+const TOKEN_LIMIT = /^Syntax Error: Document contains more tha[nt] (\d+) tokens\. Parsing aborted\.$/;
+
+/** A parser message about the token limit in words for people; anything else unchanged. */
+function reworded(message: string): string {
+  const limit = TOKEN_LIMIT.exec(message)?.[1];
+  if (limit === undefined) return message;
+  const n = Number(limit).toLocaleString('en-US');
+  return `The query has more than ${n} tokens (limit ${n}): send a shorter document.`;
+}
+
 export interface MaskOptions {
   /** Called with errors whose message is hidden, so operators can still find them. */
   report?: (error: unknown) => void;
@@ -107,7 +119,7 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown, opti
   const extensions: Record<string, unknown> = {};
   let message: string;
   if (code && PUBLIC_ERROR_CODES.has(code)) {
-    message = scrubMessage(formatted.message);
+    message = scrubMessage(reworded(formatted.message));
     for (const key of PUBLIC_EXTENSION_KEYS) {
       const value = formatted.extensions?.[key];
       if (typeof value === 'string') extensions[key] = value;

@@ -3,7 +3,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -94,6 +94,17 @@ export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
 }
 
 /**
+ * Answers every path no route took with a JSON 404. Express's default is an
+ * HTML page that echoes the path (a reflection an attacker can point people
+ * at, and a fingerprint of the stack).
+ */
+export function notFoundHandler(): RequestHandler {
+  return (_request, response) => {
+    response.status(404).json({ errors: [{ message: 'Not found.', extensions: { code: 'NOT_FOUND' } }] });
+  };
+}
+
+/**
  * A port that was free a moment ago, for a service whose public URL others
  * must know before it starts (the hub's gateway: credentials name its URLs).
  */
@@ -165,6 +176,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
     express.json({ limit: options.bodyLimit ?? '1mb' }),
     expressMiddleware(apollo, { context: async ({ req, res }) => options.context(req, res.locals['principal'] as Principal) }),
   );
+  app.use(notFoundHandler());
   app.use(jsonErrorHandler(options.logger));
   const port = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';

@@ -238,3 +238,56 @@ describe('browsers and busy callers', () => {
     expect((await post(limited.url, { query: '{ __typename }' }, bearer(other))).status).toBe(200);
   });
 });
+
+describe('bad-token floods', () => {
+  let flooded: RunningGateway;
+  let keyLookups = 0;
+
+  beforeAll(async () => {
+    const supergraphSdl = readSupergraph();
+    const profile = devIdpProfile(hub.idp);
+    flooded = await startGateway({
+      supergraphSdl,
+      subgraphs: subgraphEndpoints(supergraphSdl, { members: hub.urls.members, esco: hub.urls.esco, learners: hub.urls.learners }, { defaultMs: 5_000 }),
+      logger: quietLogger(),
+      // Counts signature checks: every verification of a well-formed token looks its key up.
+      auth: {
+        ...profile,
+        keys: (header, token) => {
+          keyLookups += 1;
+          return profile.keys(header, token);
+        },
+      },
+      hubSigner: hub.hubSigner,
+      rateLimitPerMinute: 5,
+      trustedProxies: ['loopback'],
+    });
+  });
+  afterAll(async () => {
+    await flooded?.stop();
+  });
+
+  const from = (address: string, token?: string) => ({ 'x-forwarded-for': address, ...(token ? bearer(token) : {}) });
+
+  it('count against the address budget: after it, 429 without checking signatures', async () => {
+    const [header, payload] = (await hub.idp.issue({ role: 'analyst' })).split('.');
+    const forged = `${header}.${payload}.${Buffer.from('not the signature').toString('base64url')}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i += 1) statuses.push((await post(flooded.url, { query: CATALOGUE }, from('203.0.113.66', forged))).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 429, 429, 429]);
+    expect(keyLookups).toBe(5);
+    const refused = await post(flooded.url, { query: CATALOGUE }, from('203.0.113.66', forged));
+    expect(refused.body.errors?.[0]?.extensions?.['code']).toBe('RATE_LIMITED');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The address's anonymous budget paid for them; another address keeps its own.
+    expect((await post(flooded.url, { query: CATALOGUE }, from('203.0.113.66'))).status).toBe(429);
+    expect((await post(flooded.url, { query: CATALOGUE }, from('203.0.113.67'))).status).toBe(200);
+    expect((await post(flooded.url, { query: CATALOGUE }, from('203.0.113.67', await hub.idp.issue({ role: 'analyst' })))).status).toBe(200);
+  });
+
+  it('leave signed-in callers alone when the failures are few', async () => {
+    const token = await hub.idp.issue({ role: 'analyst', subject: 'careful-analyst' });
+    expect((await post(flooded.url, { query: CATALOGUE }, from('203.0.113.68', 'not.a.token'))).status).toBe(401);
+    for (let i = 0; i < 5; i += 1) expect((await post(flooded.url, { query: CATALOGUE }, from('203.0.113.68', token))).status).toBe(200);
+  });
+});

@@ -1,5 +1,4 @@
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../lib/pagination.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.js';
 import {
   getNamedType,
   getOperationAST,
@@ -23,17 +22,20 @@ import {
 } from 'graphql';
 
 /*
- * A limit on how many objects one query can make the hub return.
+ * A limit on how many objects one query can make the hub return: the hub's
+ * one cost model (lib/query-limits.ts).
  *
- * graphql-armor's cost limit multiplies by `first` only when it is a literal:
- * it counts `first: $n` as 1, an omitted `first` (a page of 20) as 1, and a
- * list without `first` (13 institutions) as one object. So
+ * A field-count cost (graphql-armor's, used before) multiplies by `first`
+ * only when it is a literal: it counts `first: $n` as 1, an omitted `first`
+ * (a page of 20) as 1, and a list without `first` (13 institutions) as one
+ * object, and charges scalars, so it refused `offerings(first: 100)` with a
+ * few fields while admitting
  * `query ($n: Int) { offerings(first: $n) { nodes { institution { offerings(first: $n) { nodes { learningOutcomes { description } } } } } } }`
- * passes it and, with `n: 100`, asks the members for 10,000 offerings and
+ * which, with `n: 100`, asks the members for 10,000 offerings and
  * their outcomes. This estimate multiplies every page size through the
  * nesting, variables included.
  *
- * It is an Apollo Server plugin (`didResolveOperation`), not a validation
+ * It is checked by an Apollo Server plugin (`didResolveOperation`, lib/query-limits.ts), not a validation
  * rule: Apollo Server validates a document once and caches the result without
  * variable values, so a rule would have to assume the largest page for every
  * `first: $n` and refuse the portal's paginated queries that ask for 10. The
@@ -252,21 +254,4 @@ export function queryTooLarge(estimate: number, limit: number): GraphQLError {
   return new GraphQLError(`This query could return up to ${format(estimate)} objects (limit ${format(limit)}): ask for smaller pages with \`first\`.`, {
     extensions: { code: 'QUERY_TOO_LARGE', http: { status: 400 } },
   });
-}
-
-/**
- * Refuses operations whose estimated result (see `estimateResultSize`) is
- * above `maxResultItems`, before any subgraph is asked.
- */
-export function resultSizeLimit<TContext extends BaseContext>(maxResultItems: number = DEFAULT_MAX_RESULT_ITEMS): ApolloServerPlugin<TContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ schema, document, operation, request }) {
-          const estimate = estimateResultSize(schema, document, { operationName: operation?.name?.value ?? request.operationName, variables: request.variables ?? {} });
-          if (estimate > maxResultItems) throw queryTooLarge(estimate, maxResultItems);
-        },
-      };
-    },
-  };
 }
