@@ -2,7 +2,8 @@ import type { GraphQLSchema } from 'graphql';
 import { buildTypeGraphQLSubgraph } from '../../lib/federation.js';
 import type { LearnersContext } from './context.js';
 import { registerLearnersEnums } from './enums.js';
-import { ConsentGrantResolver, LearnerResolver, readLearner } from './resolvers.js';
+import { readLearner } from './access.js';
+import { ConsentGrantResolver, LearnerResolver } from './resolvers.js';
 
 /** The learners subgraph: owns `Learner`, its links to member accounts and the learner's sharing grants. */
 export function buildLearnersSchema(): Promise<GraphQLSchema> {
@@ -14,7 +15,7 @@ export function buildLearnersSchema(): Promise<GraphQLSchema> {
         __resolveReference: (reference, context) => {
           const id = reference['id'];
           // The same check as learner(id): _entities cannot be used to look at someone else.
-          return typeof id === 'string' ? readLearner(context, id) : null;
+          return typeof id === 'string' ? readLearner(context, id, 'referenced') : null;
         },
       },
     },
