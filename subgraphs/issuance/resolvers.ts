@@ -6,7 +6,8 @@ import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
 import { badUserInput, checkedText } from '../../lib/errors.js';
 import type { CohortJob } from './cohort.js';
 import type { IssuanceContext } from './context.js';
-import { checkIdempotencyKey, issueCredential } from './issue.js';
+import { idempotencyKeyOf } from '../../lib/idempotency.js';
+import { issueCredential } from './issue.js';
 import { europassFile, europassJades } from './europass.js';
 import { readUnverified } from './seal.js';
 import {
@@ -140,10 +141,8 @@ export class CredentialResolver {
     @Arg('idempotencyKey', () => String, { nullable: true, description: 'Overrides nothing: must equal the Idempotency-Key header when both are sent.' })
     idempotencyKey?: string | null,
   ): Promise<IssueCredentialPayload> {
-    const header = checkIdempotencyKey(context.idempotencyKey);
-    const argument = checkIdempotencyKey(idempotencyKey);
-    if (header && argument && header !== argument) throw badUserInput('The Idempotency-Key header and "idempotencyKey" differ; send one of them.', 'idempotencyKey');
-    const outcome = await issueCredential(context.em, context.service.issuance, context.principal, { achievementId: input.achievementId, kind: input.kind }, header ?? argument);
+    const key = idempotencyKeyOf(context.idempotencyKey, idempotencyKey);
+    const outcome = await issueCredential(context.em, context.service.issuance, context.principal, { achievementId: input.achievementId, kind: input.kind }, key);
     return { credential: outcome.credential as unknown as Credential, created: outcome.created, basis: (outcome.basis as IssuanceBasis | null) ?? null };
   }
 
