@@ -1,7 +1,8 @@
 import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
-import { sharingWith } from './consent.js';
+import { grantSourceMembers, sharingWith } from './consent.js';
 import type { LearnersContext } from './context.js';
-import type { Learner, LearnerAccountLink } from './model.js';
+import type { Learner, LearnerAccountLink, LearnerViaGrant } from './model.js';
+import { openGrant } from './verifiers.js';
 
 /*
  * Who may see a learner's register entry, and how much of it
@@ -69,11 +70,18 @@ export async function readLearner(context: LearnersContext, id: string, reached:
  * The members whose part of a learner's entry (accounts, membership) the
  * caller sees: every one for the learner and administrators; for a member's
  * staff their own member, and the members a valid grant to it shares (a grant
- * naming no members shares all of them).
+ * naming no members shares all of them); for a verifier that reached the
+ * learner through its grant, the members that grant names.
  */
-export async function visibleLinks(context: LearnersContext, learner: Learner): Promise<LearnerAccountLink[]> {
+export async function visibleLinks(context: LearnersContext, learner: LearnerViaGrant): Promise<LearnerAccountLink[]> {
   const links = await context.loaders.linksByLearner.load(learner.id);
   if (isSelf(context, learner.id) || seesEveryEntry(context)) return links;
+  // A verifier reached this learner through a grant: the members it names, or all of them.
+  const grant = openGrant(context, learner);
+  if (grant) {
+    const members = grantSourceMembers(grant);
+    return members.length === 0 ? links : links.filter((link) => members.includes(link.memberId));
+  }
   const principal = context.principal;
   if (principal.kind !== 'user' || !hasRole(principal, 'member-staff') || !principal.memberId) return [];
   const staffOf = principal.memberId;

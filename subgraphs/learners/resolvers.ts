@@ -8,12 +8,14 @@ import { isLearnerId } from '../../lib/ids.js';
 import { connectionType } from '../../lib/graphql-types.js';
 import { pageInIdOrder } from '../../lib/orm.js';
 import { pageSize, type Page } from '../../lib/pagination.js';
-import { grantScopes, grantSourceMembers, grantStatus, newGrant, revocationReason, sharingWith } from './consent.js';
+import { grantScopes, grantSourceMembers, grantStatus, newGrant, revocationReason } from './consent.js';
 import { readLearner, visibleLinks } from './access.js';
+import { audit } from './audit.js';
 import type { LearnersContext } from './context.js';
 import { ConsentGrantStatus, ConsentScope } from './enums.js';
 import { GrantConsentInput } from './inputs.js';
-import { CallerSharing, ConsentGrant, Institution, Learner, LearnerAccount, Verifier } from './model.js';
+import { CallerSharing, ConsentGrant, Institution, Learner, LearnerAccount, Verifier, type LearnerViaGrant } from './model.js';
+import { sharingForCaller } from './verifiers.js';
 
 export const LearnerConnection = connectionType(Learner, 'Learner');
 
@@ -97,11 +99,10 @@ export class LearnerResolver {
   }
 
   @Directive('@inaccessible')
-  @FieldResolver(() => [CallerSharing], { description: "What the learner's valid grants share with the caller's member (internal: read by the member router)." })
-  async sharingWithCaller(@Root() learner: Learner, @Ctx() context: LearnersContext): Promise<CallerSharing[]> {
-    const principal = context.principal;
-    if (principal.kind !== 'user' || !hasRole(principal, 'member-staff') || !principal.memberId) return [];
-    return sharingWith(await context.loaders.grantsByLearner.load(learner.id), principal.memberId);
+  @FieldResolver(() => [CallerSharing], { description: "What the learner's valid grants share with the caller: another member's staff, or a verifier that reached the learner through its grant (internal: read by the member router; every grant used is logged)." })
+  sharingWithCaller(@Root() learner: LearnerViaGrant, @Ctx() context: LearnersContext): Promise<CallerSharing[]> {
+    // The router reads this right before it asks members for the records: each grant used goes into the learner's access log.
+    return sharingForCaller(context, learner);
   }
 }
 
@@ -125,6 +126,7 @@ export class ConsentGrantResolver {
       now,
     });
     const grant = context.em.create(ConsentGrant, { ...fields, learner: context.em.getReference(Learner, learnerId) } as never);
+    audit(context.em, context.principal, 'GRANT_CONSENT', grant.id, { learnerId, after: { ...fields, expiresAt: fields.expiresAt.toISOString(), grantedAt: fields.grantedAt.toISOString() } });
     await context.em.persistAndFlush(grant);
     return grant;
   }
@@ -147,6 +149,7 @@ export class ConsentGrantResolver {
     if (!grant.revokedAt) {
       grant.revokedAt = new Date();
       grant.revocationReason = why;
+      audit(context.em, context.principal, 'REVOKE_CONSENT', grant.id, { learnerId, before: { revokedAt: null }, after: { revokedAt: grant.revokedAt.toISOString(), revocationReason: why } });
       await context.em.flush();
     }
     return grant;

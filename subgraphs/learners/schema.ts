@@ -4,12 +4,13 @@ import type { LearnersContext } from './context.js';
 import { registerLearnersEnums } from './enums.js';
 import { readLearner } from './access.js';
 import { ConsentGrantResolver, LearnerResolver } from './resolvers.js';
+import { verifierResolvers } from './verifier-resolvers.js';
 
-/** The learners subgraph: owns `Learner`, its links to member accounts and the learner's sharing grants. */
+/** The learners subgraph: owns `Learner`, its links to member accounts, the learner's sharing grants, the verifier register and the access log. */
 export function buildLearnersSchema(): Promise<GraphQLSchema> {
   registerLearnersEnums();
   return buildTypeGraphQLSubgraph<LearnersContext>({
-    resolvers: [LearnerResolver, ConsentGrantResolver],
+    resolvers: [LearnerResolver, ConsentGrantResolver, ...verifierResolvers],
     referenceResolvers: {
       Learner: {
         __resolveReference: (reference, context) => {
