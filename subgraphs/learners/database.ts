@@ -1,6 +1,7 @@
 import { EntitySchema, type MikroORM } from '@mikro-orm/core';
 import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
 import { learnersMigrations } from './migrations/index.js';
+import { ErasureRequest, ErasureTask } from './erasure-model.js';
 import { AccessEvent, AuditEvent, ConsentGrant, Learner, LearnerAccountLink, RegisteredVerifier } from './model.js';
 
 export const LearnerSchema = new EntitySchema<Learner>({
@@ -103,7 +104,57 @@ export const AuditEventSchema = new EntitySchema<AuditEvent>({
   },
 });
 
-export const learnersEntities = [LearnerSchema, LearnerAccountLinkSchema, ConsentGrantSchema, RegisteredVerifierSchema, AccessEventSchema, AuditEventSchema];
+export const ErasureRequestSchema = new EntitySchema<ErasureRequest>({
+  class: ErasureRequest,
+  tableName: 'erasure_request',
+  // A learner's receipt is found by the hash of their id; a replayed Idempotency-Key by the caller's scope.
+  indexes: [{ properties: ['learnerHash'] }],
+  uniques: [{ properties: ['callerScope', 'idempotencyKey'] }],
+  properties: {
+    id: { type: 'string', primary: true, length: 36 },
+    learnerHash: { type: 'string', length: 64 },
+    requestedAt: { type: 'datetime' },
+    revokeCredentials: { type: 'boolean' },
+    registerCounts: { type: 'text' },
+    completedAt: { type: 'datetime', nullable: true },
+    callerScope: { type: 'string', length: 64, nullable: true },
+    idempotencyKey: { type: 'string', length: 255, nullable: true },
+  },
+});
+
+export const ErasureTaskSchema = new EntitySchema<ErasureTask>({
+  class: ErasureTask,
+  tableName: 'erasure_task',
+  // The outbox worker asks "which pending tasks are due".
+  indexes: [{ properties: ['status', 'nextAttemptAt'] }, { properties: ['erasureId'] }],
+  uniques: [{ properties: ['erasureId', 'target'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    erasureId: { type: 'string', length: 36 },
+    target: { type: 'string', length: 270 },
+    audience: { type: 'string', length: 253 },
+    learnerId: { type: 'string', length: 64, nullable: true },
+    revokeCredentials: { type: 'boolean' },
+    status: { type: 'string', length: 16 },
+    attempts: { type: 'integer' },
+    nextAttemptAt: { type: 'datetime' },
+    lastAttemptAt: { type: 'datetime', nullable: true },
+    lastError: { type: 'string', length: 500, nullable: true },
+    counts: { type: 'text', nullable: true },
+    doneAt: { type: 'datetime', nullable: true },
+  },
+});
+
+export const learnersEntities = [
+  LearnerSchema,
+  LearnerAccountLinkSchema,
+  ConsentGrantSchema,
+  RegisteredVerifierSchema,
+  AccessEventSchema,
+  AuditEventSchema,
+  ErasureRequestSchema,
+  ErasureTaskSchema,
+];
 
 export function openLearnersDatabase(target: DatabaseTarget, options: { migrate?: boolean; debug?: boolean } = {}): Promise<MikroORM> {
   return openDatabase({ target, entities: learnersEntities, migrations: learnersMigrations, ...options });

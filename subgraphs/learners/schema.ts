@@ -2,6 +2,8 @@ import type { GraphQLSchema } from 'graphql';
 import { buildTypeGraphQLSubgraph } from '../../lib/federation.js';
 import type { LearnersContext } from './context.js';
 import { registerLearnersEnums } from './enums.js';
+import { registerErasureEnums } from './erasure-model.js';
+import { ErasureResolver } from './erasure-resolvers.js';
 import { readLearner } from './access.js';
 import { ConsentGrantResolver, LearnerResolver } from './resolvers.js';
 import { verifierResolvers } from './verifier-resolvers.js';
@@ -9,8 +11,9 @@ import { verifierResolvers } from './verifier-resolvers.js';
 /** The learners subgraph: owns `Learner`, its links to member accounts, the learner's sharing grants, the verifier register and the access log. */
 export function buildLearnersSchema(): Promise<GraphQLSchema> {
   registerLearnersEnums();
+  registerErasureEnums();
   return buildTypeGraphQLSubgraph<LearnersContext>({
-    resolvers: [LearnerResolver, ConsentGrantResolver, ...verifierResolvers],
+    resolvers: [LearnerResolver, ConsentGrantResolver, ...verifierResolvers, ErasureResolver],
     referenceResolvers: {
       Learner: {
         __resolveReference: (reference, context) => {

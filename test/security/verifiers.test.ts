@@ -23,7 +23,6 @@ const showcase = showcaseLearners({ learners: TEST_LEARNERS }, 3) as { id: strin
 const learner = showcase[0] as { id: string; members: string[] };
 const other = showcase[1] as { id: string; members: string[] };
 const demo = (id: string) => generateLearner(Array.from({ length: TEST_LEARNERS }, (_, i) => i).find((i) => learnerId(i) === id) as number, catalogues);
-const memberOf = (id: string) => id.slice(0, id.indexOf(':'));
 const codes = (body: GraphQLBody) => (body.errors ?? []).map((error) => error.extensions?.['code']);
 
 const VERIFIER = { id: 'https://careers.recruiting.example', name: 'Recruiting Ltd' };
