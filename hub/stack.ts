@@ -12,7 +12,9 @@ import { ensureEscoData } from '../subgraphs/esco/curated.js';
 import { openEscoDatabase } from '../subgraphs/esco/database.js';
 import { startEscoServer } from '../subgraphs/esco/server.js';
 import { openLearnersDatabase } from '../subgraphs/learners/database.js';
-import { startLearnersServer } from '../subgraphs/learners/server.js';
+import { startLearnersServer, type LearnersServerOptions } from '../subgraphs/learners/server.js';
+import { memberErasureTargets } from '../subgraphs/learners/erasure-outbox.js';
+import type { ErasureTarget } from '../lib/erasure.js';
 import type { IssuanceService } from '../subgraphs/issuance/context.js';
 import { openIssuanceDatabase } from '../subgraphs/issuance/database.js';
 import { allianceIssuer, createIssuanceService, ISSUANCE_PUBLIC_PREFIXES, ISSUANCE_WALLET_PREFIXES, startIssuanceServer } from '../subgraphs/issuance/server.js';
@@ -59,6 +61,8 @@ export interface HubOptions {
   rateLimitPerMinute?: number;
   /** The gateway's security settings as `npm run gateway` reads them (gateway/edge-config.ts); they win over the three above. */
   edge?: EdgeSettings;
+  /** The erasure outbox's timing (tests retry fast). */
+  erasure?: Partial<Pick<NonNullable<LearnersServerOptions['erasure']>, 'timeoutMs' | 'retryBaseMs' | 'retryMaxMs' | 'pollMs'>>;
 }
 
 export interface RunningMember {
@@ -66,6 +70,8 @@ export interface RunningMember {
   url: string;
   /** Stops this member only (to show partial failure); the rest of the hub keeps running. */
   stop(): Promise<void>;
+  /** Starts it again on the same port and database (a member coming back). */
+  restart(): Promise<void>;
 }
 
 export interface RunningHub {
@@ -210,18 +216,28 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     await Promise.all(
       memberDatabases.map(async ({ profile, orm, kind }) => {
         const entry = options.registry?.get(profile.id);
-        const server: RunningServer = await startMemberServer({
-          memberId: profile.id,
-          orm,
-          databaseKind: kind,
-          logger: logger.child(profile.id),
-          port: entry ? memberPort(entry) : (options.ports?.members ?? 0),
-          host,
-          hubAuth,
-          ...(options.memberPlugins ? { plugins: options.memberPlugins(profile.id) as never } : {}),
-        });
+        const start = (port: number) =>
+          startMemberServer({
+            memberId: profile.id,
+            orm,
+            databaseKind: kind,
+            logger: logger.child(profile.id),
+            port,
+            host,
+            hubAuth,
+            ...(options.memberPlugins ? { plugins: options.memberPlugins(profile.id) as never } : {}),
+          });
+        let server: RunningServer = await start(entry ? memberPort(entry) : (options.ports?.members ?? 0));
         stops.push(() => server.stop());
-        members.set(profile.id, { id: profile.id, url: server.url, stop: () => server.stop() });
+        members.set(profile.id, {
+          id: profile.id,
+          url: server.url,
+          stop: () => server.stop(),
+          restart: async () => {
+            await server.stop();
+            server = await start(server.port);
+          },
+        });
         entries.push({ id: profile.id, name: entry?.name ?? profile.name, endpoint: server.url, timeoutMs: entry?.timeoutMs ?? options.memberTimeoutMs ?? 2_000 });
       }),
     );
@@ -234,16 +250,6 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     stops.push(() => router.stop());
     const esco = await startEscoServer({ orm: escoOrm, databaseKind: escoTarget.kind, logger: logger.child('esco'), port: options.ports?.esco ?? 0, host, hubAuth });
     stops.push(() => esco.stop());
-    const learners = await startLearnersServer({
-      knownMembers: new Set(registry.members.map((member) => member.id)),
-      orm: learnersOrm,
-      databaseKind: learnersTarget.kind,
-      logger: logger.child('learners'),
-      port: options.ports?.learners ?? 0,
-      host,
-      hubAuth,
-    });
-    stops.push(() => learners.stop());
 
     // Credentials name the hub's public URLs (issuer, key set, status lists), so the gateway's port is fixed first.
     const gatewayPort = options.ports?.gateway || (await freePort(host));
@@ -261,6 +267,22 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     stops.push(() => issuanceService.close());
     const issuance = await startIssuanceServer({ service: issuanceService, logger: logger.child('issuance'), port: options.ports?.issuance ?? 0, host, hubAuth });
     stops.push(() => issuance.stop());
+
+    // Erasure targets: every member of the registry, and each central service that stores learner data (one line each).
+    const centralErasureTargets: ErasureTarget[] = [
+      { name: 'issuance', audience: 'issuance', origin: new URL(issuance.url).origin },
+    ];
+    const learners = await startLearnersServer({
+      knownMembers: new Set(registry.members.map((member) => member.id)),
+      orm: learnersOrm,
+      databaseKind: learnersTarget.kind,
+      logger: logger.child('learners'),
+      port: options.ports?.learners ?? 0,
+      host,
+      hubAuth,
+      erasure: { signer: hubSigner, targets: () => [...memberErasureTargets(registry), ...centralErasureTargets], ...options.erasure },
+    });
+    stops.push(() => learners.stop());
 
     progress('starting the gateway');
     const idp = await ensureDevIdp(join(options.dataDir, 'keys'));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createLocalJWKSet, errors as joseErrors, importJWK, jwtVerify, SignJWT, type JWK, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, errors as joseErrors, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { ANONYMOUS, CLAIMS, fileKeySet, InvalidTokenError, RECORD_SCOPES, remoteKeySet, ROLES, type Principal, type RecordScope, type Role } from './auth.js';
 import { ConfigError, type Env } from './config.js';
 import { isLearnerId } from './ids.js';
@@ -40,9 +40,23 @@ function sharingFrom(value: unknown): Record<string, RecordScope[]> | undefined 
   return sharing;
 }
 
+/**
+ * Service tokens: how one hub service proves to another that the call is its
+ * own, on no user's behalf (the learners service asking a member to erase a
+ * learner). Their own type, so a receiver's check for user calls (hub+jwt)
+ * refuses them and a service route refuses every hub+jwt: no access token can
+ * ever become one, because the gateway and router only sign hub+jwt, from
+ * the identity an access token carried.
+ */
+export const SERVICE_TOKEN_TYPE = 'hub-service+jwt';
+const SERVICE_CLAIM = 'eciu_service';
+const SERVICE_NAME = /^[a-z][a-z0-9-]{1,31}$/;
+
 export interface HubSigner {
   /** Signs the caller's identity for one call to `audience` (a subgraph name or member id). */
   sign(principal: Principal, audience: string): Promise<string>;
+  /** Signs a service token: `service` (e.g. "learners") calls `audience` for itself (see SERVICE_TOKEN_TYPE). */
+  signService(service: string, audience: string): Promise<string>;
   /** The public key set receivers verify with (published by the gateway). */
   jwks: { keys: JWK[] };
 }
@@ -91,12 +105,26 @@ export async function hubSignerFromFiles(files: HubKeyFiles): Promise<HubSigner>
         .setJti(randomUUID())
         .sign(key);
     },
+    signService(service, audience) {
+      if (!SERVICE_NAME.test(service)) throw new Error(`"${service}" is not a service name`);
+      return new SignJWT({ [SERVICE_CLAIM]: service })
+        .setProtectedHeader({ alg: ALGORITHM, kid: privateJwk.kid as string, typ: SERVICE_TOKEN_TYPE })
+        .setIssuer(HUB_ISSUER)
+        .setAudience(audience)
+        .setSubject(`urn:eciu:service:${service}`)
+        .setIssuedAt()
+        .setExpirationTime(`${HUB_TOKEN_LIFETIME_SECONDS}s`)
+        .setJti(randomUUID())
+        .sign(key);
+    },
   };
 }
 
 export interface HubVerifier {
   /** Verifies the `Authorization` header of a call to `audience`; throws InvalidTokenError. */
   verify(header: string | undefined, audience: string): Promise<Principal>;
+  /** Verifies a service token for `audience` and returns the calling service's name; throws InvalidTokenError. */
+  verifyService(header: string | undefined, audience: string): Promise<string>;
 }
 
 /**
@@ -106,46 +134,51 @@ export interface HubVerifier {
 export function createHubVerifier(keys: JWTVerifyGetKey): HubVerifier {
   const seen = new Map<string, number>();
   let lastSweep = Date.now();
+  /** Checks signature, type, issuer, audience, lifetime and single use; returns the payload. */
+  async function check(header: string | undefined, audience: string, typ: string): Promise<JWTPayload> {
+    const match = header ? /^Bearer\s+([A-Za-z0-9._-]+)$/.exec(header.trim()) : null;
+    if (!match) throw new InvalidTokenError('this service answers only requests that come through the hub');
+    let payload: JWTPayload;
+    try {
+      const result = await jwtVerify(match[1] as string, keys, {
+        issuer: HUB_ISSUER,
+        audience,
+        algorithms: [ALGORITHM],
+        typ,
+        maxTokenAge: `${HUB_TOKEN_LIFETIME_SECONDS + 5}s`,
+        clockTolerance: 5,
+        requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+      });
+      payload = result.payload;
+    } catch (error) {
+      // Say so when the hub's keys cannot be fetched: otherwise an operator sees every call refused and no reason.
+      const aboutTheToken = [
+        joseErrors.JWTClaimValidationFailed,
+        joseErrors.JWTExpired,
+        joseErrors.JWTInvalid,
+        joseErrors.JWSInvalid,
+        joseErrors.JWSSignatureVerificationFailed,
+        joseErrors.JOSEAlgNotAllowed,
+        joseErrors.JWKSNoMatchingKey,
+      ].some((kind) => error instanceof kind);
+      if (!aboutTheToken && !(error instanceof TypeError && /Invalid Compact JWS|JWT/i.test(error.message))) {
+        throw new InvalidTokenError("the hub's public keys could not be obtained, so no request can be verified");
+      }
+      throw new InvalidTokenError('this service answers only requests that come through the hub');
+    }
+    const now = Date.now();
+    if (now - lastSweep > 10_000) {
+      for (const [id, expires] of seen) if (expires < now) seen.delete(id);
+      lastSweep = now;
+    }
+    const jti = payload.jti as string;
+    if (seen.has(jti)) throw new InvalidTokenError('this hub token was already used');
+    seen.set(jti, ((payload.exp as number) + 5) * 1000);
+    return payload;
+  }
   return {
     async verify(header, audience) {
-      const match = header ? /^Bearer\s+([A-Za-z0-9._-]+)$/.exec(header.trim()) : null;
-      if (!match) throw new InvalidTokenError('this service answers only requests that come through the hub');
-      let payload;
-      try {
-        const result = await jwtVerify(match[1] as string, keys, {
-          issuer: HUB_ISSUER,
-          audience,
-          algorithms: [ALGORITHM],
-          typ: HUB_TOKEN_TYPE,
-          maxTokenAge: `${HUB_TOKEN_LIFETIME_SECONDS + 5}s`,
-          clockTolerance: 5,
-          requiredClaims: ['exp', 'iat', 'jti', 'sub'],
-        });
-        payload = result.payload;
-      } catch (error) {
-        // Say so when the hub's keys cannot be fetched: otherwise an operator sees every call refused and no reason.
-        const aboutTheToken = [
-          joseErrors.JWTClaimValidationFailed,
-          joseErrors.JWTExpired,
-          joseErrors.JWTInvalid,
-          joseErrors.JWSInvalid,
-          joseErrors.JWSSignatureVerificationFailed,
-          joseErrors.JOSEAlgNotAllowed,
-          joseErrors.JWKSNoMatchingKey,
-        ].some((kind) => error instanceof kind);
-        if (!aboutTheToken && !(error instanceof TypeError && /Invalid Compact JWS|JWT/i.test(error.message))) {
-          throw new InvalidTokenError("the hub's public keys could not be obtained, so no request can be verified");
-        }
-        throw new InvalidTokenError('this service answers only requests that come through the hub');
-      }
-      const now = Date.now();
-      if (now - lastSweep > 10_000) {
-        for (const [id, expires] of seen) if (expires < now) seen.delete(id);
-        lastSweep = now;
-      }
-      const jti = payload.jti as string;
-      if (seen.has(jti)) throw new InvalidTokenError('this hub token was already used');
-      seen.set(jti, ((payload.exp as number) + 5) * 1000);
+      const payload = await check(header, audience, HUB_TOKEN_TYPE);
       if (payload[ANONYMOUS_CLAIM] === true) return ANONYMOUS;
       const roles = (Array.isArray(payload[CLAIMS.roles]) ? (payload[CLAIMS.roles] as unknown[]) : []).filter((role): role is Role =>
         (ROLES as readonly unknown[]).includes(role),
@@ -163,6 +196,15 @@ export function createHubVerifier(keys: JWTVerifyGetKey): HubVerifier {
         ...(typeof verifier === 'string' ? { verifierId: verifier } : {}),
         ...(sharing ? { sharing } : {}),
       };
+    },
+    async verifyService(header, audience) {
+      const payload = await check(header, audience, SERVICE_TOKEN_TYPE);
+      const service = payload[SERVICE_CLAIM];
+      // A service token names its service twice (claim and subject) and carries no one's identity.
+      if (typeof service !== 'string' || !SERVICE_NAME.test(service) || payload.sub !== `urn:eciu:service:${service}` || CLAIMS.roles in payload) {
+        throw new InvalidTokenError('this route answers only the hub\'s own services');
+      }
+      return service;
     },
   };
 }

@@ -134,9 +134,10 @@ export class CohortJobs {
   get(principal: Principal, id: string): CohortJob | null {
     const caller = requireSignedIn(principal, 'bulk issuance');
     const job = this.jobs.get(id);
-    if (!job) return null;
-    if (caller.subject === job.requestedBy || hasRole(caller, 'alliance-admin') || (hasRole(caller, 'member-staff') && caller.memberId === job.memberId)) return job;
-    throw forbidden(`This job belongs to ${job.memberId}.`);
+    if (job && (caller.subject === job.requestedBy || hasRole(caller, 'alliance-admin') || (hasRole(caller, 'member-staff') && caller.memberId === job.memberId))) return job;
+    // Administrators see every job, so "no such job" tells them nothing; anyone else gets the same refusal for a job that is not there.
+    if (!job && hasRole(caller, 'alliance-admin')) return null;
+    throw forbidden('No bulk issuance job you may see has this id.');
   }
 
   private sweep(): void {

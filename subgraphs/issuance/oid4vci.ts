@@ -10,7 +10,8 @@ import type { IssuanceService } from './context.js';
 import { CREDENTIAL_TYPES } from './edc.js';
 import type { CredentialKind } from './facts.js';
 import { HOLDER_ALGORITHMS, HOLDER_BINDING_METHODS, HolderKeyError, verifyHolderJwt, type HolderKey } from './holder.js';
-import { callerScope, checkIdempotencyKey, issueCredential, keyReused } from './issue.js';
+import { callerScope, checkIdempotencyKey, keyReused } from '../../lib/idempotency.js';
+import { issueCredential } from './issue.js';
 import { CredentialOffer, CredentialOfferItem, IssuedCredential, WalletNonce } from './records.js';
 import { readUnverified, sealCredential } from './seal.js';
 import { FactsUnavailable, readAchievementFacts } from './sources.js';
@@ -174,7 +175,12 @@ export async function createOffer(em: SqlEntityManager, service: IssuanceService
   for (const { achievementId, kind } of request.achievements) {
     const existing = await em.fork().findOne(IssuedCredential, { achievementId, kind });
     if (existing) {
-      if (existing.learnerId !== caller.learnerId) throw forbidden(`Achievement "${achievementId}" is not yours.`);
+      if (existing.learnerId !== caller.learnerId) {
+        // Answered as the member answered the caller (an achievement they may not see, or one that does not
+        // exist): someone else's credential must not reveal that the achievement exists.
+        const asked = facts.get(achievementId);
+        throw asked instanceof FactsUnavailable ? asked.error : forbidden(`You may not see achievement "${achievementId}".`);
+      }
       wanted.push({ achievementId, kind, serial: existing.serial });
       continue;
     }

@@ -8,7 +8,7 @@ import { badUserInput, checkedText } from '../../lib/errors.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
 import type { IssuanceService } from './context.js';
 import { HOLDER_ALGORITHMS, HolderKeyError, verifyHolderJwt, type HolderKey } from './holder.js';
-import { callerScope, checkIdempotencyKey, keyReused } from './issue.js';
+import { callerScope, checkIdempotencyKey, keyReused } from '../../lib/idempotency.js';
 import { ISSUING_ALGORITHM } from './keys.js';
 import { PresentationRequest } from './records.js';
 import { readUnverified } from './seal.js';

@@ -6,7 +6,8 @@ import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
 import { badUserInput, checkedText } from '../../lib/errors.js';
 import type { CohortJob } from './cohort.js';
 import type { IssuanceContext } from './context.js';
-import { checkIdempotencyKey, issueCredential } from './issue.js';
+import { idempotencyKeyOf } from '../../lib/idempotency.js';
+import { issueCredential } from './issue.js';
 import { europassFile, europassJades } from './europass.js';
 import { readUnverified } from './seal.js';
 import {
@@ -64,7 +65,26 @@ export function checkMayRead(context: IssuanceContext, credential: IssuedCredent
   const principal = requireSignedIn(context.principal, 'credentials');
   if (hasRole(principal, 'learner') && principal.learnerId === credential.learnerId) return;
   if (hasRole(principal, 'member-staff') && principal.memberId === credential.memberId) return;
-  throw forbidden('This credential belongs to another learner, and you have no right to see it.');
+  throw unreadable();
+}
+
+/*
+ * A credential id that does not exist is answered exactly like one the caller
+ * may not see or change (same code, same words), so that asking is no way to
+ * learn which credentials exist or who awarded them. Only alliance
+ * administrators, who may change every credential, are told "no such id".
+ */
+function unreadable(): GraphQLError {
+  return forbidden('No credential you may see has this id.');
+}
+
+function unchangeable(): GraphQLError {
+  return forbidden('Only staff of the awarding member and alliance administrators may revoke, suspend or resume a credential; no credential you may change has this id.');
+}
+
+function credentialId(id: string): string {
+  if (!CREDENTIAL_ID.test(id)) throw badUserInput('"id" must be a credential id: "urn:uuid:" followed by a UUID.', 'id');
+  return id;
 }
 
 /** Staff of the awarding member and alliance administrators change a credential's status. */
@@ -72,14 +92,15 @@ function checkMayChangeStatus(context: IssuanceContext, credential: IssuedCreden
   const principal = requireSignedIn(context.principal, 'credentials');
   if (hasRole(principal, 'alliance-admin')) return principal.subject;
   if (hasRole(principal, 'member-staff') && principal.memberId === credential.memberId) return principal.subject;
-  throw forbidden(`Only staff of ${credential.memberId} and alliance administrators may revoke, suspend or resume this credential.`);
+  throw unchangeable();
 }
 
 async function loadForChange(context: IssuanceContext, id: string): Promise<IssuedCredential> {
-  requireSignedIn(context.principal, 'credentials');
-  const credential = CREDENTIAL_ID.test(id) ? await context.em.findOne(IssuedCredential, { id }) : null;
-  if (!credential) throw new GraphQLError(`No credential has the id "${id.slice(0, 80)}".`, { extensions: { code: 'NOT_FOUND', argument: 'id' } });
-  return credential;
+  const principal = requireSignedIn(context.principal, 'credentials');
+  const credential = await context.em.findOne(IssuedCredential, { id: credentialId(id) });
+  if (credential) return credential;
+  if (hasRole(principal, 'alliance-admin')) throw new GraphQLError(`No credential has the id "${id}".`, { extensions: { code: 'NOT_FOUND', argument: 'id' } });
+  throw unchangeable();
 }
 
 async function changeStatus(context: IssuanceContext, id: string, reason: string, action: 'REVOKE' | 'SUSPEND' | 'RESUME'): Promise<IssuedCredential> {
@@ -120,10 +141,8 @@ export class CredentialResolver {
     @Arg('idempotencyKey', () => String, { nullable: true, description: 'Overrides nothing: must equal the Idempotency-Key header when both are sent.' })
     idempotencyKey?: string | null,
   ): Promise<IssueCredentialPayload> {
-    const header = checkIdempotencyKey(context.idempotencyKey);
-    const argument = checkIdempotencyKey(idempotencyKey);
-    if (header && argument && header !== argument) throw badUserInput('The Idempotency-Key header and "idempotencyKey" differ; send one of them.', 'idempotencyKey');
-    const outcome = await issueCredential(context.em, context.service.issuance, context.principal, { achievementId: input.achievementId, kind: input.kind }, header ?? argument);
+    const key = idempotencyKeyOf(context.idempotencyKey, idempotencyKey);
+    const outcome = await issueCredential(context.em, context.service.issuance, context.principal, { achievementId: input.achievementId, kind: input.kind }, key);
     return { credential: outcome.credential as unknown as Credential, created: outcome.created, basis: (outcome.basis as IssuanceBasis | null) ?? null };
   }
 
@@ -160,13 +179,17 @@ export class CredentialResolver {
     return changeStatus(context, id, reason, 'RESUME') as unknown as Promise<Credential>;
   }
 
-  @Query(() => Credential, { nullable: true, description: 'A credential by id (its learner, and staff of the awarding member).' })
+  @Query(() => Credential, {
+    nullable: true,
+    description: 'A credential by id (its learner, and staff of the awarding member). An id that does not exist is refused like a credential the caller may not see (FORBIDDEN).',
+  })
   async credential(@Arg('id', () => ID) id: string, @Ctx() context: IssuanceContext): Promise<Credential | null> {
     requireSignedIn(context.principal, 'credentials');
-    if (!CREDENTIAL_ID.test(id)) return null;
-    const credential = await context.em.findOne(IssuedCredential, { id });
-    if (credential) checkMayRead(context, credential);
-    return credential as unknown as Credential | null;
+    const credential = await context.em.findOne(IssuedCredential, { id: credentialId(id) });
+    // No one may read every credential, so an unknown id is refused like someone else's.
+    if (!credential) throw unreadable();
+    checkMayRead(context, credential);
+    return credential as unknown as Credential;
   }
 
   @Query(() => VerificationResult, {

@@ -5,7 +5,9 @@ import express, { type Express } from 'express';
 import type { HubVerifier } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
+import { mountErasureRoute } from '../../lib/erasure.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
+import { credentialSerials, eraseLearner } from './erasure.js';
 import { routerAuthoritySource } from './authority.js';
 import { CohortJobs } from './cohort.js';
 import { EDC_VC2_CONTEXT_FILE } from './edc.js';
@@ -213,6 +215,21 @@ export async function startIssuanceServer(options: IssuanceServerOptions): Promi
       mountPublicRoutes(app, service);
       mountWalletRoutes(app, service);
       mountVerificationPage(app, service);
+      const verifier = options.hubAuth;
+      if (verifier) {
+        mountErasureRoute(app, {
+          audience: 'issuance',
+          verifier,
+          logger: options.logger,
+          async erase(learnerId, erasure) {
+            const serials = await credentialSerials(service.orm.em.fork() as SqlEntityManager, learnerId);
+            const counts = await eraseLearner(service.orm.em.fork() as SqlEntityManager, learnerId, erasure);
+            // Revocations are seen by the next verification and list download.
+            for (const serial of serials) service.statuses.invalidate(serial);
+            return counts;
+          },
+        });
+      }
     },
     context: async (request, principal) => {
       const header = request.headers['idempotency-key'];

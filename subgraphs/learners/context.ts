@@ -1,5 +1,6 @@
 import type { Principal } from '../../lib/auth.js';
 import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
+import type { ErasureOutbox } from './erasure-outbox.js';
 import type { LearnersLoaders } from './loaders.js';
 
 export interface LearnersContext {
@@ -10,4 +11,8 @@ export interface LearnersContext {
   principal: Principal;
   /** The alliance's member ids (from the registry), to check grants against; null: any well-formed id. */
   knownMembers: ReadonlySet<string> | null;
+  /** Tells members and services about erasures; absent: erasure is not configured here. */
+  erasure?: ErasureOutbox | null;
+  /** The client's Idempotency-Key header, passed on by the gateway. */
+  idempotencyKey?: string | null;
 }

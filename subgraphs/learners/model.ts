@@ -101,6 +101,9 @@ export class ConsentGrant {
   revocationReason?: string | null;
 }
 
+/** A learner as reached through a verifier's grant: what that grant opens is read from it. */
+export type LearnerViaGrant = Learner & { viaGrant?: ConsentGrant };
+
 /**
  * What the caller's member may read of a learner's records under the learner's
  * valid grants. Internal: the member router reads it through `@requires`
@@ -116,4 +119,91 @@ export class CallerSharing {
   @Directive('@shareable')
   @Field(() => [ID], { description: 'Members whose records are shared; empty: every member.' })
   memberIds!: string[];
+}
+
+/**
+ * A verifier organisation registered by an alliance administrator: only a
+ * registered verifier that has not been withdrawn can read what learners'
+ * grants share with it (docs/security.md, "Verifiers").
+ */
+@ObjectType({ description: 'An organisation outside the alliance (an employer, another university) registered to read what learners share with it.' })
+export class RegisteredVerifier {
+  @Field(() => String, { description: 'Its identifier, as the identity provider names it in `eciu_verifier`: https://…, did:… or mailto:….' })
+  id!: string;
+
+  @Field(() => String, { description: 'Its name, as learners see it in their access log.' })
+  name!: string;
+
+  @Field(() => DateTimeISOResolver)
+  registeredAt!: Date;
+
+  /** Token subject of the administrator who registered it (in the audit trail). */
+  registeredBy!: string;
+
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'When it was withdrawn: grants to it then open nothing.' })
+  withdrawnAt?: Date | null;
+
+  @Field(() => String, { nullable: true })
+  withdrawalReason?: string | null;
+}
+
+/**
+ * One look at a learner's records by someone outside the learner's own
+ * circle: a verifier under a grant, or a member's staff under a grant to
+ * their member. The learner sees these in `Learner.accessLog`.
+ */
+@ObjectType({ description: 'Someone looked at your records under one of your grants: who, when, what and why.' })
+export class AccessEvent {
+  /** Ascending sequence: the log is shown newest first, and pages by it. */
+  seq!: number;
+
+  learner!: Ref<Learner>;
+
+  @Field(() => DateTimeISOResolver)
+  at!: Date;
+
+  @Field(() => GranteeKind, { description: 'A named verifier, or the staff of a member.' })
+  accessorKind!: GranteeKind;
+
+  @Field(() => String, { description: "The verifier's id, or the member's id." })
+  accessorId!: string;
+
+  @Field(() => String, { description: "The verifier's registered name, or the member's id." })
+  accessorName!: string;
+
+  @Field(() => String, { description: "The person or system who asked, as the organisation's identity provider names them (the token subject)." })
+  subject!: string;
+
+  @Field(() => ID, { description: 'The grant it was done under.' })
+  grantId!: string;
+
+  @Field(() => ConsentPurpose, { description: "The grant's purpose." })
+  purpose!: ConsentPurpose;
+
+  /** Comma-separated ConsentScope values that were open. */
+  scopeList!: string;
+
+  /** Comma-separated member ids whose records were open; null: every member's. */
+  sourceMemberList?: string | null;
+}
+
+/**
+ * The learners subgraph's audit trail: every write, with who (subject,
+ * roles, member or verifier), when and what (before/after where it edits).
+ * Not in the graph; operators read the table.
+ */
+export class AuditEvent {
+  seq!: number;
+  at!: Date;
+  subject!: string;
+  /** Comma-separated roles of the caller. */
+  roles!: string;
+  memberId?: string | null;
+  verifierId?: string | null;
+  learnerId?: string | null;
+  action!: string;
+  target!: string;
+  /** JSON of the state before and after, where the write edits one. */
+  before?: string | null;
+  after?: string | null;
 }

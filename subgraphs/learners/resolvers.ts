@@ -8,11 +8,14 @@ import { isLearnerId } from '../../lib/ids.js';
 import { connectionType } from '../../lib/graphql-types.js';
 import { pageInIdOrder } from '../../lib/orm.js';
 import { pageSize, type Page } from '../../lib/pagination.js';
-import { grantScopes, grantSourceMembers, grantStatus, newGrant, revocationReason, sharingWith } from './consent.js';
+import { grantScopes, grantSourceMembers, grantStatus, newGrant, revocationReason } from './consent.js';
+import { readLearner, visibleLinks } from './access.js';
+import { audit } from './audit.js';
 import type { LearnersContext } from './context.js';
 import { ConsentGrantStatus, ConsentScope } from './enums.js';
 import { GrantConsentInput } from './inputs.js';
-import { CallerSharing, ConsentGrant, Institution, Learner, LearnerAccount, Verifier } from './model.js';
+import { CallerSharing, ConsentGrant, Institution, Learner, LearnerAccount, Verifier, type LearnerViaGrant } from './model.js';
+import { sharingForCaller } from './verifiers.js';
 
 export const LearnerConnection = connectionType(Learner, 'Learner');
 
@@ -30,38 +33,6 @@ function findLearnersPage(context: LearnersContext, first: number, after: string
   return pageInIdOrder(context.em, context.databaseKind, context.em.getKnex()('learner as l'), { alias: 'l', entity: Learner, first, after: after ?? null });
 }
 
-/**
- * Who may see a learner's profile (alliance id, accounts, members): the
- * learner, alliance administrators, and staff of a member where the learner
- * has an account or with which the learner shares records. Throws otherwise.
- */
-async function checkLearner(context: LearnersContext, learnerId: string): Promise<void> {
-  const principal = requireSignedIn(context.principal, 'learner profiles');
-  if (hasRole(principal, 'learner') && principal.learnerId === learnerId) return;
-  if (hasRole(principal, 'alliance-admin')) return;
-  if (hasRole(principal, 'member-staff') && principal.memberId) {
-    const [links, grants] = await Promise.all([context.loaders.linksByLearner.load(learnerId), context.loaders.grantsByLearner.load(learnerId)]);
-    if (links.some((link) => link.memberId === principal.memberId)) return;
-    if (sharingWith(grants, principal.memberId).length > 0) return;
-    throw forbidden(`This learner has no account at ${principal.memberId} and shares no records with it.`);
-  }
-  throw hasRole(principal, 'analyst') && principal.roles.length === 1
-    ? forbidden("Analysts see aggregates only, never a learner's profile.")
-    : forbidden('You may see only your own learner profile.');
-}
-
-/** Loads a learner the caller may see, or null when there is no such learner. */
-export async function readLearner(context: LearnersContext, id: string): Promise<Learner | null> {
-  const principal = requireSignedIn(context.principal, 'learner profiles');
-  // A learner asking for someone else learns nothing, not even whether the id exists.
-  if (principal.roles.length === 1 && hasRole(principal, 'learner') && principal.learnerId !== id) {
-    throw forbidden('You may see only your own learner profile.');
-  }
-  const learner = await context.loaders.learner.load(id);
-  if (learner) await checkLearner(context, learner.id);
-  return learner;
-}
-
 /** The signed-in learner acting on their own grants. */
 function actingLearner(context: LearnersContext): string {
   const principal = requireSignedIn(context.principal, 'your sharing grants');
@@ -77,7 +48,7 @@ export class LearnerResolver {
   })
   learner(@Arg('id', () => ID) id: string, @Ctx() context: LearnersContext): Promise<Learner | null> {
     if (context.principal.kind !== 'user') throw signInRequired('learner profiles');
-    return readLearner(context, requireLearnerId(id));
+    return readLearner(context, requireLearnerId(id), 'named');
   }
 
   @Query(() => LearnerConnection, { nullable: true, description: 'All alliance learners ordered by id, one page at a time (alliance administrators only).' })
@@ -92,26 +63,23 @@ export class LearnerResolver {
     return findLearnersPage(context, pageSize(first), after);
   }
 
-  @FieldResolver(() => [ID], { description: "Global ids of the learner's accounts at members (the router uses them to ask only those members)." })
+  @FieldResolver(() => [ID], { description: "Global ids of the learner's accounts at members the caller may know of (the router uses them to ask only those members): all of them for the learner and administrators; for a member's staff their own member's and those the learner's valid grants to it share." })
   async memberAccountIds(@Root() learner: Learner, @Ctx() context: LearnersContext): Promise<string[]> {
-    const links = await context.loaders.linksByLearner.load(learner.id);
-    return links.map((link) => link.accountId);
+    return (await visibleLinks(context, learner)).map((link) => link.accountId);
   }
 
   // Items are nullable: an account is resolved by its member, and a member that cannot answer must not null the learner.
   @FieldResolver(() => [LearnerAccount], {
     nullable: 'items',
-    description: "The learner's accounts at members; an account is null while its member cannot answer (the response then carries an error naming the member).",
+    description: "The learner's accounts at members the caller may know of (as `memberAccountIds`); an account is null while its member cannot answer (the response then carries an error naming the member).",
   })
   async memberAccounts(@Root() learner: Learner, @Ctx() context: LearnersContext): Promise<(LearnerAccount | null)[]> {
-    const links = await context.loaders.linksByLearner.load(learner.id);
-    return links.map((link) => ({ id: link.accountId }));
+    return (await visibleLinks(context, learner)).map((link) => ({ id: link.accountId }));
   }
 
-  @FieldResolver(() => [Institution], { nullable: 'items', description: 'The members where the learner has an account (null while a member cannot answer).' })
+  @FieldResolver(() => [Institution], { nullable: 'items', description: 'The members where the learner has an account, as far as the caller may know (as `memberAccountIds`; null while a member cannot answer).' })
   async members(@Root() learner: Learner, @Ctx() context: LearnersContext): Promise<(Institution | null)[]> {
-    const links = await context.loaders.linksByLearner.load(learner.id);
-    return [...new Set(links.map((link) => link.memberId))].map((id) => ({ id }));
+    return [...new Set((await visibleLinks(context, learner)).map((link) => link.memberId))].map((id) => ({ id }));
   }
 
   @FieldResolver(() => [ConsentGrant], {
@@ -131,11 +99,10 @@ export class LearnerResolver {
   }
 
   @Directive('@inaccessible')
-  @FieldResolver(() => [CallerSharing], { description: "What the learner's valid grants share with the caller's member (internal: read by the member router)." })
-  async sharingWithCaller(@Root() learner: Learner, @Ctx() context: LearnersContext): Promise<CallerSharing[]> {
-    const principal = context.principal;
-    if (principal.kind !== 'user' || !hasRole(principal, 'member-staff') || !principal.memberId) return [];
-    return sharingWith(await context.loaders.grantsByLearner.load(learner.id), principal.memberId);
+  @FieldResolver(() => [CallerSharing], { description: "What the learner's valid grants share with the caller: another member's staff, or a verifier that reached the learner through its grant (internal: read by the member router; every grant used is logged)." })
+  sharingWithCaller(@Root() learner: LearnerViaGrant, @Ctx() context: LearnersContext): Promise<CallerSharing[]> {
+    // The router reads this right before it asks members for the records: each grant used goes into the learner's access log.
+    return sharingForCaller(context, learner);
   }
 }
 
@@ -159,6 +126,7 @@ export class ConsentGrantResolver {
       now,
     });
     const grant = context.em.create(ConsentGrant, { ...fields, learner: context.em.getReference(Learner, learnerId) } as never);
+    audit(context.em, context.principal, 'GRANT_CONSENT', grant.id, { learnerId, after: { ...fields, expiresAt: fields.expiresAt.toISOString(), grantedAt: fields.grantedAt.toISOString() } });
     await context.em.persistAndFlush(grant);
     return grant;
   }
@@ -181,6 +149,7 @@ export class ConsentGrantResolver {
     if (!grant.revokedAt) {
       grant.revokedAt = new Date();
       grant.revocationReason = why;
+      audit(context.em, context.principal, 'REVOKE_CONSENT', grant.id, { learnerId, before: { revokedAt: null }, after: { revokedAt: grant.revokedAt.toISOString(), revocationReason: why } });
       await context.em.flush();
     }
     return grant;

@@ -1,10 +1,13 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/core';
-import type { HubVerifier } from '../../lib/hub-token.js';
+import type { ErasureTarget } from '../../lib/erasure.js';
+import { createHttpClient } from '../../lib/http-client.js';
+import type { HubSigner, HubVerifier } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import type { LearnersContext } from './context.js';
+import { ErasureOutbox } from './erasure-outbox.js';
 import { createLearnersLoaders } from './loaders.js';
 import { buildLearnersSchema } from './schema.js';
 
@@ -19,11 +22,29 @@ export interface LearnersServerOptions {
   hubAuth: HubVerifier | null;
   /** The alliance's member ids, to check sharing grants against (default: any well-formed member id). */
   knownMembers?: ReadonlySet<string> | null;
+  /**
+   * Erasure (eraseMyAccount): the hub's signer for service tokens and the
+   * targets to tell (every member, and central services such as issuance).
+   * Absent: eraseMyAccount answers SERVICE_UNAVAILABLE.
+   */
+  erasure?: {
+    signer: HubSigner;
+    targets: () => ErasureTarget[];
+    timeoutMs?: number;
+    retryBaseMs?: number;
+    retryMaxMs?: number;
+    pollMs?: number;
+  };
 }
 
 export async function startLearnersServer(options: LearnersServerOptions): Promise<RunningServer> {
   const { orm, databaseKind } = options;
-  return startGraphQLServer<LearnersContext>({
+  const client = options.erasure ? createHttpClient({ connections: 8 }) : undefined;
+  const outbox =
+    options.erasure && client
+      ? new ErasureOutbox({ orm, client, logger: options.logger, ...options.erasure })
+      : null;
+  const server = await startGraphQLServer<LearnersContext>({
     name: 'learners',
     schema: await buildLearnersSchema(),
     logger: options.logger,
@@ -31,12 +52,31 @@ export async function startLearnersServer(options: LearnersServerOptions): Promi
     ...(options.host ? { host: options.host } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
     hubAuth: options.hubAuth ? { verifier: options.hubAuth, audience: 'learners' } : null,
-    context: async (_request, principal) => {
+    context: async (request, principal) => {
       const em = orm.em.fork() as SqlEntityManager;
-      return { em, databaseKind, principal, knownMembers: options.knownMembers ?? null, loaders: createLearnersLoaders(em) };
+      const header = request.headers['idempotency-key'];
+      return {
+        em,
+        databaseKind,
+        principal,
+        knownMembers: options.knownMembers ?? null,
+        loaders: createLearnersLoaders(em),
+        erasure: outbox,
+        idempotencyKey: typeof header === 'string' ? header : null,
+      };
     },
     readiness: async () => {
       await orm.em.getConnection().execute('select 1');
     },
   });
+  // Erasures left pending (a member was down, this service restarted) are picked up at once.
+  outbox?.start();
+  return {
+    ...server,
+    async stop() {
+      await outbox?.stop();
+      await server.stop();
+      await client?.close();
+    },
+  };
 }

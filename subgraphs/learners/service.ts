@@ -2,11 +2,13 @@ import type { MikroORM } from '@mikro-orm/core';
 import { resolve } from 'node:path';
 import { readPort, readString, type Env } from '../../lib/config.js';
 import type { ServiceEntry } from '../../lib/entry.js';
-import { hubVerifierFromEnv } from '../../lib/hub-token.js';
+import { parseErasureTargets } from '../../lib/erasure.js';
+import { hubSignerFromEnv, hubVerifierFromEnv } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import { configuredDatabase } from '../../lib/orm.js';
 import { REPO_ROOT } from '../../lib/paths.js';
 import { readRegistryFile } from '../members/registry.js';
+import { memberErasureTargets } from './erasure-outbox.js';
 import { openLearnersDatabase } from './database.js';
 import { startLearnersServer } from './server.js';
 
@@ -37,6 +39,12 @@ Environment:
                  the hub's public keys: the gateway's /.well-known/hub-jwks.json, or the
                  file the gateway writes (data/keys/hub-jwks.json); only calls signed
                  by the hub are answered, anything else gets 401
+  HUB_KEYS_DIR   the hub's signing key (shared with the gateway), for the service tokens
+                 of erasures; with MEMBER_REGISTRY it turns eraseMyAccount on
+                 (its members are told); unset: eraseMyAccount is SERVICE_UNAVAILABLE
+  ERASURE_TARGETS
+                 central services that store learner data, told of every erasure:
+                 name=http://host:port,…  e.g. issuance=http://issuance:4004
 `;
 
 /** The learners subgraph as a service: configuration from the environment, migrations, the server. */
@@ -50,11 +58,17 @@ export function learnersService(hooks: LearnersServiceHooks = {}): ServiceEntry 
       const host = readString(env, 'HOST', '127.0.0.1');
       const hubAuth = hubVerifierFromEnv(env);
       const registryPath = env['MEMBER_REGISTRY']?.trim();
-      const knownMembers = registryPath ? new Set(readRegistryFile(resolve(REPO_ROOT, registryPath)).members.map((member) => member.id)) : null;
+      const registry = registryPath ? readRegistryFile(resolve(REPO_ROOT, registryPath)) : undefined;
+      const knownMembers = registry ? new Set(registry.members.map((member) => member.id)) : null;
       const orm = await openLearnersDatabase(target);
       try {
         await hooks.prepare?.({ env, logger, orm });
-        const server = await startLearnersServer({ orm, databaseKind: target.kind, logger, port, host, hubAuth, knownMembers });
+        const keysDir = env['HUB_KEYS_DIR']?.trim();
+        const central = parseErasureTargets(env['ERASURE_TARGETS']);
+        // The key folder shared with the gateway, as the router and issuance use it (made by whichever starts first).
+        const erasure = keysDir && registry ? { signer: await hubSignerFromEnv(env), targets: () => [...memberErasureTargets(registry), ...central] } : undefined;
+        if (!erasure) logger.info('erasure is off: set HUB_KEYS_DIR and MEMBER_REGISTRY to turn eraseMyAccount on');
+        const server = await startLearnersServer({ orm, databaseKind: target.kind, logger, port, host, hubAuth, knownMembers, ...(erasure ? { erasure } : {}) });
         return { url: server.url, stop: async () => { await server.stop(); await orm.close(); } };
       } catch (error) {
         await orm.close();

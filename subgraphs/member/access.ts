@@ -7,7 +7,8 @@ import type { Achievement, Enrolment, LearnerAccount } from './model.js';
  * Who may read a learner's records at this member (docs/security.md, "Roles"):
  * the learner themselves; this member's staff; another member's staff only
  * for learners the member router vouches share these records with that
- * member under a valid grant (Principal.sharing). Analysts and alliance
+ * member under a valid grant (Principal.sharing), and a verifier likewise
+ * for the learners whose grants to it the router vouches for. Analysts and alliance
  * administrators never read a person's record. Every resolver that hands out
  * a learner account, enrolment or achievement goes through `checkRecord`,
  * entity references included, so `_entities` cannot go round it.
@@ -24,19 +25,30 @@ export function isOwnStaff(context: MemberContext): boolean {
 /** The scope a sharing grant must include; an account (name, e-mail) comes with any scope. */
 const SCOPE_OF: Record<RecordKind, RecordScope | null> = { account: null, enrolments: 'ENROLMENTS', achievements: 'ACHIEVEMENTS' };
 
+/** Whether the sharing the router vouched for covers this learner's records of this kind. */
+function sharedWithCaller(sharing: Readonly<Record<string, readonly RecordScope[]>> | undefined, allianceLearnerId: string | null | undefined, kind: RecordKind): boolean {
+  const scope = SCOPE_OF[kind];
+  const shared = allianceLearnerId && sharing && Object.hasOwn(sharing, allianceLearnerId) ? sharing[allianceLearnerId] : undefined;
+  return Boolean(shared && (scope === null ? shared.length > 0 : shared.includes(scope)));
+}
+
 /** Throws UNAUTHENTICATED or FORBIDDEN unless the caller may read this learner's records of this kind. */
 export function checkRecord(context: MemberContext, allianceLearnerId: string | null | undefined, kind: RecordKind): void {
   const principal = requireSignedIn(context.principal, 'learner records');
   if (isOwnStaff(context)) return;
   if (hasRole(principal, 'learner') && allianceLearnerId && principal.learnerId === allianceLearnerId) return;
   if (hasRole(principal, 'member-staff')) {
+    if (sharedWithCaller(principal.sharing, allianceLearnerId, kind)) return;
     const scope = SCOPE_OF[kind];
-    const shared = allianceLearnerId && principal.sharing && Object.hasOwn(principal.sharing, allianceLearnerId) ? principal.sharing[allianceLearnerId] : undefined;
-    if (shared && (scope === null ? shared.length > 0 : shared.includes(scope))) return;
     const what = scope === null ? 'learner records' : scopeName(scope);
     throw forbidden(
       `Staff of ${principal.memberId} may read ${what} held by ${context.memberId} only while the learner shares them with ${principal.memberId}; no valid sharing grant covers this record.`,
     );
+  }
+  if (hasRole(principal, 'verifier')) {
+    if (sharedWithCaller(principal.sharing, allianceLearnerId, kind)) return;
+    const scope = SCOPE_OF[kind];
+    throw forbidden(`A verifier may read ${scope === null ? 'learner records' : scopeName(scope)} held by ${context.memberId} only while the learner shares them with it; no valid grant covers this record.`);
   }
   throw recordRefusal(principal);
 }

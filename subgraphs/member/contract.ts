@@ -10,4 +10,7 @@
 // 1.3.0: LearningOpportunity.cohort, the offering's achievements, for bulk issuance by the member's staff.
 // 1.3.1: a record asked for by id in a root field that does not exist is refused like someone
 // else's record (null only for the member's own staff), so asking reveals no ids.
-export const MEMBER_CONTRACT_VERSION = '1.3.1';
+// 1.4.0: a verifier is served a learner's records under the sharing the router vouches for (its grants).
+// 1.5.0: POST /internal/erasure ({ learnerId }) erases a learner's account and records, for the
+// learners service's service token only (docs/security.md, "Erasure").
+export const MEMBER_CONTRACT_VERSION = '1.5.0';

@@ -1,10 +1,12 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/core';
+import { mountErasureRoute } from '../../lib/erasure.js';
 import type { HubVerifier } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import type { MemberContext } from './context.js';
+import { eraseLearner } from './erasure.js';
 import { createMemberLoaders } from './loaders.js';
 import { Institution } from './model.js';
 import { buildMemberSchema } from './schema.js';
@@ -33,6 +35,11 @@ export async function startMemberServer(options: MemberServerOptions): Promise<R
     ...(options.host ? { host: options.host } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
     hubAuth: options.hubAuth ? { verifier: options.hubAuth, audience: memberId } : null,
+    // The learners service's erasure of a learner (member contract 1.5.0); only its service token is answered.
+    routes: (app) => {
+      const verifier = options.hubAuth;
+      if (verifier) mountErasureRoute(app, { audience: memberId, verifier, logger: options.logger, erase: (learnerId) => eraseLearner(orm.em.fork() as SqlEntityManager, learnerId) });
+    },
     context: async (_request, principal) => {
       const em = orm.em.fork() as SqlEntityManager;
       return { memberId, em, databaseKind, principal, loaders: createMemberLoaders(em, memberId) };

@@ -419,14 +419,18 @@ function accountFieldBatch(context: RouterContext, info: GraphQLResolveInfo, mem
 
 /**
  * The caller as the router vouches for them to one member: another member's
- * staff carry, per learner of these accounts, the scopes the learner's valid
- * grants share with their member for records held by this member. The
+ * staff (and a verifier) carry, per learner of these accounts, the scopes the
+ * learner's valid grants share with their member (with the verifier) for
+ * records held by this member. The
  * member still decides (subgraphs/member/access.ts); nobody else can add
  * this claim, since only the hub signs tokens.
  */
 function vouchedPrincipal(context: RouterContext, member: MemberEntry, accountIds: readonly string[]): Principal {
   const principal = context.principal;
-  if (principal.kind !== 'user' || !principal.roles.includes('member-staff') || principal.memberId === member.id) return principal;
+  if (principal.kind !== 'user') return principal;
+  // A verifier reads only under grants; a member's staff need none at their own member.
+  const vouched = principal.roles.includes('verifier') || (principal.roles.includes('member-staff') && principal.memberId !== member.id);
+  if (!vouched) return principal;
   // No prototype: a learner id such as "constructor" must be a plain key.
   const sharing: Record<string, RecordScope[]> = Object.create(null) as Record<string, RecordScope[]>;
   for (const accountId of accountIds) {
@@ -452,6 +456,20 @@ function recordReader(resolver: Resolver): Resolver {
     const principal = requireSignedIn(context.principal, 'learner records');
     if (!principal.roles.includes('learner') && !principal.roles.includes('member-staff')) throw recordRefusal(principal);
     return resolver(source, args, context, info);
+  };
+}
+
+/**
+ * A learner's records gathered through the learner (`Learner.achievements`,
+ * `enrolments`): also for a verifier, who reaches a learner only through the
+ * learner's grant to it (`grantToMe { learner { … } }`) and gets what that
+ * grant shares; members decide with the sharing the router vouches for.
+ */
+function learnerRecordReader(resolver: Resolver): Resolver {
+  return (source, args, context, info) => {
+    const principal = requireSignedIn(context.principal, 'learner records');
+    if (principal.roles.includes('verifier')) return resolver(source, args, context, info);
+    return recordReader(resolver)(source, args, context, info);
   };
 }
 
@@ -501,8 +519,8 @@ export function routerResolvers(): Record<string, Record<string, unknown>> {
         memberAccountIds: reference['memberAccountIds'],
         sharingWithCaller: reference['sharingWithCaller'],
       }),
-      achievements: recordReader(learnerAccountList('achievements', 'assessedOn')),
-      enrolments: recordReader(learnerAccountList('enrolments', 'enrolledAt')),
+      achievements: learnerRecordReader(learnerAccountList('achievements', 'assessedOn')),
+      enrolments: learnerRecordReader(learnerAccountList('enrolments', 'enrolledAt')),
     },
     LocalDate: LocalDateResolver as never,
     DateTimeISO: DateTimeISOResolver as never,

@@ -28,9 +28,9 @@ describe('erasing a learner in the issuance service', () => {
     const em = orm.em.fork() as SqlEntityManager;
     await em.insertMany(CredentialOffer, [offer('00000000-0000-4000-8000-000000000001', 'eciu-aaa'), offer('00000000-0000-4000-8000-000000000002', 'eciu-bbb')]);
     await em.insertMany(CredentialOfferItem, [item('00000000-0000-4000-8000-000000000001', 'i-1'), item('00000000-0000-4000-8000-000000000001', 'i-2'), item('00000000-0000-4000-8000-000000000002', 'i-3')]);
-    expect(await eraseLearner(orm.em.fork() as SqlEntityManager, 'eciu-aaa')).toEqual({ erased: 3, anonymised: 0 });
+    expect(await eraseLearner(orm.em.fork() as SqlEntityManager, 'eciu-aaa')).toEqual({ walletOffers: 1, walletOfferItems: 2, idempotencyKeys: 0, credentialsRevoked: 0, credentialsUnlinked: 0 });
     expect(await orm.em.fork().count(CredentialOffer, {})).toBe(1);
     expect((await orm.em.fork().find(CredentialOfferItem, {})).map((row) => row.identifier)).toEqual(['i-3']);
-    expect(await eraseLearner(orm.em.fork() as SqlEntityManager, 'eciu-aaa')).toEqual({ erased: 0, anonymised: 0 });
+    expect(await eraseLearner(orm.em.fork() as SqlEntityManager, 'eciu-aaa')).toEqual({ walletOffers: 0, walletOfferItems: 0, idempotencyKeys: 0, credentialsRevoked: 0, credentialsUnlinked: 0 });
   });
 });

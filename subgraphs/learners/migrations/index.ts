@@ -2,10 +2,14 @@
 import type { MigrationSet } from '../../../lib/orm.js';
 import { Migration20261123093026_initial as sqlite_Migration20261123093026_initial } from './sqlite/Migration20261123093026_initial.js';
 import { Migration20261123114034_consent_grants as sqlite_Migration20261123114034_consent_grants } from './sqlite/Migration20261123114034_consent_grants.js';
+import { Migration20261205133929_verifiers_access_log as sqlite_Migration20261205133929_verifiers_access_log } from './sqlite/Migration20261205133929_verifiers_access_log.js';
+import { Migration20261205142553_erasure as sqlite_Migration20261205142553_erasure } from './sqlite/Migration20261205142553_erasure.js';
 import { Migration20261123093026_initial as postgresql_Migration20261123093026_initial } from './postgresql/Migration20261123093026_initial.js';
 import { Migration20261123114035_consent_grants as postgresql_Migration20261123114035_consent_grants } from './postgresql/Migration20261123114035_consent_grants.js';
+import { Migration20261205133929_verifiers_access_log as postgresql_Migration20261205133929_verifiers_access_log } from './postgresql/Migration20261205133929_verifiers_access_log.js';
+import { Migration20261205142554_erasure as postgresql_Migration20261205142554_erasure } from './postgresql/Migration20261205142554_erasure.js';
 
 export const learnersMigrations: MigrationSet = {
-  sqlite: [{ name: 'Migration20261123093026_initial', class: sqlite_Migration20261123093026_initial }, { name: 'Migration20261123114034_consent_grants', class: sqlite_Migration20261123114034_consent_grants }],
-  postgresql: [{ name: 'Migration20261123093026_initial', class: postgresql_Migration20261123093026_initial }, { name: 'Migration20261123114035_consent_grants', class: postgresql_Migration20261123114035_consent_grants }],
+  sqlite: [{ name: 'Migration20261123093026_initial', class: sqlite_Migration20261123093026_initial }, { name: 'Migration20261123114034_consent_grants', class: sqlite_Migration20261123114034_consent_grants }, { name: 'Migration20261205133929_verifiers_access_log', class: sqlite_Migration20261205133929_verifiers_access_log }, { name: 'Migration20261205142553_erasure', class: sqlite_Migration20261205142553_erasure }],
+  postgresql: [{ name: 'Migration20261123093026_initial', class: postgresql_Migration20261123093026_initial }, { name: 'Migration20261123114035_consent_grants', class: postgresql_Migration20261123114035_consent_grants }, { name: 'Migration20261205133929_verifiers_access_log', class: postgresql_Migration20261205133929_verifiers_access_log }, { name: 'Migration20261205142554_erasure', class: postgresql_Migration20261205142554_erasure }],
 };
