@@ -3,10 +3,10 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { GraphQLError } from 'graphql';
 import type { Principal } from '../../lib/auth.js';
 import { forbidden, hasRole, requireSignedIn, type SignedIn } from '../../lib/access.js';
-import { badUserInput } from '../../lib/errors.js';
 import { requireGlobalId } from '../../lib/ids.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
 import { STATUS_LIST_LENGTH } from '../../lib/status-list.js';
+import { callerScope, checkIdempotencyKey, keyReused } from '../../lib/idempotency.js';
 import { decideIssuance, type IssuanceBasis } from './accreditation.js';
 import { buildCredential } from './edc.js';
 import type { CredentialFacts, CredentialKind } from './facts.js';
@@ -15,6 +15,9 @@ import { IdempotencyRecord, IssuedCredential } from './records.js';
 import type { SealPool } from './seal-pool.js';
 import { sealCredential } from './seal.js';
 import { FactsUnavailable, readAchievementFacts, type AchievementFacts, type FactSources } from './sources.js';
+
+// The idempotency helpers moved to lib/ (recognition uses them too); issuance's callers import them from here.
+export { callerScope, checkIdempotencyKey, keyReused };
 
 /*
  * Issuing: read the facts from the awarding member as the caller, decide by
@@ -64,8 +67,6 @@ export interface IssueOutcome {
   basis: IssuanceBasis | null;
 }
 
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,255}$/;
-
 /** The list number and bit of a credential in the status lists. */
 export function statusPosition(serial: number): { list: number; index: number } {
   return { list: Math.floor((serial - 1) / STATUS_LIST_LENGTH), index: (serial - 1) % STATUS_LIST_LENGTH };
@@ -79,23 +80,8 @@ function fingerprint(request: IssueRequest): string {
   return createHash('sha256').update(JSON.stringify([request.achievementId, request.kind])).digest('hex');
 }
 
-/** Checks an Idempotency-Key (IETF draft: an opaque string chosen by the client). */
-export function checkIdempotencyKey(key: string | null | undefined): string | null {
-  if (key === null || key === undefined || key === '') return null;
-  if (!IDEMPOTENCY_KEY.test(key)) {
-    throw badUserInput('The Idempotency-Key must be 8 to 255 letters, digits, ".", "_", ":" or "-" (a UUID is a good choice).', 'idempotencyKey');
-  }
-  return key;
-}
-
 function notIssuable(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'NOT_ISSUABLE' } });
-}
-
-export function keyReused(): GraphQLError {
-  return new GraphQLError('This Idempotency-Key was already used for a different request; use a new key for a new request.', {
-    extensions: { code: 'IDEMPOTENCY_KEY_REUSED' },
-  });
 }
 
 /**
@@ -240,19 +226,6 @@ export async function storeCredentials(em: SqlEntityManager, dependencies: Issua
     if (records.length > 0) await tx.insertMany(IdempotencyRecord, records as IdempotencyRecord[]);
     return rows;
   });
-}
-
-/**
- * The identity an Idempotency-Key is scoped to: the token subject and every
- * part of the identity the hub acts on (roles, learner, member, verifier).
- * Two tokens that share only the subject (an analyst and a learner named
- * alike by the identity provider, two learner tokens with one subject) are two
- * callers, each with keys of its own (IETF Idempotency-Key draft: keys are
- * unique per client).
- */
-export function callerScope(caller: SignedIn): string {
-  const identity = [caller.subject, [...caller.roles].sort(), caller.learnerId ?? null, caller.memberId ?? null, caller.verifierId ?? null];
-  return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
 }
 
 /**

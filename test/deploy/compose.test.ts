@@ -282,11 +282,11 @@ describe('docker-compose.yml', () => {
     const gateway = servicesRunning(scriptEntry('gateway'))[0] as string;
     const gatewayEnv = environment(service(gateway));
     const port = gatewayEnv['PORT'];
-    // Services that sign hub tokens themselves (the member router, issuance) share the gateway's key folder;
+    // Services that sign hub tokens themselves (the member router, issuance, recognition) share the gateway's key folder;
     // every other one verifies with the key set the gateway publishes.
     const keysDir = gatewayEnv['HUB_KEYS_DIR'];
     expect(keysDir).toBeTruthy();
-    const signers = [scriptEntry('members'), scriptEntry('issuance')].map((entry) => servicesRunning(entry)[0] as string);
+    const signers = [scriptEntry('members'), scriptEntry('issuance'), scriptEntry('recognition')].map((entry) => servicesRunning(entry)[0] as string);
     const volumeOf = (name: string) => service(name).volumes?.find((volume) => volume.split(':')[1] === keysDir)?.split(':')[0];
     expect(volumeOf(gateway)).toBeTruthy();
     for (const signer of signers) {
