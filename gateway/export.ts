@@ -1,7 +1,7 @@
 import type { ApolloServer } from '@apollo/server';
 import type { Express, RequestHandler } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
-import type { GatewayContext } from './gateway.js';
+import type { GatewayContext } from './context.js';
 
 /*
  * GDPR data portability (Art. 20): a learner downloads everything the hub

@@ -1,5 +1,5 @@
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import cors from 'cors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -12,6 +12,7 @@ import { maskError } from '../lib/errors.js';
 import type { HubSigner } from '../lib/hub-token.js';
 import { createRateLimiter } from '../lib/rate-limit.js';
 import { Response } from 'undici';
+import type { GatewayContext } from './context.js';
 import { EXPORT_PATH, mountLearnerExport } from './export.js';
 import { createHttpClient, isGraphQLResponse, postGraphQL, type HttpClient } from '../lib/http-client.js';
 import type { Logger } from '../lib/log.js';
@@ -41,12 +42,6 @@ export interface EdgeOptions {
   maxTokens?: number;
   /** Most objects one query may return, page sizes multiplied through nesting (gateway/result-size.ts); default 20,000. */
   maxResultItems?: number;
-}
-
-export interface GatewayContext extends BaseContext {
-  principal: Principal;
-  /** The client's Idempotency-Key header, passed on to subgraphs (issuance uses it to make retries safe). */
-  idempotencyKey?: string;
 }
 
 export interface GatewayOptions extends EdgeOptions {
@@ -200,6 +195,8 @@ function deadlineFetcher(client: HttpClient, endpoint: SubgraphEndpoint, logger:
  * token; the body still carries the public data the query asked for and the
  * error saying what needs a token.
  */
+export type { GatewayContext } from './context.js';
+
 export function signInStatusPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {

@@ -110,3 +110,11 @@ export function checkCohortAccess(context: MemberContext): void {
   if (isOwnStaff(context)) return;
   throw forbidden(`An offering's cohort is for the staff of ${context.memberId} only.`);
 }
+
+/** Analysts and administrators see every member's uptake; a member's staff their own member's. */
+export function checkUptakeAccess(context: MemberContext): void {
+  const principal = requireSignedIn(context.principal, 'uptake figures');
+  if (hasRole(principal, 'analyst') || hasRole(principal, 'alliance-admin')) return;
+  if (isOwnStaff(context)) return;
+  throw forbidden(`Uptake figures of ${context.memberId} are for analysts, alliance administrators and the member's own staff.`);
+}

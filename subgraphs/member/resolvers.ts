@@ -4,7 +4,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-gr
 import { connectionType } from '../../lib/graphql-types.js';
 import { parseGlobalId } from '../../lib/ids.js';
 import { pageSize } from '../../lib/pagination.js';
-import { checkCohortAccess, checkRecord, readAccount, readAchievement, readEnrolment, visibleAccounts } from './access.js';
+import { checkCohortAccess, checkRecord, checkUptakeAccess, readAccount, readAchievement, readEnrolment, visibleAccounts } from './access.js';
 import type { MemberContext } from './context.js';
 import { MEMBER_CONTRACT_VERSION } from './contract.js';
 import { cycleOfEqfLevel, EnrolmentStatus, OfferingOrder, QfEheaCycle } from './enums.js';
@@ -25,7 +25,7 @@ import {
   Skill,
 } from './model.js';
 import { findAccountsPage, findCohortPage, findOfferingsPage } from './queries.js';
-import { checkUptakeAccess, Uptake } from './uptake.js';
+import { Uptake } from './uptake.js';
 
 export const LearningOpportunityConnection = connectionType(LearningOpportunity, 'LearningOpportunity');
 export const LearnerAccountConnection = connectionType(LearnerAccount, 'LearnerAccount');

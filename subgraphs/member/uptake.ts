@@ -2,11 +2,8 @@
 import 'reflect-metadata';
 import DataLoader from 'dataloader';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
-import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
 import { MAX_BATCH } from '../../lib/loaders.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
-import { isOwnStaff } from './access.js';
-import type { MemberContext } from './context.js';
 
 /*
  * Uptake: what analysts see. Counts only, never a person, with the
@@ -152,12 +149,4 @@ export function uptakeLoader(em: SqlEntityManager): DataLoader<string, Uptake> {
     },
     { maxBatchSize: MAX_BATCH },
   );
-}
-
-/** Analysts and administrators see every member's uptake; a member's staff their own member's. */
-export function checkUptakeAccess(context: MemberContext): void {
-  const principal = requireSignedIn(context.principal, 'uptake figures');
-  if (hasRole(principal, 'analyst') || hasRole(principal, 'alliance-admin')) return;
-  if (isOwnStaff(context)) return;
-  throw forbidden(`Uptake figures of ${context.memberId} are for analysts, alliance administrators and the member's own staff.`);
 }

@@ -82,6 +82,14 @@ function scriptEntry(script: string): string {
   return entry;
 }
 
+/**
+ * The entry point this deployment runs for `npm run <script>`: its demo variant when there is one
+ * (`member:demo` seeds demo data; the hub injects the seeding, the subgraph's own entry has none).
+ */
+function deployedEntry(script: string): string {
+  return scripts[`${script}:demo`] ? scriptEntry(`${script}:demo`) : scriptEntry(script);
+}
+
 const servicesRunning = (entry: string) => nodeServices.filter((name) => entryOf(name) === entry);
 
 function service(name: string): ComposeService {
@@ -117,7 +125,7 @@ function repoPath(imagePath: string): string {
   return relative;
 }
 
-const routerServices = servicesRunning(scriptEntry('members'));
+const routerServices = servicesRunning(deployedEntry('members'));
 const registryPath = repoPath(environment(service(routerServices[0] ?? 'members'))['MEMBER_REGISTRY'] ?? '');
 /** The registry; when it is invalid, a placeholder, so its own test fails with the reason instead of the whole file. */
 function loadRegistry(): Registry {
@@ -149,12 +157,12 @@ describe('docker-compose.yml', () => {
   it.each(subgraphs)('serves supergraph subgraph $name at the service and port composed into its URL', ({ name, url }) => {
     const address = new URL(url);
     const target = service(address.hostname);
-    expect(entryOf(address.hostname), `service ${address.hostname} should run the ${name} subgraph`).toBe(scriptEntry(name));
+    expect(entryOf(address.hostname), `service ${address.hostname} should run the ${name} subgraph`).toBe(deployedEntry(name));
     expect(environment(target)['PORT']).toBe(address.port);
   });
 
   it('publishes the gateway on the port it listens on', () => {
-    const [gateway] = servicesRunning(scriptEntry('gateway'));
+    const [gateway] = servicesRunning(deployedEntry('gateway'));
     expect(gateway, 'a service runs the gateway').toBeDefined();
     const port = environment(service(gateway!))['PORT'];
     expect(service(gateway!).ports?.map((mapping) => String(mapping).split(':').at(-1))).toContain(port);
@@ -164,7 +172,7 @@ describe('docker-compose.yml', () => {
     for (const member of registry.members) {
       const endpoint = new URL(member.endpoint);
       const env = environment(service(endpoint.hostname));
-      expect(entryOf(endpoint.hostname), `${endpoint.hostname} should run the member subgraph`).toBe(scriptEntry('member'));
+      expect(entryOf(endpoint.hostname), `${endpoint.hostname} should run the member subgraph`).toBe(deployedEntry('member'));
       expect(env['MEMBER_ID'], endpoint.hostname).toBe(member.id);
       expect(env['PORT'], endpoint.hostname).toBe(endpoint.port);
     }
@@ -172,7 +180,7 @@ describe('docker-compose.yml', () => {
 
   it('lists in the registry every member service it runs', () => {
     const registered = registry.members.map((member) => new URL(member.endpoint).hostname);
-    expect(servicesRunning(scriptEntry('member')).sort()).toEqual([...registered].sort());
+    expect(servicesRunning(deployedEntry('member')).sort()).toEqual([...registered].sort());
   });
 
   it('gives every member a PostgreSQL service of its own', () => {
@@ -239,11 +247,11 @@ describe('docker-compose.yml', () => {
 
   it('starts the gateway after every subgraph of the supergraph', () => {
     const hosts = subgraphs.map((subgraph) => new URL(subgraph.url).hostname);
-    for (const gateway of servicesRunning(scriptEntry('gateway'))) expect(Object.keys(service(gateway).depends_on ?? {})).toEqual(expect.arrayContaining(hosts));
+    for (const gateway of servicesRunning(deployedEntry('gateway'))) expect(Object.keys(service(gateway).depends_on ?? {})).toEqual(expect.arrayContaining(hosts));
   });
 
   it('gives the member router time to answer before the gateway gives up on it', () => {
-    for (const gateway of servicesRunning(scriptEntry('gateway'))) {
+    for (const gateway of servicesRunning(deployedEntry('gateway'))) {
       const env = environment(service(gateway));
       const routerName = subgraphs.find((subgraph) => routerServices.includes(new URL(subgraph.url).hostname))?.name ?? '';
       const deadline = Number(env[`SUBGRAPH_TIMEOUT_MS_${routerName.toUpperCase()}`] ?? env['SUBGRAPH_TIMEOUT_MS'] ?? 5_000);
@@ -259,8 +267,10 @@ describe('docker-compose.yml', () => {
   });
 
   it.each(nodeServices)('%s sets only environment variables its entry point reads', (name) => {
-    // The entry point and the helpers it calls directly (lib/entry.ts reads LOG_FORMAT for every service).
-    const source = [entryOf(name), ...importsOf(entryOf(name))].map(read).join('\n');
+    // The entry point, the service module it runs and the helpers those call directly
+    // (lib/entry.ts reads LOG_FORMAT for every service).
+    const direct = importsOf(entryOf(name));
+    const source = [...new Set([entryOf(name), ...direct, ...direct.flatMap(importsOf)])].map(read).join('\n');
     const unread = Object.keys(environment(service(name))).filter((variable) => !readsVariable(source, variable));
     expect(unread, `${entryOf(name)} does not read these`).toEqual([]);
   });
@@ -272,21 +282,21 @@ describe('docker-compose.yml', () => {
   });
 
   it('links the demo learners only to the members this deployment runs', () => {
-    const learners = servicesRunning(scriptEntry('learners'));
+    const learners = servicesRunning(deployedEntry('learners'));
     expect(learners).toHaveLength(1);
     const demoMembers = environment(service(learners[0] as string))['DEMO_MEMBERS']?.split(',') ?? [];
     expect(demoMembers.sort()).toEqual(registry.members.map((member) => member.id).sort());
   });
 
   it('lets every subgraph answer only the hub: each verifies hub tokens with the keys the gateway publishes', () => {
-    const gateway = servicesRunning(scriptEntry('gateway'))[0] as string;
+    const gateway = servicesRunning(deployedEntry('gateway'))[0] as string;
     const gatewayEnv = environment(service(gateway));
     const port = gatewayEnv['PORT'];
     // Services that sign hub tokens themselves (the member router, issuance, recognition) share the gateway's key folder;
     // every other one verifies with the key set the gateway publishes.
     const keysDir = gatewayEnv['HUB_KEYS_DIR'];
     expect(keysDir).toBeTruthy();
-    const signers = [scriptEntry('members'), scriptEntry('issuance'), scriptEntry('recognition')].map((entry) => servicesRunning(entry)[0] as string);
+    const signers = [deployedEntry('members'), deployedEntry('issuance'), deployedEntry('recognition')].map((entry) => servicesRunning(entry)[0] as string);
     const volumeOf = (name: string) => service(name).volumes?.find((volume) => volume.split(':')[1] === keysDir)?.split(':')[0];
     expect(volumeOf(gateway)).toBeTruthy();
     for (const signer of signers) {

@@ -1,0 +1,65 @@
+import type { MikroORM } from '@mikro-orm/core';
+import { resolve } from 'node:path';
+import { readPort, readString, type Env } from '../../lib/config.js';
+import type { ServiceEntry } from '../../lib/entry.js';
+import { hubVerifierFromEnv } from '../../lib/hub-token.js';
+import type { Logger } from '../../lib/log.js';
+import { configuredDatabase } from '../../lib/orm.js';
+import { REPO_ROOT } from '../../lib/paths.js';
+import { readRegistryFile } from '../members/registry.js';
+import { openLearnersDatabase } from './database.js';
+import { startLearnersServer } from './server.js';
+
+/**
+ * What a caller of learnersService may add: more `--help` lines and work on
+ * the open register before the server starts (the hub's demo entry point seeds
+ * demo learners with it, so this codebase never imports the demo seeder).
+ */
+export interface LearnersServiceHooks {
+  help?: string;
+  prepare?(context: { env: Env; logger: Logger; orm: MikroORM }): Promise<void>;
+}
+
+const HELP = `Learners subgraph: the alliance learner register (pseudonymous alliance ids
+linked to the learners' accounts at members).
+
+Usage: [DATABASE_URL=…] [PORT=…] npm run learners
+
+Environment:
+  DATABASE_URL   postgresql://user@host:5432/db or sqlite:<file>   default sqlite:data/learners.sqlite
+  PORT           port to listen on                                 default 4003
+  HOST           address to bind                                   default 127.0.0.1
+  MEMBER_REGISTRY
+                 the member registry (config/members.json format): sharing grants may
+                 name only its members                             default: any member id
+  LOG_FORMAT     text or json                                      default text
+  HUB_JWKS_URL | HUB_JWKS_FILE
+                 the hub's public keys: the gateway's /.well-known/hub-jwks.json, or the
+                 file the gateway writes (data/keys/hub-jwks.json); only calls signed
+                 by the hub are answered, anything else gets 401
+`;
+
+/** The learners subgraph as a service: configuration from the environment, migrations, the server. */
+export function learnersService(hooks: LearnersServiceHooks = {}): ServiceEntry {
+  return {
+    name: () => 'learners',
+    help: HELP + (hooks.help ?? ''),
+    async start(env, logger) {
+      const target = configuredDatabase(readString(env, 'DATABASE_URL', 'sqlite:data/learners.sqlite'));
+      const port = readPort(env, 'PORT', 4003);
+      const host = readString(env, 'HOST', '127.0.0.1');
+      const hubAuth = hubVerifierFromEnv(env);
+      const registryPath = env['MEMBER_REGISTRY']?.trim();
+      const knownMembers = registryPath ? new Set(readRegistryFile(resolve(REPO_ROOT, registryPath)).members.map((member) => member.id)) : null;
+      const orm = await openLearnersDatabase(target);
+      try {
+        await hooks.prepare?.({ env, logger, orm });
+        const server = await startLearnersServer({ orm, databaseKind: target.kind, logger, port, host, hubAuth, knownMembers });
+        return { url: server.url, stop: async () => { await server.stop(); await orm.close(); } };
+      } catch (error) {
+        await orm.close();
+        throw error;
+      }
+    },
+  };
+}

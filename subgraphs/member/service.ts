@@ -1,0 +1,66 @@
+import type { MikroORM } from '@mikro-orm/core';
+import { ConfigError, readPort, readString, type Env } from '../../lib/config.js';
+import type { ServiceEntry } from '../../lib/entry.js';
+import { hubVerifierFromEnv } from '../../lib/hub-token.js';
+import { isMemberId } from '../../lib/ids.js';
+import type { Logger } from '../../lib/log.js';
+import { configuredDatabase } from '../../lib/orm.js';
+import { openMemberDatabase } from './database.js';
+import { startMemberServer } from './server.js';
+
+/**
+ * What a caller of memberService may add: more `--help` lines and work on the
+ * open database before the server starts. The hub's demo entry point uses it
+ * to seed demo data, so this codebase never imports the demo seeder.
+ */
+export interface MemberServiceHooks {
+  help?: string;
+  prepare?(context: { env: Env; logger: Logger; orm: MikroORM; memberId: string }): Promise<void>;
+}
+
+const HELP = `Member subgraph: one alliance member's offerings and learner records, served
+under the member contract (schema/member-contract.graphql).
+
+Usage: MEMBER_ID=<domain> [DATABASE_URL=…] [PORT=…] npm run member
+
+Environment:
+  MEMBER_ID      the member's id, its web domain (e.g. tuni.fi)             required
+  DATABASE_URL   postgresql://user@host:5432/db or sqlite:<file>
+                 default sqlite:data/members/<MEMBER_ID>.sqlite
+  PORT           port to listen on                                          default 4100
+  HOST           address to bind                                            default 127.0.0.1
+  LOG_FORMAT     text or json                                               default text
+  HUB_JWKS_URL | HUB_JWKS_FILE
+                 the hub's public keys: the gateway's /.well-known/hub-jwks.json, or the
+                 file the gateway writes (data/keys/hub-jwks.json); only calls signed
+                 by the hub are answered, anything else gets 401
+`;
+
+const FOOTER = `
+Migrations run on start. GET /healthz is liveness, GET /readyz readiness.
+`;
+
+/** The member subgraph as a service: configuration from the environment, migrations, the server. */
+export function memberService(hooks: MemberServiceHooks = {}): ServiceEntry {
+  return {
+    name: (env) => `member ${env['MEMBER_ID'] ?? '?'}`,
+    help: HELP + (hooks.help ?? '') + FOOTER,
+    async start(env, logger) {
+      const memberId = readString(env, 'MEMBER_ID');
+      if (!isMemberId(memberId)) throw new ConfigError(`MEMBER_ID must be the member's web domain, e.g. tuni.fi; got "${memberId}".`);
+      const target = configuredDatabase(readString(env, 'DATABASE_URL', `sqlite:data/members/${memberId}.sqlite`));
+      const port = readPort(env, 'PORT', 4100);
+      const host = readString(env, 'HOST', '127.0.0.1');
+      const hubAuth = hubVerifierFromEnv(env);
+      const orm = await openMemberDatabase(target);
+      try {
+        await hooks.prepare?.({ env, logger, orm, memberId });
+        const server = await startMemberServer({ memberId, orm, databaseKind: target.kind, logger, port, host, hubAuth });
+        return { url: server.url, stop: async () => { await server.stop(); await orm.close(); } };
+      } catch (error) {
+        await orm.close();
+        throw error;
+      }
+    },
+  };
+}
