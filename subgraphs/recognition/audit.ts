@@ -28,21 +28,23 @@ export function audit(tx: SqlEntityManager, caller: SignedIn, action: string, en
   } as RecognitionAudit);
 }
 
-export interface IdempotentWrite<T> {
+export interface IdempotentWrite<T, P> {
   /** Names the kind of write, so one key cannot be replayed as another. */
   operation: string;
   /** The request's canonical parts; a replay must match them. */
   request: unknown;
   /** The checked key, or null. */
   key: string | null;
+  /** Reads and checks what the write needs, outside any transaction (calls to other subgraphs); skipped on a replay. */
+  prepare(): Promise<P>;
   /** Does the write inside the transaction and returns the id of what it made or changed. */
-  write(tx: SqlEntityManager): Promise<string>;
+  write(tx: SqlEntityManager, prepared: P): Promise<string>;
   /** Loads the answer for an id, checking again that the caller may have it (replays included). */
   answer(id: string): Promise<T>;
 }
 
 /** Runs a write once per (caller, key); returns its answer and whether it was a replay. */
-export async function idempotentWrite<T>(em: SqlEntityManager, caller: SignedIn, write: IdempotentWrite<T>, now: Date): Promise<{ value: T; replayed: boolean }> {
+export async function idempotentWrite<T, P>(em: SqlEntityManager, caller: SignedIn, write: IdempotentWrite<T, P>, now: Date): Promise<{ value: T; replayed: boolean }> {
   const scope = callerScope(caller);
   const fingerprint = requestFingerprint([write.operation, write.request]);
   const replay = async (record: RecognitionIdempotency) => {
@@ -53,9 +55,10 @@ export async function idempotentWrite<T>(em: SqlEntityManager, caller: SignedIn,
     const record = await em.fork().findOne(RecognitionIdempotency, { caller: scope, key: write.key });
     if (record) return replay(record);
   }
+  const prepared = await write.prepare();
   try {
     const id = await em.fork().transactional(async (tx) => {
-      const result = await write.write(tx as SqlEntityManager);
+      const result = await write.write(tx as SqlEntityManager, prepared);
       if (write.key) {
         tx.create(RecognitionIdempotency, { caller: scope, subject: caller.subject.slice(0, 255), key: write.key, operation: write.operation, fingerprint, resultId: result, createdAt: now } as RecognitionIdempotency);
       }

@@ -1,6 +1,6 @@
 // type-graphql's decorators read Reflect metadata; the polyfill must load before any decorated class.
 import 'reflect-metadata';
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
 import { unknownMember } from '../../lib/errors.js';
 import { connectionType } from '../../lib/graphql-types.js';
@@ -19,8 +19,12 @@ import {
   RecognitionRequest,
   RecognitionRule,
   RecognitionTarget,
+  SubmitRecognitionPayload,
 } from './model.js';
 import { RecognitionRequest as RequestRow } from './records.js';
+import { decideRequest, learnerStep } from './decisions.js';
+import { DecideRecognitionInput, EvidenceInput, SubmitRecognitionRequestInput } from './inputs.js';
+import { submitRequest, type RuleDecider } from './requests.js';
 import { decisionView, evidenceView, historyView, isDecision, targetView } from './views.js';
 
 export const RecognitionRequestConnection = connectionType(RecognitionRequest, 'RecognitionRequest');
@@ -60,8 +64,69 @@ export class LearnerRecognitionResolver {
   }
 }
 
+const CLIENT_KEY = { nullable: true, description: 'An idempotency key (or send the Idempotency-Key header): a retry with the same key gets the same answer and changes nothing more.' };
+
+/** Until rules decide (rules.ts), every request waits for staff. */
+export const decideByRules: RuleDecider = async () => {};
+
 @Resolver(() => RecognitionRequest)
 export class RecognitionRequestResolver {
+  @Mutation(() => SubmitRecognitionPayload, {
+    description:
+      "Asks a member to recognise your evidence towards one of its offerings or a free credit slot (learners only). Shares with that member's staff the evidence named, and nothing else; a request its published rules cover is decided at once. The same request again returns the first one.",
+  })
+  async submitRecognitionRequest(
+    @Arg('input', () => SubmitRecognitionRequestInput) input: SubmitRecognitionRequestInput,
+    @Ctx() context: RecognitionContext,
+    @Arg('clientKey', () => String, CLIENT_KEY) clientKey?: string | null,
+  ): Promise<SubmitRecognitionPayload> {
+    const { request, created } = await submitRequest(context, input, clientKey, decideByRules);
+    return { request: request as unknown as RecognitionRequest, created };
+  }
+
+  @Mutation(() => RecognitionRequest, {
+    description:
+      "Decides a request (staff of the deciding member): RECOGNISED, PARTIALLY_RECOGNISED, REJECTED (naming the substantial difference) or MORE_INFORMATION_NEEDED. Only open requests (SUBMITTED, APPEALED, waiting for information) take a decision; it is recorded and never edited.",
+  })
+  async decideRecognitionRequest(
+    @Arg('input', () => DecideRecognitionInput) input: DecideRecognitionInput,
+    @Ctx() context: RecognitionContext,
+    @Arg('clientKey', () => String, CLIENT_KEY) clientKey?: string | null,
+  ): Promise<RequestRow> {
+    return decideRequest(context, input, clientKey);
+  }
+
+  @Mutation(() => RecognitionRequest, { description: 'Appeals the decision on your request, once: it is reopened (APPEALED) for a new decision, which is final.' })
+  appealRecognitionDecision(
+    @Arg('requestId', () => ID) requestId: string,
+    @Arg('grounds', () => String, { description: 'Why the decision should be reviewed (10–2,000 characters).' }) grounds: string,
+    @Ctx() context: RecognitionContext,
+    @Arg('clientKey', () => String, CLIENT_KEY) clientKey?: string | null,
+  ): Promise<RequestRow> {
+    return learnerStep(context, 'appeal', requestId, grounds, clientKey);
+  }
+
+  @Mutation(() => RecognitionRequest, { description: 'Answers the question of the deciding member (MORE_INFORMATION_NEEDED), optionally with more evidence; the request goes back to the member.' })
+  provideRecognitionInformation(
+    @Arg('requestId', () => ID) requestId: string,
+    @Arg('message', () => String, { description: 'Your answer (3–5,000 characters).' }) message: string,
+    @Ctx() context: RecognitionContext,
+    @Arg('evidence', () => [EvidenceInput], { nullable: true, description: 'More evidence, shared with the deciding member like the rest.' }) evidence?: EvidenceInput[] | null,
+    @Arg('clientKey', () => String, CLIENT_KEY) clientKey?: string | null,
+  ): Promise<RequestRow> {
+    return learnerStep(context, 'answer', requestId, message, clientKey, evidence);
+  }
+
+  @Mutation(() => RecognitionRequest, { description: 'Withdraws your open request; the evidence is then free for another request.' })
+  withdrawRecognitionRequest(
+    @Arg('requestId', () => ID) requestId: string,
+    @Ctx() context: RecognitionContext,
+    @Arg('reason', () => String, { nullable: true, description: 'Why, for the record (up to 500 characters).' }) reason?: string | null,
+    @Arg('clientKey', () => String, CLIENT_KEY) clientKey?: string | null,
+  ): Promise<RequestRow> {
+    return learnerStep(context, 'withdraw', requestId, reason, clientKey);
+  }
+
   @Query(() => RecognitionRequest, { nullable: true, description: 'A recognition request by id (its learner, and staff of the deciding member); null when there is none you may see.' })
   recognitionRequest(@Arg('id', () => ID) id: string, @Ctx() context: RecognitionContext): Promise<RequestRow | null> {
     return readRequest(context, id);

@@ -7,7 +7,7 @@ import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import type { RecognitionContext, RecognitionService } from './context.js';
 import { createRecognitionLoaders } from './loaders.js';
 import { buildRecognitionSchema } from './schema.js';
-import type { RecognitionSources } from './sources.js';
+import { observedSources, type RecognitionSources } from './sources.js';
 
 export interface RecognitionServiceOptions {
   orm: MikroORM;
@@ -21,14 +21,15 @@ export interface RecognitionServiceOptions {
 
 /** What a request needs that outlives it. */
 export function createRecognitionService(options: RecognitionServiceOptions): RecognitionService {
-  return {
+  const service: RecognitionService = {
     orm: options.orm,
     databaseKind: options.databaseKind,
-    sources: options.sources,
+    sources: observedSources(options.sources, () => service.observe),
     knownMembers: options.knownMembers,
     logger: options.logger,
     now: options.now ?? (() => new Date()),
   };
+  return service;
 }
 
 export interface RecognitionServerOptions {

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { Principal } from '../../lib/auth.js';
-import { postGraphQL, ServiceCallError, type GraphQLResponseBody } from '../../lib/http-client.js';
+import { postGraphQL, ServiceCallError, type GraphQLResponseBody, type HttpClient } from '../../lib/http-client.js';
 import type { FactSources } from '../issuance/sources.js';
 
 /*
@@ -21,9 +21,41 @@ export type SourceService = 'members' | 'learners' | 'issuance' | 'esco';
 /** One call to another subgraph (what tests and the benchmark count). */
 export interface SourceCall {
   service: SourceService;
-  purpose: string;
   ms: number;
   ok: boolean;
+}
+
+/**
+ * The sources with a client that reports every call it makes (the service's
+ * own and those of the issuance helpers it reuses) to `observe`, read at call time.
+ */
+export function observedSources(sources: RecognitionSources, observe: () => ((call: SourceCall) => void) | undefined): RecognitionSources {
+  const byOrigin = new Map<string, SourceService>(
+    (['members', 'learners', 'issuance', 'esco'] as const).map((service) => [new URL(urlOf(sources, service)).href, service]),
+  );
+  const client: HttpClient = {
+    async fetch(url, init) {
+      const started = performance.now();
+      const report = (ok: boolean) => {
+        const service = byOrigin.get(new URL(url).href);
+        if (service) observe()?.({ service, ms: performance.now() - started, ok });
+      };
+      try {
+        const response = await sources.client.fetch(url, init);
+        report(true);
+        return response;
+      } catch (error) {
+        report(false);
+        throw error;
+      }
+    },
+    close: () => sources.client.close(),
+  };
+  return { ...sources, client };
+}
+
+function urlOf(sources: RecognitionSources, service: SourceService): string {
+  return { members: sources.membersUrl, learners: sources.learnersUrl, issuance: sources.issuanceUrl, esco: sources.escoUrl }[service];
 }
 
 const SERVICE_NAMES: Record<SourceService, string> = { members: 'member router', learners: 'learner register', issuance: 'issuance service', esco: 'ESCO service' };
@@ -33,19 +65,12 @@ export async function callSubgraph(
   sources: RecognitionSources,
   service: SourceService,
   principal: Principal,
-  purpose: string,
   query: string,
   variables: Record<string, unknown>,
-  observe?: (call: SourceCall) => void,
 ): Promise<GraphQLResponseBody> {
-  const url = { members: sources.membersUrl, learners: sources.learnersUrl, issuance: sources.issuanceUrl, esco: sources.escoUrl }[service];
-  const started = performance.now();
   try {
-    const body = await postGraphQL(sources.client, url, { query, variables }, { timeoutMs: sources.timeoutMs, headers: { authorization: `Bearer ${await sources.signer.sign(principal, service)}` } });
-    observe?.({ service, purpose, ms: performance.now() - started, ok: true });
-    return body;
+    return await postGraphQL(sources.client, urlOf(sources, service), { query, variables }, { timeoutMs: sources.timeoutMs, headers: { authorization: `Bearer ${await sources.signer.sign(principal, service)}` } });
   } catch (error) {
-    observe?.({ service, purpose, ms: performance.now() - started, ok: false });
     if (error instanceof ServiceCallError) {
       throw new GraphQLError(`The ${SERVICE_NAMES[service]} ${error.reason}; nothing was changed.`, { extensions: { code: 'SERVICE_UNAVAILABLE', service } });
     }
