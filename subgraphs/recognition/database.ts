@@ -113,6 +113,7 @@ export const RecognitionRuleSchema = new EntitySchema<RecognitionRule>({
     kindList: { type: 'string', length: 100, nullable: true },
     typeList: { type: 'string', length: 100, nullable: true },
     ectsCapPerYear: { type: 'double', nullable: true },
+    fixedEcts: { type: 'double', nullable: true },
     countsAs: { type: 'string', length: 500 },
     createdAt: { type: 'datetime' },
     createdBy: { type: 'string', length: 255 },

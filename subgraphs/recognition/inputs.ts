@@ -1,7 +1,8 @@
 // type-graphql's decorators read Reflect metadata; the polyfill must load before any decorated class.
 import 'reflect-metadata';
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
-import { RecognitionOutcome, RejectionReason } from './enums.js';
+import { AccreditationAuthority, MicroCredentialType, OpportunityKind } from '../member/enums.js';
+import { RecognitionOutcome, RejectionReason, RuleScope } from './enums.js';
 
 @InputType({ description: 'A free credit slot at the deciding member, e.g. 5 ECTS of electives at EQF 6.' })
 export class CreditSlotInput {
@@ -103,4 +104,55 @@ export class DecideRecognitionInput {
       'Why, in words the learner will read (3–2,000 characters): a rejection must explain the difference it names (at least 20 characters); MORE_INFORMATION_NEEDED asks the question.',
   })
   explanation!: string;
+}
+
+@InputType({
+  description:
+    "A recognition rule: which evidence it covers and what it counts as. Every condition given must hold for every piece of evidence; the accreditation rule always applies (credit-bearing evidence from a member without the authority needs its external accreditation).",
+})
+export class RecognitionRuleInput {
+  @Field(() => ID, { description: 'The member that publishes the rule and decides by it.' })
+  memberId!: string;
+
+  @Field(() => String, { description: '3–200 characters.' })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: 'Up to 2,000 characters.' })
+  description?: string | null;
+
+  @Field(() => Boolean, { defaultValue: true, description: 'Only active rules decide requests.' })
+  active!: boolean;
+
+  @Field(() => RuleScope, { defaultValue: RuleScope.CREDIT_SLOTS })
+  scope!: RuleScope;
+
+  @Field(() => [ID], { nullable: true, description: "Scope OFFERINGS: the member's offerings (1–100) the rule covers requests towards." })
+  offeringIds?: string[] | null;
+
+  @Field(() => [AccreditationAuthority], { nullable: true, description: 'Accreditation authority levels of the awarding members it accepts; omitted: any.' })
+  issuerAuthorities?: AccreditationAuthority[] | null;
+
+  @Field(() => [ID], { nullable: true, description: 'The awarding members it accepts (up to 50); omitted: every alliance member.' })
+  issuerMemberIds?: string[] | null;
+
+  @Field(() => Int, { nullable: true, description: 'Lowest EQF level of the evidence, 1–8.' })
+  eqfMin?: number | null;
+
+  @Field(() => Boolean, { defaultValue: true, description: 'The evidence must be a passed assessment.' })
+  requirePassed!: boolean;
+
+  @Field(() => [OpportunityKind], { nullable: true, description: 'Kinds of offering the evidence must be; omitted: any.' })
+  opportunityKinds?: OpportunityKind[] | null;
+
+  @Field(() => [MicroCredentialType], { nullable: true, description: 'Micro-credential types the evidence must be; omitted: any.' })
+  microCredentialTypes?: MicroCredentialType[] | null;
+
+  @Field(() => Float, { nullable: true, description: 'Most ECTS it recognises for one learner in one calendar year (more than 0, at most 60); omitted: no cap.' })
+  ectsCapPerYear?: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Fixed credit it grants per request (more than 0, at most the cap); it covers only evidence that carries at least this much.' })
+  fixedEcts?: number | null;
+
+  @Field(() => String, { description: 'What the credit counts as, e.g. "Elective ECTS, any master programme" (2–500 characters).' })
+  countsAs!: string;
 }

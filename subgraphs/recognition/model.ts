@@ -316,6 +316,9 @@ export class RecognitionRule {
   @Field(() => Float, { nullable: true, description: 'Most ECTS it recognises for one learner in one calendar year; null: no cap.' })
   ectsCapPerYear!: number | null;
 
+  @Field(() => Float, { nullable: true, description: 'Fixed credit it grants per request (never more than the evidence carries); null: what the request asks.' })
+  fixedEcts!: number | null;
+
   @Field(() => String, { description: 'What the credit counts as, e.g. "Elective ECTS".' })
   countsAs!: string;
 

@@ -126,6 +126,8 @@ export class RecognitionRule {
   typeList?: string | null;
   /** Most ECTS it recognises for one learner in one calendar year; null: no cap. */
   ectsCapPerYear?: number | null;
+  /** Fixed credit per request (e.g. "a passed challenge counts as 5 ECTS"); null: what the request asks. */
+  fixedEcts?: number | null;
   countsAs!: string;
   createdAt!: Date;
   createdBy!: string;

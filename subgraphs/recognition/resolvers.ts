@@ -24,7 +24,8 @@ import {
 import { RecognitionRequest as RequestRow } from './records.js';
 import { decideRequest, learnerStep } from './decisions.js';
 import { DecideRecognitionInput, EvidenceInput, SubmitRecognitionRequestInput } from './inputs.js';
-import { submitRequest, type RuleDecider } from './requests.js';
+import { submitRequest } from './requests.js';
+import { decideByRules } from './rules.js';
 import { decisionView, evidenceView, historyView, isDecision, targetView } from './views.js';
 
 export const RecognitionRequestConnection = connectionType(RecognitionRequest, 'RecognitionRequest');
@@ -65,9 +66,6 @@ export class LearnerRecognitionResolver {
 }
 
 const CLIENT_KEY = { nullable: true, description: 'An idempotency key (or send the Idempotency-Key header): a retry with the same key gets the same answer and changes nothing more.' };
-
-/** Until rules decide (rules.ts), every request waits for staff. */
-export const decideByRules: RuleDecider = async () => {};
 
 @Resolver(() => RecognitionRequest)
 export class RecognitionRequestResolver {

@@ -67,3 +67,22 @@ export const candidates: Candidate[] = everyone.flatMap((person) => {
 export function slotInput(candidate: Candidate, evidence: Record<string, unknown>[], extra: Record<string, unknown> = {}) {
   return { memberId: candidate.home, creditSlot: { ects: 10, eqfLevel: 6, area: 'Electives' }, evidence, consent: true, ...extra };
 }
+
+/** Every (learner, home) pair: a member where the learner has an account, with their credit from other members. */
+export const pairs: Candidate[] = everyone.flatMap((person) =>
+  person.accounts.flatMap((account) => {
+    const achievements = passed.filter((item) => item.learnerId === person.id && item.memberId !== account.memberId && item.offering.creditBearing && item.achievement.ectsAwarded > 0);
+    return achievements.length > 0 ? [{ learnerId: person.id, home: account.memberId, achievements }] : [];
+  }),
+);
+
+export const RULE_FIELDS = /* GraphQL */ `
+  id name description active version scope eqfMin requirePassed ectsCapPerYear fixedEcts countsAs
+  member { id } offerings { id } issuerAuthorities issuerMembers { id } opportunityKinds microCredentialTypes
+`;
+
+export const CREATE_RULE = /* GraphQL */ `mutation ($input: RecognitionRuleInput!) { createRecognitionRule(input: $input) { ${RULE_FIELDS} } }`;
+export const UPDATE_RULE = /* GraphQL */ `mutation ($id: ID!, $input: RecognitionRuleInput!) { updateRecognitionRule(id: $id, input: $input) { ${RULE_FIELDS} } }`;
+export const DRY_RUN = /* GraphQL */ `
+  query ($request: ID!, $rule: ID, $draft: RecognitionRuleInput) { recognitionRuleDryRun(requestId: $request, ruleId: $rule, rule: $draft) { covers outcome ectsRecognised reasons } }
+`;
