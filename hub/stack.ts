@@ -21,6 +21,9 @@ import { allianceIssuer, createIssuanceService, ISSUANCE_PUBLIC_PREFIXES, ISSUAN
 import { createHttpClient } from '../lib/http-client.js';
 import { openMemberDatabase } from '../subgraphs/member/database.js';
 import { startMemberServer } from '../subgraphs/member/server.js';
+import type { RecognitionService } from '../subgraphs/recognition/context.js';
+import { openRecognitionDatabase } from '../subgraphs/recognition/database.js';
+import { createRecognitionService, startRecognitionServer } from '../subgraphs/recognition/server.js';
 import { parseRegistry, type MemberEntry, type Registry } from '../subgraphs/members/registry.js';
 import { startMemberRouter } from '../subgraphs/members/server.js';
 import { ALLIANCE_MEMBERS, memberProfile, type MemberProfile } from './alliance.js';
@@ -47,7 +50,7 @@ export interface HubOptions {
   memberTimeoutMs?: number;
   /** Database URL per member id, esco and learners (default: SQLite files in dataDir). */
   databaseUrl?: (service: string) => string | undefined;
-  ports?: { gateway?: number; members?: number; esco?: number; learners?: number; issuance?: number };
+  ports?: { gateway?: number; members?: number; esco?: number; learners?: number; issuance?: number; recognition?: number };
   /** The hub's public URL, named in every credential (default: the gateway's own address). */
   publicUrl?: string;
   host?: string;
@@ -77,12 +80,12 @@ export interface RunningMember {
 export interface RunningHub {
   gatewayUrl: string;
   readyUrl: string;
-  urls: { members: string; esco: string; learners: string; issuance: string };
+  urls: { members: string; esco: string; learners: string; issuance: string; recognition: string };
   /** The hub's public URL (the gateway's address unless configured): credentials name it. */
   publicUrl: string;
   members: Map<string, RunningMember>;
   /** The central subgraphs, each stoppable on its own (tests show partial failure with it). */
-  central: Record<'members' | 'esco' | 'learners' | 'issuance', RunningServer>;
+  central: Record<'members' | 'esco' | 'learners' | 'issuance' | 'recognition', RunningServer>;
   registry: Registry;
   /** How many demo learners the databases hold (may differ from the option when seeded earlier). */
   demoLearners: number;
@@ -92,6 +95,8 @@ export interface RunningHub {
   hubSigner: HubSigner;
   /** The issuance service's state (keys, cohort jobs), for tests that must hold a moment still. */
   issuanceService: IssuanceService;
+  /** The recognition service (tests observe the calls it makes to other subgraphs). */
+  recognitionService: RecognitionService;
   stop(): Promise<void>;
 }
 
@@ -196,6 +201,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     orms.push(escoOrm);
     const issuanceOrm = await openIssuanceDatabase(target('issuance', 'issuance.sqlite'));
     orms.push(issuanceOrm);
+    const recognitionTarget = target('recognition', 'recognition.sqlite');
+    const recognitionOrm = await openRecognitionDatabase(recognitionTarget);
+    orms.push(recognitionOrm);
 
     const demoLearners = await ensureDemoData(
       { dataDir: options.dataDir, members: memberDatabases, learners: learnersOrm },
@@ -267,7 +275,6 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     stops.push(() => issuanceService.close());
     const issuance = await startIssuanceServer({ service: issuanceService, logger: logger.child('issuance'), port: options.ports?.issuance ?? 0, host, hubAuth });
     stops.push(() => issuance.stop());
-
     // Erasure targets: every member of the registry, and each central service that stores learner data (one line each).
     const centralErasureTargets: ErasureTarget[] = [
       { name: 'issuance', audience: 'issuance', origin: new URL(issuance.url).origin },
@@ -283,6 +290,16 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       erasure: { signer: hubSigner, targets: () => [...memberErasureTargets(registry), ...centralErasureTargets], ...options.erasure },
     });
     stops.push(() => learners.stop());
+    const recognitionService = createRecognitionService({
+      orm: recognitionOrm,
+      databaseKind: recognitionTarget.kind,
+      sources: { client: issuanceClient, signer: hubSigner, membersUrl: router.url, escoUrl: esco.url, learnersUrl: learners.url, issuanceUrl: issuance.url, timeoutMs: options.gatewayTimeoutMs ?? 5_000 },
+      knownMembers: new Set(registry.members.map((member) => member.id)),
+      logger: logger.child('recognition'),
+    });
+    const recognition = await startRecognitionServer({ service: recognitionService, logger: logger.child('recognition'), port: options.ports?.recognition ?? 0, host, hubAuth });
+    stops.push(() => recognition.stop());
+
 
     progress('starting the gateway');
     const idp = await ensureDevIdp(join(options.dataDir, 'keys'));
@@ -291,7 +308,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       supergraphSdl,
       subgraphs: subgraphEndpoints(
         supergraphSdl,
-        { members: router.url, esco: esco.url, learners: learners.url, issuance: issuance.url },
+        { members: router.url, esco: esco.url, learners: learners.url, issuance: issuance.url, recognition: recognition.url },
         { defaultMs: options.gatewayTimeoutMs ?? 5_000 },
       ),
       logger: logger.child('gateway'),
@@ -313,14 +330,15 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     return {
       gatewayUrl: gateway.url,
       readyUrl: gateway.readyUrl,
-      urls: { members: router.url, esco: esco.url, learners: learners.url, issuance: issuance.url },
+      urls: { members: router.url, esco: esco.url, learners: learners.url, issuance: issuance.url, recognition: recognition.url },
       publicUrl,
       members,
-      central: { members: router, esco, learners, issuance },
+      central: { members: router, esco, learners, issuance, recognition },
       demoLearners,
       idp,
       hubSigner,
       issuanceService,
+      recognitionService,
       registry,
       stop: stopAll,
     };

@@ -27,6 +27,9 @@ export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set([
   'NOT_ISSUABLE',
   'IDEMPOTENCY_KEY_REUSED',
   'UNPROCESSABLE_CREDENTIAL',
+  // Recognition: evidence that does not verify, is revoked or comes from an untrusted issuer; a step the request's state does not allow.
+  'EVIDENCE_NOT_ACCEPTED',
+  'INVALID_STATE',
 ]);
 
 /** Extension keys that are safe to pass on; everything else is dropped. */

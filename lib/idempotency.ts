@@ -4,30 +4,28 @@ import type { SignedIn } from './access.js';
 import { badUserInput } from './errors.js';
 
 /*
- * Idempotency keys of writes (IETF Idempotency-Key draft), the same in every
- * subgraph: an opaque string the client chooses, sent as the Idempotency-Key
- * header (the gateway passes it on) or as an argument. A key belongs to the
- * whole caller (callerScope), so a token that shares only the subject with
- * another cannot replay its answer; the same key with a different request is
- * IDEMPOTENCY_KEY_REUSED.
+ * Idempotency keys (IETF Idempotency-Key draft), the same for every subgraph
+ * that writes: an opaque key chosen by the client, scoped to the whole caller,
+ * bound to a fingerprint of the request. Each subgraph stores (caller, key)
+ * → fingerprint and result next to the effect, under a uniqueness constraint.
  */
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,255}$/;
 
-/** Checks an Idempotency-Key; absent or empty is null. */
-export function checkIdempotencyKey(key: string | null | undefined): string | null {
+/** Checks an Idempotency-Key (an opaque string chosen by the client); empty is none. */
+export function checkIdempotencyKey(key: string | null | undefined, argument = 'idempotencyKey'): string | null {
   if (key === null || key === undefined || key === '') return null;
   if (!IDEMPOTENCY_KEY.test(key)) {
-    throw badUserInput('The Idempotency-Key must be 8 to 255 letters, digits, ".", "_", ":" or "-" (a UUID is a good choice).', 'idempotencyKey');
+    throw badUserInput('The Idempotency-Key must be 8 to 255 letters, digits, ".", "_", ":" or "-" (a UUID is a good choice).', argument);
   }
   return key;
 }
 
-/** The header and the argument, when both are sent, must agree; returns the key in force. */
-export function idempotencyKeyOf(header: string | null | undefined, argument: string | null | undefined): string | null {
-  const fromHeader = checkIdempotencyKey(header);
-  const fromArgument = checkIdempotencyKey(argument);
-  if (fromHeader && fromArgument && fromHeader !== fromArgument) throw badUserInput('The Idempotency-Key header and "idempotencyKey" differ; send one of them.', 'idempotencyKey');
+/** The key of a write: the Idempotency-Key header or the argument (which must agree when both are sent). */
+export function requestIdempotencyKey(header: string | null | undefined, value: string | null | undefined, argument = 'idempotencyKey'): string | null {
+  const fromHeader = checkIdempotencyKey(header, argument);
+  const fromArgument = checkIdempotencyKey(value, argument);
+  if (fromHeader && fromArgument && fromHeader !== fromArgument) throw badUserInput(`The Idempotency-Key header and "${argument}" differ; send one of them.`, argument);
   return fromHeader ?? fromArgument;
 }
 
@@ -37,8 +35,20 @@ export function keyReused(): GraphQLError {
   });
 }
 
-/** Whom a key belongs to: a hash of the whole verified identity (subject, roles, learner, member, verifier). */
+/**
+ * The identity an Idempotency-Key is scoped to: the token subject and every
+ * part of the identity the hub acts on (roles, learner, member, verifier).
+ * Two tokens that share only the subject (an analyst and a learner named
+ * alike by the identity provider, two learner tokens with one subject) are two
+ * callers, each with keys of its own (IETF Idempotency-Key draft: keys are
+ * unique per client).
+ */
 export function callerScope(caller: SignedIn): string {
   const identity = [caller.subject, [...caller.roles].sort(), caller.learnerId ?? null, caller.memberId ?? null, caller.verifierId ?? null];
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
+}
+
+/** sha256 of a request's canonical parts: what a replayed key must match. */
+export function requestFingerprint(parts: unknown): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }

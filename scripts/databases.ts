@@ -8,6 +8,8 @@ import { learnersEntities } from '../subgraphs/learners/database.js';
 import { learnersMigrations } from '../subgraphs/learners/migrations/index.js';
 import { issuanceEntities } from '../subgraphs/issuance/database.js';
 import { issuanceMigrations } from '../subgraphs/issuance/migrations/index.js';
+import { recognitionEntities } from '../subgraphs/recognition/database.js';
+import { recognitionMigrations } from '../subgraphs/recognition/migrations/index.js';
 
 export interface SubgraphDatabase {
   entities: EntitySchema[];
@@ -22,4 +24,5 @@ export const subgraphDatabases: Record<string, SubgraphDatabase> = {
   esco: { entities: escoEntities, migrations: escoMigrations, exportName: 'escoMigrations' },
   learners: { entities: learnersEntities, migrations: learnersMigrations, exportName: 'learnersMigrations' },
   issuance: { entities: issuanceEntities, migrations: issuanceMigrations, exportName: 'issuanceMigrations' },
+  recognition: { entities: recognitionEntities, migrations: recognitionMigrations, exportName: 'recognitionMigrations' },
 };

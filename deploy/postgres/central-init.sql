@@ -4,3 +4,4 @@
 CREATE DATABASE esco;
 CREATE DATABASE learners;
 CREATE DATABASE issuance;
+CREATE DATABASE recognition;

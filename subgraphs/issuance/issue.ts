@@ -16,6 +16,7 @@ import type { SealPool } from './seal-pool.js';
 import { sealCredential } from './seal.js';
 import { FactsUnavailable, readAchievementFacts, type AchievementFacts, type FactSources } from './sources.js';
 
+
 /*
  * Issuing: read the facts from the awarding member as the caller, decide by
  * the accreditation rule, write the credential in the European Learning
@@ -80,7 +81,6 @@ function fingerprint(request: IssueRequest): string {
 function notIssuable(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'NOT_ISSUABLE' } });
 }
-
 
 /**
  * Who may have a credential issued: the learner it certifies, or staff of
@@ -225,7 +225,6 @@ export async function storeCredentials(em: SqlEntityManager, dependencies: Issua
     return rows;
   });
 }
-
 
 /**
  * Whether the caller may be handed this stored credential as the answer to

@@ -6,7 +6,7 @@ import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
 import { badUserInput, checkedText } from '../../lib/errors.js';
 import type { CohortJob } from './cohort.js';
 import type { IssuanceContext } from './context.js';
-import { idempotencyKeyOf } from '../../lib/idempotency.js';
+import { requestIdempotencyKey } from '../../lib/idempotency.js';
 import { issueCredential } from './issue.js';
 import { europassFile, europassJades } from './europass.js';
 import { readUnverified } from './seal.js';
@@ -141,7 +141,7 @@ export class CredentialResolver {
     @Arg('idempotencyKey', () => String, { nullable: true, description: 'Overrides nothing: must equal the Idempotency-Key header when both are sent.' })
     idempotencyKey?: string | null,
   ): Promise<IssueCredentialPayload> {
-    const key = idempotencyKeyOf(context.idempotencyKey, idempotencyKey);
+    const key = requestIdempotencyKey(context.idempotencyKey, idempotencyKey);
     const outcome = await issueCredential(context.em, context.service.issuance, context.principal, { achievementId: input.achievementId, kind: input.kind }, key);
     return { credential: outcome.credential as unknown as Credential, created: outcome.created, basis: (outcome.basis as IssuanceBasis | null) ?? null };
   }

@@ -6,7 +6,7 @@ import { GraphQLError } from 'graphql';
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
 import { badUserInput } from '../../lib/errors.js';
-import { callerScope, idempotencyKeyOf, keyReused } from '../../lib/idempotency.js';
+import { callerScope, requestIdempotencyKey, keyReused } from '../../lib/idempotency.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
 import { audit } from './audit.js';
 import type { LearnersContext } from './context.js';
@@ -61,7 +61,7 @@ export class ErasureResolver {
     if (!hasRole(principal, 'learner') || !principal.learnerId) throw forbidden('Only a learner can erase their own alliance account.');
     const learnerId = principal.learnerId;
     if (confirm !== learnerId) throw badUserInput('"confirm" must be your alliance learner id: the erasure cannot be undone.', 'confirm');
-    const key = idempotencyKeyOf(context.idempotencyKey, idempotencyKey);
+    const key = requestIdempotencyKey(context.idempotencyKey, idempotencyKey);
     const outbox = context.erasure;
     if (!outbox) {
       throw new GraphQLError('Erasure is not configured on this learner register (no hub key or member registry); nothing was erased.', { extensions: { code: 'SERVICE_UNAVAILABLE' } });

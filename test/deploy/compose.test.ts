@@ -292,11 +292,11 @@ describe('docker-compose.yml', () => {
     const gateway = servicesRunning(deployedEntry('gateway'))[0] as string;
     const gatewayEnv = environment(service(gateway));
     const port = gatewayEnv['PORT'];
-    // Services that sign hub tokens themselves (the member router, issuance, learners for erasures) share the
-    // gateway's key folder; every other one verifies with the key set the gateway publishes.
+    // Services that sign hub tokens themselves (the member router, issuance, recognition, learners for erasures)
+    // share the gateway's key folder; every other one verifies with the key set the gateway publishes.
     const keysDir = gatewayEnv['HUB_KEYS_DIR'];
     expect(keysDir).toBeTruthy();
-    const signers = [deployedEntry('members'), deployedEntry('issuance')].map((entry) => servicesRunning(entry)[0] as string);
+    const signers = [deployedEntry('members'), deployedEntry('issuance'), deployedEntry('recognition')].map((entry) => servicesRunning(entry)[0] as string);
     const volumeOf = (name: string) => service(name).volumes?.find((volume) => volume.split(':')[1] === keysDir)?.split(':')[0];
     const learners = servicesRunning(deployedEntry('learners'))[0] as string;
     expect(environment(service(learners))['HUB_KEYS_DIR']).toBe(keysDir);
