@@ -324,6 +324,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const subgraphs = Object.fromEntries(results);
     const down = results.filter(([, status]) => status !== 'up').map(([name]) => name);
     if (down.length > 0) throw new Error(`subgraphs not answering: ${down.join(', ')}`);
+    // Without the identity provider's keys every signed-in request would be refused: not ready either.
+    await options.auth.keysReady?.().catch(() => {
+      throw new Error('the identity provider\'s keys (AUTH_JWKS_URL) cannot be obtained');
+    });
     return { subgraphs };
   });
   // The hub's public keys, for subgraphs (members hosted by universities included) to verify hub tokens.
@@ -365,7 +369,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   );
   app.use(notFoundHandler());
   app.use(jsonErrorHandler(options.logger));
-  const port = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
+  const port = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1', 'the gateway');
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
   const base = `http://${host}:${port}`;
   let stopped = false;

@@ -1,5 +1,5 @@
 import type { RequestHandler, Response } from 'express';
-import { authenticate, InvalidTokenError, unauthenticated, type AccessTokenProfile, type Principal } from '../lib/auth.js';
+import { authenticate, InvalidTokenError, KeysUnavailableError, unauthenticated, type AccessTokenProfile, type Principal } from '../lib/auth.js';
 import { createRateLimiter } from '../lib/rate-limit.js';
 
 /*
@@ -63,6 +63,12 @@ export function createIdentify(options: IdentifyOptions): RequestHandler {
     try {
       principal = await authenticate(header, options.auth);
     } catch (error) {
+      if (error instanceof KeysUnavailableError) {
+        // Not the caller's fault and not a failed sign-in: no budget spent, and a retry will do.
+        response.setHeader('Retry-After', '5');
+        refuse(response, 503, 'The hub cannot check access tokens right now (its identity provider does not answer); try again shortly.', 'SERVICE_UNAVAILABLE');
+        return;
+      }
       if (!(error instanceof InvalidTokenError)) {
         next(error);
         return;

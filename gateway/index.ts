@@ -64,12 +64,18 @@ async function accessTokenProfile(env: Env): Promise<AccessTokenProfile> {
   if (symmetric.length > 0) throw new ConfigError(`AUTH_ALGORITHMS may list asymmetric algorithms only; remove ${symmetric.join(', ')}.`);
   const jwksUrl = env['AUTH_JWKS_URL'];
   if (jwksUrl && !/^https?:\/\//.test(jwksUrl)) throw new ConfigError('AUTH_JWKS_URL must be an http(s) URL.');
-  return {
-    issuer: readString(env, 'AUTH_ISSUER'),
-    audience: readString(env, 'AUTH_AUDIENCE', HUB_AUDIENCE),
-    algorithms,
-    keys: jwksUrl ? remoteKeySet(jwksUrl) : fileKeySet(readString(env, 'AUTH_JWKS_FILE')),
-  };
+  const issuer = readString(env, 'AUTH_ISSUER');
+  const audience = readString(env, 'AUTH_AUDIENCE', HUB_AUDIENCE);
+  if (!jwksUrl) return { issuer, audience, algorithms, keys: fileKeySet(readString(env, 'AUTH_JWKS_FILE')) };
+  const keys = remoteKeySet(jwksUrl);
+  // Fetched once before the port opens: a wrong or unreachable URL stops the start with one line instead of
+  // a gateway that looks up and refuses every valid token.
+  try {
+    await keys.ready();
+  } catch (error) {
+    throw new ConfigError(`AUTH_JWKS_URL ${jwksUrl}: ${(error as Error).message}. Check the URL and that this machine can reach it.`);
+  }
+  return { issuer, audience, algorithms, keys, keysReady: () => keys.ready() };
 }
 
 runService({

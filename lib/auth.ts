@@ -63,6 +63,8 @@ export interface AccessTokenProfile {
   keys: JWTVerifyGetKey;
   /** Seconds of clock skew tolerated for exp/nbf/iat. */
   clockToleranceSeconds?: number;
+  /** Throws while the keys cannot be obtained (a remote key set); drives `/readyz`. */
+  keysReady?: () => Promise<void>;
 }
 
 /** Asymmetric algorithms only: an HMAC algorithm would let anyone holding the public key sign. */
@@ -137,7 +139,7 @@ export async function verifyAccessToken(token: string, profile: AccessTokenProfi
     if (type !== undefined && !ACCESS_TOKEN_TYPES.has(type)) throw new InvalidTokenError(`its type "${result.protectedHeader.typ}" is not an access token`);
     payload = result.payload;
   } catch (error) {
-    if (error instanceof InvalidTokenError) throw error;
+    if (error instanceof InvalidTokenError || error instanceof KeysUnavailableError) throw error;
     throw new InvalidTokenError(reasonFor(error));
   }
   return principalFrom(payload);
@@ -182,9 +184,77 @@ export function fileKeySet(path: string): JWTVerifyGetKey {
 }
 
 /**
+ * The identity provider's keys cannot be obtained (it does not answer, or
+ * serves no valid key set): the hub's problem, answered with 503, never a
+ * reason to call a caller's valid token bad.
+ */
+export class KeysUnavailableError extends Error {
+  constructor(reason: string) {
+    super(`the signing keys cannot be obtained: ${reason}`);
+    this.name = 'KeysUnavailableError';
+  }
+}
+
+/** A key set that can say whether it is usable, for `/readyz` and a start-up check. */
+export type RemoteKeySet = JWTVerifyGetKey & {
+  /** Resolves when keys are at hand (cached, or fetched now); throws KeysUnavailableError. */
+  ready(): Promise<void>;
+};
+
+/** How long after a failed fetch requests fail at once instead of each waiting for the timeout again. */
+const KEY_FETCH_RETRY_MS = 5_000;
+
+function unavailableReason(error: unknown): string {
+  if (error instanceof joseErrors.JWKSTimeout) return 'the key set URL did not answer in time';
+  if (error instanceof joseErrors.JWKSInvalid) return 'the key set URL does not serve a valid JWKS';
+  if (error instanceof joseErrors.JOSEError) return error.message;
+  return 'the key set URL cannot be reached';
+}
+
+/**
  * A key set fetched from a JWKS URL and cached; an unknown `kid` triggers a
  * refetch (at most every 30 s), which is how rotated keys are picked up.
+ *
+ * When the URL stops answering, the keys last fetched keep verifying (an
+ * identity provider's short outage does not sign everybody out), and for a
+ * few seconds after a failure no request waits for another fetch. Without
+ * keys ever fetched, verification fails with KeysUnavailableError.
  */
-export function remoteKeySet(url: string): JWTVerifyGetKey {
-  return createRemoteJWKSet(new URL(url), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000, timeoutDuration: 5_000 });
+export function remoteKeySet(url: string, options: { timeoutMs?: number } = {}): RemoteKeySet {
+  const remote = createRemoteJWKSet(new URL(url), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000, timeoutDuration: options.timeoutMs ?? 2_000 });
+  let lastGood: { source: object; keys: JWTVerifyGetKey } | undefined;
+  let failed: { at: number; reason: string } | undefined;
+  const remember = () => {
+    const source = remote.jwks();
+    if (source && lastGood?.source !== source) lastGood = { source, keys: createLocalJWKSet(source) };
+    failed = undefined;
+  };
+  const fallback = (reason: string): JWTVerifyGetKey => {
+    if (lastGood) return lastGood.keys;
+    throw new KeysUnavailableError(reason);
+  };
+  const getKey = (async (header, token) => {
+    if (failed && Date.now() - failed.at < KEY_FETCH_RETRY_MS && !remote.fresh) return fallback(failed.reason)(header, token);
+    try {
+      const key = await remote(header, token);
+      remember();
+      return key;
+    } catch (error) {
+      // About the token (no such kid, algorithm): the caller's problem, as before.
+      if (error instanceof joseErrors.JOSEError && !(error instanceof joseErrors.JWKSTimeout) && !(error instanceof joseErrors.JWKSInvalid)) throw error;
+      failed = { at: Date.now(), reason: unavailableReason(error) };
+      return fallback(failed.reason)(header, token);
+    }
+  }) as RemoteKeySet;
+  getKey.ready = async () => {
+    if (remote.fresh) return;
+    try {
+      await remote.reload();
+      remember();
+    } catch (error) {
+      failed = { at: Date.now(), reason: unavailableReason(error) };
+      if (!lastGood) throw new KeysUnavailableError(failed.reason);
+    }
+  };
+  return getKey;
 }

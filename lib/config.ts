@@ -81,13 +81,21 @@ export function runMain(main: () => Promise<void>): void {
   });
 }
 
-/** Stops the given services once on SIGINT/SIGTERM, then exits. */
-export function stopOnSignals(stop: () => Promise<void>, log: (message: string) => void = () => {}): void {
+/**
+ * Stops the given services once on SIGINT/SIGTERM/SIGHUP, then exits.
+ *
+ * Started by npm (`npm start`, `npm run gateway` …), the process also stops
+ * when npm goes away without passing a signal on (npm killed with SIGKILL, a
+ * supervisor or `timeout` signalling only the PID it started): an orphan would
+ * keep every port and database file held. Started any other way (`nohup node
+ * …`, a container's PID 1) a changed parent is normal, so nothing is watched.
+ */
+export function stopOnSignals(stop: () => Promise<void>, log: (message: string) => void = () => {}, env: Env = process.env): void {
   let stopping = false;
   const handler = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal} received, stopping…`);
+    log(`${signal}, stopping…`);
     stop().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -96,6 +104,14 @@ export function stopOnSignals(stop: () => Promise<void>, log: (message: string) 
       },
     );
   };
-  process.once('SIGINT', () => handler('SIGINT'));
-  process.once('SIGTERM', () => handler('SIGTERM'));
+  process.once('SIGINT', () => handler('SIGINT received'));
+  process.once('SIGTERM', () => handler('SIGTERM received'));
+  process.once('SIGHUP', () => handler('SIGHUP received'));
+  if (env['npm_lifecycle_event']) {
+    const parent = process.ppid;
+    // process.ppid asks the OS each time; once a second costs nothing and unref() never keeps the process alive.
+    setInterval(() => {
+      if (process.ppid !== parent) handler('npm (the parent process) is gone');
+    }, 1000).unref();
+  }
 }

@@ -8,6 +8,7 @@ import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ANONYMOUS, InvalidTokenError, type Principal } from './auth.js';
+import { ConfigError } from './config.js';
 import { maskError, scrubMessage } from './errors.js';
 import type { HubVerifier } from './hub-token.js';
 import type { Logger } from './log.js';
@@ -115,15 +116,34 @@ export async function freePort(host: string): Promise<number> {
   return port;
 }
 
-/** Listens on `host:port` and resolves with the bound port. */
-export function listen(server: Server, port: number, host: string): Promise<number> {
+/**
+ * Listens on `host:port` and resolves with the bound port. An address that
+ * cannot be bound is the operator's to fix, so it rejects with a one-line
+ * ConfigError naming the service, not a stack trace.
+ */
+export function listen(server: Server, port: number, host: string, service = 'the service'): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, service, host, port)));
     server.listen(port, host, () => {
       server.off('error', reject);
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+function listenError(error: NodeJS.ErrnoException, service: string, host: string, port: number): Error {
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new ConfigError(`${service} cannot listen on ${where}: the port is already in use (another program, or the hub already running). Stop it or choose another port (see --help).`);
+    case 'EACCES':
+      return new ConfigError(`${service} cannot listen on ${where}: ports below 1024 need privileges. Choose a port from 1024 (see --help).`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new ConfigError(`${service} cannot listen on ${where}: ${host} is not an address of this machine. Check HOST (see --help).`);
+    default:
+      return error;
+  }
 }
 
 /**
@@ -178,7 +198,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
   );
   app.use(notFoundHandler());
   app.use(jsonErrorHandler(options.logger));
-  const port = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1');
+  const port = await listen(httpServer, options.port ?? 0, options.host ?? '127.0.0.1', `the ${options.name} subgraph`);
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
   let stopped = false;
   return {

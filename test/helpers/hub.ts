@@ -21,7 +21,7 @@ export interface GraphQLBody {
 }
 
 /** Gateway settings for `startTestHub`'s second argument (the rest comes from the hub). */
-export type TestGatewayOptions = Partial<Omit<GatewayOptions, 'supergraphSdl' | 'subgraphs' | 'logger' | 'hubSigner' | 'auth'>>;
+export type TestGatewayOptions = Partial<Omit<GatewayOptions, 'supergraphSdl' | 'subgraphs' | 'logger' | 'hubSigner'>>;
 
 export interface TestHub {
   hub: RunningHub;

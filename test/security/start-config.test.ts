@@ -72,7 +72,7 @@ afterAll(async () => {
   const running = child;
   if (running?.pid !== undefined && running.exitCode === null) {
     const exited = new Promise((resolve) => running.once('exit', resolve));
-    // The whole group npm started (npm, sh, tsx, node), by its id.
+    // The whole group npm started (npm and the hub it execs), by its id.
     process.kill(-running.pid, 'SIGTERM');
     await exited;
   }
