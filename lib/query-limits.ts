@@ -55,6 +55,30 @@ export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = {
   maxResultItems: DEFAULT_MAX_RESULT_ITEMS,
 };
 
+/**
+ * What every subgraph (the member router, ESCO, learners, issuance,
+ * recognition, each member) enforces itself, so the protections hold behind
+ * any gateway a deployer puts in front (Hive Gateway, a router of their own)
+ * and against a caller that reaches a subgraph with a stolen hub token.
+ *
+ * Looser than the edge's, because the hub's own gateway sends the subgraphs
+ * query plans, not the portal's documents: an entity fetch wraps a selection
+ * in `_entities(representations:) { ... on T { … } }` (two levels more), the
+ * planner adds `__typename` and key fields, and one `_entities` call carries
+ * every parent object of a page at once (its representations are counted
+ * one object each, lib/result-size.ts). So the depth allows two levels more,
+ * aliases, directives and tokens several times the edge's, and the result
+ * size twice, still far below what a bomb needs (a third 100 × 100 level is
+ * 110,000 objects).
+ */
+export const SUBGRAPH_QUERY_LIMITS: Readonly<QueryLimits> = {
+  maxDepth: DEFAULT_QUERY_LIMITS.maxDepth + 2,
+  maxAliases: DEFAULT_QUERY_LIMITS.maxAliases * 4,
+  maxDirectives: DEFAULT_QUERY_LIMITS.maxDirectives * 2,
+  maxTokens: DEFAULT_QUERY_LIMITS.maxTokens * 4,
+  maxResultItems: DEFAULT_QUERY_LIMITS.maxResultItems * 2,
+};
+
 /** Limits with the given overrides (undefined keeps the default). */
 export function queryLimits(overrides: Partial<QueryLimits> = {}): QueryLimits {
   const limits = { ...DEFAULT_QUERY_LIMITS };

@@ -195,9 +195,10 @@ function countSelections(walk: Walk, selections: readonly SelectionNode[], paren
     const requested = pageArgument ? Math.max(...nodes.map((node) => requestedPage(walk, node, pageArgument))) : undefined;
     const lists = listDepth(field.type);
     // How many objects this field makes per instance of its parent.
+    const batch = depth === 0 && first.name.value === ENTITIES_FIELD ? Math.max(...nodes.map((node) => representationCount(walk, node))) : undefined;
     let count = 1;
     for (let level = 0; level < lists; level += 1) {
-      count *= level === 0 ? (requested ?? pageSize ?? UNPAGINATED_LIST_ESTIMATE) : UNPAGINATED_LIST_ESTIMATE;
+      count *= level === 0 ? (batch ?? requested ?? pageSize ?? UNPAGINATED_LIST_ESTIMATE) : UNPAGINATED_LIST_ESTIMATE;
     }
     // A paginated field that returns one object (a connection) passes its page size to that object's lists.
     const childPage = lists === 0 ? requested : undefined;
@@ -207,6 +208,27 @@ function countSelections(walk: Walk, selections: readonly SelectionNode[], paren
   walk.active.delete(key);
   walk.memo.set(key, total);
   return total;
+}
+
+/** The federation entry point a gateway calls a subgraph through: `_entities(representations: [_Any!]!)`. */
+const ENTITIES_FIELD = '_entities';
+
+/**
+ * How many entities an `_entities` call asks for: one per representation (a
+ * gateway batches every parent object of a page into one call, so the list is
+ * not a page of 10). A literal list counts its entries; a variable its array's
+ * length, or the largest page when the value is not known.
+ */
+function representationCount(walk: Walk, node: FieldNode): number {
+  const value = node.arguments?.find((argument) => argument.name.value === 'representations')?.value;
+  if (!value) return 0;
+  if (value.kind === Kind.LIST) return value.values.length;
+  if (value.kind === Kind.VARIABLE) {
+    if (!walk.variables) return MAX_PAGE_SIZE;
+    const given = walk.variables[value.name.value];
+    return Array.isArray(given) ? given.length : 1;
+  }
+  return 1;
 }
 
 function listDepth(type: GraphQLOutputType): number {

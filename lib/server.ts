@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { ANONYMOUS, InvalidTokenError, type Principal } from './auth.js';
 import { ConfigError } from './config.js';
 import { maskError, scrubMessage } from './errors.js';
+import { queryLimitRules, queryLimitsPlugin, queryParseOptions, SUBGRAPH_QUERY_LIMITS, type QueryLimits } from './query-limits.js';
 import type { HubVerifier } from './hub-token.js';
 import type { Logger } from './log.js';
 
@@ -45,6 +46,8 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   routes?: (app: Express) => void;
   /** Introspection on (default) or off. */
   introspection?: boolean;
+  /** The document limits this server enforces itself (default: SUBGRAPH_QUERY_LIMITS, lib/query-limits.ts). */
+  limits?: QueryLimits;
 }
 
 export const GRAPHQL_PATH = '/graphql';
@@ -154,8 +157,12 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
+  const limits = options.limits ?? SUBGRAPH_QUERY_LIMITS;
   const apollo = new ApolloServer<TContext>({
     schema: options.schema,
+    // Defence in depth: the same checks as the gateway's, with room for query plans (lib/query-limits.ts).
+    parseOptions: queryParseOptions(limits),
+    validationRules: queryLimitRules(limits),
     introspection: options.introspection ?? true,
     includeStacktraceInErrorResponses: false,
     // Entry points own SIGINT/SIGTERM (one handler stops every service in order).
@@ -169,6 +176,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginLandingPageDisabled(),
+      queryLimitsPlugin<TContext>(limits),
       ...(options.plugins ?? []),
     ],
   });
