@@ -77,9 +77,10 @@ export interface Admission {
 }
 
 function refusal(message: string, code: 'RATE_LIMITED' | 'SERVICE_UNAVAILABLE', status: number, retryAfterSeconds: number): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: { code, http: { status, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) } },
-  });
+  // Apollo Server reads `http.headers` as a HeaderMap; typed loosely because graphql-yoga (in the Hive Gateway
+  // deployment) augments GraphQLErrorExtensions with its own `http` shape, a plain record.
+  const extensions: Record<string, unknown> = { code, http: { status, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) } };
+  return new GraphQLError(message, { extensions });
 }
 
 const format = (n: number) => n.toLocaleString('en-US');

@@ -18,7 +18,7 @@ export interface PassThrough {
 }
 
 /** Request headers a pass-through route receives besides accept (and a wallet's Authorization). */
-const PASSED_REQUEST_HEADERS = ['content-type', 'accept-language', 'if-none-match', 'if-modified-since'] as const;
+export const PASSED_REQUEST_HEADERS = ['content-type', 'accept-language', 'if-none-match', 'if-modified-since'] as const;
 
 /**
  * Response headers of the owning service that reach the client: content and
@@ -51,6 +51,24 @@ export const PASSED_RESPONSE_HEADERS = [
 ] as const;
 
 /**
+ * The service URL a request path is passed on to, or null when the path is
+ * not one of the route's. The path is taken as the service would resolve it
+ * ("/credentials/%2e%2e/graphql" is "/graphql"): only paths still under a
+ * passed-through prefix leave the gateway, so no other route of the service
+ * is reachable. Shared by every gateway the hub ships (deploy/hive-gateway).
+ */
+export function passThroughTarget(pathAndQuery: string, route: Pick<PassThrough, 'prefixes' | 'target'>): string | null {
+  const resolved = new URL(pathAndQuery, 'http://gateway.invalid');
+  if (!route.prefixes.some((prefix) => resolved.pathname.startsWith(prefix)) || /%2e|%2f|%5c/i.test(pathAndQuery)) return null;
+  return new URL(`${resolved.pathname}${resolved.search}`, route.target).toString();
+}
+
+/** Whether a service's Location header may reach the client: a path, never an address (it could be internal). */
+export function passableLocation(value: string): boolean {
+  return !/^[a-z][a-z0-9+.-]*:|^\/\//i.test(value);
+}
+
+/**
  * Passes public routes of a service (the issuer's keys, status lists,
  * credential verification) through the gateway, so their URLs are the hub's
  * public ones. Only method, path, query, body and a few request headers
@@ -60,14 +78,11 @@ export const PASSED_RESPONSE_HEADERS = [
  */
 export function mountPassThrough(app: Express, client: HttpClient, route: PassThrough, logger: Logger, identify: RequestHandler): void {
   const handler: RequestHandler = async (request, response) => {
-    // The path as the service would resolve it ("/credentials/%2e%2e/graphql" is "/graphql"): only
-    // paths still under a passed-through prefix leave the gateway, so no other route of the service is reachable.
-    const resolved = new URL(request.originalUrl, 'http://gateway.invalid');
-    if (!route.prefixes.some((prefix) => resolved.pathname.startsWith(prefix)) || /%2e|%2f|%5c/i.test(request.originalUrl)) {
+    const url = passThroughTarget(request.originalUrl, route);
+    if (!url) {
       response.status(404).json({ errors: [{ message: 'Not found.', extensions: { code: 'NOT_FOUND' } }] });
       return;
     }
-    const url = new URL(`${resolved.pathname}${resolved.search}`, route.target).toString();
     try {
       const body = ['GET', 'HEAD'].includes(request.method) ? undefined : (request.body as Buffer | undefined);
       const answer = await client.fetch(url, {
@@ -84,8 +99,7 @@ export function mountPassThrough(app: Express, client: HttpClient, route: PassTh
       response.status(answer.status);
       for (const name of PASSED_RESPONSE_HEADERS) {
         const value = answer.headers.get(name);
-        // A Location naming an address (rather than a path) could be the service's internal one.
-        if (value && !(name === 'location' && /^[a-z][a-z0-9+.-]*:|^\/\//i.test(value))) response.setHeader(name, value);
+        if (value && (name !== 'location' || passableLocation(value))) response.setHeader(name, value);
       }
       response.send(text);
     } catch (error) {

@@ -17,7 +17,8 @@ import { memberErasureTargets } from '../subgraphs/learners/erasure-outbox.js';
 import type { ErasureTarget } from '../lib/erasure.js';
 import type { IssuanceService } from '../subgraphs/issuance/context.js';
 import { openIssuanceDatabase } from '../subgraphs/issuance/database.js';
-import { allianceIssuer, createIssuanceService, ISSUANCE_PUBLIC_PREFIXES, ISSUANCE_WALLET_PREFIXES, startIssuanceServer } from '../subgraphs/issuance/server.js';
+import { allianceIssuer, createIssuanceService, startIssuanceServer } from '../subgraphs/issuance/server.js';
+import { issuancePassThrough } from '../gateway/wiring.js';
 import { createHttpClient } from '../lib/http-client.js';
 import { openMemberDatabase } from '../subgraphs/member/database.js';
 import { startMemberServer } from '../subgraphs/member/server.js';
@@ -304,19 +305,17 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     progress('starting the gateway');
     const idp = await ensureDevIdp(join(options.dataDir, 'keys'));
     const supergraphSdl = readSupergraph();
+    const subgraphs = subgraphEndpoints(
+      supergraphSdl,
+      { members: router.url, esco: esco.url, learners: learners.url, issuance: issuance.url, recognition: recognition.url },
+      { defaultMs: options.gatewayTimeoutMs ?? 5_000 },
+    );
     const gateway = await startGateway({
       supergraphSdl,
-      subgraphs: subgraphEndpoints(
-        supergraphSdl,
-        { members: router.url, esco: esco.url, learners: learners.url, issuance: issuance.url, recognition: recognition.url },
-        { defaultMs: options.gatewayTimeoutMs ?? 5_000 },
-      ),
+      subgraphs,
       logger: logger.child('gateway'),
       port: gatewayPort,
-      passThrough: [
-        { prefixes: ISSUANCE_PUBLIC_PREFIXES, target: new URL(issuance.url).origin, timeoutMs: options.gatewayTimeoutMs ?? 5_000 },
-        { prefixes: ISSUANCE_WALLET_PREFIXES, target: new URL(issuance.url).origin, timeoutMs: options.gatewayTimeoutMs ?? 5_000, forwardAuthorization: true },
-      ],
+      passThrough: issuancePassThrough(subgraphs),
       host,
       production: options.production ?? false,
       auth: devIdpProfile(idp),

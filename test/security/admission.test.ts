@@ -20,7 +20,7 @@ async function refusedWith(promise: Promise<unknown>): Promise<{ code: unknown; 
   } catch (error) {
     expect(error).toBeInstanceOf(GraphQLError);
     const { extensions, message } = error as GraphQLError;
-    const http = extensions['http'] as { status: number; headers: Map<string, string> };
+    const http = extensions['http'] as unknown as { status: number; headers: Map<string, string> };
     return { code: extensions['code'], status: http.status, retryAfter: http.headers.get('retry-after'), message };
   }
   throw new Error('admitted, expected a refusal');
