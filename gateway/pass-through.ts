@@ -17,6 +17,9 @@ export interface PassThrough {
   forwardAuthorization?: boolean;
 }
 
+/** The largest body a pass-through route takes (a credential to verify, with its evidence). */
+export const PASS_THROUGH_BODY_LIMIT = 2 * 1024 * 1024;
+
 /** Request headers a pass-through route receives besides accept (and a wallet's Authorization). */
 export const PASSED_REQUEST_HEADERS = ['content-type', 'accept-language', 'if-none-match', 'if-modified-since'] as const;
 
@@ -113,5 +116,5 @@ export function mountPassThrough(app: Express, client: HttpClient, route: PassTh
     delete request.headers.authorization;
     next();
   };
-  for (const prefix of route.prefixes) app.use(prefix, ...(route.forwardAuthorization ? [setAside] : []), identify, express.raw({ type: '*/*', limit: '2mb' }), handler);
+  for (const prefix of route.prefixes) app.use(prefix, ...(route.forwardAuthorization ? [setAside] : []), identify, express.raw({ type: '*/*', limit: PASS_THROUGH_BODY_LIMIT }), handler);
 }

@@ -6,7 +6,7 @@ import { DEFAULT_QUERY_LIMITS, queryLimitRules, queryParseOptions, type QueryLim
 import { createRateLimiter } from '../../lib/rate-limit.js';
 import { estimateResultSize, queryTooLarge } from '../../lib/result-size.js';
 import { HUB_JWKS_PATH } from '../../gateway/gateway.js';
-import { passableLocation, passThroughTarget, PASSED_REQUEST_HEADERS, PASSED_RESPONSE_HEADERS, type PassThrough } from '../../gateway/pass-through.js';
+import { PASS_THROUGH_BODY_LIMIT, passableLocation, passThroughTarget, PASSED_REQUEST_HEADERS, PASSED_RESPONSE_HEADERS, type PassThrough } from '../../gateway/pass-through.js';
 
 /*
  * What the hub's own gateway does at the edge, as one Hive Gateway plugin,
@@ -83,8 +83,12 @@ async function passThrough(request: Request, url: URL, route: PassThrough): Prom
   // A wallet's own access token (OID4VCI) is the route's business; hub access tokens never leave the edge.
   const authorization = request.headers.get('authorization');
   if (route.forwardAuthorization && authorization) headers['authorization'] = authorization;
+  const tooLarge = () => refusal(413, `The body is larger than ${PASS_THROUGH_BODY_LIMIT / 1024 / 1024} MB.`, 'PAYLOAD_TOO_LARGE');
+  // As at our gateway: refused before it is read when the client says how long it is, and once read otherwise.
+  if (Number(request.headers.get('content-length') ?? 0) > PASS_THROUGH_BODY_LIMIT) return tooLarge();
+  const body = ['GET', 'HEAD'].includes(request.method) ? undefined : await request.arrayBuffer();
+  if (body && body.byteLength > PASS_THROUGH_BODY_LIMIT) return tooLarge();
   try {
-    const body = ['GET', 'HEAD'].includes(request.method) ? undefined : await request.arrayBuffer();
     const answer = await fetch(target, {
       method: request.method,
       headers,

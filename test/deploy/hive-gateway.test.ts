@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHiveGateway } from '../../deploy/hive-gateway/gateway.js';
 import { subgraphEndpoints } from '../../gateway/gateway.js';
 import { readSupergraph } from '../../gateway/supergraph.js';
+import { PASS_THROUGH_BODY_LIMIT } from '../../gateway/pass-through.js';
 import { issuancePassThrough } from '../../gateway/wiring.js';
 import { ISSUANCE_ROUTES } from '../../subgraphs/issuance/server.js';
 import { memberProfile } from '../../hub/alliance.js';
@@ -182,6 +183,13 @@ describe('Hive Gateway with the hub plugin: the REST routes sealed into credenti
     const verify = await fetch(`${base()}${ISSUANCE_ROUTES.verify}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"verifiableCredential": ' });
     expect(verify.status).toBe(400);
     expect(await verify.text()).not.toMatch(LEAK);
+  });
+
+  it('refuses a body over the pass-through limit with 413, as our gateway does', async () => {
+    const response = await fetch(`${base()}${ISSUANCE_ROUTES.verify}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `"${'x'.repeat(PASS_THROUGH_BODY_LIMIT)}"` });
+    expect(response.status).toBe(413);
+    // The gateway's refusal (it does not buffer the body to pass on), not the service's.
+    expect((await response.json()) as Answer['body']).toEqual({ errors: [{ message: 'The body is larger than 2 MB.', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
   });
 
   it('reaches nothing else of the issuance service through a passed-through prefix', async () => {
