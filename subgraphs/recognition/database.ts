@@ -1,7 +1,7 @@
 import { EntitySchema, type MikroORM } from '@mikro-orm/core';
 import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
 import { recognitionMigrations } from './migrations/index.js';
-import { RecognitionAudit, RecognitionEvent, RecognitionEvidence, RecognitionIdempotency, RecognitionRequest, RecognitionRule } from './records.js';
+import { Pathway, PathwayFollow, RecognitionAudit, RecognitionEvent, RecognitionEvidence, RecognitionIdempotency, RecognitionRequest, RecognitionRule } from './records.js';
 
 export const RecognitionRequestSchema = new EntitySchema<RecognitionRequest>({
   class: RecognitionRequest,
@@ -157,6 +157,46 @@ export const RecognitionIdempotencySchema = new EntitySchema<RecognitionIdempote
   },
 });
 
+export const PathwaySchema = new EntitySchema<Pathway>({
+  class: Pathway,
+  tableName: 'pathway',
+  indexes: [{ properties: ['ownerMemberId', 'active'] }],
+  properties: {
+    id: { type: 'string', primary: true, length: 36 },
+    ownerMemberId: { type: 'string', length: 253, nullable: true },
+    name: { type: 'string', length: 200 },
+    description: { type: 'text', nullable: true },
+    active: { type: 'boolean' },
+    version: { type: 'integer' },
+    ectsMin: { type: 'double' },
+    ectsMax: { type: 'double', nullable: true },
+    eqfLevel: { type: 'integer', nullable: true },
+    minMembers: { type: 'integer' },
+    sdgList: { type: 'string', length: 100, nullable: true },
+    memberList: { type: 'text', nullable: true },
+    kindList: { type: 'string', length: 100, nullable: true },
+    validFrom: { type: 'string', length: 10, nullable: true },
+    validUntil: { type: 'string', length: 10, nullable: true },
+    requirements: { type: 'text' },
+    createdAt: { type: 'datetime' },
+    createdBy: { type: 'string', length: 255 },
+    updatedAt: { type: 'datetime' },
+    updatedBy: { type: 'string', length: 255 },
+  },
+});
+
+export const PathwayFollowSchema = new EntitySchema<PathwayFollow>({
+  class: PathwayFollow,
+  tableName: 'pathway_follow',
+  uniques: [{ properties: ['learnerId', 'pathwayId'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    learnerId: { type: 'string', length: 64 },
+    pathwayId: { type: 'string', length: 36 },
+    followedAt: { type: 'datetime' },
+  },
+});
+
 export const recognitionEntities = [
   RecognitionRequestSchema,
   RecognitionEvidenceSchema,
@@ -164,6 +204,8 @@ export const recognitionEntities = [
   RecognitionRuleSchema,
   RecognitionAuditSchema,
   RecognitionIdempotencySchema,
+  PathwaySchema,
+  PathwayFollowSchema,
 ];
 
 export function openRecognitionDatabase(target: DatabaseTarget, options: { migrate?: boolean; debug?: boolean } = {}): Promise<MikroORM> {

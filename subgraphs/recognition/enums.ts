@@ -74,6 +74,16 @@ export enum ActorRole {
   RULE = 'RULE',
 }
 
+/** What a pathway requirement asks for. */
+export enum PathwayRequirementKind {
+  ECTS_TOTAL = 'ECTS_TOTAL',
+  MIN_MEMBERS = 'MIN_MEMBERS',
+  ALL_OF = 'ALL_OF',
+  ANY_OF = 'ANY_OF',
+  CHALLENGE = 'CHALLENGE',
+  SKILL = 'SKILL',
+}
+
 /** Registers the enums with type-graphql (called when the schema is built: no import-time side effects). */
 export function registerRecognitionEnums(): void {
   // AccreditationAuthority, OpportunityKind and MicroCredentialType are the member contract's own: one definition in the supergraph.
@@ -154,6 +164,17 @@ export function registerRecognitionEnums(): void {
       MEMBER_STAFF: { description: "Staff of the deciding member (the recognition office)." },
       ALLIANCE_ADMIN: { description: 'An alliance administrator.' },
       RULE: { description: 'A published recognition rule of the deciding member.' },
+    },
+  });
+  registerEnumType(PathwayRequirementKind, {
+    name: 'PathwayRequirementKind',
+    valuesConfig: {
+      ECTS_TOTAL: { description: "The counted components add up to the pathway's ECTS (derived from ectsMin; not listed in a specification's requirements)." },
+      MIN_MEMBERS: { description: 'The counted components come from at least minMembers members (derived; not listed in requirements).' },
+      ALL_OF: { description: 'Every listed offering is done (or recognised towards).' },
+      ANY_OF: { description: '`count` of the listed offerings are done.' },
+      CHALLENGE: { description: 'At least one challenge is done (on `sdg`, when named).' },
+      SKILL: { description: 'A counted component shows the ESCO skill.' },
     },
   });
 }

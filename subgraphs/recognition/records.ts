@@ -163,3 +163,49 @@ export class RecognitionIdempotency {
   resultId!: string;
   createdAt!: Date;
 }
+
+/**
+ * A stackable pathway: what adds up to a larger credential, owned by a member
+ * or by the alliance (ownerMemberId null). Data, edited through the graph;
+ * the conditions are columns, the requirements one JSON list (pathways.ts checks it).
+ */
+export class Pathway {
+  id!: string;
+  /** The owning member; null: the alliance. */
+  ownerMemberId?: string | null;
+  name!: string;
+  description?: string | null;
+  active!: boolean;
+  version!: number;
+  /** ECTS the counted components must add up to. */
+  ectsMin!: number;
+  /** Most ECTS that count towards the pathway; null: no upper bound. */
+  ectsMax?: number | null;
+  /** Lowest EQF level of a component that counts; null: any. */
+  eqfLevel?: number | null;
+  /** Different members the counted components must come from. */
+  minMembers!: number;
+  /** Comma-separated SDGs: a component counts only if its offering has one of them; null: any. */
+  sdgList?: string | null;
+  /** Comma-separated member ids whose components count; null: every member. */
+  memberList?: string | null;
+  /** Comma-separated OpportunityKind values that count; null: any. */
+  kindList?: string | null;
+  /** YYYY-MM-DD: components assessed on or after / before this day count; null: open. */
+  validFrom?: string | null;
+  validUntil?: string | null;
+  /** JSON list of PathwayRequirementSpec (pathways.ts). */
+  requirements!: string;
+  createdAt!: Date;
+  createdBy!: string;
+  updatedAt!: Date;
+  updatedBy!: string;
+}
+
+/** A learner following a pathway (it then shows in their progress even before anything counts). */
+export class PathwayFollow {
+  id!: number;
+  learnerId!: string;
+  pathwayId!: string;
+  followedAt!: Date;
+}

@@ -2,10 +2,12 @@
 import type { MigrationSet } from '../../../lib/orm.js';
 import { Migration20261205130732_initial as sqlite_Migration20261205130732_initial } from './sqlite/Migration20261205130732_initial.js';
 import { Migration20261205140923_rule_fixed_ects as sqlite_Migration20261205140923_rule_fixed_ects } from './sqlite/Migration20261205140923_rule_fixed_ects.js';
+import { Migration20261206144029_pathways as sqlite_Migration20261206144029_pathways } from './sqlite/Migration20261206144029_pathways.js';
 import { Migration20261205130733_initial as postgresql_Migration20261205130733_initial } from './postgresql/Migration20261205130733_initial.js';
 import { Migration20261205140923_rule_fixed_ects as postgresql_Migration20261205140923_rule_fixed_ects } from './postgresql/Migration20261205140923_rule_fixed_ects.js';
+import { Migration20261206144029_pathways as postgresql_Migration20261206144029_pathways } from './postgresql/Migration20261206144029_pathways.js';
 
 export const recognitionMigrations: MigrationSet = {
-  sqlite: [{ name: 'Migration20261205130732_initial', class: sqlite_Migration20261205130732_initial }, { name: 'Migration20261205140923_rule_fixed_ects', class: sqlite_Migration20261205140923_rule_fixed_ects }],
-  postgresql: [{ name: 'Migration20261205130733_initial', class: postgresql_Migration20261205130733_initial }, { name: 'Migration20261205140923_rule_fixed_ects', class: postgresql_Migration20261205140923_rule_fixed_ects }],
+  sqlite: [{ name: 'Migration20261205130732_initial', class: sqlite_Migration20261205130732_initial }, { name: 'Migration20261205140923_rule_fixed_ects', class: sqlite_Migration20261205140923_rule_fixed_ects }, { name: 'Migration20261206144029_pathways', class: sqlite_Migration20261206144029_pathways }],
+  postgresql: [{ name: 'Migration20261205130733_initial', class: postgresql_Migration20261205130733_initial }, { name: 'Migration20261205140923_rule_fixed_ects', class: postgresql_Migration20261205140923_rule_fixed_ects }, { name: 'Migration20261206144029_pathways', class: postgresql_Migration20261206144029_pathways }],
 };

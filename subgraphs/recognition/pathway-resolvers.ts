@@ -1,0 +1,246 @@
+// type-graphql's decorators read Reflect metadata; the polyfill must load before any decorated class.
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { forbidden, hasRole, requireSignedIn, type SignedIn } from '../../lib/access.js';
+import { requestIdempotencyKey } from '../../lib/idempotency.js';
+import { OpportunityKind } from '../member/enums.js';
+import { UUID } from './access.js';
+import { audit, idempotentWrite } from './audit.js';
+import type { RecognitionContext } from './context.js';
+import { readComponents } from './learner-components.js';
+import { Institution, Learner } from './model.js';
+import { Pathway, PathwayInput, PathwayProgress, PathwayRequirement } from './pathway-model.js';
+import { checkedPathway, evaluateProgress, list, requirementsOf, type RequirementSpec } from './pathways.js';
+import { Pathway as PathwayRow, PathwayFollow } from './records.js';
+import { knownMemberId } from './rule-resolvers.js';
+
+const CLIENT_KEY = { nullable: true, description: 'An idempotency key (or the Idempotency-Key header): a retry with the same key gets the same answer.' };
+
+function pathwayNotFound(argument = 'id'): GraphQLError {
+  return new GraphQLError('There is no pathway with this id.', { extensions: { code: 'NOT_FOUND', argument } });
+}
+
+/** The owner's staff for a member's pathway; alliance administrators for every pathway. */
+function checkMayManage(caller: SignedIn, ownerMemberId: string | null): void {
+  if (hasRole(caller, 'alliance-admin')) return;
+  if (ownerMemberId && hasRole(caller, 'member-staff') && caller.memberId === ownerMemberId) return;
+  throw forbidden(ownerMemberId ? `Only staff of ${ownerMemberId} and alliance administrators edit its pathways.` : 'Only alliance administrators edit alliance pathways.');
+}
+
+function requirementView(spec: RequirementSpec): PathwayRequirement {
+  return { kind: spec.kind, title: spec.title, offerings: (spec.offeringIds ?? []).map((id) => ({ id })), count: spec.count ?? null, sdg: spec.sdg ?? null, skill: spec.skillUri ? { uri: spec.skillUri } : null };
+}
+
+function pathwayState(row: PathwayRow): Record<string, unknown> {
+  const { createdAt: _created, updatedAt: _updated, ...rest } = row;
+  return rest;
+}
+
+/** Progress along pathways: the learner themselves and alliance administrators. */
+function progressReader(context: RecognitionContext, learnerId: string): SignedIn {
+  const caller = requireSignedIn(context.principal, 'pathway progress');
+  if ((hasRole(caller, 'learner') && caller.learnerId === learnerId) || hasRole(caller, 'alliance-admin')) return caller;
+  throw forbidden("Only the learner and alliance administrators see a learner's progress along pathways.");
+}
+
+async function progressFor(context: RecognitionContext, learnerId: string, pick: (pathways: PathwayRow[], followed: Set<string>) => PathwayRow[]): Promise<PathwayProgress[]> {
+  const caller = progressReader(context, learnerId);
+  const [pathways, follows, { components }] = await Promise.all([
+    context.em.find(PathwayRow, {}, { orderBy: { createdAt: 'asc', id: 'asc' } }),
+    context.em.find(PathwayFollow, { learnerId }),
+    readComponents(context.service, caller, learnerId),
+  ]);
+  const followed = new Set(follows.map((follow) => follow.pathwayId));
+  return pick(pathways, followed).map((pathway) => {
+    const progress = evaluateProgress(pathway, components);
+    const done = new Set(components.filter((component) => component.offeringId).map((component) => component.offeringId as string));
+    return {
+      pathway: pathway as unknown as Pathway,
+      following: followed.has(pathway.id),
+      complete: progress.complete,
+      ectsCounted: progress.ectsCounted,
+      ectsMissing: progress.ectsMissing,
+      membersCounted: progress.membersCounted.map((id) => ({ id })),
+      requirements: progress.requirements.map((verdict) => ({
+        requirement: requirementView(verdict.spec),
+        satisfied: verdict.satisfied,
+        status: verdict.status,
+        satisfiedBy: verdict.satisfiedBy,
+        // The listed offerings not done yet; search-based suggestions for the other kinds are the portal's catalogue query (docs/recognition.md).
+        suggestions: verdict.satisfied ? [] : (verdict.spec.offeringIds ?? []).filter((id) => !done.has(id)).map((id) => ({ id })),
+      })),
+      components: progress.components.map(({ component, counts, reason }) => ({
+        achievementId: component.source === 'ACHIEVEMENT' ? component.id : null,
+        recognition: component.source === 'RECOGNITION' ? ({ id: component.id } as never) : null,
+        credentialId: component.credentialId,
+        title: component.title,
+        institution: { id: component.memberId },
+        offering: component.offeringId ? { id: component.offeringId } : null,
+        ects: component.ects,
+        assessedOn: component.assessedOn,
+        counts,
+        reason,
+      })),
+    };
+  });
+}
+
+@Resolver(() => Learner)
+export class LearnerPathwayResolver {
+  @FieldResolver(() => [PathwayProgress], {
+    nullable: true,
+    description:
+      "The learner's progress along every pathway they follow or have something counting towards, complete ones first (the learner, alliance administrators). One call each to the learners subgraph, issuance and the member router, however many achievements.",
+  })
+  async pathways(@Root() learner: Learner, @Ctx() context: RecognitionContext): Promise<PathwayProgress[]> {
+    const all = await progressFor(context, learner.id, (pathways, followed) => pathways.filter((pathway) => pathway.active || followed.has(pathway.id)));
+    return all
+      .filter((item) => item.following || item.components.some((component) => component.counts) )
+      .sort((a, b) => Number(b.complete) - Number(a.complete) || b.ectsCounted / b.pathway.ectsMin - a.ectsCounted / a.pathway.ectsMin);
+  }
+
+  @FieldResolver(() => PathwayProgress, { nullable: true, description: 'The learner\'s progress along one pathway, followed or not (the learner, alliance administrators).' })
+  async pathwayProgress(@Root() learner: Learner, @Arg('pathwayId', () => ID) pathwayId: string, @Ctx() context: RecognitionContext): Promise<PathwayProgress | null> {
+    progressReader(context, learner.id);
+    if (!UUID.test(pathwayId) || !(await context.em.findOne(PathwayRow, { id: pathwayId }))) throw pathwayNotFound('pathwayId');
+    const [progress] = await progressFor(context, learner.id, (pathways) => pathways.filter((pathway) => pathway.id === pathwayId));
+    return progress ?? null;
+  }
+}
+
+@Resolver(() => Pathway)
+export class PathwayResolver {
+  @Query(() => [Pathway], { description: 'Published pathways (anyone may read them), oldest first: a member\'s, the alliance\'s (`allianceOnly`), or all.' })
+  pathways(
+    @Ctx() context: RecognitionContext,
+    @Arg('ownerMemberId', () => ID, { nullable: true }) ownerMemberId?: string | null,
+    @Arg('allianceOnly', () => Boolean, { defaultValue: false }) allianceOnly?: boolean,
+    @Arg('includeInactive', () => Boolean, { defaultValue: false }) includeInactive?: boolean,
+  ): Promise<PathwayRow[]> {
+    if (ownerMemberId) knownMemberId(context, ownerMemberId, 'ownerMemberId');
+    const owner = allianceOnly ? { ownerMemberId: null } : ownerMemberId ? { ownerMemberId } : {};
+    return context.em.find(PathwayRow, { ...owner, ...(includeInactive ? {} : { active: true }) }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  }
+
+  @Query(() => Pathway, { nullable: true, description: 'A pathway by id.' })
+  pathway(@Arg('id', () => ID) id: string, @Ctx() context: RecognitionContext): Promise<PathwayRow | null> {
+    return UUID.test(id) ? context.em.findOne(PathwayRow, { id }) : Promise.resolve(null);
+  }
+
+  @Mutation(() => Pathway, { description: "Publishes a pathway (a member's: its staff or alliance administrators; the alliance's: alliance administrators)." })
+  async createPathway(@Arg('input', () => PathwayInput) input: PathwayInput, @Ctx() context: RecognitionContext, @Arg('clientKey', () => String, CLIENT_KEY) clientKey?: string | null): Promise<PathwayRow> {
+    const caller = requireSignedIn(context.principal, 'pathways');
+    const fields = checkedPathway(input, context.service.knownMembers);
+    checkMayManage(caller, fields.ownerMemberId ?? null);
+    const now = context.service.now();
+    const by = caller.subject.slice(0, 255);
+    const { value } = await idempotentWrite(
+      context.em,
+      caller,
+      {
+        operation: 'createPathway',
+        request: input,
+        key: requestIdempotencyKey(context.idempotencyKey, clientKey, 'clientKey'),
+        prepare: async () => undefined,
+        write: async (tx) => {
+          const row = tx.create(PathwayRow, { ...fields, id: randomUUID(), version: 1, createdAt: now, createdBy: by, updatedAt: now, updatedBy: by } as PathwayRow);
+          audit(tx, caller, 'createPathway', { type: 'Pathway', id: row.id }, null, pathwayState(row), now);
+          return row.id;
+        },
+        answer: async (id) => (await context.em.fork().findOne(PathwayRow, { id })) ?? Promise.reject(pathwayNotFound()),
+      },
+      now,
+    );
+    return value;
+  }
+
+  @Mutation(() => Pathway, { description: 'Edits a pathway (as createPathway): every field is replaced, the version goes up, the audit trail keeps before and after. The owner cannot change.' })
+  async updatePathway(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => PathwayInput) input: PathwayInput,
+    @Ctx() context: RecognitionContext,
+    @Arg('clientKey', () => String, CLIENT_KEY) clientKey?: string | null,
+  ): Promise<PathwayRow> {
+    const caller = requireSignedIn(context.principal, 'pathways');
+    const fields = checkedPathway(input, context.service.knownMembers);
+    const now = context.service.now();
+    const { value } = await idempotentWrite(
+      context.em,
+      caller,
+      {
+        operation: 'updatePathway',
+        request: [id, input],
+        key: requestIdempotencyKey(context.idempotencyKey, clientKey, 'clientKey'),
+        prepare: async () => undefined,
+        write: async (tx) => {
+          const row = UUID.test(id) ? await tx.findOne(PathwayRow, { id }) : null;
+          if (!row) throw pathwayNotFound();
+          checkMayManage(caller, row.ownerMemberId ?? null);
+          if ((fields.ownerMemberId ?? null) !== (row.ownerMemberId ?? null)) throw new GraphQLError(`"input.ownerMemberId" must stay ${row.ownerMemberId ?? 'unset (an alliance pathway)'}: a pathway keeps its owner.`, { extensions: { code: 'BAD_USER_INPUT', argument: 'input.ownerMemberId' } });
+          const before = pathwayState(row);
+          const moved = await tx.nativeUpdate(PathwayRow, { id, version: row.version }, { ...fields, version: row.version + 1, updatedAt: now, updatedBy: caller.subject.slice(0, 255) });
+          if (moved !== 1) throw new GraphQLError('The pathway was edited by someone else meanwhile; read it again.', { extensions: { code: 'INVALID_STATE', argument: 'id' } });
+          audit(tx, caller, 'updatePathway', { type: 'Pathway', id }, before, { ...before, ...fields, version: row.version + 1 }, now);
+          return id;
+        },
+        answer: async (pathwayId) => (await context.em.fork().findOne(PathwayRow, { id: pathwayId })) ?? Promise.reject(pathwayNotFound()),
+      },
+      now,
+    );
+    return value;
+  }
+
+  @Mutation(() => Pathway, { description: 'Follows a pathway (learners): it then shows in your progress before anything counts. Following it again changes nothing.' })
+  async followPathway(@Arg('pathwayId', () => ID) pathwayId: string, @Ctx() context: RecognitionContext): Promise<PathwayRow> {
+    return this.setFollowing(context, pathwayId, true);
+  }
+
+  @Mutation(() => Pathway, { description: 'Stops following a pathway (learners). Unfollowing one you do not follow changes nothing.' })
+  async unfollowPathway(@Arg('pathwayId', () => ID) pathwayId: string, @Ctx() context: RecognitionContext): Promise<PathwayRow> {
+    return this.setFollowing(context, pathwayId, false);
+  }
+
+  private async setFollowing(context: RecognitionContext, pathwayId: string, follow: boolean): Promise<PathwayRow> {
+    const caller = requireSignedIn(context.principal, 'pathways');
+    if (!hasRole(caller, 'learner') || !caller.learnerId) throw forbidden('Only a learner follows pathways.');
+    const learnerId = caller.learnerId;
+    const pathway = UUID.test(pathwayId) ? await context.em.findOne(PathwayRow, { id: pathwayId }) : null;
+    if (!pathway) throw pathwayNotFound('pathwayId');
+    const now = context.service.now();
+    await context.em.fork().transactional(async (tx) => {
+      const existing = await tx.findOne(PathwayFollow, { learnerId, pathwayId });
+      if (follow === Boolean(existing)) return;
+      if (follow) tx.create(PathwayFollow, { learnerId, pathwayId, followedAt: now } as PathwayFollow);
+      else tx.remove(existing as PathwayFollow);
+      audit(tx, caller, follow ? 'followPathway' : 'unfollowPathway', { type: 'Pathway', id: pathwayId }, { following: !follow }, { following: follow }, now);
+    });
+    return pathway;
+  }
+
+  @FieldResolver(() => Institution, { nullable: true })
+  owner(@Root() row: PathwayRow): Institution | null {
+    return row.ownerMemberId ? { id: row.ownerMemberId } : null;
+  }
+
+  @FieldResolver(() => [Int], { nullable: true })
+  sdgs(@Root() row: PathwayRow): number[] | null {
+    return row.sdgList ? list(row.sdgList).map(Number) : null;
+  }
+
+  @FieldResolver(() => [Institution], { nullable: true })
+  members(@Root() row: PathwayRow): Institution[] | null {
+    return row.memberList ? list(row.memberList).map((id) => ({ id })) : null;
+  }
+
+  @FieldResolver(() => [OpportunityKind], { nullable: true })
+  opportunityKinds(@Root() row: PathwayRow): OpportunityKind[] | null {
+    return row.kindList ? (list(row.kindList) as OpportunityKind[]) : null;
+  }
+
+  @FieldResolver(() => [PathwayRequirement])
+  requirements(@Root() row: PathwayRow): PathwayRequirement[] {
+    return requirementsOf(row).map(requirementView);
+  }
+}
