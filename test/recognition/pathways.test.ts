@@ -120,8 +120,13 @@ describe("a learner's progress along a pathway", () => {
     const open = await hub.query(CREATE, { input: spec({ ectsMin: ects + 1, minMembers: 2, requirements: [{ kind: 'ALL_OF', title: 'Another', offeringIds: [missing.offering.id] }] }) }, await admin());
     const me = await learner(hub, learnerId);
 
+    const calls: string[] = [];
+    hub.hub.recognitionService.observe = (call) => calls.push(call.service);
     const done = await hub.query(PROGRESS, { learner: learnerId, pathway: complete.body.data?.['createPathway'].id }, me);
+    hub.hub.recognitionService.observe = undefined;
     expect(done.body.errors).toBeUndefined();
+    // The stated cost: one call each to the learners subgraph, issuance and the member router.
+    expect(calls.sort()).toEqual(['issuance', 'learners', 'members']);
     const progress = done.body.data?.['learner'].pathwayProgress;
     expect(progress).toMatchObject({ complete: true, ectsMissing: 0 });
     expect(progress.ectsCounted).toBeGreaterThanOrEqual(ects);
