@@ -137,3 +137,40 @@ export async function readComponents(service: RecognitionService, caller: Signed
   }
   return { components, errors };
 }
+
+/** A catalogue search that would find offerings for an open requirement. */
+export interface SuggestionSearch {
+  kinds?: string[];
+  sdg?: number;
+  skillUri?: string;
+  institutionIds?: string[];
+}
+
+const searchKey = (search: SuggestionSearch) => JSON.stringify([search.kinds ?? null, search.sdg ?? null, search.skillUri ?? null, search.institutionIds ?? null]);
+
+/**
+ * Offerings for open CHALLENGE and SKILL requirements: every distinct search
+ * in one call to the member router (aliases), up to `first` each. Returns, per
+ * search key, the offering ids found; a failed search finds nothing (progress still answers).
+ */
+export async function searchSuggestions(service: RecognitionService, caller: SignedIn, searches: readonly SuggestionSearch[], first: number): Promise<(search: SuggestionSearch) => string[]> {
+  // At most 20 searches in one call (well inside the router's alias limit); further ones find nothing.
+  const distinct = [...new Map(searches.map((search) => [searchKey(search), search])).values()].slice(0, 20);
+  const found = new Map<string, string[]>();
+  if (distinct.length > 0) {
+    const query = `query PathwaySuggestions(${distinct.map((_, i) => `$f${i}: OfferingFilter`).join(', ')}) { ${distinct.map((_, i) => `s${i}: offerings(filter: $f${i}, first: ${first}) { nodes { id } }`).join(' ')} }`;
+    const variables = Object.fromEntries(
+      distinct.map((search, i) => [`f${i}`, { ...(search.kinds ? { kinds: search.kinds } : {}), ...(search.sdg ? { sdg: search.sdg } : {}), ...(search.skillUri ? { skillUri: search.skillUri } : {}), ...(search.institutionIds ? { institutionIds: search.institutionIds } : {}) }]),
+    );
+    try {
+      const answer = await callSubgraph(service.sources, 'members', caller, query, variables);
+      distinct.forEach((search, i) => {
+        const nodes = (answer.data?.[`s${i}`] as { nodes: { id: string }[] } | null | undefined)?.nodes ?? [];
+        found.set(searchKey(search), nodes.map((node) => node.id));
+      });
+    } catch (error) {
+      service.logger.warn(`pathway suggestions unavailable: ${(error as Error).message}`);
+    }
+  }
+  return (search) => found.get(searchKey(search)) ?? [];
+}

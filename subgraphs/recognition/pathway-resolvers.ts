@@ -5,16 +5,21 @@ import { GraphQLError } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { forbidden, hasRole, requireSignedIn, type SignedIn } from '../../lib/access.js';
 import { requestIdempotencyKey } from '../../lib/idempotency.js';
+import { MAX_PAGE_SIZE } from '../../lib/pagination.js';
 import { OpportunityKind } from '../member/enums.js';
 import { UUID } from './access.js';
 import { audit, idempotentWrite } from './audit.js';
 import type { RecognitionContext } from './context.js';
-import { readComponents } from './learner-components.js';
+import { readComponents, searchSuggestions, type SuggestionSearch } from './learner-components.js';
 import { Institution, Learner } from './model.js';
 import { Pathway, PathwayInput, PathwayProgress, PathwayRequirement } from './pathway-model.js';
+import { PathwayRequirementKind } from './enums.js';
 import { checkedPathway, evaluateProgress, list, requirementsOf, type RequirementSpec } from './pathways.js';
 import { Pathway as PathwayRow, PathwayFollow } from './records.js';
 import { knownMemberId } from './rule-resolvers.js';
+
+/** Offerings suggested per open requirement. */
+const SUGGESTIONS = 5;
 
 const CLIENT_KEY = { nullable: true, description: 'An idempotency key (or the Idempotency-Key header): a retry with the same key gets the same answer.' };
 
@@ -53,9 +58,23 @@ async function progressFor(context: RecognitionContext, learnerId: string, pick:
     readComponents(context.service, caller, learnerId),
   ]);
   const followed = new Set(follows.map((follow) => follow.pathwayId));
-  return pick(pathways, followed).map((pathway) => {
-    const progress = evaluateProgress(pathway, components);
-    const done = new Set(components.filter((component) => component.offeringId).map((component) => component.offeringId as string));
+  const evaluated = pick(pathways, followed).map((pathway) => ({ pathway, progress: evaluateProgress(pathway, components) }));
+  const done = new Set(components.filter((component) => component.offeringId).map((component) => component.offeringId as string));
+  // Open CHALLENGE and SKILL requirements: one catalogue search each, all in one call (none when nothing is open).
+  const searchFor = (pathway: PathwayRow, spec: RequirementSpec): SuggestionSearch | null => {
+    const members = list(pathway.memberList);
+    const within = members.length > 0 ? { institutionIds: members } : {};
+    if (spec.kind === PathwayRequirementKind.CHALLENGE) return { kinds: ['CHALLENGE'], ...(spec.sdg ? { sdg: spec.sdg } : {}), ...within };
+    if (spec.kind === PathwayRequirementKind.SKILL && spec.skillUri) return { skillUri: spec.skillUri, ...within };
+    return null;
+  };
+  const searches = evaluated.flatMap(({ pathway, progress }) => progress.requirements.filter((verdict) => !verdict.satisfied).flatMap((verdict) => searchFor(pathway, verdict.spec) ?? []));
+  const found = await searchSuggestions(context.service, caller, searches, Math.min(MAX_PAGE_SIZE, SUGGESTIONS + done.size));
+  const suggestionsFor = (pathway: PathwayRow, spec: RequirementSpec): string[] => {
+    const search = searchFor(pathway, spec);
+    return (search ? found(search) : (spec.offeringIds ?? [])).filter((id) => !done.has(id)).slice(0, SUGGESTIONS);
+  };
+  return evaluated.map(({ pathway, progress }) => {
     return {
       pathway: pathway as unknown as Pathway,
       following: followed.has(pathway.id),
@@ -68,8 +87,7 @@ async function progressFor(context: RecognitionContext, learnerId: string, pick:
         satisfied: verdict.satisfied,
         status: verdict.status,
         satisfiedBy: verdict.satisfiedBy,
-        // The listed offerings not done yet; search-based suggestions for the other kinds are the portal's catalogue query (docs/recognition.md).
-        suggestions: verdict.satisfied ? [] : (verdict.spec.offeringIds ?? []).filter((id) => !done.has(id)).map((id) => ({ id })),
+        suggestions: verdict.satisfied ? [] : suggestionsFor(pathway, verdict.spec).map((id) => ({ id })),
       })),
       components: progress.components.map(({ component, counts, reason }) => ({
         achievementId: component.source === 'ACHIEVEMENT' ? component.id : null,

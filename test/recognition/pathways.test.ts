@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { passed, type PassedAchievement } from '../issuance/demo-achievements.js';
+import { authorityOf, catalogues, passed, type PassedAchievement } from '../issuance/demo-achievements.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { bearer } from '../helpers/tokens.js';
 import { argumentsOf, codes, learner, staff } from './helpers.js';
@@ -34,12 +34,13 @@ let hub: TestHub;
 const admin = () => bearer(hub.hub, { role: 'alliance-admin', subject: 'admin@eciu.eu' });
 
 /** A learner with passed credit-bearing achievements at two members, and those two achievements. */
-function learnerAtTwoMembers(skip: Set<string>): { learnerId: string; items: [PassedAchievement, PassedAchievement] } {
+function learnerAtTwoMembers(skip: Set<string>, firstFits: (item: PassedAchievement) => boolean = () => true): { learnerId: string; items: [PassedAchievement, PassedAchievement] } {
   const byLearner = new Map<string, PassedAchievement[]>();
   for (const item of passed) if (item.offering.creditBearing && item.achievement.ectsAwarded > 0) byLearner.set(item.learnerId, [...(byLearner.get(item.learnerId) ?? []), item]);
   for (const [learnerId, items] of byLearner) {
     if (skip.has(learnerId)) continue;
-    const first = items[0] as PassedAchievement;
+    const first = items.find(firstFits);
+    if (!first) continue;
     const second = items.find((item) => item.memberId !== first.memberId);
     if (second) {
       skip.add(learnerId);
@@ -148,8 +149,34 @@ describe("a learner's progress along a pathway", () => {
     expect(codes(unknown.body)).toEqual(['NOT_FOUND']);
   });
 
+  it('suggests challenges on the SDG an open CHALLENGE requirement names, from the catalogue, in one more call', async () => {
+    const { learnerId } = learnerAtTwoMembers(used);
+    const me = await learner(hub, learnerId);
+    const challenges = [...catalogues.values()].flat().filter((offering) => offering.kind === 'CHALLENGE' && offering.sdgList);
+    const sdgsOf = (offering: { sdgList: string }) => offering.sdgList.split(',').map(Number);
+    // An SDG none of the learner's passed challenges is on, so the requirement is open.
+    const doneSdgs = new Set(passed.filter((item) => item.learnerId === learnerId && item.offering.kind === 'CHALLENGE').flatMap((item) => sdgsOf(item.offering)));
+    const sdg = challenges.flatMap(sdgsOf).find((value) => !doneSdgs.has(value)) as number;
+    const onSdg = new Set(challenges.filter((offering) => sdgsOf(offering).includes(sdg)).map((offering) => offering.id));
+    expect(onSdg.size).toBeGreaterThan(0);
+    // 200 ECTS: the requirement stays open whatever the learner did.
+    const created = await hub.query(CREATE, { input: spec({ ectsMin: 200, requirements: [{ kind: 'CHALLENGE', title: `A challenge on SDG ${sdg}`, sdg }] }) }, await admin());
+    const calls: string[] = [];
+    hub.hub.recognitionService.observe = (call) => calls.push(call.service);
+    const { body } = await hub.query(PROGRESS, { learner: learnerId, pathway: created.body.data?.['createPathway'].id }, me);
+    hub.hub.recognitionService.observe = undefined;
+    expect(body.errors).toBeUndefined();
+    const requirement = body.data?.['learner'].pathwayProgress.requirements[2];
+    expect(requirement.satisfied).toBe(false);
+    expect(requirement.suggestions.length).toBeGreaterThan(0);
+    expect(requirement.suggestions.length).toBeLessThanOrEqual(5);
+    for (const suggestion of requirement.suggestions) expect(onSdg.has(suggestion.id), suggestion.id).toBe(true);
+    expect(calls.sort()).toEqual(['issuance', 'learners', 'members', 'members']);
+  });
+
   it('stops counting an achievement whose credential is revoked', async () => {
-    const { learnerId, items } = learnerAtTwoMembers(used);
+    // A member whose authority lets the hub issue its credit-bearing micro-credentials.
+    const { learnerId, items } = learnerAtTwoMembers(used, (item) => ['FULL', 'MICRO_CREDENTIALS_ONLY'].includes(authorityOf(item.memberId) ?? ''));
     const me = await learner(hub, learnerId);
     const created = await hub.query(CREATE, { input: spec({ ectsMin: items[0].achievement.ectsAwarded, memberIds: [items[0].memberId] }) }, await admin());
     const pathwayId = created.body.data?.['createPathway'].id;
