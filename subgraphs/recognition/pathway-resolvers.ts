@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { forbidden, hasRole, requireSignedIn, type SignedIn } from '../../lib/access.js';
+import { badUserInput } from '../../lib/errors.js';
 import { requestIdempotencyKey } from '../../lib/idempotency.js';
 import { MAX_PAGE_SIZE } from '../../lib/pagination.js';
 import { OpportunityKind } from '../member/enums.js';
@@ -12,10 +13,10 @@ import { audit, idempotentWrite } from './audit.js';
 import type { RecognitionContext } from './context.js';
 import { readComponents, searchSuggestions, type SuggestionSearch } from './learner-components.js';
 import { Institution, Learner } from './model.js';
-import { Pathway, PathwayInput, PathwayProgress, PathwayRequirement } from './pathway-model.js';
+import { Pathway, PathwayComponent, PathwayInput, PathwayProgress, PathwayRequirement } from './pathway-model.js';
 import { PathwayRequirementKind } from './enums.js';
-import { checkedPathway, evaluateProgress, list, requirementsOf, type RequirementSpec } from './pathways.js';
-import { Pathway as PathwayRow, PathwayFollow } from './records.js';
+import { checkedPathway, evaluateProgress, requirementsOf, type RequirementSpec } from './pathways.js';
+import { listOf as list, Pathway as PathwayRow, PathwayFollow, type RecognitionRequest as RequestRow } from './records.js';
 import { knownMemberId } from './rule-resolvers.js';
 
 /** Offerings suggested per open requirement. */
@@ -50,15 +51,18 @@ function progressReader(context: RecognitionContext, learnerId: string): SignedI
   throw forbidden("Only the learner and alliance administrators see a learner's progress along pathways.");
 }
 
-async function progressFor(context: RecognitionContext, learnerId: string, pick: (pathways: PathwayRow[], followed: Set<string>) => PathwayRow[]): Promise<PathwayProgress[]> {
+/** `only`: one pathway; otherwise every active pathway and every followed one. */
+async function progressFor(context: RecognitionContext, learnerId: string, only?: PathwayRow): Promise<PathwayProgress[]> {
   const caller = progressReader(context, learnerId);
-  const [pathways, follows, { components }] = await Promise.all([
-    context.em.find(PathwayRow, {}, { orderBy: { createdAt: 'asc', id: 'asc' } }),
-    context.em.find(PathwayFollow, { learnerId }),
-    readComponents(context.service, caller, learnerId),
-  ]);
+  const [follows, { components }] = await Promise.all([context.em.find(PathwayFollow, { learnerId }), readComponents(context.service, caller, learnerId)]);
   const followed = new Set(follows.map((follow) => follow.pathwayId));
-  const evaluated = pick(pathways, followed).map((pathway) => ({ pathway, progress: evaluateProgress(pathway, components) }));
+  const pathways = only
+    ? [only]
+    : await context.em.find(PathwayRow, { $or: [{ active: true }, { id: { $in: [...followed] } }] }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  // The recognition requests that stand as components, as rows (the same subgraph resolves their fields).
+  const rows = await Promise.all(components.filter((component) => component.source === 'RECOGNITION').map((component) => context.loaders.request.load(component.id)));
+  const requests = new Map(rows.filter((row): row is RequestRow => Boolean(row)).map((row) => [row.id, row]));
+  const evaluated = pathways.map((pathway) => ({ pathway, progress: evaluateProgress(pathway, components) }));
   const done = new Set(components.filter((component) => component.offeringId).map((component) => component.offeringId as string));
   // Open CHALLENGE and SKILL requirements: one catalogue search each, all in one call (none when nothing is open).
   const searchFor = (pathway: PathwayRow, spec: RequirementSpec): SuggestionSearch | null => {
@@ -91,7 +95,7 @@ async function progressFor(context: RecognitionContext, learnerId: string, pick:
       })),
       components: progress.components.map(({ component, counts, reason }) => ({
         achievementId: component.source === 'ACHIEVEMENT' ? component.id : null,
-        recognition: component.source === 'RECOGNITION' ? ({ id: component.id } as never) : null,
+        recognition: component.source === 'RECOGNITION' ? ((requests.get(component.id) ?? null) as unknown as PathwayComponent['recognition']) : null,
         credentialId: component.credentialId,
         title: component.title,
         institution: { id: component.memberId },
@@ -113,7 +117,7 @@ export class LearnerPathwayResolver {
       "The learner's progress along every pathway they follow or have something counting towards, complete ones first (the learner, alliance administrators). One call each to the learners subgraph, issuance and the member router, however many achievements.",
   })
   async pathways(@Root() learner: Learner, @Ctx() context: RecognitionContext): Promise<PathwayProgress[]> {
-    const all = await progressFor(context, learner.id, (pathways, followed) => pathways.filter((pathway) => pathway.active || followed.has(pathway.id)));
+    const all = await progressFor(context, learner.id);
     return all
       .filter((item) => item.following || item.components.some((component) => component.counts) )
       .sort((a, b) => Number(b.complete) - Number(a.complete) || b.ectsCounted / b.pathway.ectsMin - a.ectsCounted / a.pathway.ectsMin);
@@ -122,8 +126,9 @@ export class LearnerPathwayResolver {
   @FieldResolver(() => PathwayProgress, { nullable: true, description: 'The learner\'s progress along one pathway, followed or not (the learner, alliance administrators).' })
   async pathwayProgress(@Root() learner: Learner, @Arg('pathwayId', () => ID) pathwayId: string, @Ctx() context: RecognitionContext): Promise<PathwayProgress | null> {
     progressReader(context, learner.id);
-    if (!UUID.test(pathwayId) || !(await context.em.findOne(PathwayRow, { id: pathwayId }))) throw pathwayNotFound('pathwayId');
-    const [progress] = await progressFor(context, learner.id, (pathways) => pathways.filter((pathway) => pathway.id === pathwayId));
+    const pathway = UUID.test(pathwayId) ? await context.em.findOne(PathwayRow, { id: pathwayId }) : null;
+    if (!pathway) throw pathwayNotFound('pathwayId');
+    const [progress] = await progressFor(context, learner.id, pathway);
     return progress ?? null;
   }
 }
@@ -138,6 +143,7 @@ export class PathwayResolver {
     @Arg('includeInactive', () => Boolean, { defaultValue: false }) includeInactive?: boolean,
   ): Promise<PathwayRow[]> {
     if (ownerMemberId) knownMemberId(context, ownerMemberId, 'ownerMemberId');
+    if (ownerMemberId && allianceOnly) throw badUserInput('Name "ownerMemberId" or set "allianceOnly", not both: a pathway has one owner.', 'allianceOnly');
     const owner = allianceOnly ? { ownerMemberId: null } : ownerMemberId ? { ownerMemberId } : {};
     return context.em.find(PathwayRow, { ...owner, ...(includeInactive ? {} : { active: true }) }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   }
@@ -196,7 +202,7 @@ export class PathwayResolver {
           const row = UUID.test(id) ? await tx.findOne(PathwayRow, { id }) : null;
           if (!row) throw pathwayNotFound();
           checkMayManage(caller, row.ownerMemberId ?? null);
-          if ((fields.ownerMemberId ?? null) !== (row.ownerMemberId ?? null)) throw new GraphQLError(`"input.ownerMemberId" must stay ${row.ownerMemberId ?? 'unset (an alliance pathway)'}: a pathway keeps its owner.`, { extensions: { code: 'BAD_USER_INPUT', argument: 'input.ownerMemberId' } });
+          if ((fields.ownerMemberId ?? null) !== (row.ownerMemberId ?? null)) throw badUserInput(`"input.ownerMemberId" must stay ${row.ownerMemberId ?? 'unset (an alliance pathway)'}: a pathway keeps its owner.`, 'input.ownerMemberId');
           const before = pathwayState(row);
           const moved = await tx.nativeUpdate(PathwayRow, { id, version: row.version }, { ...fields, version: row.version + 1, updatedAt: now, updatedBy: caller.subject.slice(0, 255) });
           if (moved !== 1) throw new GraphQLError('The pathway was edited by someone else meanwhile; read it again.', { extensions: { code: 'INVALID_STATE', argument: 'id' } });

@@ -3,7 +3,7 @@ import { isMemberId, parseGlobalId } from '../../lib/ids.js';
 import { PathwayRequirementKind } from './enums.js';
 import { checkedLongText } from './evidence.js';
 import type { PathwayInput } from './pathway-model.js';
-import type { Pathway } from './records.js';
+import { listOf as list, type Pathway } from './records.js';
 
 /*
  * Stackable pathways: the specification (checked here, stored as data) and
@@ -30,7 +30,6 @@ export interface RequirementSpec {
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const ESCO_SKILL = /^http:\/\/data\.europa\.eu\/esco\/(skill|isced-f)\/[A-Za-z0-9-]{1,80}$/;
-export const list = (value: string | null | undefined): string[] => (value ? value.split(',').filter(Boolean) : []);
 
 function day(value: string | null | undefined, argument: string): string | null {
   if (value === null || value === undefined) return null;

@@ -5,6 +5,9 @@
  * the request row only carries where it stands now, for fast lists.
  */
 
+/** Reads a stored comma-separated list (the rules' and pathways' list columns); null or empty: none. */
+export const listOf = (value: string | null | undefined): string[] => (value ? value.split(',').filter(Boolean) : []);
+
 /** A learner's request to a member to recognise evidence towards an offering or a free credit slot. */
 export class RecognitionRequest {
   /** A random UUID. */

@@ -16,9 +16,9 @@ import { RecognitionRuleInput } from './inputs.js';
 import { checkedRule, evaluateRule, usedThisYear } from './rules.js';
 import type { RecognitionContext } from './context.js';
 import { Institution, LearningOpportunity, RecognitionRule, RuleDryRun } from './model.js';
-import { RecognitionEvidence, RecognitionRequest, RecognitionRule as RuleRow } from './records.js';
+import { listOf, RecognitionEvidence, RecognitionRequest, RecognitionRule as RuleRow } from './records.js';
 
-const list = (value: string | null | undefined): string[] => (value ? value.split(',').filter(Boolean) : []);
+const list = listOf;
 
 /** The member id argument of a public list: well formed and in the registry. */
 export function knownMemberId(context: RecognitionContext, memberId: string, argument = 'memberId'): string {

@@ -7,7 +7,7 @@ import { applyDecision } from './decisions.js';
 import { ActorRole, EvidenceKind, RecognitionOutcome, RecognitionState, RecognitionTargetKind, RuleScope } from './enums.js';
 import { checkedLongText } from './evidence.js';
 import type { RecognitionRuleInput } from './inputs.js';
-import { RecognitionRequest, RecognitionRule, type RecognitionEvidence } from './records.js';
+import { listOf, RecognitionRequest, RecognitionRule, type RecognitionEvidence } from './records.js';
 import { ects, recognisableEcts, type RuleDecider } from './requests.js';
 
 /*
@@ -20,7 +20,7 @@ import { ects, recognisableEcts, type RuleDecider } from './requests.js';
  * or the yearly cap leaves: a request it does not cover waits for staff.
  */
 
-const list = (value: string | null | undefined): string[] => (value ? value.split(',').filter(Boolean) : []);
+const list = listOf;
 
 export interface RuleEvaluation {
   covers: boolean;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorityOf, catalogues, passed, type PassedAchievement } from '../issuance/demo-achievements.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { bearer } from '../helpers/tokens.js';
-import { argumentsOf, codes, learner, staff } from './helpers.js';
+import { argumentsOf, candidates, codes, DECIDE, learner, slotInput, staff, SUBMIT } from './helpers.js';
 import { RecognitionAudit } from '../../subgraphs/recognition/records.js';
 
 /*
@@ -23,7 +23,7 @@ const PROGRESS = /* GraphQL */ `
       pathwayProgress(pathwayId: $pathway) {
         complete following ectsCounted ectsMissing membersCounted { id }
         requirements { requirement { kind } satisfied status satisfiedBy suggestions { id title } }
-        components { achievementId credentialId counts reason ects institution { id } }
+        components { achievementId credentialId counts reason ects institution { id } recognition { id state } }
       }
     }
   }
@@ -90,6 +90,11 @@ describe('pathway specifications', () => {
       expect(codes(body)).toEqual(['FORBIDDEN']);
     }
     expect((await hub.query(`query { pathways(includeInactive: true) { id } }`)).body.data?.['pathways'].length).toBe(before);
+    const [own] = (await hub.query(`query { pathways(ownerMemberId: "tuni.fi") { id } }`)).body.data?.['pathways'];
+    const edit = await hub.query(UPDATE, { id: own.id, input: spec({ ownerMemberId: 'tuni.fi', name: 'Taken over' }) }, await staff(hub, 'dcu.ie'));
+    expect(codes(edit.body)).toEqual(['FORBIDDEN']);
+    const both = await hub.query(`query { pathways(ownerMemberId: "tuni.fi", allianceOnly: true) { id } }`);
+    expect(argumentsOf(both.body)).toEqual(['allianceOnly']);
   });
 
   it('refuse bad specifications, naming the field', async () => {
@@ -195,6 +200,31 @@ describe("a learner's progress along a pathway", () => {
     expect(progress.complete).toBe(false);
   });
 
+  it('counts credit a member recognised in place of its evidence', async () => {
+    const candidate = candidates.find((item) => !used.has(item.learnerId)) as (typeof candidates)[number];
+    used.add(candidate.learnerId);
+    const evidence = candidate.achievements[0] as PassedAchievement;
+    const me = await learner(hub, candidate.learnerId);
+    const submitted = await hub.query(SUBMIT, { input: slotInput(candidate, [{ achievementId: evidence.achievement.id }]) }, me);
+    expect(submitted.body.errors).toBeUndefined();
+    const requestId = submitted.body.data?.['submitRecognitionRequest'].request.id;
+    const decided = await hub.query(DECIDE, { input: { requestId, outcome: 'RECOGNISED', ectsRecognised: 1, explanation: 'Matches our elective outcomes.' } }, await staff(hub, candidate.home));
+    expect(decided.body.errors).toBeUndefined();
+
+    const created = await hub.query(CREATE, { input: spec({ ectsMin: 1, memberIds: [candidate.home] }) }, await admin());
+    const { body } = await hub.query(PROGRESS, { learner: candidate.learnerId, pathway: created.body.data?.['createPathway'].id }, me);
+    expect(body.errors).toBeUndefined();
+    const progress = body.data?.['learner'].pathwayProgress;
+    const recognition = progress.components.find((item: { recognition: { id: string } | null }) => item.recognition?.id === requestId);
+    expect(recognition).toMatchObject({ counts: true, ects: 1, institution: { id: candidate.home }, recognition: { id: requestId, state: 'RECOGNISED' } });
+    const own = progress.components.find((item: { achievementId: string }) => item.achievementId === evidence.achievement.id);
+    expect(own).toMatchObject({ counts: false, reason: `counted through recognition request ${requestId}` });
+    expect(progress.complete).toBe(true);
+    // Alliance administrators read progress too.
+    const asAdmin = await hub.query(PROGRESS, { learner: candidate.learnerId, pathway: created.body.data?.['createPathway'].id }, await admin());
+    expect(asAdmin.body.data?.['learner'].pathwayProgress.complete).toBe(true);
+  });
+
   it('lists the pathways a learner follows, and following twice changes nothing', async () => {
     const { learnerId } = learnerAtTwoMembers(used);
     const me = await learner(hub, learnerId);
@@ -211,5 +241,8 @@ describe("a learner's progress along a pathway", () => {
     expect(follows).toHaveLength(1);
     const staffFollow = await hub.query(`mutation ($id: ID!) { followPathway(pathwayId: $id) { id } }`, { id: pathwayId }, await staff(hub, 'tuni.fi'));
     expect(codes(staffFollow.body)).toEqual(['FORBIDDEN']);
+    await hub.query(`mutation ($id: ID!) { unfollowPathway(pathwayId: $id) { id } }`, { id: pathwayId }, me);
+    const after = await hub.query(PATHWAYS, { learner: learnerId }, me);
+    expect(after.body.data?.['learner'].pathways.map((item: { pathway: { id: string } }) => item.pathway.id)).not.toContain(pathwayId);
   });
 });
