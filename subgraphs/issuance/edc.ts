@@ -1,7 +1,7 @@
 import type { CredentialFacts } from './facts.js';
+import { credentialEnvelope, displayParameterNode, issuerNode, organisationNode } from './edc-nodes.js';
 import {
   ASSESSMENT_TYPES,
-  BASE64,
   concept,
   country,
   CYCLES,
@@ -9,12 +9,9 @@ import {
   dayStart,
   ECIU_SCHEME,
   ECTS,
-  EDC_SHACL_SCHEMA,
   en,
-  ENGLISH,
   eqfLevel,
   ESCO_SKILL_PREFIX,
-  GENERIC_CREDENTIAL_PROFILE,
   idsUnder,
   iscedF,
   LEARNING_SETTINGS,
@@ -28,15 +25,13 @@ import {
   points,
   PROFICIENCY,
   proficiencyLevelConcept,
-  renderPage,
   skillConcept,
-  statusEntry,
   SUPERVISION,
-  SVG,
   workloadDuration,
 } from './edc-vocabulary.js';
 
 export { memberOrganisationId, proficiencyLevelConcept } from './edc-vocabulary.js';
+export { CREDENTIAL_TYPES, EDC_VC2_CONTEXT_FILE, edcContextUrl, VC_V2_CONTEXT } from './edc-nodes.js';
 
 /*
  * Writes the facts of a credential in the European Learning Model (ELM 3.2)
@@ -75,33 +70,8 @@ export { memberOrganisationId, proficiencyLevelConcept } from './edc-vocabulary.
  */
 
 
-export const VC_V2_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
 /** The EDC application profile context as the Commission publishes it (for VC 1.1: it cannot follow the VC 2.0 context). */
 export const EDC_CONTEXT = 'http://data.europa.eu/snb/model/context/edc-ap';
-
-/*
- * The JSON-LD context of the credentials, after the VC 2.0 one. JSON-LD
- * processors refuse [VC 2.0, EDC 3.2]: the VC 2.0 context protects
- * `description`, the EDC context redefines it (a language map). This context
- * (contexts/eciu-edc-vc2-v1.jsonld) is the EDC 3.2 context with every term
- * unchanged, except that `description` is defined in a property-scoped
- * context of each EDC property that leads to an ELM node - the one place JSON-LD
- * 1.1 lets a protected term be redefined - so ELM nodes keep EDC's meaning
- * while the credential itself keeps the VC 2.0 one; plus the two terms the EBSI
- * profile adds that neither context defines (`issued`, as VC 1.1 defined it,
- * and `VerifiableAttestation`). The issuer publishes it under its own id.
- */
-export const EDC_VC2_CONTEXT_FILE = 'eciu-edc-vc2-v1.jsonld';
-
-/** Where the issuer `issuerId` publishes the credentials' EDC context (see EDC_VC2_CONTEXT_FILE). */
-export function edcContextUrl(issuerId: string): string {
-  return `${issuerId.replace(/\/+$/, '')}/contexts/${EDC_VC2_CONTEXT_FILE}`;
-}
-/**
- * `VerifiableAttestation` is not asked for by ELM but by the EBSI EDC schema:
- * its `type` must hold at least three distinct values of exactly these three.
- */
-export const CREDENTIAL_TYPES = ['VerifiableCredential', 'VerifiableAttestation', 'EuropeanDigitalCredential'] as const;
 
 // ---------------------------------------------------------------- the credential
 
@@ -165,36 +135,10 @@ export function buildCredential(facts: CredentialFacts): Record<string, unknown>
     contentURL: url,
   });
 
-  /** An Organisation as the EBSI schema requires it: legalName and a location with a country. */
-  const organisation = (orgId: string, name: string, countryCode: string, homepage: string | null, extra: Node = {}): Node => {
-    const orgIds = idsUnder(orgId);
-    return {
-      id: orgId,
-      type: 'Organisation',
-      legalName: en(name),
-      ...extra,
-      location: {
-        id: orgIds('location'),
-        type: 'Location',
-        address: { id: orgIds('location/address'), type: 'Address', countryCode: concept(country(countryCode)) },
-      },
-      ...(homepage ? { homepage: { id: orgIds('homepage'), type: 'WebResource', contentURL: homepage } } : {}),
-    };
-  };
-
-  // ELM's shapes want an issuer's legal identifier (eIDAS) with the country that issued it.
-  const issuer = organisation(
-    alliance.id,
-    alliance.name,
-    alliance.country,
-    alliance.homepage,
-    alliance.legalIdentifier
-      ? { eIDASIdentifier: { id: idsUnder(alliance.id)('legal-identifier'), type: 'LegalIdentifier', notation: alliance.legalIdentifier, spatial: concept(country(alliance.country)) } }
-      : {},
-  );
+  const issuer = issuerNode(alliance);
 
   const memberId = memberOrganisationId(member.id);
-  const awardingBody = organisation(memberId, member.name, member.country, member.homepage, {
+  const awardingBody = organisationNode(memberId, member.name, member.country, member.homepage, {
     identifier: { id: idsUnder(memberId)('identifier'), type: 'Identifier', notation: member.id, schemeName: 'SCHAC home organisation' },
     // The member belongs to the alliance that issues on its behalf (as the sample's "Research Alliance").
     groupMemberOf: { id: idsUnder(alliance.id)('members'), type: 'Group', prefLabel: en(alliance.name) },
@@ -417,58 +361,30 @@ export function buildCredential(facts: CredentialFacts): Record<string, unknown>
   const creditLine = creditBearing && achievement.ectsAwarded > 0
     ? `${points(achievement.ectsAwarded)} ECTS · EQF level ${offering.eqfLevel} · ${offering.workloadHours} hours`
     : `No ECTS credits awarded · EQF level ${offering.eqfLevel} · ${offering.workloadHours} hours`;
-  const page = renderPage([
-    { text: alliance.name, size: 20, bold: true },
-    { text: displayTitle, size: 30, bold: true },
-    { text: fullName, size: 24 },
-    { text: claimTitle, size: 18 },
-    { text: `Awarded by ${member.name} (${countryName})`, size: 16 },
-    { text: creditLine, size: 16 },
-    { text: `Issued ${issued.slice(0, 10)}`, size: 14 },
-    { text: facts.credentialId, size: 11 },
-  ]);
-  const displayParameter: Node = {
-    id: ids('display'),
-    type: 'DisplayParameter',
-    title: en(displayTitle),
-    description: en(
-      participation
-        ? `took part in ${offering.title} (non-credit certificate of participation)`
-        : `has successfully completed ${offering.title}`,
-    ),
-    language: concept(ENGLISH),
-    primaryLanguage: concept(ENGLISH),
-    individualDisplay: {
-      id: ids('display/en'),
-      type: 'IndividualDisplay',
-      language: concept(ENGLISH),
-      displayDetail: {
-        id: ids('display/en/page/1'),
-        type: 'DisplayDetail',
-        image: {
-          id: ids('display/en/page/1/image'),
-          type: 'MediaObject',
-          contentType: concept(SVG),
-          contentEncoding: concept(BASE64),
-          content: page,
-        },
-        page: 1,
-      },
-    },
-  };
+  const displayParameter = displayParameterNode(
+    ids,
+    displayTitle,
+    participation ? `took part in ${offering.title} (non-credit certificate of participation)` : `has successfully completed ${offering.title}`,
+    [
+      { text: alliance.name, size: 20, bold: true },
+      { text: displayTitle, size: 30, bold: true },
+      { text: fullName, size: 24 },
+      { text: claimTitle, size: 18 },
+      { text: `Awarded by ${member.name} (${countryName})`, size: 16 },
+      { text: creditLine, size: 16 },
+      { text: `Issued ${issued.slice(0, 10)}`, size: 14 },
+      { text: facts.credentialId, size: 11 },
+    ],
+  );
 
-  return {
-    '@context': [VC_V2_CONTEXT, edcContextUrl(alliance.id)],
-    id: facts.credentialId,
-    type: [...CREDENTIAL_TYPES],
-    credentialProfiles: concept(GENERIC_CREDENTIAL_PROFILE),
-    credentialSchema: { ...EDC_SHACL_SCHEMA },
+  return credentialEnvelope({
+    credentialId: facts.credentialId,
     issuer,
     issued,
     validFrom: dateTime(facts.validFrom),
-    ...(facts.validUntil ? { validUntil: dateTime(facts.validUntil) } : {}),
+    validUntil: facts.validUntil ? dateTime(facts.validUntil) : null,
     credentialSubject,
-    credentialStatus: [statusEntry(facts.status.revocation, 'revocation'), statusEntry(facts.status.suspension, 'suspension')],
+    status: facts.status,
     displayParameter,
-  };
+  });
 }
