@@ -263,12 +263,15 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     // Credentials name the hub's public URLs (issuer, key set, status lists), so the gateway's port is fixed first.
     const gatewayPort = options.ports?.gateway || (await freePort(host));
     const publicUrl = options.publicUrl ?? `http://${host}:${gatewayPort}`;
+    // Issuance and recognition call each other (stacked credentials read pathway progress; progress reads
+    // credentials), so recognition's port is fixed before issuance starts.
+    const recognitionPort = options.ports?.recognition || (await freePort(host));
     const issuanceService = await createIssuanceService({
       orm: issuanceOrm,
       keysDir: join(options.dataDir, 'keys', 'issuer'),
       createKeys: true,
       issuer: allianceIssuer(publicUrl),
-      sources: { client: issuanceClient, signer: hubSigner, membersUrl: router.url, escoUrl: esco.url, timeoutMs: options.gatewayTimeoutMs ?? 5_000 },
+      sources: { client: issuanceClient, signer: hubSigner, membersUrl: router.url, escoUrl: esco.url, recognitionUrl: `http://${host.includes(":") ? `[${host}]` : host}:${recognitionPort}/graphql`, timeoutMs: options.gatewayTimeoutMs ?? 5_000 },
       members: registry.members.map((member) => ({ id: member.id, name: member.name })),
       logger: logger.child('issuance'),
     });
@@ -298,7 +301,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       knownMembers: new Set(registry.members.map((member) => member.id)),
       logger: logger.child('recognition'),
     });
-    const recognition = await startRecognitionServer({ service: recognitionService, logger: logger.child('recognition'), port: options.ports?.recognition ?? 0, host, hubAuth });
+    const recognition = await startRecognitionServer({ service: recognitionService, logger: logger.child('recognition'), port: recognitionPort, host, hubAuth });
     stops.push(() => recognition.stop());
 
 

@@ -1,6 +1,7 @@
 import { ANONYMOUS } from '../../lib/auth.js';
 import { postGraphQL, ServiceCallError } from '../../lib/http-client.js';
-import { decideIssuance } from './accreditation.js';
+import { decideIssuance, MAY_APPROVE_MICRO_CREDENTIALS } from './accreditation.js';
+import { PATHWAY_ID_SCHEME } from './edc-stacked.js';
 import type { AccreditationAuthority, CredentialFacts } from './facts.js';
 import { memberOrganisationId } from './edc.js';
 import type { FactSources } from './sources.js';
@@ -29,6 +30,8 @@ export interface AwardClaim {
   assessedOn: string | null;
   /** Whether the claim awards credit (creditReceived, or credit points in its specification). */
   awardsCredit: boolean;
+  /** The pathway a stacked credential's claim is specified by (its id), when it is one. */
+  pathwayId: string | null;
 }
 
 /** What the awarding member says about its authority and the offering (null: no such offering). */
@@ -40,6 +43,8 @@ export interface AuthorityFacts {
 export interface AuthoritySource {
   /** Throws when it cannot be asked (the check then says it could not be run). */
   lookup(offeringId: string): Promise<AuthorityFacts | null>;
+  /** A member's authority level (for stacked credentials, which name a pathway, not an offering); null: no such member. */
+  lookupMember?(memberId: string): Promise<AuthorityFacts['member'] | null>;
 }
 
 type Node = Record<string, unknown>;
@@ -64,6 +69,7 @@ export function awardClaims(credential: Record<string, unknown>): AwardClaim[] {
       const process = many(claim['awardedBy']).find(isNode);
       const awardingBody = process ? (idOf(many(process['awardingBody'])[0]) ?? '') : '';
       const offering = specification ? many(specification['identifier']).find((identifier) => isNode(identifier) && identifier['schemeName'] === OFFERING_SCHEME) : undefined;
+      const pathway = specification ? many(specification['identifier']).find((identifier) => isNode(identifier) && identifier['schemeName'] === PATHWAY_ID_SCHEME) : undefined;
       const assessment = many(claim['provenBy']).find(isNode);
       const assessed = assessment && typeof assessment['dateIssued'] === 'string' ? assessment['dateIssued'].slice(0, 10) : null;
       claims.push({
@@ -72,6 +78,7 @@ export function awardClaims(credential: Record<string, unknown>): AwardClaim[] {
         offeringId: isNode(offering) && typeof offering['notation'] === 'string' ? offering['notation'] : null,
         assessedOn: assessed && /^\d{4}-\d{2}-\d{2}$/.test(assessed) ? assessed : null,
         awardsCredit: claim['creditReceived'] !== undefined || (specification !== undefined && specification['creditPoint'] !== undefined),
+        pathwayId: isNode(pathway) && typeof pathway['notation'] === 'string' ? pathway['notation'] : null,
       });
     }
   }
@@ -92,6 +99,14 @@ export async function checkAuthority(claims: readonly AwardClaim[], source: Auth
   const reasons: string[] = [];
   for (const claim of credited) {
     if (!claim.memberId) return { passed: false, reason: `it awards credit in the name of "${claim.awardingBody || 'nobody'}", which is not an alliance member` };
+    if (claim.pathwayId && !claim.offeringId) {
+      // A stacked credential: the owner awards the stack's credit on its own authority; there is no
+      // offering whose external accreditation could stand in for it.
+      const verdict = await stackAuthority(claim.memberId, source);
+      if (!verdict.passed) return verdict;
+      reasons.push(verdict.reason);
+      continue;
+    }
     if (!claim.offeringId || !claim.assessedOn) return { passed: false, reason: 'it awards credit without naming the offering and assessment date the rule is decided on' };
     let facts: AuthorityFacts | null;
     try {
@@ -116,6 +131,21 @@ export async function checkAuthority(claims: readonly AwardClaim[], source: Auth
   return { passed: true, reason: reasons.join('; ') };
 }
 
+async function stackAuthority(memberId: string, source: AuthoritySource): Promise<AuthorityCheck> {
+  if (!source.lookupMember) return { passed: false, reason: 'not checked: this verifier cannot ask the members for their accreditation authority' };
+  let member: AuthorityFacts['member'] | null;
+  try {
+    member = await source.lookupMember(memberId);
+  } catch (error) {
+    return { passed: false, reason: `not checked: ${error instanceof Error ? error.message : 'the member could not be asked'}` };
+  }
+  if (!member) return { passed: false, reason: `it awards credit in the name of "${memberId}", which is not an alliance member` };
+  if (!MAY_APPROVE_MICRO_CREDENTIALS[member.accreditationAuthority]) {
+    return { passed: false, reason: `it awards a stack's credit in the name of ${member.name}, whose accreditation authority ${member.accreditationAuthority} does not let it approve credit on its own` };
+  }
+  return { passed: true, reason: `${member.name} may award the stack's credit (${member.accreditationAuthority})` };
+}
+
 const AUTHORITY_QUERY = /* GraphQL */ `
   query VerificationAuthority($refs: [_Any!]!) {
     offerings: _entities(representations: $refs) {
@@ -125,6 +155,12 @@ const AUTHORITY_QUERY = /* GraphQL */ `
         institution { id name accreditationAuthority }
       }
     }
+  }
+`;
+
+const MEMBER_AUTHORITY_QUERY = /* GraphQL */ `
+  query VerificationMemberAuthority($refs: [_Any!]!) {
+    members: _entities(representations: $refs) { ... on Institution { id name accreditationAuthority } }
   }
 `;
 
@@ -154,7 +190,33 @@ export function routerAuthoritySource(sources: FactSources): AuthoritySource {
     }
     return { member: found.institution, externalAccreditation: found.externalAccreditation };
   };
+  const members = new Map<string, { at: number; facts: Promise<AuthorityFacts['member'] | null> }>();
+  const askMember = async (memberId: string): Promise<AuthorityFacts['member'] | null> => {
+    let body;
+    try {
+      body = await postGraphQL(
+        sources.client,
+        sources.membersUrl,
+        { query: MEMBER_AUTHORITY_QUERY, variables: { refs: [{ __typename: 'Institution', id: memberId }] } },
+        { timeoutMs: sources.timeoutMs, headers: { authorization: `Bearer ${await sources.signer.sign(ANONYMOUS, 'members')}` } },
+      );
+    } catch (error) {
+      throw new Error(error instanceof ServiceCallError ? `the member router ${error.reason}` : 'the member router could not be asked');
+    }
+    const found = (body.data?.['members'] as (AuthorityFacts['member'] | null)[] | undefined)?.[0];
+    if (!found && body.errors?.some((error) => error.extensions?.['code'] === 'MEMBER_UNAVAILABLE' || error.extensions?.['code'] === 'MEMBER_ERROR')) throw new Error('the awarding member did not answer');
+    return found ?? null;
+  };
   return {
+    lookupMember(memberId) {
+      const cached = members.get(memberId);
+      if (cached && Date.now() - cached.at < AUTHORITY_CACHE_MS) return cached.facts;
+      const facts = askMember(memberId);
+      if (members.size > 200) members.clear();
+      members.set(memberId, { at: Date.now(), facts });
+      facts.catch(() => members.delete(memberId));
+      return facts;
+    },
     lookup(offeringId) {
       const cached = cache.get(offeringId);
       if (cached && Date.now() - cached.at < AUTHORITY_CACHE_MS) return cached.facts;

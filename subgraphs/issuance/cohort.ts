@@ -9,7 +9,7 @@ import type { Logger } from '../../lib/log.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
 import { decideIssuance } from './accreditation.js';
 import type { CredentialKind } from './facts.js';
-import { storeCredentials, type IssuanceDependencies, type PreparedIssue } from './issue.js';
+import { checkAchievementKind, storeCredentials, type IssuanceDependencies, type PreparedIssue } from './issue.js';
 import { IssuedCredential } from './records.js';
 import { FactsUnavailable, readAchievementFacts } from './sources.js';
 
@@ -83,6 +83,7 @@ export class CohortJobs {
   start(principal: Principal, offeringId: string, kind: CredentialKind): CohortJob {
     const caller = requireSignedIn(principal, 'bulk issuance');
     const parsed = requireGlobalId(offeringId, 'offeringId');
+    checkAchievementKind(kind);
     if (!(hasRole(caller, 'member-staff') && caller.memberId === parsed.memberId)) {
       throw forbidden(`Only staff of ${parsed.memberId} may issue the credentials of its offering's cohort.`);
     }

@@ -10,9 +10,10 @@ export type AccreditationAuthority = 'FULL' | 'SEMI_PROGRAMMES' | 'SEMI_PREQUALI
 /**
  * MICRO_CREDENTIAL: a credit-bearing (or non-credit) micro-credential with
  * every Annex I element. PARTICIPATION: a non-credit certificate of
- * participation, which says so and awards no credit.
+ * participation, which says so and awards no credit. PATHWAY: the stacked
+ * credential of a completed pathway (edc-stacked.ts).
  */
-export type CredentialKind = 'MICRO_CREDENTIAL' | 'PARTICIPATION';
+export type CredentialKind = 'MICRO_CREDENTIAL' | 'PARTICIPATION' | 'PATHWAY';
 
 export interface StatusEntryFacts {
   /** URL of the status list credential. */
@@ -90,5 +91,46 @@ export interface CredentialFacts {
   /** The ESCO skills shown in the assessment, with the level reached. */
   acquiredSkills: { level: ProficiencyLevel; skill: { uri: string; label: string } }[];
   /** Bitstring status list entries (W3C Bitstring Status List v1.0). */
+  status: { revocation: StatusEntryFacts; suspension: StatusEntryFacts };
+}
+
+/** One part of a stacked credential: an achievement, or credit recognised by a member, that counted towards the pathway. */
+export interface StackedPart {
+  /** The achievement id, or the recognition request id. */
+  id: string;
+  source: 'ACHIEVEMENT' | 'RECOGNITION';
+  title: string;
+  /** Where it was earned (for a recognition: the member that recognised it). */
+  member: { id: string; name: string; country: string };
+  ects: number;
+  /** YYYY-MM-DD, when known. */
+  assessedOn: string | null;
+  /** The offering done (or the one a recognition counts towards). */
+  offeringId: string | null;
+  /** The part's own alliance credential, when one was issued. */
+  credentialId: string | null;
+}
+
+/**
+ * What a stacked credential says: a learner completed a pathway, read from the
+ * recognition subgraph (the pathway and what counted) and the members (the
+ * learner's name, the awarding bodies) as the caller.
+ */
+export interface StackedCredentialFacts {
+  credentialId: string;
+  issuedAt: Date;
+  validFrom: Date;
+  issuer: CredentialFacts['issuer'];
+  learner: CredentialFacts['learner'];
+  /** The owning member; null: the alliance itself awards (an alliance pathway). */
+  awardingBody: CredentialFacts['awardingBody'] | null;
+  /** Whether the stack awards the counted ECTS in the owner's name (the owner may approve micro-credentials). */
+  awardsCredit: boolean;
+  pathway: { id: string; version: number; name: string; description: string | null; eqfLevel: number | null; ectsMin: number; ectsMax: number | null };
+  /** ECTS the parts count towards the pathway (at most its ectsMax). */
+  ectsCounted: number;
+  /** YYYY-MM-DD: the day the last counted part was assessed. */
+  completedOn: string;
+  parts: StackedPart[];
   status: { revocation: StatusEntryFacts; suspension: StatusEntryFacts };
 }

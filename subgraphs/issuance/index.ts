@@ -27,6 +27,8 @@ Environment:
                     production provisions keys with npm run issuer:keys  default false
   MEMBERS_URL       the member router, where achievements are read   default http://127.0.0.1:4001/graphql
   ESCO_URL          the ESCO subgraph, for skill labels               default http://127.0.0.1:4002/graphql
+  RECOGNITION_URL   the recognition subgraph: pathway progress, for stacked credentials
+                                                                      default http://127.0.0.1:4005/graphql
   SOURCE_TIMEOUT_MS deadline for those reads                          default 5000
   MEMBER_REGISTRY   members to list in the register of trusted issuers default config/members.json
   CREDENTIAL_SCHEMAS_DIR
@@ -77,6 +79,7 @@ runService({
           signer,
           membersUrl: readString(env, 'MEMBERS_URL', 'http://127.0.0.1:4001/graphql'),
           escoUrl: readString(env, 'ESCO_URL', 'http://127.0.0.1:4002/graphql'),
+          recognitionUrl: readString(env, 'RECOGNITION_URL', 'http://127.0.0.1:4005/graphql'),
           timeoutMs: readInt(env, 'SOURCE_TIMEOUT_MS', 5_000, { min: 100, max: 120_000 }),
         },
         members: registry.members.map((member) => ({ id: member.id, name: member.name })),

@@ -54,8 +54,23 @@ export interface IssuanceDependencies {
 const POOL_THRESHOLD = 32;
 
 export interface IssueRequest {
+  /** The achievement; for a stacked credential `pathway:<pathway id>:<learner id>` (see stackedRequest). */
   achievementId: string;
   kind: CredentialKind;
+}
+
+/**
+ * The awarding member of a stacked credential of an alliance pathway: the
+ * alliance itself. Not a member id (those are web domains), so no member's
+ * staff can ever match it.
+ */
+export const ALLIANCE_AWARD = '@alliance';
+
+/** Credentials of an achievement: PATHWAY is for completed pathways (issuePathwayCredential) only. */
+export function checkAchievementKind(kind: CredentialKind, argument = 'kind'): void {
+  if (kind === 'PATHWAY') {
+    throw new GraphQLError('Kind PATHWAY is the stacked credential of a completed pathway: ask for it with issuePathwayCredential.', { extensions: { code: 'BAD_USER_INPUT', argument } });
+  }
 }
 
 export interface IssueOutcome {
@@ -74,11 +89,11 @@ export function statusListUrl(issuer: IssuerIdentity, purpose: 'revocation' | 's
   return `${issuer.statusBaseUrl}/${purpose}/${list}`;
 }
 
-function fingerprint(request: IssueRequest): string {
+export function fingerprint(request: IssueRequest): string {
   return createHash('sha256').update(JSON.stringify([request.achievementId, request.kind])).digest('hex');
 }
 
-function notIssuable(message: string): GraphQLError {
+export function notIssuable(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'NOT_ISSUABLE' } });
 }
 
@@ -129,7 +144,7 @@ export function credentialFacts(
   };
 }
 
-async function findExisting(em: SqlEntityManager, request: IssueRequest): Promise<IssuedCredential | null> {
+export async function findExisting(em: SqlEntityManager, request: IssueRequest): Promise<IssuedCredential | null> {
   return em.fork().findOne(IssuedCredential, { achievementId: request.achievementId, kind: request.kind });
 }
 
@@ -218,10 +233,15 @@ export async function storeCredentials(em: SqlEntityManager, dependencies: Issua
       ? [{ subject: item.idempotency.subject, caller: item.idempotency.caller, key: item.idempotency.key, fingerprint: fingerprint(item.request), credentialSerial: (rows[index] as IssuedCredential).serial, createdAt: issuedAt }]
       : [],
   );
+  return insertIssued(em, rows, records as IdempotencyRecord[]);
+}
+
+/** Inserts sealed credentials and their idempotency records in one transaction. */
+export function insertIssued(em: SqlEntityManager, rows: IssuedCredential[], records: IdempotencyRecord[]): Promise<IssuedCredential[]> {
   // A clash on (achievement, kind) or on an idempotency key rolls everything back and is the caller's to handle.
   return em.fork().transactional(async (tx) => {
     await tx.insertMany(IssuedCredential, rows);
-    if (records.length > 0) await tx.insertMany(IdempotencyRecord, records as IdempotencyRecord[]);
+    if (records.length > 0) await tx.insertMany(IdempotencyRecord, records);
     return rows;
   });
 }
@@ -232,13 +252,14 @@ export async function storeCredentials(em: SqlEntityManager, dependencies: Issua
  * to the stored row. Checked on every answer that returns a credential the
  * request did not just create - a replayed key included.
  */
-function checkMayReceive(caller: SignedIn, credential: IssuedCredential): void {
+export function checkMayReceive(caller: SignedIn, credential: IssuedCredential): void {
   if (hasRole(caller, 'learner') && caller.learnerId === credential.learnerId) return;
   if (hasRole(caller, 'member-staff') && caller.memberId === credential.memberId) return;
+  if (credential.memberId === ALLIANCE_AWARD && hasRole(caller, 'alliance-admin')) return;
   throw forbidden(`Only the learner or staff of ${credential.memberId} may have a credential issued for achievement "${credential.achievementId}".`);
 }
 
-function findRecord(em: SqlEntityManager, scope: string, key: string): Promise<IdempotencyRecord | null> {
+export function findRecord(em: SqlEntityManager, scope: string, key: string): Promise<IdempotencyRecord | null> {
   return em.fork().findOne(IdempotencyRecord, { caller: scope, key });
 }
 
@@ -248,7 +269,7 @@ function findRecord(em: SqlEntityManager, scope: string, key: string): Promise<I
  * used for another request; a concurrent request that bound the same key
  * first must have asked for the same thing.
  */
-async function answerExisting(
+export async function answerExisting(
   em: SqlEntityManager,
   caller: SignedIn,
   request: IssueRequest,
@@ -291,6 +312,7 @@ export async function issueCredential(
 ): Promise<IssueOutcome> {
   const caller = requireSignedIn(principal, 'credential issuance');
   requireGlobalId(request.achievementId, 'achievementId');
+  checkAchievementKind(request.kind);
   const key = checkIdempotencyKey(idempotencyKey);
   const scope = callerScope(caller);
   if (key) {

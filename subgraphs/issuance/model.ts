@@ -9,6 +9,7 @@ import { CHECKS } from './verify.js';
 export enum CredentialKind {
   MICRO_CREDENTIAL = 'MICRO_CREDENTIAL',
   PARTICIPATION = 'PARTICIPATION',
+  PATHWAY = 'PATHWAY',
 }
 
 export enum CredentialStatus {
@@ -44,6 +45,7 @@ export function registerIssuanceEnums(): void {
     valuesConfig: {
       MICRO_CREDENTIAL: { description: 'A micro-credential with every Annex I element; credit-bearing when the offering is, subject to the accreditation rule.' },
       PARTICIPATION: { description: 'A certificate of participation: no credit, and it says so.' },
+      PATHWAY: { description: 'The stacked credential of a completed pathway (issuePathwayCredential): its parts are the achievements and recognised credit that counted.' },
     },
   });
   registerEnumType(CredentialStatus, {
@@ -104,6 +106,13 @@ export class Achievement {
   id!: string;
 }
 
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType({ description: 'A stackable pathway; resolved by the recognition service.' })
+export class Pathway {
+  @Field(() => ID)
+  id!: string;
+}
+
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'An alliance learner. The issuance service adds the learner\'s wallet of credentials.' })
 export class Learner {
@@ -124,15 +133,15 @@ export class StatusChange {
 }
 
 @Directive('@key(fields: "id")')
-@ObjectType({ description: 'A micro-credential the alliance issued and sealed on behalf of a member.' })
+@ObjectType({ description: 'A credential the alliance issued and sealed on behalf of a member: a micro-credential, a certificate of participation or the stacked credential of a pathway.' })
 export class Credential {
   @Field(() => ID, { description: 'The credential id, `urn:uuid:…`.' })
   id!: string;
 
-  @Field(() => CredentialKind, { description: 'A micro-credential, or a non-credit certificate of participation.' })
+  @Field(() => CredentialKind, { description: 'A micro-credential, a non-credit certificate of participation, or a stacked pathway credential.' })
   kind!: CredentialKind;
 
-  @Field(() => String, { description: 'The title of the offering it certifies.' })
+  @Field(() => String, { description: 'The title of the offering it certifies (of the pathway, for a stacked credential).' })
   title!: string;
 
   @Field(() => DateTimeISOResolver, { description: 'When the alliance issued and sealed it (its `validFrom`).' })
@@ -173,6 +182,15 @@ export class IssueCredentialPayload {
 
   @Field(() => IssuanceBasis, { nullable: true, description: 'Why it could be issued: the basis recorded when it was issued, the same on every retry; null only for credentials issued before the hub recorded it.' })
   basis!: IssuanceBasis | null;
+}
+
+@InputType()
+export class IssuePathwayCredentialInput {
+  @Field(() => ID, { description: 'The completed pathway.' })
+  pathwayId!: string;
+
+  @Field(() => ID, { description: 'The learner who completed it, e.g. "eciu-4k7q2m9x8c1z".' })
+  learnerId!: string;
 }
 
 @ObjectType()

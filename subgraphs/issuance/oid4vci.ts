@@ -11,7 +11,7 @@ import { CREDENTIAL_TYPES } from './edc.js';
 import type { CredentialKind } from './facts.js';
 import { HOLDER_ALGORITHMS, HOLDER_BINDING_METHODS, HolderKeyError, verifyHolderJwt, type HolderKey } from './holder.js';
 import { callerScope, checkIdempotencyKey, keyReused } from '../../lib/idempotency.js';
-import { issueCredential } from './issue.js';
+import { checkAchievementKind, issueCredential } from './issue.js';
 import { CredentialOffer, CredentialOfferItem, IssuedCredential, WalletNonce } from './records.js';
 import { readUnverified, sealCredential } from './seal.js';
 import { FactsUnavailable, readAchievementFacts } from './sources.js';
@@ -170,7 +170,10 @@ export async function createOffer(em: SqlEntityManager, service: IssuanceService
     if (!row || row.learnerId !== caller.learnerId) throw forbidden(`"${id.slice(0, 80)}" is not one of your credentials.`);
     wanted.push({ achievementId: row.achievementId, kind: row.kind, serial: row.serial });
   }
-  for (const { achievementId } of request.achievements) requireGlobalId(achievementId, 'achievementIds');
+  for (const { achievementId, kind } of request.achievements) {
+    requireGlobalId(achievementId, 'achievementIds');
+    checkAchievementKind(kind);
+  }
   const facts = request.achievements.length > 0 ? await readAchievementFacts(service.issuance.sources, caller, request.achievements.map((item) => item.achievementId)) : new Map();
   for (const { achievementId, kind } of request.achievements) {
     const existing = await em.fork().findOne(IssuedCredential, { achievementId, kind });

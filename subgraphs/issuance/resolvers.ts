@@ -7,7 +7,8 @@ import { badUserInput, checkedText } from '../../lib/errors.js';
 import type { CohortJob } from './cohort.js';
 import type { IssuanceContext } from './context.js';
 import { requestIdempotencyKey } from '../../lib/idempotency.js';
-import { issueCredential } from './issue.js';
+import { ALLIANCE_AWARD, issueCredential } from './issue.js';
+import { issuePathwayCredential } from './stacked.js';
 import { europassFile, europassJades } from './europass.js';
 import { readUnverified } from './seal.js';
 import {
@@ -20,7 +21,9 @@ import {
   IssuanceJobStatus,
   IssueCredentialInput,
   IssueCredentialPayload,
+  IssuePathwayCredentialInput,
   IssuanceBasis,
+  Pathway,
   Institution,
   Learner,
   StatusChange,
@@ -65,6 +68,7 @@ export function checkMayRead(context: IssuanceContext, credential: IssuedCredent
   const principal = requireSignedIn(context.principal, 'credentials');
   if (hasRole(principal, 'learner') && principal.learnerId === credential.learnerId) return;
   if (hasRole(principal, 'member-staff') && principal.memberId === credential.memberId) return;
+  if (credential.memberId === ALLIANCE_AWARD && hasRole(principal, 'alliance-admin')) return;
   throw unreadable();
 }
 
@@ -143,6 +147,21 @@ export class CredentialResolver {
   ): Promise<IssueCredentialPayload> {
     const key = requestIdempotencyKey(context.idempotencyKey, idempotencyKey);
     const outcome = await issueCredential(context.em, context.service.issuance, context.principal, { achievementId: input.achievementId, kind: input.kind }, key);
+    return { credential: outcome.credential as unknown as Credential, created: outcome.created, basis: (outcome.basis as IssuanceBasis | null) ?? null };
+  }
+
+  @Mutation(() => IssueCredentialPayload, {
+    description:
+      "Issues the stacked credential of a pathway the learner completed (the learner; staff of the pathway's owner; alliance administrators for an alliance pathway), or returns the one issued before: at most one per learner and pathway. Its achievement `hasPart` every counted part. An owner that may approve micro-credentials awards the counted ECTS in its name (basis MEMBER_AUTHORITY); otherwise, and for alliance pathways, it awards no credit of its own (NOT_CREDIT_BEARING). Not complete: NOT_ISSUABLE, saying what is missing. Idempotency-Key as for issueCredential.",
+  })
+  async issuePathwayCredential(
+    @Arg('input', () => IssuePathwayCredentialInput) input: IssuePathwayCredentialInput,
+    @Ctx() context: IssuanceContext,
+    @Arg('idempotencyKey', () => String, { nullable: true, description: 'Overrides nothing: must equal the Idempotency-Key header when both are sent.' })
+    idempotencyKey?: string | null,
+  ): Promise<IssueCredentialPayload> {
+    const key = requestIdempotencyKey(context.idempotencyKey, idempotencyKey);
+    const outcome = await issuePathwayCredential(context.em, context.service.issuance, context.principal, { pathwayId: input.pathwayId, learnerId: input.learnerId }, key);
     return { credential: outcome.credential as unknown as Credential, created: outcome.created, basis: (outcome.basis as IssuanceBasis | null) ?? null };
   }
 
@@ -246,9 +265,9 @@ export class CredentialResolver {
     return hasRole(context.principal, 'member-staff') || hasRole(context.principal, 'alliance-admin');
   }
 
-  @FieldResolver(() => Institution, { description: 'The member that awarded it.' })
-  awardingBody(@Root() credential: IssuedCredential): Institution {
-    return { id: credential.memberId };
+  @FieldResolver(() => Institution, { nullable: true, description: 'The member that awarded it; null when the alliance itself did (the stacked credential of an alliance pathway).' })
+  awardingBody(@Root() credential: IssuedCredential): Institution | null {
+    return credential.memberId === ALLIANCE_AWARD ? null : { id: credential.memberId };
   }
 
   @FieldResolver(() => Learner)
@@ -256,9 +275,14 @@ export class CredentialResolver {
     return { id: credential.learnerId };
   }
 
-  @FieldResolver(() => Achievement, { description: 'The achievement it certifies (resolved by its member).' })
-  achievement(@Root() credential: IssuedCredential): Achievement {
-    return { id: credential.achievementId };
+  @FieldResolver(() => Achievement, { nullable: true, description: 'The achievement it certifies (resolved by its member); null for a stacked credential, which certifies a pathway (`pathway`).' })
+  achievement(@Root() credential: IssuedCredential): Achievement | null {
+    return credential.kind === CredentialKind.PATHWAY ? null : { id: credential.achievementId };
+  }
+
+  @FieldResolver(() => Pathway, { nullable: true, description: 'The pathway a stacked credential (kind PATHWAY) certifies; null for other kinds.' })
+  pathway(@Root() credential: IssuedCredential): Pathway | null {
+    return credential.kind === CredentialKind.PATHWAY ? { id: credential.offeringId } : null;
   }
 
   @FieldResolver(() => String, { description: 'The sealed credential as `application/vc+jwt` (VC-JOSE-COSE): what a wallet or verifier takes.' })

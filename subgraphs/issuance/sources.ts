@@ -21,6 +21,8 @@ export interface FactSources {
   membersUrl: string;
   /** The ESCO subgraph's GraphQL endpoint. */
   escoUrl: string;
+  /** The recognition subgraph's GraphQL endpoint: pathway progress, for stacked credentials (absent: none can be issued). */
+  recognitionUrl?: string;
   timeoutMs: number;
 }
 

@@ -44,16 +44,29 @@ function pathwayState(row: PathwayRow): Record<string, unknown> {
   return rest;
 }
 
-/** Progress along pathways: the learner themselves and alliance administrators. */
-function progressReader(context: RecognitionContext, learnerId: string): SignedIn {
+/**
+ * Progress along pathways: the learner themselves and alliance
+ * administrators; along one pathway also the owner's staff, for a learner who
+ * follows it (following is the learner asking the owner to count their
+ * progress). What anyone but the learner sees of the components is what the
+ * members let them read (the learner's sharing grants).
+ */
+async function progressReader(context: RecognitionContext, learnerId: string, pathway?: PathwayRow): Promise<SignedIn> {
   const caller = requireSignedIn(context.principal, 'pathway progress');
   if ((hasRole(caller, 'learner') && caller.learnerId === learnerId) || hasRole(caller, 'alliance-admin')) return caller;
-  throw forbidden("Only the learner and alliance administrators see a learner's progress along pathways.");
+  if (pathway?.ownerMemberId && hasRole(caller, 'member-staff') && caller.memberId === pathway.ownerMemberId) {
+    if (await context.em.findOne(PathwayFollow, { learnerId, pathwayId: pathway.id })) return caller;
+  }
+  throw forbidden(
+    pathway?.ownerMemberId
+      ? `Only the learner, alliance administrators and, for a learner who follows it, staff of ${pathway.ownerMemberId} see a learner's progress along this pathway.`
+      : "Only the learner and alliance administrators see a learner's progress along pathways.",
+  );
 }
 
 /** `only`: one pathway; otherwise every active pathway and every followed one. */
 async function progressFor(context: RecognitionContext, learnerId: string, only?: PathwayRow): Promise<PathwayProgress[]> {
-  const caller = progressReader(context, learnerId);
+  const caller = await progressReader(context, learnerId, only);
   const [follows, { components }] = await Promise.all([context.em.find(PathwayFollow, { learnerId }), readComponents(context.service, caller, learnerId)]);
   const followed = new Set(follows.map((follow) => follow.pathwayId));
   const pathways = only
@@ -123,11 +136,15 @@ export class LearnerPathwayResolver {
       .sort((a, b) => Number(b.complete) - Number(a.complete) || b.ectsCounted / b.pathway.ectsMin - a.ectsCounted / a.pathway.ectsMin);
   }
 
-  @FieldResolver(() => PathwayProgress, { nullable: true, description: 'The learner\'s progress along one pathway, followed or not (the learner, alliance administrators).' })
+  @FieldResolver(() => PathwayProgress, {
+    nullable: true,
+    description: "The learner's progress along one pathway, followed or not (the learner, alliance administrators; the owner's staff for a learner who follows it, seeing what the learner shares with their member).",
+  })
   async pathwayProgress(@Root() learner: Learner, @Arg('pathwayId', () => ID) pathwayId: string, @Ctx() context: RecognitionContext): Promise<PathwayProgress | null> {
-    progressReader(context, learner.id);
+    requireSignedIn(context.principal, 'pathway progress');
     const pathway = UUID.test(pathwayId) ? await context.em.findOne(PathwayRow, { id: pathwayId }) : null;
     if (!pathway) throw pathwayNotFound('pathwayId');
+    await progressReader(context, learner.id, pathway);
     const [progress] = await progressFor(context, learner.id, pathway);
     return progress ?? null;
   }

@@ -86,3 +86,20 @@ export const UPDATE_RULE = /* GraphQL */ `mutation ($id: ID!, $input: Recognitio
 export const DRY_RUN = /* GraphQL */ `
   query ($request: ID!, $rule: ID, $draft: RecognitionRuleInput) { recognitionRuleDryRun(requestId: $request, ruleId: $rule, rule: $draft) { covers outcome ectsRecognised reasons } }
 `;
+
+/** A learner with passed credit-bearing achievements at two members, and those two achievements. */
+export function learnerAtTwoMembers(skip: Set<string>, firstFits: (item: PassedAchievement) => boolean = () => true): { learnerId: string; items: [PassedAchievement, PassedAchievement] } {
+  const byLearner = new Map<string, PassedAchievement[]>();
+  for (const item of passed) if (item.offering.creditBearing && item.achievement.ectsAwarded > 0) byLearner.set(item.learnerId, [...(byLearner.get(item.learnerId) ?? []), item]);
+  for (const [learnerId, items] of byLearner) {
+    if (skip.has(learnerId)) continue;
+    const first = items.find(firstFits);
+    if (!first) continue;
+    const second = items.find((item) => item.memberId !== first.memberId);
+    if (second) {
+      skip.add(learnerId);
+      return { learnerId, items: [first, second] };
+    }
+  }
+  throw new Error('no demo learner fits');
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorityOf, catalogues, passed, type PassedAchievement } from '../issuance/demo-achievements.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { bearer } from '../helpers/tokens.js';
-import { argumentsOf, candidates, codes, DECIDE, learner, slotInput, staff, SUBMIT } from './helpers.js';
+import { argumentsOf, candidates, codes, DECIDE, learner, learnerAtTwoMembers, slotInput, staff, SUBMIT } from './helpers.js';
 import { RecognitionAudit } from '../../subgraphs/recognition/records.js';
 
 /*
@@ -32,23 +32,6 @@ const PATHWAYS = /* GraphQL */ `query ($learner: ID!) { learner(id: $learner) { 
 
 let hub: TestHub;
 const admin = () => bearer(hub.hub, { role: 'alliance-admin', subject: 'admin@eciu.eu' });
-
-/** A learner with passed credit-bearing achievements at two members, and those two achievements. */
-function learnerAtTwoMembers(skip: Set<string>, firstFits: (item: PassedAchievement) => boolean = () => true): { learnerId: string; items: [PassedAchievement, PassedAchievement] } {
-  const byLearner = new Map<string, PassedAchievement[]>();
-  for (const item of passed) if (item.offering.creditBearing && item.achievement.ectsAwarded > 0) byLearner.set(item.learnerId, [...(byLearner.get(item.learnerId) ?? []), item]);
-  for (const [learnerId, items] of byLearner) {
-    if (skip.has(learnerId)) continue;
-    const first = items.find(firstFits);
-    if (!first) continue;
-    const second = items.find((item) => item.memberId !== first.memberId);
-    if (second) {
-      skip.add(learnerId);
-      return { learnerId, items: [first, second] };
-    }
-  }
-  throw new Error('no demo learner fits');
-}
 
 const spec = (extra: Record<string, unknown> = {}) => ({ name: 'ECIU certificate (test)', ectsMin: 5, minMembers: 1, requirements: [], ...extra });
 const used = new Set<string>();
