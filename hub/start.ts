@@ -6,6 +6,7 @@ import { EDGE_HELP, readEdgeSettings } from '../gateway/edge-config.js';
 import { REPO_ROOT } from '../lib/paths.js';
 import { readRegistryFile } from '../subgraphs/members/registry.js';
 import { DEFAULT_DEMO_LEARNERS } from './demo.js';
+import { seedRecognitionDemo } from './recognition-demo.js';
 import { PATHWAY_QUERY } from './sample.js';
 import { showcaseLearners } from './seed.js';
 import { startHub } from './stack.js';
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
     edge,
     onProgress: (message) => say(`… ${message}`),
   });
+  // Recognition's demo goes through the running graph (it is what users would write), so it comes last.
+  const recognition = await seedRecognitionDemo({ gatewayUrl: hub.gatewayUrl, idp: hub.idp }, { learners: hub.demoLearners, progress: (message) => say(`… ${message}`) });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const rss = Math.round(process.memoryUsage().rss / 1024 / 1024);
   const demo = showcaseLearners({ learners: hub.demoLearners });
@@ -83,6 +86,13 @@ async function main(): Promise<void> {
   say('Demo learners with achievements at three or more members:');
   for (const learner of demo) say(`  ${learner.id}   (${learner.members.join(', ')})`);
   say('');
+  if (recognition.learnerId) {
+    say(`A learner who completed the "${recognition.pathwayName}" pathway: ${recognition.learnerId}`);
+    say(`  their progress:     { learner(id: "${recognition.learnerId}") { pathwayProgress(pathwayId: "${recognition.pathwayId}") { complete ectsCounted components { title counts } } } }`);
+    say(`  stacked credential: mutation { issuePathwayCredential(input: { pathwayId: "${recognition.pathwayId}", learnerId: "${recognition.learnerId}" }) { created basis credential { id } } }`);
+    say('  (as that learner; recognition requests in every state, rules and a second pathway are seeded too: docs/recognition.md)');
+    say('');
+  }
   say('Learner records need an access token; the development identity provider signs them');
   say('(roles: learner --learner <id>, member-staff --member <id>, analyst, alliance-admin).');
   say('');
