@@ -21,7 +21,7 @@ const PROGRESS_QUERY = /* GraphQL */ `
     learner: _entities(representations: $learner) {
       ... on Learner {
         pathwayProgress(pathwayId: $pathwayId) {
-          complete ectsCounted ectsMissing
+          complete ectsCounted ectsMissing unavailableMembers { id }
           pathway { id name description version eqfLevel ectsMin ectsMax owner { id } }
           requirements { satisfied status }
           components {
@@ -58,6 +58,7 @@ interface RawProgress {
   complete: boolean;
   ectsCounted: number;
   ectsMissing: number;
+  unavailableMembers: { id: string }[];
   pathway: { id: string; name: string; description: string | null; version: number; eqfLevel: number | null; ectsMin: number; ectsMax: number | null; owner: { id: string } | null };
   requirements: { satisfied: boolean; status: string }[];
   components: RawComponent[];
@@ -120,7 +121,9 @@ export async function readPathwayFacts(
   if (!progress.complete) {
     const open = progress.requirements.filter((requirement) => !requirement.satisfied).map((requirement) => requirement.status);
     const missing = progress.ectsMissing > 0 ? [`${progress.ectsMissing} ECTS missing`] : [];
-    throw new GraphQLError(`No credential was issued: the pathway "${progress.pathway.name}" is not complete (${[...missing, ...open].join('; ') || 'not every requirement is met'}).`, {
+    const down = progress.unavailableMembers.map((member) => member.id);
+    const unread = down.length > 0 ? ` ${down.join(', ')} did not answer, so what the learner did there was not counted: try again later.` : '';
+    throw new GraphQLError(`No credential was issued: the pathway "${progress.pathway.name}" is not complete (${[...missing, ...open].join('; ') || 'not every requirement is met'}).${unread}`, {
       extensions: { code: 'NOT_ISSUABLE' },
     });
   }

@@ -51,8 +51,8 @@ interface RawAchievement {
 const COUNTING = [RecognitionState.RECOGNISED, RecognitionState.PARTIALLY_RECOGNISED, RecognitionState.APPEALED];
 const IN_FORCE = 'ACTIVE';
 
-/** The learner's components, plus the errors of members that could not answer (their achievements are then missing). */
-export async function readComponents(service: RecognitionService, caller: SignedIn, learnerId: string): Promise<{ components: Component[]; errors: string[] }> {
+/** The learner's components, plus the members that could not answer (their achievements are then missing). */
+export async function readComponents(service: RecognitionService, caller: SignedIn, learnerId: string): Promise<{ components: Component[]; unavailable: string[] }> {
   const learner = [{ __typename: 'Learner', id: learnerId }];
   const [accounts, credentials] = await Promise.all([
     callSubgraph(service.sources, 'learners', caller, ACCOUNTS_QUERY, { learner }),
@@ -64,7 +64,8 @@ export async function readComponents(service: RecognitionService, caller: Signed
     learner: [{ __typename: 'Learner', id: learnerId, memberAccountIds: found.memberAccountIds, sharingWithCaller: found.sharingWithCaller }],
   });
   const achievements = ((answer.data?.['learner'] as ({ achievements: RawAchievement[] | null } | null)[] | undefined)?.[0]?.achievements ?? []).filter(Boolean);
-  const errors = (answer.errors ?? []).map((error) => error.message);
+  // The router names each member that failed (MEMBER_UNAVAILABLE / MEMBER_ERROR); progress says so rather than look complete.
+  const unavailable = [...new Set((answer.errors ?? []).flatMap((error) => (typeof error.extensions?.['member'] === 'string' ? [error.extensions['member']] : [])))].sort();
 
   // A credential not in force stops its achievement counting (the latest credential of an achievement decides).
   const statusOf = new Map<string, { id: string; status: string }>();
@@ -135,7 +136,7 @@ export async function readComponents(service: RecognitionService, caller: Signed
             : null,
     });
   }
-  return { components, errors };
+  return { components, unavailable };
 }
 
 /** A catalogue search that would find offerings for an open requirement. */

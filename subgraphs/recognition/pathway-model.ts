@@ -161,6 +161,9 @@ export class PathwayProgress {
   @Field(() => [Institution], { description: 'The members the counted components come from.' })
   membersCounted!: Institution[];
 
+  @Field(() => [Institution], { description: 'Members that did not answer: what the learner did there is missing, so the progress may fall short of the truth (ask again later).' })
+  unavailableMembers!: Institution[];
+
   @Field(() => [RequirementProgress])
   requirements!: RequirementProgress[];
 

@@ -67,7 +67,7 @@ async function progressReader(context: RecognitionContext, learnerId: string, pa
 /** `only`: one pathway; otherwise every active pathway and every followed one. */
 async function progressFor(context: RecognitionContext, learnerId: string, only?: PathwayRow): Promise<PathwayProgress[]> {
   const caller = await progressReader(context, learnerId, only);
-  const [follows, { components }] = await Promise.all([context.em.find(PathwayFollow, { learnerId }), readComponents(context.service, caller, learnerId)]);
+  const [follows, { components, unavailable }] = await Promise.all([context.em.find(PathwayFollow, { learnerId }), readComponents(context.service, caller, learnerId)]);
   const followed = new Set(follows.map((follow) => follow.pathwayId));
   const pathways = only
     ? [only]
@@ -99,6 +99,7 @@ async function progressFor(context: RecognitionContext, learnerId: string, only?
       ectsCounted: progress.ectsCounted,
       ectsMissing: progress.ectsMissing,
       membersCounted: progress.membersCounted.map((id) => ({ id })),
+      unavailableMembers: unavailable.map((id) => ({ id })),
       requirements: progress.requirements.map((verdict) => ({
         requirement: requirementView(verdict.spec),
         satisfied: verdict.satisfied,

@@ -178,4 +178,21 @@ describe("the stacked credential of a member's pathway", () => {
     expect(body.errors).toBeUndefined();
     expect(body.data?.['issuePathwayCredential']).toMatchObject({ created: true, credential: { kind: 'PATHWAY', learner: { id: learnerId } } });
   });
+
+  // Last in this file: it stops a member.
+  it('says which members did not answer, and issues nothing while they are missing', async () => {
+    const { learnerId, items } = learnerAtTwoMembers(used);
+    const me = await learner(hub, learnerId);
+    const down = items[1].memberId;
+    const created = await hub.query(CREATE, { input: spec({ ectsMin: items[1].achievement.ectsAwarded, memberIds: [down] }) }, await admin());
+    const pathwayId = created.body.data?.['createPathway'].id;
+    const before = await hub.query(`query ($l: ID!, $p: ID!) { learner(id: $l) { pathwayProgress(pathwayId: $p) { complete } } }`, { l: learnerId, p: pathwayId }, me);
+    expect(before.body.data?.['learner'].pathwayProgress.complete).toBe(true);
+    await hub.hub.members.get(down)?.stop();
+    const { body } = await hub.query(`query ($l: ID!, $p: ID!) { learner(id: $l) { pathwayProgress(pathwayId: $p) { complete unavailableMembers { id } } } }`, { l: learnerId, p: pathwayId }, me);
+    expect(body.data?.['learner'].pathwayProgress).toEqual({ complete: false, unavailableMembers: [{ id: down }] });
+    const issued = await hub.query(ISSUE, { pathway: pathwayId, learner: learnerId }, me);
+    expect(codes(issued.body)).toEqual(['NOT_ISSUABLE']);
+    expect(issued.body.errors?.[0]?.message).toContain(`${down} did not answer`);
+  });
 });
