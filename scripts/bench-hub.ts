@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, runMain } from '../lib/config.js';
 import { quietLogger } from '../lib/log.js';
 import { DEFAULT_DEMO_LEARNERS } from '../hub/demo.js';
+import { seedRecognitionDemo } from '../hub/recognition-demo.js';
 import { PATHWAY_QUERY } from '../hub/sample.js';
 import { showcaseLearners } from '../hub/seed.js';
 import { startHub } from '../hub/stack.js';
@@ -13,11 +14,24 @@ const HELP = `Usage: npm run bench:hub -- [--learners <n>] [--requests <n>] [--c
 
 Measures the embedded default as npm start runs it, in a fresh temporary data
 folder: cold start (migrations + demo seeding) and warm start times, resident
-memory, and the latency and throughput of the acceptance pathway query
-(learner pathway across members + catalogue search) through the gateway.
+memory, and the latency and throughput through the gateway of the acceptance
+pathway query (learner pathway across members + catalogue search) and of a
+learner's progress along the demo's alliance certificate (pathwayProgress: every
+achievement at every member, credentials, recognitions, suggestions), with the
+calls the recognition subgraph makes per progress query.
 Prints figures; asserts nothing.
 `;
 
+
+const PROGRESS_QUERY = /* GraphQL */ `query Progress($id: ID!, $pathway: ID!) {
+  learner(id: $id) {
+    pathwayProgress(pathwayId: $pathway) {
+      complete ectsCounted ectsMissing membersCounted { id }
+      requirements { satisfied status suggestions { id title } }
+      components { achievementId credentialId title ects counts reason institution { id } }
+    }
+  }
+}`;
 
 const mib = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
 
@@ -54,34 +68,55 @@ async function main(): Promise<void> {
     say(`warm start (data present):                    ${((performance.now() - started) / 1000).toFixed(2)} s, RSS ${mib()} MiB`);
 
     const ids = showcaseLearners({ learners }, 20).map((learner) => learner.id);
-    // Each learner reads their own pathway, as the portal does, with a token from the development identity provider.
+    // Each learner reads their own data, as the portal does, with a token from the development identity provider.
     const tokens = new Map(await Promise.all(ids.map(async (id) => [id, await hub.idp.issue({ role: 'learner', learnerId: id })] as const)));
-    const latencies: number[] = [];
-    let next = 0;
-    let errors = 0;
-    const loadStarted = performance.now();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < requests) {
-          const id = ids[next % ids.length];
-          next += 1;
-          const t0 = performance.now();
-          const response = await fetch(hub.gatewayUrl, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(id as string) ?? ''}` },
-            body: JSON.stringify({ query: PATHWAY_QUERY, variables: { id } }),
-          });
-          const body = (await response.json()) as { errors?: unknown[] };
-          if (body.errors) errors += 1;
-          latencies.push(performance.now() - t0);
-        }
-      }),
-    );
-    const seconds = (performance.now() - loadStarted) / 1000;
-    latencies.sort((a, b) => a - b);
+    const running = hub;
+    const load = async (name: string, query: string, variables: (id: string) => Record<string, unknown>, inspect?: (data: Record<string, unknown>) => void) => {
+      const latencies: number[] = [];
+      let next = 0;
+      let errors = 0;
+      const loadStarted = performance.now();
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < requests) {
+            const id = ids[next % ids.length] as string;
+            next += 1;
+            const t0 = performance.now();
+            const response = await fetch(running.gatewayUrl, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(id) ?? ''}` },
+              body: JSON.stringify({ query, variables: variables(id) }),
+            });
+            const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+            if (body.errors) errors += 1;
+            else if (body.data) inspect?.(body.data);
+            latencies.push(performance.now() - t0);
+          }
+        }),
+      );
+      const seconds = (performance.now() - loadStarted) / 1000;
+      latencies.sort((a, b) => a - b);
+      say(
+        `${name} x${requests} (concurrency ${concurrency}): ${(requests / seconds).toFixed(1)} req/s, ` +
+          `p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, errors ${errors}`,
+      );
+    };
+    await load('pathway query', PATHWAY_QUERY, (id) => ({ id }));
+
+    const demo = await seedRecognitionDemo({ gatewayUrl: hub.gatewayUrl, idp: hub.idp }, { learners });
+    const calls: string[] = [];
+    hub.recognitionService.observe = (call) => calls.push(call.service);
+    const components: number[] = [];
+    await load('pathway progress', PROGRESS_QUERY, (id) => ({ id, pathway: demo.pathwayId }), (data) => {
+      const progress = (data['learner'] as { pathwayProgress: { components: unknown[] } } | null)?.pathwayProgress;
+      if (progress) components.push(progress.components.length);
+    });
+    hub.recognitionService.observe = undefined;
+    const perQuery = new Map<string, number>();
+    for (const service of calls) perQuery.set(service, (perQuery.get(service) ?? 0) + 1 / requests);
     say(
-      `pathway query x${requests} (concurrency ${concurrency}): ${(requests / seconds).toFixed(1)} req/s, ` +
-        `p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, errors ${errors}`,
+      `  components per learner: mean ${(components.reduce((sum, n) => sum + n, 0) / Math.max(1, components.length)).toFixed(1)}, max ${Math.max(0, ...components)}; ` +
+        `recognition's calls per progress query: ${[...perQuery].map(([service, n]) => `${service} ${n.toFixed(2)}`).join(', ')}`,
     );
     say(`RSS after load: ${mib()} MiB (one process: gateway, router, ESCO, learners, 13 members)`);
     await hub.stop();
