@@ -18,6 +18,9 @@ const LOCAL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$/;
  */
 const LEARNER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/;
 
+/** A UUID as the hub writes its own ids (randomUUID: lower-case hex): grants, receipts, requests, rules, pathways. */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /**
  * A verifier id: who a learner shares with outside the alliance, as the
  * identity provider names it (`eciu_verifier`) and as learners name it in a

@@ -4,7 +4,7 @@ import type { Principal } from '../../lib/auth.js';
 import { badUserInput } from '../../lib/errors.js';
 import { forbidden, hasRole, requireSignedIn, type SignedIn } from '../../lib/access.js';
 import { callerScope, checkIdempotencyKey, keyReused } from '../../lib/idempotency.js';
-import { isLearnerId } from '../../lib/ids.js';
+import { isLearnerId, UUID_PATTERN } from '../../lib/ids.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
 import { MAY_APPROVE_MICRO_CREDENTIALS, type IssuanceBasis } from './accreditation.js';
 import { buildStackedCredential } from './edc-stacked.js';
@@ -43,7 +43,6 @@ import { sealCredential } from './seal.js';
  * (NOT_CREDIT_BEARING) - its parts keep the credit each member awarded.
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface PathwayIssueRequest {
   pathwayId: string;
@@ -132,7 +131,7 @@ export async function issuePathwayCredential(
   idempotencyKey: string | null,
 ): Promise<IssueOutcome> {
   const caller = requireSignedIn(principal, 'credential issuance');
-  if (!UUID.test(input.pathwayId)) throw badUserInput('"pathwayId" must be a pathway id (a UUID).', 'pathwayId');
+  if (!UUID_PATTERN.test(input.pathwayId)) throw badUserInput('"pathwayId" must be a pathway id (a UUID).', 'pathwayId');
   if (!isLearnerId(input.learnerId)) throw badUserInput('"learnerId" must be an alliance learner id, e.g. "eciu-4k7q2m9x8c1z".', 'learnerId');
   const request = stackedRequest(input);
   const key = checkIdempotencyKey(idempotencyKey);

@@ -13,10 +13,10 @@ import type { LearnersContext } from './context.js';
 import { ERASED_SUBJECT, eraseLearner, learnerHash } from './erasure.js';
 import { ErasureReceipt, ErasureRequest, ErasureTask, ErasureTaskStatus, type ErasedCount } from './erasure-model.js';
 import { Learner } from './model.js';
+import { UUID_PATTERN } from '../../lib/ids.js';
 
 /* The graph's side of erasure: a learner erases their alliance account, and reads the receipt. */
 
-const RECEIPT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function countsOf(json: string | null | undefined): ErasedCount[] {
   if (!json) return [];
@@ -132,7 +132,7 @@ export class ErasureResolver {
   })
   async erasureReceipt(@Arg('id', () => ID) id: string, @Ctx() context: LearnersContext): Promise<ErasureReceipt> {
     const principal = requireSignedIn(context.principal, 'erasure receipts');
-    const request = RECEIPT_ID.test(id) ? await context.em.findOne(ErasureRequest, { id }) : null;
+    const request = UUID_PATTERN.test(id) ? await context.em.findOne(ErasureRequest, { id }) : null;
     const mayRead = request && (hasRole(principal, 'alliance-admin') || (hasRole(principal, 'learner') && principal.learnerId && learnerHash(principal.learnerId) === request.learnerHash));
     if (!request || !mayRead) throw forbidden('No erasure receipt you may see has this id.');
     return receiptOf(context.em, request);

@@ -4,7 +4,7 @@ import { GraphQLError } from 'graphql';
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { forbidden, hasRole, requireSignedIn, signInRequired } from '../../lib/access.js';
 import { badUserInput } from '../../lib/errors.js';
-import { isLearnerId } from '../../lib/ids.js';
+import { isLearnerId, UUID_PATTERN } from '../../lib/ids.js';
 import { connectionType } from '../../lib/graphql-types.js';
 import { pageInIdOrder } from '../../lib/orm.js';
 import { pageSize, type Page } from '../../lib/pagination.js';
@@ -19,7 +19,6 @@ import { sharingForCaller } from './verifiers.js';
 
 export const LearnerConnection = connectionType(Learner, 'Learner');
 
-const GRANT_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Alliance learner ids are short opaque tokens; anything else is refused before it reaches SQL. */
 export function requireLearnerId(id: string, argument = 'id'): string {
@@ -143,7 +142,7 @@ export class ConsentGrantResolver {
     const why = revocationReason(reason);
     // Someone else's grant and no grant at all look the same: nobody learns which ids exist.
     const notFound = () => new GraphQLError('You have no sharing grant with this id.', { extensions: { code: 'NOT_FOUND', argument: 'id' } });
-    if (!GRANT_ID_PATTERN.test(id)) throw notFound();
+    if (!UUID_PATTERN.test(id)) throw notFound();
     const grant = await context.em.findOne(ConsentGrant, { id, learner: learnerId });
     if (!grant) throw notFound();
     if (!grant.revokedAt) {

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { forbidden, hasRole, requireSignedIn, type SignedIn } from '../../lib/access.js';
 import { badUserInput, checkedText } from '../../lib/errors.js';
-import { isVerifierId } from '../../lib/ids.js';
+import { isVerifierId, UUID_PATTERN } from '../../lib/ids.js';
 import { grantScopes, grantSourceMembers, grantStatus, sharingWith } from './consent.js';
 import type { LearnersContext } from './context.js';
 import { ConsentGrantStatus, GranteeKind } from './enums.js';
@@ -64,12 +64,11 @@ export async function grantsToCaller(context: LearnersContext): Promise<ConsentG
   return grants.filter((grant) => opensTo(grant, caller, now));
 }
 
-const GRANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** One valid grant to the calling verifier; an unknown, someone else's, expired or revoked one is refused alike. */
 export async function grantToCaller(context: LearnersContext, id: string): Promise<ConsentGrant> {
   const { caller } = await requireRegisteredVerifier(context);
-  const grant = GRANT_ID.test(id) ? await context.em.findOne(ConsentGrant, { id }) : null;
+  const grant = UUID_PATTERN.test(id) ? await context.em.findOne(ConsentGrant, { id }) : null;
   if (!grant || !opensTo(grant, caller)) throw forbidden('No grant in force to you has this id.');
   return grant;
 }

@@ -14,7 +14,6 @@ import type { RecognitionRequest } from './records.js';
  * A request the caller may not see and a request that does not exist answer alike.
  */
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function requestNotFound(argument = 'requestId'): GraphQLError {
   return new GraphQLError('You have no recognition request with this id.', { extensions: { code: 'NOT_FOUND', argument } });

@@ -2,7 +2,7 @@ import { forbidden, requireSignedIn } from '../../lib/access.js';
 import { badUserInput, checkedText } from '../../lib/errors.js';
 import { requestIdempotencyKey } from '../../lib/idempotency.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
-import { actingLearner, isDecidingStaff, isOwnRequest, requestNotFound, UUID } from './access.js';
+import { actingLearner, isDecidingStaff, isOwnRequest, requestNotFound } from './access.js';
 import { audit, idempotentWrite } from './audit.js';
 import type { RecognitionContext } from './context.js';
 import { ActorRole, RecognitionAction, RecognitionOutcome, RecognitionState } from './enums.js';
@@ -10,6 +10,7 @@ import { checkedLongText, resolveEvidence, type ResolvedEvidence } from './evide
 import type { DecideRecognitionInput, EvidenceInput } from './inputs.js';
 import { RecognitionEvidence, RecognitionRequest } from './records.js';
 import { addEvidence, answerRequest, appendEvent, ects, evidenceKey, invalidState, recognisableEcts } from './requests.js';
+import { UUID_PATTERN } from '../../lib/ids.js';
 
 /*
  * The steps after submission. Staff of the deciding member decide while a
@@ -120,7 +121,7 @@ export function checkedDecision(input: DecideRecognitionInput, request: Recognit
 
 /** The request a step acts on, re-read inside the step's transaction; unknown and not-yours look the same. */
 async function requestFor(tx: SqlEntityManager, context: RecognitionContext, id: string, may: (request: RecognitionRequest) => boolean): Promise<RecognitionRequest> {
-  const request = UUID.test(id) ? await tx.findOne(RecognitionRequest, { id }) : null;
+  const request = UUID_PATTERN.test(id) ? await tx.findOne(RecognitionRequest, { id }) : null;
   if (!request || !may(request)) throw requestNotFound();
   return request;
 }

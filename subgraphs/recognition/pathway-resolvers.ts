@@ -8,7 +8,6 @@ import { badUserInput } from '../../lib/errors.js';
 import { requestIdempotencyKey } from '../../lib/idempotency.js';
 import { MAX_PAGE_SIZE } from '../../lib/pagination.js';
 import { OpportunityKind } from '../member/enums.js';
-import { UUID } from './access.js';
 import { audit, idempotentWrite } from './audit.js';
 import type { RecognitionContext } from './context.js';
 import { readComponents, searchSuggestions, type SuggestionSearch } from './learner-components.js';
@@ -18,6 +17,7 @@ import { PathwayRequirementKind } from './enums.js';
 import { checkedPathway, evaluateProgress, requirementsOf, type RequirementSpec } from './pathways.js';
 import { listOf as list, Pathway as PathwayRow, PathwayFollow, type RecognitionRequest as RequestRow } from './records.js';
 import { knownMemberId } from './rule-resolvers.js';
+import { UUID_PATTERN } from '../../lib/ids.js';
 
 /** Offerings suggested per open requirement. */
 const SUGGESTIONS = 5;
@@ -143,7 +143,7 @@ export class LearnerPathwayResolver {
   })
   async pathwayProgress(@Root() learner: Learner, @Arg('pathwayId', () => ID) pathwayId: string, @Ctx() context: RecognitionContext): Promise<PathwayProgress | null> {
     requireSignedIn(context.principal, 'pathway progress');
-    const pathway = UUID.test(pathwayId) ? await context.em.findOne(PathwayRow, { id: pathwayId }) : null;
+    const pathway = UUID_PATTERN.test(pathwayId) ? await context.em.findOne(PathwayRow, { id: pathwayId }) : null;
     if (!pathway) throw pathwayNotFound('pathwayId');
     await progressReader(context, learner.id, pathway);
     const [progress] = await progressFor(context, learner.id, pathway);
@@ -168,7 +168,7 @@ export class PathwayResolver {
 
   @Query(() => Pathway, { nullable: true, description: 'A pathway by id.' })
   pathway(@Arg('id', () => ID) id: string, @Ctx() context: RecognitionContext): Promise<PathwayRow | null> {
-    return UUID.test(id) ? context.em.findOne(PathwayRow, { id }) : Promise.resolve(null);
+    return UUID_PATTERN.test(id) ? context.em.findOne(PathwayRow, { id }) : Promise.resolve(null);
   }
 
   @Mutation(() => Pathway, { description: "Publishes a pathway (a member's: its staff or alliance administrators; the alliance's: alliance administrators)." })
@@ -217,7 +217,7 @@ export class PathwayResolver {
         key: requestIdempotencyKey(context.idempotencyKey, clientKey, 'clientKey'),
         prepare: async () => undefined,
         write: async (tx) => {
-          const row = UUID.test(id) ? await tx.findOne(PathwayRow, { id }) : null;
+          const row = UUID_PATTERN.test(id) ? await tx.findOne(PathwayRow, { id }) : null;
           if (!row) throw pathwayNotFound();
           checkMayManage(caller, row.ownerMemberId ?? null);
           if ((fields.ownerMemberId ?? null) !== (row.ownerMemberId ?? null)) throw badUserInput(`"input.ownerMemberId" must stay ${row.ownerMemberId ?? 'unset (an alliance pathway)'}: a pathway keeps its owner.`, 'input.ownerMemberId');
@@ -248,7 +248,7 @@ export class PathwayResolver {
     const caller = requireSignedIn(context.principal, 'pathways');
     if (!hasRole(caller, 'learner') || !caller.learnerId) throw forbidden('Only a learner follows pathways.');
     const learnerId = caller.learnerId;
-    const pathway = UUID.test(pathwayId) ? await context.em.findOne(PathwayRow, { id: pathwayId }) : null;
+    const pathway = UUID_PATTERN.test(pathwayId) ? await context.em.findOne(PathwayRow, { id: pathwayId }) : null;
     if (!pathway) throw pathwayNotFound('pathwayId');
     const now = context.service.now();
     await context.em.fork().transactional(async (tx) => {

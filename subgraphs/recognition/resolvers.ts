@@ -4,9 +4,9 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
 import { unknownMember } from '../../lib/errors.js';
 import { connectionType } from '../../lib/graphql-types.js';
-import { isMemberId } from '../../lib/ids.js';
+import { isMemberId, UUID_PATTERN } from '../../lib/ids.js';
 import { buildPage, decodeCursor, encodeCursor, pageSize, type Page } from '../../lib/pagination.js';
-import { isDecidingStaff, mayReadRequest, UUID } from './access.js';
+import { isDecidingStaff, mayReadRequest } from './access.js';
 import type { RecognitionContext } from './context.js';
 import { RecognitionState } from './enums.js';
 import {
@@ -35,7 +35,7 @@ const QUEUE_CURSOR = { order: 'SUBMITTED', shape: ['string', 'string'] as const 
 /** A request the caller may see, or null (an unknown id and someone else's look the same). */
 export async function readRequest(context: RecognitionContext, id: string): Promise<RequestRow | null> {
   requireSignedIn(context.principal, 'recognition requests');
-  if (!UUID.test(id)) return null;
+  if (!UUID_PATTERN.test(id)) return null;
   const request = await context.loaders.request.load(id);
   return request && mayReadRequest(context.principal, request) ? request : null;
 }

@@ -7,9 +7,9 @@ import { forbidden, requireSignedIn } from '../../lib/access.js';
 import { badUserInput } from '../../lib/errors.js';
 import { requestIdempotencyKey } from '../../lib/idempotency.js';
 import { unknownMember } from '../../lib/errors.js';
-import { isMemberId } from '../../lib/ids.js';
+import { isMemberId, UUID_PATTERN } from '../../lib/ids.js';
 import { AccreditationAuthority, MicroCredentialType, OpportunityKind } from '../member/enums.js';
-import { isDecidingStaff, mayManageMember, requestNotFound, UUID } from './access.js';
+import { isDecidingStaff, mayManageMember, requestNotFound } from './access.js';
 import { audit, idempotentWrite } from './audit.js';
 import { RecognitionOutcome } from './enums.js';
 import { RecognitionRuleInput } from './inputs.js';
@@ -91,7 +91,7 @@ export class RecognitionRuleResolver {
         key: requestIdempotencyKey(context.idempotencyKey, clientKey, 'clientKey'),
         prepare: async () => undefined,
         write: async (tx) => {
-          const rule = UUID.test(id) ? await tx.findOne(RuleRow, { id }) : null;
+          const rule = UUID_PATTERN.test(id) ? await tx.findOne(RuleRow, { id }) : null;
           if (!rule) throw ruleNotFound();
           if (!mayManageMember(caller, rule.memberId)) throw forbidden(`Only staff of ${rule.memberId} and alliance administrators edit its recognition rules.`);
           if (fields.memberId !== rule.memberId) throw badUserInput(`"input.memberId" must stay ${rule.memberId}: a rule belongs to one member.`, 'input.memberId');
@@ -120,11 +120,11 @@ export class RecognitionRuleResolver {
   ): Promise<RuleDryRun> {
     const caller = requireSignedIn(context.principal, 'recognition rules');
     if (Boolean(ruleId) === Boolean(draft)) throw badUserInput('Name exactly one of "ruleId" and "rule".', 'ruleId');
-    const request = UUID.test(requestId) ? await context.em.findOne(RecognitionRequest, { id: requestId }) : null;
+    const request = UUID_PATTERN.test(requestId) ? await context.em.findOne(RecognitionRequest, { id: requestId }) : null;
     if (!request || !isDecidingStaff(caller, request)) throw requestNotFound();
     let rule: RuleRow;
     if (ruleId) {
-      const found = UUID.test(ruleId) ? await context.loaders.rule.load(ruleId) : null;
+      const found = UUID_PATTERN.test(ruleId) ? await context.loaders.rule.load(ruleId) : null;
       if (!found) throw ruleNotFound();
       rule = found;
     } else {
@@ -132,7 +132,7 @@ export class RecognitionRuleResolver {
     }
     const evidence = await context.em.find(RecognitionEvidence, { requestId: request.id }, { orderBy: { position: 'asc' } });
     // A request this rule decided already does not count against itself.
-    const used = UUID.test(rule.id) ? (await usedThisYear(context.em, rule.id, request.learnerId, context.service.now())) - (request.ruleId === rule.id ? (request.ectsRecognised ?? 0) : 0) : 0;
+    const used = UUID_PATTERN.test(rule.id) ? (await usedThisYear(context.em, rule.id, request.learnerId, context.service.now())) - (request.ruleId === rule.id ? (request.ectsRecognised ?? 0) : 0) : 0;
     const evaluation = evaluateRule(rule, request, evidence, used);
     return { covers: evaluation.covers, outcome: evaluation.covers ? RecognitionOutcome.RECOGNISED : null, ectsRecognised: evaluation.ectsRecognised, reasons: evaluation.reasons };
   }
@@ -149,7 +149,7 @@ export class RecognitionRuleResolver {
 
   @Query(() => RecognitionRule, { nullable: true, description: 'A recognition rule by id.' })
   async recognitionRule(@Arg('id', () => ID) id: string, @Ctx() context: RecognitionContext): Promise<RuleRow | null> {
-    return UUID.test(id) ? context.loaders.rule.load(id) : null;
+    return UUID_PATTERN.test(id) ? context.loaders.rule.load(id) : null;
   }
 
   @FieldResolver(() => Institution, { description: 'The member that publishes the rule and decides by it.' })

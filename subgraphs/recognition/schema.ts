@@ -6,7 +6,7 @@ import { LearnerRecognitionResolver, readRequest, RecognitionRequestResolver } f
 import { RecognitionRuleResolver } from './rule-resolvers.js';
 import { LearnerPathwayResolver, PathwayResolver } from './pathway-resolvers.js';
 import { Pathway as PathwayRow } from './records.js';
-import { UUID } from './access.js';
+import { UUID_PATTERN } from '../../lib/ids.js';
 
 /** The recognition subgraph: recognition requests and decisions, members' recognition rules, and (on `Learner`) a learner's requests. */
 export function buildRecognitionSchema(): Promise<GraphQLSchema> {
@@ -20,10 +20,10 @@ export function buildRecognitionSchema(): Promise<GraphQLSchema> {
         __resolveReference: (reference, context) => (typeof reference['id'] === 'string' ? readRequest(context, reference['id']) : null),
       },
       Pathway: {
-        __resolveReference: (reference, context) => (typeof reference['id'] === 'string' && UUID.test(reference['id']) ? context.em.findOne(PathwayRow, { id: reference['id'] }) : null),
+        __resolveReference: (reference, context) => (typeof reference['id'] === 'string' && UUID_PATTERN.test(reference['id']) ? context.em.findOne(PathwayRow, { id: reference['id'] }) : null),
       },
       RecognitionRule: {
-        __resolveReference: (reference, context) => (typeof reference['id'] === 'string' && UUID.test(reference['id']) ? context.loaders.rule.load(reference['id']) : null),
+        __resolveReference: (reference, context) => (typeof reference['id'] === 'string' && UUID_PATTERN.test(reference['id']) ? context.loaders.rule.load(reference['id']) : null),
       },
     },
   });
