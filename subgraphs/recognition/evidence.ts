@@ -5,7 +5,7 @@ import { badUserInput, checkedText } from '../../lib/errors.js';
 import { parseGlobalId } from '../../lib/ids.js';
 import { FactsUnavailable, readAchievementFacts, type AchievementFacts } from '../issuance/sources.js';
 import type { RecognitionService } from './context.js';
-import { credentialPayload, LEARNER_URN_PREFIX, readEdcClaim } from './edc-reader.js';
+import { credentialPayload, LEARNER_URN_PREFIX, readEdcClaim } from '../../lib/edc-reader.js';
 import { EvidenceKind } from './enums.js';
 import type { EvidenceInput } from './inputs.js';
 import type { RecognitionEvidence } from './records.js';

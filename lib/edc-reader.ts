@@ -1,5 +1,5 @@
 /*
- * Reads what recognition needs from a credential in the European Learning
+ * Reads what recognition and the passport need from a credential in the European Learning
  * Model (the hub's own and other EDC issuers'): the claim's title, awarding
  * body, credit, level, assessment date and grade. Used only after the hub's
  * verification passed, on the payload it verified.
