@@ -1,76 +1,25 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { auditedWrites } from '../../lib/audited-writes.js';
 import type { SignedIn } from '../../lib/access.js';
-import { callerScope, keyReused, requestFingerprint } from '../../lib/idempotency.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
+import type { IdempotentWrite } from '../../lib/audited-writes.js';
 import { RecognitionAudit, RecognitionIdempotency } from './records.js';
 
 /*
- * Every write of the recognition service leaves an audit row (who: subject,
- * roles, member or learner; when; what; the state before and after) in the
- * same transaction as the write, and runs under an idempotency key when the
- * client sent one: same caller + key + request gives the same answer, the
- * same key with another request is refused (IETF Idempotency-Key draft).
+ * Every write of the recognition service leaves an audit row and runs under
+ * an idempotency key when the client sent one (lib/audited-writes.ts), in the
+ * recognition database's recognition_audit and recognition_idempotency tables.
  */
+
+export type { IdempotentWrite };
+
+const writes = () => auditedWrites(RecognitionAudit, RecognitionIdempotency);
 
 /** Adds the audit row of a write to the transaction `tx`. */
 export function audit(tx: SqlEntityManager, caller: SignedIn, action: string, entity: { type: string; id: string }, before: unknown, after: unknown, at: Date): void {
-  tx.create(RecognitionAudit, {
-    at,
-    actorSubject: caller.subject.slice(0, 255),
-    actorRoles: [...caller.roles].sort().join(','),
-    actorMemberId: caller.memberId ?? null,
-    actorLearnerId: caller.learnerId ?? null,
-    action,
-    entityType: entity.type,
-    entityId: entity.id,
-    before: before === null || before === undefined ? null : JSON.stringify(before),
-    after: after === null || after === undefined ? null : JSON.stringify(after),
-  } as RecognitionAudit);
-}
-
-export interface IdempotentWrite<T, P> {
-  /** Names the kind of write, so one key cannot be replayed as another. */
-  operation: string;
-  /** The request's canonical parts; a replay must match them. */
-  request: unknown;
-  /** The checked key, or null. */
-  key: string | null;
-  /** Reads and checks what the write needs, outside any transaction (calls to other subgraphs); skipped on a replay. */
-  prepare(): Promise<P>;
-  /** Does the write inside the transaction and returns the id of what it made or changed. */
-  write(tx: SqlEntityManager, prepared: P): Promise<string>;
-  /** Loads the answer for an id, checking again that the caller may have it (replays included). */
-  answer(id: string): Promise<T>;
+  writes().audit(tx, caller, action, entity, before, after, at);
 }
 
 /** Runs a write once per (caller, key); returns its answer and whether it was a replay. */
-export async function idempotentWrite<T, P>(em: SqlEntityManager, caller: SignedIn, write: IdempotentWrite<T, P>, now: Date): Promise<{ value: T; replayed: boolean }> {
-  const scope = callerScope(caller);
-  const fingerprint = requestFingerprint([write.operation, write.request]);
-  const replay = async (record: RecognitionIdempotency) => {
-    if (record.fingerprint !== fingerprint) throw keyReused();
-    return { value: await write.answer(record.resultId), replayed: true };
-  };
-  if (write.key) {
-    const record = await em.fork().findOne(RecognitionIdempotency, { caller: scope, key: write.key });
-    if (record) return replay(record);
-  }
-  const prepared = await write.prepare();
-  try {
-    const id = await em.fork().transactional(async (tx) => {
-      const result = await write.write(tx as SqlEntityManager, prepared);
-      if (write.key) {
-        tx.create(RecognitionIdempotency, { caller: scope, subject: caller.subject.slice(0, 255), key: write.key, operation: write.operation, fingerprint, resultId: result, createdAt: now } as RecognitionIdempotency);
-      }
-      return result;
-    });
-    return { value: await write.answer(id), replayed: false };
-  } catch (error) {
-    // Lost a race with the same key: the first write is the answer.
-    if (write.key && error instanceof UniqueConstraintViolationException) {
-      const record = await em.fork().findOne(RecognitionIdempotency, { caller: scope, key: write.key });
-      if (record) return replay(record);
-    }
-    throw error;
-  }
+export function idempotentWrite<T, P>(em: SqlEntityManager, caller: SignedIn, write: IdempotentWrite<T, P>, now: Date): Promise<{ value: T; replayed: boolean }> {
+  return writes().idempotentWrite(em, caller, write, now);
 }
