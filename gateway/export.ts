@@ -9,7 +9,8 @@ import { callerOf } from './identify.js';
  * holds about them as one JSON file. The file is assembled through the graph
  * with the learner's own identity, so it contains exactly what the access
  * rules let the learner see, from every member that holds their records and
- * the issuance service (the learner's credentials, sealed), and
+ * the issuance service (the learner's credentials, sealed), the passport
+ * (skills and the external credentials the learner added), and
  * nothing the learner could not query themselves.
  */
 
@@ -75,6 +76,12 @@ export const EXPORT_QUERY = /* GraphQL */ `
         expiresAt
         revokedAt
         revocationReason
+      }
+      passport {
+        skillCount
+        ects
+        skills { skill { uri } label level eqfLevel firstGainedOn counts }
+        externalCredentials { id title awardingBody format credentialId issuer ects eqfLevel gainedOn addedAt skills { uri } }
       }
     }
   }

@@ -18,6 +18,7 @@ import type { ErasureTarget } from '../lib/erasure.js';
 import type { IssuanceService } from '../subgraphs/issuance/context.js';
 import { openIssuanceDatabase } from '../subgraphs/issuance/database.js';
 import { allianceIssuer, createIssuanceService, startIssuanceServer } from '../subgraphs/issuance/server.js';
+import type { FactSources } from '../subgraphs/issuance/sources.js';
 import { issuancePassThrough } from '../gateway/wiring.js';
 import { createHttpClient } from '../lib/http-client.js';
 import { openMemberDatabase } from '../subgraphs/member/database.js';
@@ -25,6 +26,9 @@ import { startMemberServer } from '../subgraphs/member/server.js';
 import type { RecognitionService } from '../subgraphs/recognition/context.js';
 import { openRecognitionDatabase } from '../subgraphs/recognition/database.js';
 import { createRecognitionService, startRecognitionServer } from '../subgraphs/recognition/server.js';
+import type { PassportService } from '../subgraphs/passport/context.js';
+import { openPassportDatabase } from '../subgraphs/passport/database.js';
+import { createPassportService, startPassportServer } from '../subgraphs/passport/server.js';
 import { parseRegistry, type MemberEntry, type Registry } from '../subgraphs/members/registry.js';
 import { startMemberRouter } from '../subgraphs/members/server.js';
 import { ALLIANCE_MEMBERS, memberProfile, type MemberProfile } from './alliance.js';
@@ -51,7 +55,7 @@ export interface HubOptions {
   memberTimeoutMs?: number;
   /** Database URL per member id, esco and learners (default: SQLite files in dataDir). */
   databaseUrl?: (service: string) => string | undefined;
-  ports?: { gateway?: number; members?: number; esco?: number; learners?: number; issuance?: number; recognition?: number };
+  ports?: { gateway?: number; members?: number; esco?: number; learners?: number; issuance?: number; recognition?: number; passport?: number };
   /** The hub's public URL, named in every credential (default: the gateway's own address). */
   publicUrl?: string;
   host?: string;
@@ -81,12 +85,12 @@ export interface RunningMember {
 export interface RunningHub {
   gatewayUrl: string;
   readyUrl: string;
-  urls: { members: string; esco: string; learners: string; issuance: string; recognition: string };
+  urls: { members: string; esco: string; learners: string; issuance: string; recognition: string; passport: string };
   /** The hub's public URL (the gateway's address unless configured): credentials name it. */
   publicUrl: string;
   members: Map<string, RunningMember>;
   /** The central subgraphs, each stoppable on its own (tests show partial failure with it). */
-  central: Record<'members' | 'esco' | 'learners' | 'issuance' | 'recognition', RunningServer>;
+  central: Record<'members' | 'esco' | 'learners' | 'issuance' | 'recognition' | 'passport', RunningServer>;
   registry: Registry;
   /** How many demo learners the databases hold (may differ from the option when seeded earlier). */
   demoLearners: number;
@@ -98,6 +102,8 @@ export interface RunningHub {
   issuanceService: IssuanceService;
   /** The recognition service (tests observe the calls it makes to other subgraphs). */
   recognitionService: RecognitionService;
+  /** The passport service (tests and the benchmark count the calls it makes). */
+  passportService: PassportService;
   stop(): Promise<void>;
 }
 
@@ -205,6 +211,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const recognitionTarget = target('recognition', 'recognition.sqlite');
     const recognitionOrm = await openRecognitionDatabase(recognitionTarget);
     orms.push(recognitionOrm);
+    const passportTarget = target('passport', 'passport.sqlite');
+    const passportOrm = await openPassportDatabase(passportTarget);
+    orms.push(passportOrm);
 
     const demoLearners = await ensureDemoData(
       { dataDir: options.dataDir, members: memberDatabases, learners: learnersOrm },
@@ -264,14 +273,14 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const gatewayPort = options.ports?.gateway || (await freePort(host));
     const publicUrl = options.publicUrl ?? `http://${host}:${gatewayPort}`;
     // Issuance and recognition call each other (stacked credentials read pathway progress; progress reads
-    // credentials), so recognition's port is fixed before issuance starts.
-    const recognitionPort = options.ports?.recognition || (await freePort(host));
+    // credentials): recognition's address is filled in once it listens, before the gateway takes requests.
+    const issuanceSources: FactSources = { client: issuanceClient, signer: hubSigner, membersUrl: router.url, escoUrl: esco.url, timeoutMs: options.gatewayTimeoutMs ?? 5_000 };
     const issuanceService = await createIssuanceService({
       orm: issuanceOrm,
       keysDir: join(options.dataDir, 'keys', 'issuer'),
       createKeys: true,
       issuer: allianceIssuer(publicUrl),
-      sources: { client: issuanceClient, signer: hubSigner, membersUrl: router.url, escoUrl: esco.url, recognitionUrl: `http://${host.includes(":") ? `[${host}]` : host}:${recognitionPort}/graphql`, timeoutMs: options.gatewayTimeoutMs ?? 5_000 },
+      sources: issuanceSources,
       members: registry.members.map((member) => ({ id: member.id, name: member.name })),
       logger: logger.child('issuance'),
     });
@@ -301,8 +310,22 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       knownMembers: new Set(registry.members.map((member) => member.id)),
       logger: logger.child('recognition'),
     });
-    const recognition = await startRecognitionServer({ service: recognitionService, logger: logger.child('recognition'), port: recognitionPort, host, hubAuth });
+    const recognition = await startRecognitionServer({ service: recognitionService, logger: logger.child('recognition'), port: options.ports?.recognition ?? 0, host, hubAuth });
     stops.push(() => recognition.stop());
+    issuanceSources.recognitionUrl = recognition.url;
+    const passportService = createPassportService({
+      orm: passportOrm,
+      databaseKind: passportTarget.kind,
+      sources: {
+        client: issuanceClient,
+        signer: hubSigner,
+        timeoutMs: options.gatewayTimeoutMs ?? 5_000,
+        urls: { members: router.url, esco: esco.url, learners: learners.url, issuance: issuance.url, recognition: recognition.url },
+      },
+      logger: logger.child('passport'),
+    });
+    const passport = await startPassportServer({ service: passportService, logger: logger.child('passport'), port: options.ports?.passport ?? 0, host, hubAuth });
+    stops.push(() => passport.stop());
 
 
     progress('starting the gateway');
@@ -310,7 +333,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const supergraphSdl = readSupergraph();
     const subgraphs = subgraphEndpoints(
       supergraphSdl,
-      { members: router.url, esco: esco.url, learners: learners.url, issuance: issuance.url, recognition: recognition.url },
+      { members: router.url, esco: esco.url, learners: learners.url, issuance: issuance.url, recognition: recognition.url, passport: passport.url },
       { defaultMs: options.gatewayTimeoutMs ?? 5_000 },
     );
     const gateway = await startGateway({
@@ -332,15 +355,16 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     return {
       gatewayUrl: gateway.url,
       readyUrl: gateway.readyUrl,
-      urls: { members: router.url, esco: esco.url, learners: learners.url, issuance: issuance.url, recognition: recognition.url },
+      urls: { members: router.url, esco: esco.url, learners: learners.url, issuance: issuance.url, recognition: recognition.url, passport: passport.url },
       publicUrl,
       members,
-      central: { members: router, esco, learners, issuance, recognition },
+      central: { members: router, esco, learners, issuance, recognition, passport },
       demoLearners,
       idp,
       hubSigner,
       issuanceService,
       recognitionService,
+      passportService,
       registry,
       stop: stopAll,
     };

@@ -13,8 +13,8 @@ import { startHub } from './stack.js';
 
 const HELP = `npm start: the whole hub on this machine, on the embedded default.
 
-Starts the gateway, the member router, the ESCO, learners, issuance and recognition
-subgraphs and the 13 member subgraphs in one process, each with its own SQLite database under
+Starts the gateway, the member router, the ESCO, learners, issuance, recognition and
+passport subgraphs and the 13 member subgraphs in one process, each with its own SQLite database under
 the data folder (created and seeded with demo data on the first start).
 
 Environment:
@@ -24,6 +24,7 @@ Environment:
   GATEWAY_PORT      default 4000      MEMBERS_PORT   default 4001   (0: a free port)
   ESCO_PORT         default 4002      LEARNERS_PORT  default 4003
   ISSUANCE_PORT     default 4004      RECOGNITION_PORT default 4005
+  PASSPORT_PORT     default 4006
   PUBLIC_URL        the hub's URL named in credentials   default http://<HOST>:<GATEWAY_PORT>
   HOST              address to bind                      default 127.0.0.1
   LOG_FORMAT        text or json                         default text
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
       learners: readPort(env, 'LEARNERS_PORT', 4003),
       issuance: readPort(env, 'ISSUANCE_PORT', 4004),
       recognition: readPort(env, 'RECOGNITION_PORT', 4005),
+      passport: readPort(env, 'PASSPORT_PORT', 4006),
     },
     ...(env['PUBLIC_URL'] ? { publicUrl: readBaseUrl(env, 'PUBLIC_URL', '') } : {}),
     host: readString(env, 'HOST', '127.0.0.1'),
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
   say(`  Learners    ${hub.urls.learners}`);
   say(`  Issuance    ${hub.urls.issuance}   (public: ${hub.publicUrl}/credentials/verify, ${hub.publicUrl}/issuers/eciu/jwks.json)`);
   say(`  Recognition ${hub.urls.recognition}`);
+  say(`  Passport    ${hub.urls.passport}`);
   say('');
   say('Demo learners with achievements at three or more members:');
   for (const learner of demo) say(`  ${learner.id}   (${learner.members.join(', ')})`);

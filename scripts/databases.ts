@@ -10,6 +10,8 @@ import { issuanceEntities } from '../subgraphs/issuance/database.js';
 import { issuanceMigrations } from '../subgraphs/issuance/migrations/index.js';
 import { recognitionEntities } from '../subgraphs/recognition/database.js';
 import { recognitionMigrations } from '../subgraphs/recognition/migrations/index.js';
+import { passportEntities } from '../subgraphs/passport/database.js';
+import { passportMigrations } from '../subgraphs/passport/migrations/index.js';
 
 export interface SubgraphDatabase {
   entities: EntitySchema[];
@@ -25,4 +27,5 @@ export const subgraphDatabases: Record<string, SubgraphDatabase> = {
   learners: { entities: learnersEntities, migrations: learnersMigrations, exportName: 'learnersMigrations' },
   issuance: { entities: issuanceEntities, migrations: issuanceMigrations, exportName: 'issuanceMigrations' },
   recognition: { entities: recognitionEntities, migrations: recognitionMigrations, exportName: 'recognitionMigrations' },
+  passport: { entities: passportEntities, migrations: passportMigrations, exportName: 'passportMigrations' },
 };

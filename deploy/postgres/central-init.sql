@@ -5,3 +5,4 @@ CREATE DATABASE esco;
 CREATE DATABASE learners;
 CREATE DATABASE issuance;
 CREATE DATABASE recognition;
+CREATE DATABASE passport;
