@@ -326,6 +326,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     });
     const passport = await startPassportServer({ service: passportService, logger: logger.child('passport'), port: options.ports?.passport ?? 0, host, hubAuth });
     stops.push(() => passport.stop());
+    centralErasureTargets.push({ name: 'passport', audience: 'passport', origin: new URL(passport.url).origin });
 
 
     progress('starting the gateway');

@@ -3,7 +3,9 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { HubVerifier } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
+import { mountErasureRoute } from '../../lib/erasure.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
+import { eraseLearner } from './erasure.js';
 import type { PassportContext, PassportService } from './context.js';
 import { buildPassportSchema } from './schema.js';
 import { observedSources, type PassportSources } from './sources.js';
@@ -49,6 +51,12 @@ export async function startPassportServer(options: PassportServerOptions): Promi
     ...(options.host ? { host: options.host } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
     hubAuth: options.hubAuth ? { verifier: options.hubAuth, audience: 'passport' } : null,
+    routes: (app) => {
+      const verifier = options.hubAuth;
+      if (verifier) {
+        mountErasureRoute(app, { audience: 'passport', verifier, logger: options.logger, erase: (learnerId) => eraseLearner(service.orm.em.fork() as SqlEntityManager, learnerId) });
+      }
+    },
     context: async (request, principal) => {
       const em = service.orm.em.fork() as SqlEntityManager;
       const header = request.headers['idempotency-key'];

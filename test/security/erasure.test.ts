@@ -54,6 +54,9 @@ beforeAll(async () => {
   const issued = await hub.query(`mutation ($id: ID!) { issueCredential(input: { achievementId: $id, kind: MICRO_CREDENTIAL }) { credential { id vcJwt } } }`, { id: item.achievement.id }, me);
   credential = issued.body.data?.['issueCredential'].credential as { id: string; vcJwt: string };
   await hub.query(`mutation ($id: ID!) { createCredentialOffer(input: { credentialIds: [$id] }) { id } }`, { id: credential.id }, me);
+  // And in their passport, so the passport service has something of theirs to erase.
+  const added = await hub.query(`mutation ($c: String!) { addPassportCredential(credential: $c) { created } }`, { c: credential.vcJwt }, me);
+  expect(added.body.data?.['addPassportCredential']).toEqual({ created: true });
   await hub.query(`mutation ($input: RegisterVerifierInput!) { registerVerifier(input: $input) { id } }`, { input: VERIFIER }, await bearer(hub.hub, { role: 'alliance-admin' }));
   const grant = await hub.query(`mutation ($input: GrantConsentInput!) { grantConsent(input: $input) { id } }`, { input: { verifier: VERIFIER, purpose: 'EMPLOYMENT', scopes: ['ACHIEVEMENTS'] } }, me);
   const grantId = grant.body.data?.['grantConsent'].id as string;
@@ -86,8 +89,9 @@ describe('erasing an alliance account', () => {
     receipt = body.data?.['eraseMyAccount'] as Receipt;
     expect(receipt).toMatchObject({ complete: false, completedAt: null, revokeCredentials: true });
     expect(countsOf(receipt.register)).toMatchObject({ register: 1, accountLinks: learner.accounts.length, grants: 1, accessLog: 1 });
-    // Every member is told (an account the register did not know of is erased too), and issuance.
-    expect(receipt.targets.map((entry) => entry.target).sort()).toEqual([...hub.hub.registry.members.map((member) => `member:${member.id}`), 'issuance'].sort());
+    // Every member is told (an account the register did not know of is erased too), issuance and the passport.
+    expect(receipt.targets.map((entry) => entry.target).sort()).toEqual([...hub.hub.registry.members.map((member) => `member:${member.id}`), 'issuance', 'passport'].sort());
+    expect(countsOf(outcome(receipt, 'passport')?.counts ?? [])).toMatchObject({ externalCredentials: 1 });
     for (const account of learner.accounts.filter((candidate) => candidate.memberId !== downMember)) {
       const done = outcome(receipt, `member:${account.memberId}`);
       expect(done?.status, account.memberId).toBe('DONE');
