@@ -4,10 +4,10 @@ import { createTemporaryDatabase, type TemporaryDatabase } from '../../lib/postg
 import { TEST_POSTGRES_URL } from '../helpers/databases.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { bearer } from '../helpers/tokens.js';
-import { learner } from './helpers.js';
+import { learner } from '../recognition/helpers.js';
 
 /*
- * Recognition and issuance on the real PostgreSQL server (their committed
+ * Recognition, issuance and the passport on the real PostgreSQL server (their committed
  * PostgreSQL migrations, not SQLite's): the demo's requests in every state,
  * rules and pathways written through the graph, progress read, a pathway
  * edited and followed, and a stacked credential issued once.
@@ -17,7 +17,7 @@ let hub: TestHub;
 const databases = new Map<string, TemporaryDatabase>();
 
 beforeAll(async () => {
-  for (const service of ['recognition', 'issuance']) databases.set(service, await createTemporaryDatabase(TEST_POSTGRES_URL, 'hub_recognition'));
+  for (const service of ['recognition', 'issuance', 'passport']) databases.set(service, await createTemporaryDatabase(TEST_POSTGRES_URL, 'hub_recognition'));
   hub = await startTestHub({ learners: 400, databaseUrl: (service) => databases.get(service)?.url });
 });
 afterAll(async () => {
@@ -51,6 +51,15 @@ describe('recognition and pathways on PostgreSQL', () => {
     expect(first.body.data?.['issuePathwayCredential']).toMatchObject({ created: true, credential: { kind: 'PATHWAY' } });
     const again = await hub.query(issue, { p: showcase.pathwayId, l: learnerId }, me);
     expect(again.body.data?.['issuePathwayCredential']).toEqual({ created: false, credential: first.body.data?.['issuePathwayCredential'].credential });
+
+    // The stacked credential goes into the learner's passport, stored in PostgreSQL.
+    const jwt = (await hub.query(`query ($id: ID!) { credential(id: $id) { vcJwt } }`, { id: first.body.data?.['issuePathwayCredential'].credential.id }, me)).body.data?.['credential'].vcJwt;
+    const added = await hub.query(`mutation ($c: String!) { addPassportCredential(credential: $c) { created credential { title } } }`, { c: jwt }, me);
+    expect(added.body.data?.['addPassportCredential']).toEqual({ created: true, credential: { title: 'ECIU certificate in Sustainable Cities' } });
+    const passport = await hub.query(`query ($id: ID!) { learner(id: $id) { passport { skillCount externalCredentials { title } } } }`, { id: learnerId }, me);
+    expect(passport.body.data?.['learner'].passport).toMatchObject({ externalCredentials: [{ title: 'ECIU certificate in Sustainable Cities' }] });
+    expect(passport.body.data?.['learner'].passport.skillCount).toBeGreaterThan(0);
+    expect(hub.hub.passportService.databaseKind).toBe('postgresql');
 
     const queue = await hub.query(`{ recognitionRequests(memberId: "tuni.fi") { totalCount nodes { state rule { name } } } }`, {}, await bearer(hub.hub, { role: 'member-staff', memberId: 'tuni.fi' }));
     expect(queue.body.data?.['recognitionRequests'].nodes).toContainEqual({ state: 'RECOGNISED', rule: { name: 'Alliance micro-credentials as electives' } });
