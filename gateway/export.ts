@@ -10,7 +10,7 @@ import { callerOf } from './identify.js';
  * with the learner's own identity, so it contains exactly what the access
  * rules let the learner see, from every member that holds their records and
  * the issuance service (the learner's credentials, sealed), the passport
- * (skills and the external credentials the learner added), and
+ * (skills, the external credentials the learner added, the motivation scan), and
  * nothing the learner could not query themselves.
  */
 
@@ -82,6 +82,13 @@ export const EXPORT_QUERY = /* GraphQL */ `
         ects
         skills { skill { uri } label level eqfLevel firstGainedOn counts }
         externalCredentials { id title awardingBody format credentialId issuer ects eqfLevel gainedOn addedAt skills { uri } }
+      }
+      motivationScan {
+        questionnaireVersion revision createdAt updatedAt
+        goals { skills { uri } skillGroups { uri } occupation { uri } pathway { id } }
+        interests { sdgs iscedFields }
+        constraints { languages modes hoursPerWeek ectsBudget startAfter endBefore }
+        motivation { item value }
       }
     }
   }

@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { Principal } from '../../lib/auth.js';
 import type { Logger } from '../../lib/log.js';
 import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
+import type { Questionnaire } from './scan.js';
 import type { PassportCall, PassportSources } from './sources.js';
 
 /** What lives as long as the passport service. */
@@ -12,6 +13,8 @@ export interface PassportService {
   logger: Logger;
   /** The ESCO skill hierarchy as far as passports needed it: public and changed only by an ESCO import. */
   skillGroups: Map<string, { code: string | null; label: string; broader: string[] }>;
+  /** Every published questionnaire version (questionnaires/v<N>.json), read once at start. */
+  questionnaires: ReadonlyMap<number, Questionnaire>;
   /** The clock (tests hold it still). */
   now(): Date;
   /** Sees every call the service makes to another subgraph (tests and the benchmark count them). */

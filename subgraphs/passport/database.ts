@@ -1,7 +1,7 @@
 import { EntitySchema, type MikroORM } from '@mikro-orm/core';
 import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
 import { passportMigrations } from './migrations/index.js';
-import { PassportAudit, PassportCredential, PassportIdempotency } from './records.js';
+import { MotivationScan, PassportAudit, PassportCredential, PassportIdempotency } from './records.js';
 
 export const PassportCredentialSchema = new EntitySchema<PassportCredential>({
   class: PassportCredential,
@@ -61,7 +61,20 @@ export const PassportIdempotencySchema = new EntitySchema<PassportIdempotency>({
   },
 });
 
-export const passportEntities = [PassportCredentialSchema, PassportAuditSchema, PassportIdempotencySchema];
+export const MotivationScanSchema = new EntitySchema<MotivationScan>({
+  class: MotivationScan,
+  tableName: 'motivation_scan',
+  properties: {
+    learnerId: { type: 'string', primary: true, length: 64 },
+    questionnaireVersion: { type: 'integer' },
+    answers: { type: 'text' },
+    revision: { type: 'integer' },
+    createdAt: { type: 'datetime' },
+    updatedAt: { type: 'datetime' },
+  },
+});
+
+export const passportEntities = [PassportCredentialSchema, PassportAuditSchema, PassportIdempotencySchema, MotivationScanSchema];
 
 export function openPassportDatabase(target: DatabaseTarget, options: { migrate?: boolean; debug?: boolean } = {}): Promise<MikroORM> {
   return openDatabase({ target, entities: passportEntities, migrations: passportMigrations, ...options });

@@ -56,3 +56,15 @@ export class PassportIdempotency implements IdempotencyRow {
   resultId!: string;
   createdAt!: Date;
 }
+
+/** A learner's motivation scan: one per learner, changed in place (each save a new revision, the audit keeps the old answers' digest). */
+export class MotivationScan {
+  learnerId!: string;
+  /** The questionnaire version the answers belong to. */
+  questionnaireVersion!: number;
+  /** The answers (scan.ts ScanAnswers), as JSON. */
+  answers!: string;
+  revision!: number;
+  createdAt!: Date;
+  updatedAt!: Date;
+}

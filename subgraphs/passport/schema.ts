@@ -3,12 +3,15 @@ import { buildTypeGraphQLSubgraph } from '../../lib/federation.js';
 import type { PassportContext } from './context.js';
 import { Learner, registerPassportEnums } from './model.js';
 import { LearnerPassportResolver, PassportCredentialResolver } from './resolvers.js';
+import { LearnerScanResolver, QuestionnaireResolver, ScanResolver } from './scan-resolvers.js';
+import { registerScanEnums } from './scan-model.js';
 
-/** The passport subgraph: on `Learner`, the competence passport and the external credentials the learner added to it. */
+/** The passport subgraph: on `Learner`, the competence passport, the external credentials the learner added to it, and their motivation scan. */
 export function buildPassportSchema(): Promise<GraphQLSchema> {
   registerPassportEnums();
+  registerScanEnums();
   return buildTypeGraphQLSubgraph<PassportContext>({
-    resolvers: [LearnerPassportResolver, PassportCredentialResolver],
+    resolvers: [LearnerPassportResolver, PassportCredentialResolver, QuestionnaireResolver, LearnerScanResolver, ScanResolver],
     // Reached only through the gateway's Learner: no field of this subgraph returns one.
     orphanedTypes: [Learner],
     referenceResolvers: {

@@ -6,6 +6,7 @@ import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
 import { mountErasureRoute } from '../../lib/erasure.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import { eraseLearner } from './erasure.js';
+import { CURRENT_QUESTIONNAIRE, readQuestionnaire } from './scan.js';
 import type { PassportContext, PassportService } from './context.js';
 import { buildPassportSchema } from './schema.js';
 import { observedSources, type PassportSources } from './sources.js';
@@ -26,6 +27,7 @@ export function createPassportService(options: PassportServiceOptions): Passport
     sources: observedSources(options.sources, () => service.observe),
     logger: options.logger,
     skillGroups: new Map(),
+    questionnaires: new Map(Array.from({ length: CURRENT_QUESTIONNAIRE }, (_, i) => [i + 1, readQuestionnaire(i + 1)] as const)),
     now: options.now ?? (() => new Date()),
   };
   return service;
