@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { Principal } from '../../lib/auth.js';
 import type { Logger } from '../../lib/log.js';
 import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
+import type { CatalogueOffering } from './recommend.js';
 import type { Questionnaire } from './scan.js';
 import type { PassportCall, PassportSources } from './sources.js';
 
@@ -13,6 +14,10 @@ export interface PassportService {
   logger: Logger;
   /** The ESCO skill hierarchy as far as passports needed it: public and changed only by an ESCO import. */
   skillGroups: Map<string, { code: string | null; label: string; broader: string[] }>;
+  /** Each skill's ESCO label and direct groups, as far as recommendations needed them (public). */
+  skills: Map<string, { label: string; groups: string[] }>;
+  /** The public catalogue of all members, as last read (goals.ts: cached for a few minutes). */
+  catalogue: { at: number; offerings: Promise<CatalogueOffering[]> } | null;
   /** Every published questionnaire version (questionnaires/v<N>.json), read once at start. */
   questionnaires: ReadonlyMap<number, Questionnaire>;
   /** The clock (tests hold it still). */

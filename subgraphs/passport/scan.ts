@@ -92,8 +92,12 @@ function number(value: number | null | undefined, argument: string, min: number,
 }
 
 /** The answers, checked against the questionnaire; every bad field is refused naming it (under `input.`). */
-export function checkedAnswers(input: ScanInput, questionnaire: Questionnaire): ScanAnswers {
-  const at = (field: string) => `input.${field}`;
+export function checkedAnswers(
+  input: ScanInput,
+  questionnaire: Questionnaire,
+  options: { at?: (field: string) => string; allowEmptyWindow?: boolean } = {},
+): ScanAnswers {
+  const at = options.at ?? ((field: string) => `input.${field}`);
   const answers: ScanAnswers = {
     goals: {
       skillUris: list(input.skillUris, at('skillUris'), 20, (uri) => ESCO_SKILL.test(uri), 'ESCO skill URIs'),
@@ -116,7 +120,7 @@ export function checkedAnswers(input: ScanInput, questionnaire: Questionnaire): 
     motivation: {},
   };
   const { startAfter, endBefore } = answers.constraints;
-  if (startAfter && endBefore && startAfter > endBefore) throw badUserInput(`"${at('endBefore')}" (${endBefore}) is before "${at('startAfter')}" (${startAfter}): no offering could fit.`, at('endBefore'));
+  if (startAfter && endBefore && startAfter > endBefore && !options.allowEmptyWindow) throw badUserInput(`"${at('endBefore')}" (${endBefore}) is before "${at('startAfter')}" (${startAfter}): no offering could fit.`, at('endBefore'));
   const items = new Map(questionnaire.likert.items.map((item) => [item.id, item]));
   (input.motivation ?? []).forEach((answer, index) => {
     const argument = at(`motivation[${index}]`);

@@ -27,6 +27,8 @@ export function createPassportService(options: PassportServiceOptions): Passport
     sources: observedSources(options.sources, () => service.observe),
     logger: options.logger,
     skillGroups: new Map(),
+    skills: new Map(),
+    catalogue: null,
     questionnaires: new Map(Array.from({ length: CURRENT_QUESTIONNAIRE }, (_, i) => [i + 1, readQuestionnaire(i + 1)] as const)),
     now: options.now ?? (() => new Date()),
   };
