@@ -16,6 +16,7 @@ describe('scripts given a bad command line', () => {
     ['scripts/issuer-keys.ts', ['--bogus'], /^Usage error: Unknown option '--bogus'\. Use --help to see the options\.\n$/],
     ['scripts/bench-issuance.ts', ['--learners'], /^Usage error: Option '--learners <value>' argument missing\. Use --help to see the options\.\n$/],
     ['scripts/bench-attack.ts', ['--rounds', '0'], /^Configuration error: --requests, --attackers, --attack-rate, --rounds and --seconds must be positive integers\.\n$/],
+    ['scripts/bench-recommend.ts', ['--cases', '0'], /^Configuration error: --cases must be a whole number from 1 to 100000\.\n$/],
     ['scripts/token.ts', ['--role'], /^Usage error: Option '--role <value>' argument missing\. Use --help to see the options\.\n$/],
     ['scripts/issuer-keys.ts', ['--dir', ''], /^Configuration error: --dir must name a folder/],
   ])('%s %j says what is wrong in one line and exits 2', (script, args, message) => {
