@@ -9,6 +9,7 @@ import { seedRecognitionDemo } from '../hub/recognition-demo.js';
 import { PATHWAY_QUERY } from '../hub/sample.js';
 import { showcaseLearners } from '../hub/seed.js';
 import { startHub } from '../hub/stack.js';
+import { catalogue } from '../subgraphs/passport/goals.js';
 
 const HELP = `Usage: npm run bench:hub -- [--learners <n>] [--requests <n>] [--concurrency <n>]
 
@@ -18,7 +19,8 @@ memory, and the latency and throughput through the gateway of the acceptance
 pathway query (learner pathway across members + catalogue search) and of a
 learner's progress along the demo's alliance certificate (pathwayProgress: every
 achievement at every member, credentials, recognitions, suggestions), with the
-calls the recognition subgraph makes per progress query.
+calls the recognition subgraph makes per progress query, and of the learner's
+competence passport and recommendations (the passport subgraph's calls too).
 Prints figures; asserts nothing.
 `;
 
@@ -29,6 +31,27 @@ const PROGRESS_QUERY = /* GraphQL */ `query Progress($id: ID!, $pathway: ID!) {
       complete ectsCounted ectsMissing membersCounted { id }
       requirements { satisfied status suggestions { id title } }
       components { achievementId credentialId title ects counts reason institution { id } }
+    }
+  }
+}`;
+
+const PASSPORT_QUERY = /* GraphQL */ `query Passport($id: ID!) {
+  learner(id: $id) {
+    passport {
+      skillCount ects
+      skills { skill { uri } label level eqfLevel counts evidence { achievement { id } date level credentialStatus counts } }
+      pillars { code label skillCount ects }
+      timeline { month skillsGained }
+    }
+  }
+}`;
+
+const RECOMMEND_QUERY = /* GraphQL */ `query Recommend($id: ID!, $skills: [ID!]) {
+  learner(id: $id) {
+    recommendations(goal: { skillUris: $skills }, constraints: { ectsBudget: 10 }) {
+      gap { uri }
+      ranked { offering { id } score covers { skill { uri } how } explanation }
+      plan { ects coverage uncovered { uri } }
     }
   }
 }`;
@@ -112,13 +135,31 @@ async function main(): Promise<void> {
       if (progress) components.push(progress.components.length);
     });
     hub.recognitionService.observe = undefined;
-    const perQuery = new Map<string, number>();
-    for (const service of calls) perQuery.set(service, (perQuery.get(service) ?? 0) + 1 / requests);
+    const callsPerQuery = (list: readonly string[]) => {
+      const perQuery = new Map<string, number>();
+      for (const service of list) perQuery.set(service, (perQuery.get(service) ?? 0) + 1 / requests);
+      return [...perQuery].map(([service, n]) => `${service} ${n.toFixed(2)}`).join(', ');
+    };
     say(
       `  components per learner: mean ${(components.reduce((sum, n) => sum + n, 0) / Math.max(1, components.length)).toFixed(1)}, max ${Math.max(0, ...components)}; ` +
-        `recognition's calls per progress query: ${[...perQuery].map(([service, n]) => `${service} ${n.toFixed(2)}`).join(', ')}`,
+        `recognition's calls per progress query: ${callsPerQuery(calls)}`,
     );
-    say(`RSS after load: ${mib()} MiB (one process: gateway, router, ESCO, learners, 13 members)`);
+
+    // The learner's side: the passport, then recommendations towards skills the catalogue teaches.
+    const passportCalls: string[] = [];
+    hub.passportService.observe = (call) => passportCalls.push(call.service);
+    const skills: number[] = [];
+    await load('passport', PASSPORT_QUERY, (id) => ({ id }), (data) => {
+      const passport = (data['learner'] as { passport: { skillCount: number } | null } | null)?.passport;
+      if (passport) skills.push(passport.skillCount);
+    });
+    hub.passportService.observe = undefined;
+    say(`  skills per passport: mean ${(skills.reduce((sum, n) => sum + n, 0) / Math.max(1, skills.length)).toFixed(1)}; the passport's calls per query: ${callsPerQuery(passportCalls)}`);
+    const taught = [...new Set((await catalogue(hub.passportService)).flatMap((offering) => offering.skills))].sort();
+    // Six goal skills per learner, a different six for each (the learner's id picks them).
+    const pick = (id: string) => [...id].reduce((sum, char) => sum + char.charCodeAt(0), 0);
+    await load('recommendations', RECOMMEND_QUERY, (id) => ({ id, skills: Array.from({ length: 6 }, (_, i) => taught[(pick(id) + i * 7) % taught.length]) }));
+    say(`RSS after load: ${mib()} MiB (one process: gateway, router, ESCO, learners, issuance, recognition, passport, 13 members)`);
     await hub.stop();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
