@@ -69,6 +69,8 @@ export interface HubOptions {
   rateLimitPerMinute?: number;
   /** The gateway's security settings as `npm run gateway` reads them (gateway/edge-config.ts); they win over the three above. */
   edge?: EdgeSettings;
+  /** The members' clock (default: the system's). Tests fix it so that the demo data's enrolment deadlines stay open. */
+  memberClock?: () => Date;
   /** The erasure outbox's timing (tests retry fast). */
   erasure?: Partial<Pick<NonNullable<LearnersServerOptions['erasure']>, 'timeoutMs' | 'retryBaseMs' | 'retryMaxMs' | 'pollMs'>>;
 }
@@ -243,6 +245,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
             port,
             host,
             hubAuth,
+            ...(options.memberClock ? { clock: options.memberClock } : {}),
             ...(options.memberPlugins ? { plugins: options.memberPlugins(profile.id) as never } : {}),
           });
         let server: RunningServer = await start(entry ? memberPort(entry) : (options.ports?.members ?? 0));
@@ -301,6 +304,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       host,
       hubAuth,
       erasure: { signer: hubSigner, targets: () => [...memberErasureTargets(registry), ...centralErasureTargets], ...options.erasure },
+      enrolment: { membersUrl: router.url, signer: hubSigner, timeoutMs: options.gatewayTimeoutMs ?? 5_000 },
     });
     stops.push(() => learners.stop());
     const recognitionService = createRecognitionService({

@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException, type EntityClass } from '@mikro-orm/core';
+import { EntitySchema, UniqueConstraintViolationException, type EntityClass } from '@mikro-orm/core';
 import type { SignedIn } from './access.js';
 import { callerScope, keyReused, requestFingerprint } from './idempotency.js';
 import type { SqlEntityManager } from './orm.js';
@@ -24,6 +24,21 @@ export interface AuditRow {
   action: string;
   entityType: string;
   entityId: string;
+  before?: string | null;
+  after?: string | null;
+}
+
+/** An audit row as a class: each service's audit entity extends it (one table each, the same columns). */
+export class AuditRecord implements AuditRow {
+  id!: number;
+  at!: Date;
+  actorSubject!: string;
+  actorRoles!: string;
+  actorMemberId?: string | null;
+  actorLearnerId?: string | null;
+  action!: string;
+  entityType!: string;
+  entityId!: string;
   before?: string | null;
   after?: string | null;
 }
@@ -63,23 +78,40 @@ export interface AuditedWrites {
   idempotentWrite<T, P>(em: SqlEntityManager, caller: SignedIn, write: IdempotentWrite<T, P>, now: Date): Promise<{ value: T; replayed: boolean }>;
 }
 
+/**
+ * Adds one audit row to `tx` (a service whose writes need no idempotency
+ * table, e.g. a member's enrolment decisions, which are idempotent by state).
+ */
+export function addAuditRow<A extends AuditRow>(
+  tx: SqlEntityManager,
+  auditEntity: EntityClass<A>,
+  caller: SignedIn,
+  action: string,
+  entity: { type: string; id: string },
+  before: unknown,
+  after: unknown,
+  at: Date,
+): void {
+  tx.create(auditEntity, {
+    at,
+    actorSubject: caller.subject.slice(0, 255),
+    actorRoles: [...caller.roles].sort().join(','),
+    actorMemberId: caller.memberId ?? null,
+    actorLearnerId: caller.learnerId ?? null,
+    action,
+    entityType: entity.type,
+    entityId: entity.id,
+    before: before === null || before === undefined ? null : JSON.stringify(before),
+    after: after === null || after === undefined ? null : JSON.stringify(after),
+  } as never);
+}
+
 /** The audited, idempotent writes of a service whose tables are `auditEntity` and `idempotencyEntity`. */
 export function auditedWrites<A extends AuditRow, I extends IdempotencyRow>(auditEntity: EntityClass<A>, idempotencyEntity: EntityClass<I>): AuditedWrites {
   const findRecord = (em: SqlEntityManager, scope: string, key: string) => em.fork().findOne(idempotencyEntity, { caller: scope, key } as never) as Promise<I | null>;
   return {
     audit(tx, caller, action, entity, before, after, at) {
-      tx.create(auditEntity, {
-        at,
-        actorSubject: caller.subject.slice(0, 255),
-        actorRoles: [...caller.roles].sort().join(','),
-        actorMemberId: caller.memberId ?? null,
-        actorLearnerId: caller.learnerId ?? null,
-        action,
-        entityType: entity.type,
-        entityId: entity.id,
-        before: before === null || before === undefined ? null : JSON.stringify(before),
-        after: after === null || after === undefined ? null : JSON.stringify(after),
-      } as never);
+      addAuditRow(tx, auditEntity, caller, action, entity, before, after, at);
     },
     async idempotentWrite(em, caller, write, now) {
       const scope = callerScope(caller);
@@ -112,4 +144,26 @@ export function auditedWrites<A extends AuditRow, I extends IdempotencyRow>(audi
       }
     },
   };
+}
+
+/** The ORM mapping of a service's audit table (the columns of `AuditRow`), indexed for "what happened to X" and "what did learner Y do". */
+export function auditEntitySchema<A extends AuditRow>(auditClass: EntityClass<A>, tableName: string): EntitySchema<A> {
+  return new EntitySchema<A>({
+    class: auditClass as never,
+    tableName,
+    indexes: [{ properties: ['entityType', 'entityId'] as never }, { properties: ['actorLearnerId'] as never }],
+    properties: {
+      id: { type: 'integer', primary: true, autoincrement: true },
+      at: { type: 'datetime' },
+      actorSubject: { type: 'string', length: 255 },
+      actorRoles: { type: 'string', length: 255 },
+      actorMemberId: { type: 'string', length: 253, nullable: true },
+      actorLearnerId: { type: 'string', length: 64, nullable: true },
+      action: { type: 'string', length: 64 },
+      entityType: { type: 'string', length: 64 },
+      entityId: { type: 'string', length: 255 },
+      before: { type: 'text', nullable: true },
+      after: { type: 'text', nullable: true },
+    } as never,
+  });
 }

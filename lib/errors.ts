@@ -30,6 +30,8 @@ export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set([
   // Recognition: evidence that does not verify, is revoked or comes from an untrusted issuer; a step the request's state does not allow.
   'EVIDENCE_NOT_ACCEPTED',
   'INVALID_STATE',
+  // Enrolment: the member's rules (deadline, language, declared prerequisites, places) refuse an application.
+  'NOT_ELIGIBLE',
 ]);
 
 /** Extension keys that are safe to pass on; everything else is dropped. */

@@ -1,5 +1,6 @@
 import type { Principal } from '../../lib/auth.js';
 import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
+import type { SubgraphCaller } from '../../lib/subgraph-calls.js';
 import type { ErasureOutbox } from './erasure-outbox.js';
 import type { LearnersLoaders } from './loaders.js';
 
@@ -13,6 +14,8 @@ export interface LearnersContext {
   knownMembers: ReadonlySet<string> | null;
   /** Tells members and services about erasures; absent: erasure is not configured here. */
   erasure?: ErasureOutbox | null;
+  /** Sends applications to the member router (applyForOffering); absent: enrolment is not configured here. */
+  enrolment?: SubgraphCaller<'members'> | null;
   /** The client's Idempotency-Key header, passed on by the gateway. */
   idempotencyKey?: string | null;
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../../lib/log.js';
 import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import type { LearnersContext } from './context.js';
+import type { SubgraphCaller } from '../../lib/subgraph-calls.js';
 import { ErasureOutbox } from './erasure-outbox.js';
 import { createLearnersLoaders } from './loaders.js';
 import { buildLearnersSchema } from './schema.js';
@@ -27,6 +28,12 @@ export interface LearnersServerOptions {
    * targets to tell (every member, and central services such as issuance).
    * Absent: eraseMyAccount answers SERVICE_UNAVAILABLE.
    */
+  /**
+   * Enrolment (applyForOffering): the member router's GraphQL URL and the
+   * hub's signer for the learner's calls to it. Absent: applyForOffering
+   * answers SERVICE_UNAVAILABLE.
+   */
+  enrolment?: { membersUrl: string; signer: HubSigner; timeoutMs?: number };
   erasure?: {
     signer: HubSigner;
     targets: () => ErasureTarget[];
@@ -39,7 +46,11 @@ export interface LearnersServerOptions {
 
 export async function startLearnersServer(options: LearnersServerOptions): Promise<RunningServer> {
   const { orm, databaseKind } = options;
-  const client = options.erasure ? createHttpClient({ connections: 8 }) : undefined;
+  const client = options.erasure || options.enrolment ? createHttpClient({ connections: 8 }) : undefined;
+  const enrolment: SubgraphCaller<'members'> | null =
+    options.enrolment && client
+      ? { client, signer: options.enrolment.signer, timeoutMs: options.enrolment.timeoutMs ?? 10_000, urls: { members: options.enrolment.membersUrl }, names: { members: 'member router' } }
+      : null;
   const outbox =
     options.erasure && client
       ? new ErasureOutbox({ orm, client, logger: options.logger, ...options.erasure })
@@ -62,6 +73,7 @@ export async function startLearnersServer(options: LearnersServerOptions): Promi
         knownMembers: options.knownMembers ?? null,
         loaders: createLearnersLoaders(em),
         erasure: outbox,
+        enrolment,
         idempotencyKey: typeof header === 'string' ? header : null,
       };
     },

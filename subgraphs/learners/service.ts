@@ -45,6 +45,9 @@ Environment:
   ERASURE_TARGETS
                  central services that store learner data, told of every erasure:
                  name=http://host:port,…  e.g. issuance=http://issuance:4004
+  MEMBERS_URL    the member router's GraphQL URL, where applyForOffering sends learners'
+                 applications (with HUB_KEYS_DIR)      e.g. http://127.0.0.1:4001/graphql
+                 unset: applyForOffering is SERVICE_UNAVAILABLE
 `;
 
 /** The learners subgraph as a service: configuration from the environment, migrations, the server. */
@@ -68,7 +71,10 @@ export function learnersService(hooks: LearnersServiceHooks = {}): ServiceEntry 
         // The key folder shared with the gateway, as the router and issuance use it (made by whichever starts first).
         const erasure = keysDir && registry ? { signer: await hubSignerFromEnv(env), targets: () => [...memberErasureTargets(registry), ...central] } : undefined;
         if (!erasure) logger.info('erasure is off: set HUB_KEYS_DIR and MEMBER_REGISTRY to turn eraseMyAccount on');
-        const server = await startLearnersServer({ orm, databaseKind: target.kind, logger, port, host, hubAuth, knownMembers, ...(erasure ? { erasure } : {}) });
+        const membersUrl = env['MEMBERS_URL']?.trim();
+        const enrolment = keysDir && membersUrl ? { membersUrl: new URL(membersUrl).href, signer: erasure?.signer ?? (await hubSignerFromEnv(env)) } : undefined;
+        if (!enrolment) logger.info('enrolment is off: set HUB_KEYS_DIR and MEMBERS_URL to turn applyForOffering on');
+        const server = await startLearnersServer({ orm, databaseKind: target.kind, logger, port, host, hubAuth, knownMembers, ...(erasure ? { erasure } : {}), ...(enrolment ? { enrolment } : {}) });
         return { url: server.url, stop: async () => { await server.stop(); await orm.close(); } };
       } catch (error) {
         await orm.close();

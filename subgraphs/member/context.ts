@@ -11,4 +11,6 @@ export interface MemberContext {
   loaders: MemberLoaders;
   /** Who is asking, as the hub vouches for it. */
   principal: Principal;
+  /** The member's clock: enrolment deadlines are checked against its date (tests fix it to the demo data's term). */
+  clock: () => Date;
 }

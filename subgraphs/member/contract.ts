@@ -13,4 +13,7 @@
 // 1.4.0: a verifier is served a learner's records under the sharing the router vouches for (its grants).
 // 1.5.0: POST /internal/erasure ({ learnerId }) erases a learner's account and records, for the
 // learners service's service token only (docs/security.md, "Erasure").
-export const MEMBER_CONTRACT_VERSION = '1.5.0';
+// 1.6.0: enrolment from the portal - submitEnrolmentApplication (called by the learners subgraph, hidden from
+// clients), decideEnrolment, cancelEnrolment, Institution.enrolments, LearningOpportunity.placesLeft,
+// Enrolment.language / prerequisitesDeclared / declineReason / statusNote.
+export const MEMBER_CONTRACT_VERSION = '1.6.0';

@@ -1,4 +1,5 @@
 import { EntitySchema, type MikroORM } from '@mikro-orm/core';
+import { auditEntitySchema } from '../../lib/audited-writes.js';
 import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
 import { memberMigrations } from './migrations/index.js';
 import {
@@ -9,6 +10,7 @@ import {
   LearnerAccount,
   LearningOpportunity,
   LearningOutcome,
+  MemberAudit,
 } from './model.js';
 
 /*
@@ -113,6 +115,10 @@ export const EnrolmentSchema = new EntitySchema<Enrolment>({
     status: { type: 'string', length: 16 },
     enrolledAt: { type: 'datetime' },
     statusChangedAt: { type: 'datetime' },
+    language: { type: 'string', length: 2, nullable: true },
+    prerequisitesDeclared: { type: 'boolean', default: false },
+    statusReasonCode: { type: 'string', length: 32, nullable: true },
+    statusNote: { type: 'text', nullable: true },
   },
 });
 
@@ -145,6 +151,8 @@ export const AcquiredSkillSchema = new EntitySchema<AcquiredSkill>({
   },
 });
 
+export const MemberAuditSchema = auditEntitySchema(MemberAudit, 'member_audit');
+
 export const memberEntities = [
   InstitutionSchema,
   LearningOpportunitySchema,
@@ -153,6 +161,7 @@ export const memberEntities = [
   EnrolmentSchema,
   AchievementSchema,
   AcquiredSkillSchema,
+  MemberAuditSchema,
 ];
 
 /** Opens a member's database and brings its schema up to date. */

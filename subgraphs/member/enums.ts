@@ -73,6 +73,22 @@ export enum EnrolmentStatus {
   NOT_ADMITTED = 'NOT_ADMITTED',
 }
 
+/** What the member's staff decide on an application. */
+export enum EnrolmentDecision {
+  ADMIT = 'ADMIT',
+  DECLINE = 'DECLINE',
+}
+
+/** Why an application was declined (a fixed list, so that members and analysts can count them). */
+export enum EnrolmentDeclineReason {
+  PREREQUISITES_NOT_MET = 'PREREQUISITES_NOT_MET',
+  LANGUAGE_REQUIREMENTS_NOT_MET = 'LANGUAGE_REQUIREMENTS_NOT_MET',
+  CAPACITY_REACHED = 'CAPACITY_REACHED',
+  DEADLINE_PASSED = 'DEADLINE_PASSED',
+  OFFERING_CANCELLED = 'OFFERING_CANCELLED',
+  OTHER = 'OTHER',
+}
+
 /** QF-EHEA cycle, where the EQF level corresponds to one (Annex I element 8: "cycle if applicable"). */
 export enum QfEheaCycle {
   SHORT_CYCLE = 'SHORT_CYCLE',
@@ -147,7 +163,29 @@ export function registerMemberEnums(): void {
     description: 'Supervision and identity verification during assessment (Annex I, optional).',
   });
   registerEnumType(Stackability, { name: 'Stackability', description: 'Integration/stackability options (Annex I, optional).' });
-  registerEnumType(EnrolmentStatus, { name: 'EnrolmentStatus' });
+  registerEnumType(EnrolmentStatus, {
+    name: 'EnrolmentStatus',
+    valuesConfig: {
+      APPLIED: { description: "Applied; waiting for the member's staff to admit or decline." },
+      ENROLLED: { description: 'Admitted: the learner holds a place.' },
+      COMPLETED: { description: 'Finished; the assessed result is the achievement.' },
+      WITHDRAWN: { description: 'Cancelled by the learner (or by staff at their request) before completing.' },
+      NOT_ADMITTED: { description: "Declined by the member's staff, with a reason." },
+    },
+  });
+  registerEnumType(EnrolmentDecision, { name: 'EnrolmentDecision', description: "The member's staff's decision on an application." });
+  registerEnumType(EnrolmentDeclineReason, {
+    name: 'EnrolmentDeclineReason',
+    description: 'Why an application was declined.',
+    valuesConfig: {
+      PREREQUISITES_NOT_MET: { description: "The learner does not meet the offering's prerequisites." },
+      LANGUAGE_REQUIREMENTS_NOT_MET: { description: 'The learner does not meet the language requirements.' },
+      CAPACITY_REACHED: { description: 'No place is left.' },
+      DEADLINE_PASSED: { description: 'The application came after the enrolment deadline.' },
+      OFFERING_CANCELLED: { description: 'The offering will not run.' },
+      OTHER: { description: 'Another reason, given in the note (required then).' },
+    },
+  });
   registerEnumType(QfEheaCycle, { name: 'QfEheaCycle', description: 'Cycle of the Qualifications Framework of the European Higher Education Area.' });
   registerEnumType(OfferingOrder, {
     name: 'OfferingOrder',

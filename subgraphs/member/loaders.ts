@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { EnrolmentStatus } from './enums.js';
 import { uptakeLoader } from './uptake.js';
 import { loaderByKey, loaderByParent, MAX_BATCH } from '../../lib/loaders.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
@@ -34,6 +35,21 @@ export function createMemberLoaders(em: SqlEntityManager, memberId: string) {
         const rows = await em.find(Achievement, { enrolment: { $in: [...enrolmentIds] } });
         const found = new Map(rows.map((row) => [row.enrolment?.id, row]));
         return enrolmentIds.map((id) => found.get(id) ?? null);
+      },
+      { maxBatchSize: MAX_BATCH },
+    ),
+    /** Places taken (ENROLLED) per offering id, one grouped query per batch. */
+    placesTaken: new DataLoader<string, number>(
+      async (ids) => {
+        const rows = (await em
+          .getKnex()('enrolment')
+          .select('opportunity_id')
+          .count({ taken: '*' })
+          .whereIn('opportunity_id', [...ids])
+          .andWhere('status', EnrolmentStatus.ENROLLED)
+          .groupBy('opportunity_id')) as { opportunity_id: string; taken: number | string }[];
+        const taken = new Map(rows.map((row) => [row.opportunity_id, Number(row.taken)]));
+        return ids.map((id) => taken.get(id) ?? 0);
       },
       { maxBatchSize: MAX_BATCH },
     ),

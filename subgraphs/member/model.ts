@@ -1,6 +1,7 @@
 // type-graphql's decorators read Reflect metadata; the polyfill must load before any decorated class.
 import 'reflect-metadata';
 import type { Ref } from '@mikro-orm/core';
+import { AuditRecord } from '../../lib/audited-writes.js';
 import { DateTimeISOResolver, LocalDateResolver } from 'graphql-scalars';
 import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import {
@@ -242,6 +243,18 @@ export class Enrolment {
 
   @Field(() => DateTimeISOResolver)
   statusChangedAt!: Date;
+
+  @Field(() => String, { nullable: true, description: 'The language of instruction the learner applied to follow it in (ISO 639-1); null for enrolments made before applications came through the portal.' })
+  language?: string | null;
+
+  @Field(() => Boolean, { description: 'Whether the learner declared, when applying, that they meet the offering\'s prerequisites (staff check them before admitting).' })
+  prerequisitesDeclared!: boolean;
+
+  /** Why the status last changed (a decline reason code, or the learner's cancellation note); see `statusReason`. */
+  statusReasonCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'What the deciding staff or the learner wrote when the status last changed (up to 500 characters).' })
+  statusNote?: string | null;
 }
 
 @ObjectType({ description: 'A skill a learner showed in an assessment, at the level they reached.' })
@@ -290,3 +303,6 @@ export class Achievement {
   @Field(() => SupervisionVerification, { nullable: true, description: 'How the assessment was supervised.' })
   supervision?: SupervisionVerification | null;
 }
+
+/** An audit row of a write at this member (enrolment applications, decisions, cancellations): who, when, before and after. */
+export class MemberAudit extends AuditRecord {}

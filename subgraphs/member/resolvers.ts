@@ -8,6 +8,7 @@ import { checkCohortAccess, checkRecord, checkUptakeAccess, readAccount, readAch
 import type { MemberContext } from './context.js';
 import { MEMBER_CONTRACT_VERSION } from './contract.js';
 import { cycleOfEqfLevel, EnrolmentStatus, OfferingOrder, QfEheaCycle } from './enums.js';
+import { enrolmentResolvers } from './enrolment-resolvers.js';
 import { gradingScheme } from './grading.js';
 import { OfferingFilter } from './inputs.js';
 import {
@@ -325,6 +326,7 @@ export class AcquiredSkillResolver {
 
 export const memberResolvers = [
   MemberQueryResolver,
+  ...enrolmentResolvers,
   InstitutionResolver,
   LearningOpportunityResolver,
   LearningOutcomeResolver,

@@ -21,12 +21,15 @@ export interface MemberServerOptions {
   plugins?: ApolloServerPlugin<MemberContext>[];
   /** Verifies hub-internal tokens (audience = this member's id); null only in in-process tests. */
   hubAuth: HubVerifier | null;
+  /** The member's clock (default: the system's); tests fix it so the demo data's deadlines stay open. */
+  clock?: () => Date;
 }
 
 /** Starts one member's subgraph over its own database. */
 export async function startMemberServer(options: MemberServerOptions): Promise<RunningServer> {
   const { memberId, orm, databaseKind } = options;
   const schema = await buildMemberSchema();
+  const clock = options.clock ?? (() => new Date());
   return startGraphQLServer<MemberContext>({
     name: `member ${memberId}`,
     schema,
@@ -42,7 +45,7 @@ export async function startMemberServer(options: MemberServerOptions): Promise<R
     },
     context: async (_request, principal) => {
       const em = orm.em.fork() as SqlEntityManager;
-      return { memberId, em, databaseKind, principal, loaders: createMemberLoaders(em, memberId) };
+      return { memberId, em, databaseKind, principal, clock, loaders: createMemberLoaders(em, memberId) };
     },
     readiness: async () => {
       // Ready means: the database answers and holds this member's profile.

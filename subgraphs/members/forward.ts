@@ -160,22 +160,24 @@ export interface ForwardRequest {
 }
 
 /**
- * Builds the query a member receives for `selections` at the root of a query:
- * the client's fragments and variable definitions are carried over, plus
- * `extraVariables` defined by the router itself.
+ * Builds the query a member receives for `selections` at the root of a query
+ * (or of a mutation, for the member's root mutations): the client's fragments
+ * and variable definitions are carried over, plus `extraVariables` defined by
+ * the router itself.
  */
 export function buildForwardRequest(
   info: GraphQLResolveInfo,
   contract: GraphQLSchema,
   selections: readonly SelectionNode[],
   extraVariables: VariableDefinitionNode[] = [],
+  operation: 'query' | 'mutation' = 'query',
 ): ForwardRequest {
   const document: DocumentNode = {
     kind: Kind.DOCUMENT,
     definitions: [
       {
         kind: Kind.OPERATION_DEFINITION,
-        operation: 'query' as never,
+        operation: operation as never,
         name: { kind: Kind.NAME, value: 'HubForward' },
         variableDefinitions: [...(info.operation.variableDefinitions ?? []), ...extraVariables],
         selectionSet: { kind: Kind.SELECTION_SET, selections },

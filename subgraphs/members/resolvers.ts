@@ -49,6 +49,17 @@ export const ROOT_FIELD_STRATEGIES = {
   achievement: 'route by global id',
 } as const;
 
+/**
+ * How the router answers each root mutation of the member contract: each goes
+ * to the one member its id names (enrolment, docs/learner.md). Composition
+ * tests hold these to the contract like the query fields.
+ */
+export const ROOT_MUTATION_STRATEGIES = {
+  submitEnrolmentApplication: 'route by input.opportunityId',
+  decideEnrolment: 'route by global id',
+  cancelEnrolment: 'route by global id',
+} as const;
+
 type Resolver = (source: unknown, args: Record<string, unknown>, context: RouterContext, info: GraphQLResolveInfo) => unknown;
 
 const REPRESENTATIONS = `${INTERNAL_ALIAS}representations`;
@@ -108,6 +119,24 @@ function routeBy(memberIdOf: (id: string) => string): Resolver {
 }
 
 const routeByGlobalId = routeBy((id) => requireGlobalId(id).memberId);
+
+/**
+ * A root mutation for the one member `memberIdOf` names. Sent once, never
+ * retried: a member that does not answer may still have done it, and the
+ * error says so (members' writes are idempotent by state, so trying again is safe).
+ */
+function routeMutation(memberIdOf: (args: Record<string, unknown>) => { memberId: string; argument: string }): Resolver {
+  return async (_source, args, context, info) => {
+    requireSignedIn(context.principal, 'enrolments');
+    const { memberId, argument } = memberIdOf(args);
+    const member = memberOrThrow(context, memberId, argument);
+    try {
+      return await forwardRoot(context, info, member, buildForwardRequest(info, context.contract, info.fieldNodes, [], 'mutation'));
+    } catch (error) {
+      throw error instanceof MemberFailure ? error.error : error;
+    }
+  };
+}
 const routeByMemberId = routeBy((id) => {
   if (!isMemberId(id)) throw badUserInput('"id" must be a member id: the member\'s web domain, e.g. "tuni.fi".', 'id');
   return id;
@@ -510,8 +539,14 @@ export function routerResolvers(): Record<string, Record<string, unknown>> {
       },
     ]),
   );
+  const mutation: Record<keyof typeof ROOT_MUTATION_STRATEGIES, Resolver> = {
+    submitEnrolmentApplication: routeMutation((args) => ({ memberId: requireGlobalId(String((args['input'] as { opportunityId?: unknown } | undefined)?.opportunityId ?? ''), 'input.opportunityId').memberId, argument: 'input.opportunityId' })),
+    decideEnrolment: routeMutation((args) => ({ memberId: requireGlobalId(String(args['id'])).memberId, argument: 'id' })),
+    cancelEnrolment: routeMutation((args) => ({ memberId: requireGlobalId(String(args['id'])).memberId, argument: 'id' })),
+  };
   return {
     Query: query,
+    Mutation: mutation,
     ...entities,
     Learner: {
       __resolveReference: (reference: Record<string, unknown>) => ({

@@ -35,10 +35,20 @@ const ACHIEVEMENTS_QUERY = /* GraphQL */ `
           acquiredSkills { skill { uri } }
           opportunity { id title kind eqfLevel sdgs creditBearing institution { id } learningOutcomes { skill { uri } } }
         }
+        enrolments { id status opportunity { id title kind eqfLevel sdgs creditBearing ects endDate institution { id } learningOutcomes { skill { uri } } } }
       }
     }
   }
 `;
+
+interface RawEnrolment {
+  id: string;
+  status: string;
+  opportunity: RawAchievement['opportunity'] & { ects: number; endDate: string | null };
+}
+
+/** Open applications and places: what the learner is doing now (an application made through the portal counts from the moment it is made). */
+const OPEN_ENROLMENT = new Set(['APPLIED', 'ENROLLED']);
 
 interface RawAchievement {
   id: string;
@@ -51,8 +61,12 @@ interface RawAchievement {
 const COUNTING = [RecognitionState.RECOGNISED, RecognitionState.PARTIALLY_RECOGNISED, RecognitionState.APPEALED];
 const IN_FORCE = 'ACTIVE';
 
-/** The learner's components, plus the members that could not answer (their achievements are then missing). */
-export async function readComponents(service: RecognitionService, caller: SignedIn, learnerId: string): Promise<{ components: Component[]; unavailable: string[] }> {
+/**
+ * The learner's components, what they are doing now (`planned`: open
+ * enrolments, as components assessed at the offering's end), plus the
+ * members that could not answer (their achievements are then missing).
+ */
+export async function readComponents(service: RecognitionService, caller: SignedIn, learnerId: string): Promise<{ components: Component[]; planned: (Component & { status: string })[]; unavailable: string[] }> {
   const learner = [{ __typename: 'Learner', id: learnerId }];
   const [accounts, credentials] = await Promise.all([
     callSubgraph(service.sources, 'learners', caller, ACCOUNTS_QUERY, { learner }),
@@ -63,7 +77,30 @@ export async function readComponents(service: RecognitionService, caller: Signed
   const answer = await callSubgraph(service.sources, 'members', caller, ACHIEVEMENTS_QUERY, {
     learner: [{ __typename: 'Learner', id: learnerId, memberAccountIds: found.memberAccountIds, sharingWithCaller: found.sharingWithCaller }],
   });
-  const achievements = ((answer.data?.['learner'] as ({ achievements: RawAchievement[] | null } | null)[] | undefined)?.[0]?.achievements ?? []).filter(Boolean);
+  const learnerData = (answer.data?.['learner'] as ({ achievements: RawAchievement[] | null; enrolments: RawEnrolment[] | null } | null)[] | undefined)?.[0];
+  const achievements = (learnerData?.achievements ?? []).filter(Boolean);
+  const planned = (learnerData?.enrolments ?? [])
+    .filter((enrolment) => enrolment && OPEN_ENROLMENT.has(enrolment.status))
+    .map((enrolment): Component & { status: string } => {
+      const opportunity = enrolment.opportunity;
+      return {
+        id: enrolment.id,
+        source: 'ENROLMENT',
+        status: enrolment.status,
+        title: opportunity.title,
+        memberId: opportunity.institution.id,
+        learntAt: [opportunity.institution.id],
+        offeringId: opportunity.id,
+        credentialId: null,
+        ects: opportunity.creditBearing ? opportunity.ects : 0,
+        eqfLevel: opportunity.eqfLevel,
+        kind: opportunity.kind,
+        sdgs: opportunity.sdgs,
+        skills: [...new Set(opportunity.learningOutcomes.flatMap((item) => (item.skill ? [item.skill.uri] : [])))],
+        assessedOn: opportunity.endDate,
+        excluded: null,
+      };
+    });
   // The router names each member that failed (MEMBER_UNAVAILABLE / MEMBER_ERROR); progress says so rather than look complete.
   const unavailable = [...new Set((answer.errors ?? []).flatMap((error) => (typeof error.extensions?.['member'] === 'string' ? [error.extensions['member']] : [])))].sort();
 
@@ -136,7 +173,7 @@ export async function readComponents(service: RecognitionService, caller: Signed
             : null,
     });
   }
-  return { components, unavailable };
+  return { components, planned, unavailable };
 }
 
 /** A catalogue search that would find offerings for an open requirement. */

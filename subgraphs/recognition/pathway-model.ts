@@ -141,6 +141,31 @@ export class RequirementProgress {
   suggestions!: LearningOpportunity[];
 }
 
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType({ description: 'An enrolment at a member; resolved by the member that holds it.' })
+export class Enrolment {
+  @Field(() => ID)
+  id!: string;
+}
+
+@ObjectType({ description: 'An open application or place of the learner (APPLIED, ENROLLED) that would count towards a pathway once passed.' })
+export class PathwayEnrolment {
+  @Field(() => Enrolment)
+  enrolment!: Enrolment;
+
+  @Field(() => String, { description: 'APPLIED or ENROLLED, as the member holds it now.' })
+  status!: string;
+
+  @Field(() => LearningOpportunity)
+  offering!: LearningOpportunity;
+
+  @Field(() => Float, { description: 'ECTS it would add (0 when not credit-bearing).' })
+  ects!: number;
+
+  @Field(() => [String], { description: 'The open requirements it would help satisfy, by title.' })
+  helpsWith!: string[];
+}
+
 @ObjectType({ description: "A learner's progress along a pathway." })
 export class PathwayProgress {
   @Field(() => Pathway)
@@ -169,6 +194,12 @@ export class PathwayProgress {
 
   @Field(() => [PathwayComponent], { description: "The learner's components, counted or not (with why not)." })
   components!: PathwayComponent[];
+
+  @Field(() => [PathwayEnrolment], { description: "The learner's open applications and places that would count towards it once passed (an application made through the portal shows here at once)." })
+  enrolments!: PathwayEnrolment[];
+
+  @Field(() => Boolean, { description: 'Whether it would be complete once those enrolments are passed (true too when it is complete already).' })
+  completeOnPassing!: boolean;
 }
 
 @InputType({ description: 'One requirement of a pathway: ALL_OF, ANY_OF, CHALLENGE or SKILL (the ECTS total and the number of members are fields of the pathway).' })

@@ -67,7 +67,7 @@ async function progressReader(context: RecognitionContext, learnerId: string, pa
 /** `only`: one pathway; otherwise every active pathway and every followed one. */
 async function progressFor(context: RecognitionContext, learnerId: string, only?: PathwayRow): Promise<PathwayProgress[]> {
   const caller = await progressReader(context, learnerId, only);
-  const [follows, { components, unavailable }] = await Promise.all([context.em.find(PathwayFollow, { learnerId }), readComponents(context.service, caller, learnerId)]);
+  const [follows, { components, planned, unavailable }] = await Promise.all([context.em.find(PathwayFollow, { learnerId }), readComponents(context.service, caller, learnerId)]);
   const followed = new Set(follows.map((follow) => follow.pathwayId));
   const pathways = only
     ? [only]
@@ -75,8 +75,11 @@ async function progressFor(context: RecognitionContext, learnerId: string, only?
   // The recognition requests that stand as components, as rows (the same subgraph resolves their fields).
   const rows = await Promise.all(components.filter((component) => component.source === 'RECOGNITION').map((component) => context.loaders.request.load(component.id)));
   const requests = new Map(rows.filter((row): row is RequestRow => Boolean(row)).map((row) => [row.id, row]));
-  const evaluated = pathways.map((pathway) => ({ pathway, progress: evaluateProgress(pathway, components) }));
-  const done = new Set(components.filter((component) => component.offeringId).map((component) => component.offeringId as string));
+  // Progress as it stands, and as it would stand once the open enrolments are passed.
+  const evaluated = pathways.map((pathway) => ({ pathway, progress: evaluateProgress(pathway, components), projected: evaluateProgress(pathway, [...components, ...planned]) }));
+  // Offerings done or being done are not suggested again.
+  const done = new Set([...components, ...planned].filter((component) => component.offeringId).map((component) => component.offeringId as string));
+  const plannedById = new Map(planned.map((component) => [component.id, component]));
   // Open CHALLENGE and SKILL requirements: one catalogue search each, all in one call (none when nothing is open).
   const searchFor = (pathway: PathwayRow, spec: RequirementSpec): SuggestionSearch | null => {
     const members = list(pathway.memberList);
@@ -91,8 +94,20 @@ async function progressFor(context: RecognitionContext, learnerId: string, only?
     const search = searchFor(pathway, spec);
     return (search ? found(search) : (spec.offeringIds ?? [])).filter((id) => !done.has(id)).slice(0, SUGGESTIONS);
   };
-  return evaluated.map(({ pathway, progress }) => {
+  return evaluated.map(({ pathway, progress, projected }) => {
+    const open = progress.requirements.filter((verdict) => !verdict.satisfied);
+    const enrolments = projected.components
+      .filter((verdict) => verdict.counts && verdict.component.source === 'ENROLMENT')
+      .map(({ component }) => ({
+        enrolment: { id: component.id },
+        status: plannedById.get(component.id)?.status ?? 'APPLIED',
+        offering: { id: component.offeringId as string },
+        ects: component.ects,
+        helpsWith: open.filter((verdict) => projected.requirements.find((next) => next.spec.title === verdict.spec.title && next.spec.kind === verdict.spec.kind)?.satisfiedBy.includes(component.id)).map((verdict) => verdict.spec.title),
+      }));
     return {
+      enrolments,
+      completeOnPassing: projected.complete,
       pathway: pathway as unknown as Pathway,
       following: followed.has(pathway.id),
       complete: progress.complete,

@@ -138,9 +138,10 @@ export function requirementsOf(pathway: Pathway): RequirementSpec[] {
 
 /** Something of the learner's that may count (learner-components.ts builds them). */
 export interface Component {
-  /** The achievement id, or the recognition request id. */
+  /** The achievement id, the recognition request id, or (for what is still being done) the enrolment id. */
   id: string;
-  source: 'ACHIEVEMENT' | 'RECOGNITION';
+  /** ENROLMENT: an open application or place, counted only in projections (`completeOnPassing`). */
+  source: 'ACHIEVEMENT' | 'RECOGNITION' | 'ENROLMENT';
   title: string;
   memberId: string;
   /** Members where the learning happened (the awarding member; for a recognition, its evidence's issuers). */

@@ -1,3 +1,5 @@
+import { AuditRecord } from '../../lib/audited-writes.js';
+
 /*
  * What the recognition service stores. Plain classes mapped by database.ts;
  * the GraphQL types the graph shows are in model.ts. A request's history and
@@ -139,20 +141,7 @@ export class RecognitionRule {
 }
 
 /** Who did what, when, with the state before and after: every write of the service. */
-export class RecognitionAudit {
-  id!: number;
-  at!: Date;
-  actorSubject!: string;
-  /** Comma-separated roles of the token. */
-  actorRoles!: string;
-  actorMemberId?: string | null;
-  actorLearnerId?: string | null;
-  action!: string;
-  entityType!: string;
-  entityId!: string;
-  before?: string | null;
-  after?: string | null;
-}
+export class RecognitionAudit extends AuditRecord {}
 
 /** An idempotency key as used: caller + key → the request's fingerprint and what it made. */
 export class RecognitionIdempotency {

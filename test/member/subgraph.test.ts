@@ -70,7 +70,7 @@ beforeAll(async () => {
     const orm = await openMemberDatabase(database.target);
     const context = (principal: Principal): MemberContext => {
       const em = orm.em.fork() as SqlEntityManager;
-      return { memberId, em, databaseKind: 'sqlite', principal, loaders: createMemberLoaders(em, memberId) };
+      return { memberId, em, databaseKind: 'sqlite', principal, clock: () => new Date(), loaders: createMemberLoaders(em, memberId) };
     };
     // Unless a test says otherwise, the caller is the member's own staff, who may read all its records.
     const server = await inProcessServer(schema, context, staffOf(memberId));

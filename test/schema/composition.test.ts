@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { supergraphSubgraphs } from '../../gateway/gateway.js';
 import { composeHub, readSupergraph, SCHEMA_DIR, SUBGRAPHS } from '../../gateway/supergraph.js';
-import { MEMBER_ENTITY_TYPES, ROOT_FIELD_STRATEGIES } from '../../subgraphs/members/resolvers.js';
+import { MEMBER_ENTITY_TYPES, ROOT_FIELD_STRATEGIES, ROOT_MUTATION_STRATEGIES } from '../../subgraphs/members/resolvers.js';
 import { readMemberContract } from '../../subgraphs/members/schema.js';
 
 describe('the committed schema', () => {
@@ -40,6 +40,8 @@ describe('the member contract', () => {
   it('has a routing strategy in the router for every root field', () => {
     const query = objects.find((definition) => definition.name.value === 'Query');
     expect((query?.fields ?? []).map((field) => field.name.value).sort()).toEqual(Object.keys(ROOT_FIELD_STRATEGIES).sort());
+    const mutation = objects.find((definition) => definition.name.value === 'Mutation');
+    expect((mutation?.fields ?? []).map((field) => field.name.value).sort()).toEqual(Object.keys(ROOT_MUTATION_STRATEGIES).sort());
   });
 
   it('lets the router route every resolvable entity type by its id', () => {
