@@ -397,3 +397,46 @@ export function generateCatalogues(seed = DEFAULT_SEED): Map<string, DemoOfferin
 export function demoSeed(options: DemoOptions): string {
   return options.seed ?? DEFAULT_SEED;
 }
+
+/**
+ * A learner with a long record, for benchmarks: `achievements` passed
+ * offerings taken across the members in turn (a few at each), with the skills
+ * of every outcome at the expected level. Deterministic; not part of the
+ * documented demo data (the benchmark adds it to its own data folder).
+ */
+export function generateLongRecordLearner(id: string, catalogues: ReadonlyMap<string, DemoOffering[]>, achievements = 40): DemoLearner {
+  const accounts = new Map<string, DemoAccount>();
+  const members = [...catalogues.keys()];
+  const createdAt = new Date('2024-08-01T09:00:00Z');
+  const schemeOf = (memberId: string) => ALLIANCE_MEMBERS.find((member) => member.id === memberId)?.gradingScheme ?? '';
+  for (let n = 0, round = 0; n < achievements && round < 50; round += 1) {
+    for (const memberId of members) {
+      if (n >= achievements) break;
+      const offering = (catalogues.get(memberId) ?? [])[round];
+      if (!offering) continue;
+      const account = accounts.get(memberId) ?? { id: globalId(memberId, `acc-long-${id}`), memberId, studentNumber: `L${round}`, givenName: 'Long', familyName: 'Record', email: `long.record@${memberId}`, createdAt, enrolments: [] };
+      accounts.set(memberId, account);
+      const at = new Date(`${offering.startDate}T09:00:00Z`);
+      const assessedOn = offering.endDate;
+      account.enrolments.push({
+        id: globalId(memberId, `enr-long-${id}-${round}`),
+        opportunityId: offering.id,
+        status: EnrolmentStatus.COMPLETED,
+        enrolledAt: at,
+        statusChangedAt: new Date(`${assessedOn}T12:00:00Z`),
+        achievement: {
+          id: globalId(memberId, `ach-long-${id}-${round}`),
+          assessedOn,
+          grade: grade(() => 0.5, schemeOf(memberId), true),
+          gradingSchemeCode: schemeOf(memberId),
+          passed: true,
+          ectsAwarded: offering.creditBearing ? offering.ects : 0,
+          supervision: offering.supervision,
+          skills: offering.outcomes.map((outcome) => ({ skillUri: outcome.skillUri, level: outcome.expectedProficiency })),
+        },
+      });
+      n += 1;
+    }
+  }
+  return { id, createdAt, accounts: [...accounts.values()] };
+}

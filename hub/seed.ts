@@ -196,3 +196,24 @@ export function showcaseLearners(options: DemoOptions, count = 3): { id: string;
   }
   return found;
 }
+
+/**
+ * Adds one generated learner to seeded databases (the benchmarks' learner
+ * with a long record): their accounts at each member, and the register entry
+ * with its links.
+ */
+export async function addDemoLearner(targets: { members: ReadonlyMap<string, MikroORM>; learners: MikroORM }, learner: DemoLearner): Promise<void> {
+  for (const account of learner.accounts) {
+    const orm = targets.members.get(account.memberId);
+    if (!orm) continue;
+    const writer = new BatchWriter(orm.em.fork() as SqlEntityManager, MEMBER_ENTITIES);
+    addAccount(writer, learner, account);
+    await writer.flush();
+  }
+  const register = new BatchWriter(targets.learners.em.fork() as SqlEntityManager, { Learner, LearnerAccountLink } as unknown as Record<string, new () => object>);
+  register.add('Learner', { id: learner.id, createdAt: learner.createdAt });
+  for (const account of learner.accounts) {
+    if (targets.members.has(account.memberId)) register.add('LearnerAccountLink', { learner: learner.id, memberId: account.memberId, accountId: account.id, linkedAt: account.createdAt });
+  }
+  await register.flush();
+}

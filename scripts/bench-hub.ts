@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, runMain } from '../lib/config.js';
 import { quietLogger } from '../lib/log.js';
-import { DEFAULT_DEMO_LEARNERS } from '../hub/demo.js';
+import { ALLIANCE_MEMBERS } from '../hub/alliance.js';
+import { DEFAULT_DEMO_LEARNERS, generateCatalogues, generateLongRecordLearner } from '../hub/demo.js';
 import { seedRecognitionDemo } from '../hub/recognition-demo.js';
 import { PATHWAY_QUERY } from '../hub/sample.js';
-import { showcaseLearners } from '../hub/seed.js';
+import { addDemoLearner, showcaseLearners } from '../hub/seed.js';
 import { startHub } from '../hub/stack.js';
+import { openLearnersDatabase } from '../subgraphs/learners/database.js';
+import { openMemberDatabase } from '../subgraphs/member/database.js';
 import { catalogue } from '../subgraphs/passport/goals.js';
 
 const HELP = `Usage: npm run bench:hub -- [--learners <n>] [--requests <n>] [--concurrency <n>]
@@ -20,7 +23,8 @@ pathway query (learner pathway across members + catalogue search) and of a
 learner's progress along the demo's alliance certificate (pathwayProgress: every
 achievement at every member, credentials, recognitions, suggestions), with the
 calls the recognition subgraph makes per progress query, and of the learner's
-competence passport and recommendations (the passport subgraph's calls too).
+competence passport and recommendations (the passport subgraph's calls too),
+also for one added learner with 40 passed achievements across the members.
 Prints figures; asserts nothing.
 `;
 
@@ -86,15 +90,26 @@ async function main(): Promise<void> {
     say(`cold start (migrate + seed + start 17 services): ${((performance.now() - started) / 1000).toFixed(2)} s, RSS ${mib()} MiB`);
     await hub.stop();
 
+    // One learner with a long record (40 passed achievements across the members), for the passport and
+    // recommendations at this scale (issue 12 point 5); written into the seeded files, as an import would.
+    const longRecord = generateLongRecordLearner('eciu-bench-long-record', generateCatalogues(), 40);
+    const memberOrms = new Map(await Promise.all(ALLIANCE_MEMBERS.map(async (member) => [member.id, await openMemberDatabase({ kind: 'sqlite', location: join(dataDir, 'members', `${member.id}.sqlite`) })] as const)));
+    const learnersOrm = await openLearnersDatabase({ kind: 'sqlite', location: join(dataDir, 'learners.sqlite') });
+    try {
+      await addDemoLearner({ members: memberOrms, learners: learnersOrm }, longRecord);
+    } finally {
+      await Promise.all([...memberOrms.values(), learnersOrm].map((orm) => orm.close()));
+    }
+
     started = performance.now();
     hub = await startHub({ logger: quietLogger('bench'), dataDir, learners });
     say(`warm start (data present):                    ${((performance.now() - started) / 1000).toFixed(2)} s, RSS ${mib()} MiB`);
 
-    const ids = showcaseLearners({ learners }, 20).map((learner) => learner.id);
+    const showcase = showcaseLearners({ learners }, 20).map((learner) => learner.id);
     // Each learner reads their own data, as the portal does, with a token from the development identity provider.
-    const tokens = new Map(await Promise.all(ids.map(async (id) => [id, await hub.idp.issue({ role: 'learner', learnerId: id })] as const)));
+    const tokens = new Map(await Promise.all([...showcase, longRecord.id].map(async (id) => [id, await hub.idp.issue({ role: 'learner', learnerId: id })] as const)));
     const running = hub;
-    const load = async (name: string, query: string, variables: (id: string) => Record<string, unknown>, inspect?: (data: Record<string, unknown>) => void) => {
+    const load = async (name: string, query: string, variables: (id: string) => Record<string, unknown>, inspect?: (data: Record<string, unknown>) => void, ids: readonly string[] = showcase) => {
       const latencies: number[] = [];
       let next = 0;
       let errors = 0;
@@ -159,6 +174,13 @@ async function main(): Promise<void> {
     // Six goal skills per learner, a different six for each (the learner's id picks them).
     const pick = (id: string) => [...id].reduce((sum, char) => sum + char.charCodeAt(0), 0);
     await load('recommendations', RECOMMEND_QUERY, (id) => ({ id, skills: Array.from({ length: 6 }, (_, i) => taught[(pick(id) + i * 7) % taught.length]) }));
+    const longSkills: number[] = [];
+    await load('passport, learner with 40 achievements', PASSPORT_QUERY, (id) => ({ id }), (data) => {
+      const passport = (data['learner'] as { passport: { skillCount: number } | null } | null)?.passport;
+      if (passport) longSkills.push(passport.skillCount);
+    }, [longRecord.id]);
+    say(`  skills in that passport: ${longSkills[0] ?? 'none'}`);
+    await load('recommendations, learner with 40 achievements', RECOMMEND_QUERY, (id) => ({ id, skills: Array.from({ length: 6 }, (_, i) => taught[(pick(id) + i * 7) % taught.length]) }), undefined, [longRecord.id]);
     say(`RSS after load: ${mib()} MiB (one process: gateway, router, ESCO, learners, issuance, recognition, passport, 13 members)`);
     await hub.stop();
   } finally {
