@@ -11,6 +11,11 @@ export enum PassportEvidenceKind {
   EXTERNAL_CREDENTIAL = 'EXTERNAL_CREDENTIAL',
 }
 
+export enum PassportExportFormat {
+  ELM_JSONLD = 'ELM_JSONLD',
+  CREDENTIALS_BUNDLE = 'CREDENTIALS_BUNDLE',
+}
+
 /** Registers the enums with type-graphql (called when the schema is built: no import-time side effects). */
 export function registerPassportEnums(): void {
   // ProficiencyLevel is the member contract's own: one definition in the supergraph.
@@ -20,6 +25,19 @@ export function registerPassportEnums(): void {
     valuesConfig: {
       ACHIEVEMENT: { description: 'An assessed achievement at an alliance member, with the skills the member recorded.' },
       EXTERNAL_CREDENTIAL: { description: 'A credential from outside the graph the learner added to their passport (verified on the way in and on every read).' },
+    },
+  });
+  registerEnumType(PassportExportFormat, {
+    name: 'PassportExportFormat',
+    description: 'What file the passport is exported as (docs/learner.md, "Export").',
+    valuesConfig: {
+      ELM_JSONLD: {
+        description:
+          'JSON-LD in the European Learning Model: the learner as an ELM Person (pseudonymous id, no names) with one LearningAchievement per piece of evidence that counts (ESCO skills, level reached, awarding body, ECTS, EQF level, credential id); evidence that no longer counts is left out.',
+      },
+      CREDENTIALS_BUNDLE: {
+        description: "The learner's sealed alliance credentials (vc+jwt, each with its status, revoked ones included) and the external credentials they added (as added, verified again), as one JSON document.",
+      },
     },
   });
 }
@@ -241,4 +259,19 @@ export class AddPassportCredentialPayload {
 
   @Field(() => PassportCredential)
   credential!: PassportCredential;
+}
+
+@ObjectType({ description: 'The competence passport as a file to save or hand on.' })
+export class PassportExport {
+  @Field(() => PassportExportFormat)
+  format!: PassportExportFormat;
+
+  @Field(() => String, { description: '"application/ld+json" (ELM_JSONLD) or "application/json" (CREDENTIALS_BUNDLE).' })
+  mediaType!: string;
+
+  @Field(() => String, { description: 'A file name for it, e.g. "eciu-passport-2026-12-07.jsonld".' })
+  fileName!: string;
+
+  @Field(() => String, { description: 'The document, as JSON text.' })
+  content!: string;
 }

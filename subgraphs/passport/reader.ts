@@ -46,6 +46,13 @@ const CREDENTIALS = /* GraphQL */ `
   }
 `;
 
+/** The learner's alliance credentials as sealed (the passport export's credentials bundle). */
+const SEALED = /* GraphQL */ `
+  query PassportSealed($learner: [_Any!]!) {
+    learner: _entities(representations: $learner) { ... on Learner { credentials { id kind status title issuedAt vcJwt } } }
+  }
+`;
+
 const RECOGNITIONS = /* GraphQL */ `
   query PassportRecognitions($learner: [_Any!]!) {
     learner: _entities(representations: $learner) { ... on Learner { recognitionRequests { id state evidence { achievementId } } } }
@@ -143,6 +150,14 @@ async function checkReader(service: PassportService, caller: SignedIn, learnerId
   return { own, accounts: found.memberAccountIds, sharing: found.sharingWithCaller };
 }
 
+/** Null when the i-th external credential of a `verifications` answer verified; otherwise why not. */
+function verificationFailure(answer: Awaited<ReturnType<typeof call>> | undefined, i: number): string | null {
+  const result = answer?.data?.[`v${i}`] as { verified: boolean; checks: { check: string; passed: boolean; reason: string }[] } | null | undefined;
+  if (result?.verified) return null;
+  const failed = result ? result.checks.filter((check) => !check.passed).map((check) => `${check.check}: ${check.reason}`) : ['the issuance service could not verify it now'];
+  return failed.join('; ') || 'it does not verify';
+}
+
 export async function readEvidence(service: PassportService, principal: Parameters<typeof requireSignedIn>[0], learnerId: string): Promise<ReadEvidence> {
   const caller = requireSignedIn(principal, 'the competence passport');
   const { own, accounts, sharing } = await checkReader(service, caller, learnerId);
@@ -189,8 +204,6 @@ export async function readEvidence(service: PassportService, principal: Paramete
     }),
   );
   externals.forEach((row, i) => {
-    const result = verified?.data?.[`v${i}`] as { verified: boolean; checks: { check: string; passed: boolean; reason: string }[] } | null | undefined;
-    const failed = result ? result.checks.filter((check) => !check.passed).map((check) => `${check.check}: ${check.reason}`) : ['the issuance service could not verify it now'];
     evidence.push({
       kind: 'EXTERNAL_CREDENTIAL',
       id: row.id,
@@ -200,7 +213,7 @@ export async function readEvidence(service: PassportService, principal: Paramete
       ects: row.ects,
       eqfLevel: row.eqfLevel ?? null,
       skills: row.skillList ? row.skillList.split(',') : [],
-      failure: result?.verified ? null : failed.join('; ') || 'it does not verify',
+      failure: verificationFailure(verified, i),
     } satisfies ExternalEvidence);
   });
 
@@ -218,4 +231,41 @@ export async function readEvidence(service: PassportService, principal: Paramete
     for (const skill of skills) facts.set(skill.uri, { label: skill.preferredLabel, groups: (direct.get(skill.uri) ?? []).flatMap((uri) => groupOf(uri) ?? []) });
   }
   return { own, evidence, facts, unavailable, externals };
+}
+
+export interface SealedCredential {
+  id: string;
+  kind: string;
+  status: string;
+  title: string;
+  issuedAt: string;
+  vcJwt: string;
+}
+
+export interface ReadSealed {
+  own: boolean;
+  credentials: SealedCredential[];
+  externals: { row: PassportCredential; failure: string | null }[];
+}
+
+/**
+ * The learner's sealed alliance credentials and the external credentials they
+ * added, each verified again, under the passport's access rule (checkReader):
+ * both are the learner's own, so a reader the grants let in gets neither. The
+ * learner register, then issuance once (twice with external credentials).
+ */
+export async function readSealed(service: PassportService, principal: Parameters<typeof requireSignedIn>[0], learnerId: string): Promise<ReadSealed> {
+  const caller = requireSignedIn(principal, 'the competence passport');
+  const { own } = await checkReader(service, caller, learnerId);
+  if (!own) return { own, credentials: [], externals: [] };
+  const learner = [{ __typename: 'Learner', id: learnerId }];
+  const externals = await service.orm.em.fork().find(PassportCredential, { learnerId }, { orderBy: { addedAt: 'asc', id: 'asc' } });
+  const [sealed, verified] = await Promise.all([
+    call(service.sources, 'issuance', caller, SEALED, { learner }, 'the credentials could not be exported'),
+    externals.length > 0 ? call(service.sources, 'issuance', caller, verifications(externals.length), Object.fromEntries(externals.map((row, i) => [`c${i}`, row.document]))) : undefined,
+  ]);
+  const credentials = first<SealedCredential[] | null>(sealed.data, 'credentials');
+  // A bundle without the learner's own credentials would look complete and not be: refuse instead.
+  if (!credentials) throw new GraphQLError('The issuance service did not answer; the credentials could not be exported (ask again later).', { extensions: { code: 'SERVICE_UNAVAILABLE', service: 'issuance' } });
+  return { own, credentials, externals: externals.map((row, i) => ({ row, failure: verificationFailure(verified, i) })) };
 }

@@ -12,8 +12,9 @@ import { requestIdempotencyKey } from '../../lib/idempotency.js';
 import { UUID_PATTERN } from '../../lib/ids.js';
 import type { ProficiencyLevel } from '../member/enums.js';
 import type { PassportContext } from './context.js';
-import { AddPassportCredentialPayload, Learner, Passport, PassportCredential, PassportEvidenceKind, type SkillEvidence } from './model.js';
-import { readEvidence } from './reader.js';
+import { credentialsBundle, elmDocument, exportFile } from './export.js';
+import { AddPassportCredentialPayload, Learner, Passport, PassportCredential, PassportEvidenceKind, PassportExport, PassportExportFormat, type SkillEvidence } from './model.js';
+import { readEvidence, readSealed } from './reader.js';
 import { PassportAudit, PassportCredential as CredentialRow, PassportIdempotency } from './records.js';
 import { buildPassport, type SkillEvidenceView } from './skills.js';
 import { call } from './sources.js';
@@ -104,6 +105,28 @@ export class LearnerPassportResolver {
       externalCredentials: read.externals.map(credentialView),
       unavailableMembers: read.unavailable.map((id) => ({ id })),
     };
+  }
+}
+
+@Resolver(() => Learner)
+export class LearnerPassportExportResolver {
+  @FieldResolver(() => PassportExport, {
+    nullable: true,
+    description:
+      "The competence passport as a file: ELM JSON-LD of the evidence that counts, or the bundle of the learner's sealed credentials. Read as `passport` is, by the same callers (those the learner's grants share achievements with get the ELM file of what they may see, and an empty bundle: credentials are the learner's). ELM_JSONLD costs what `passport` costs; CREDENTIALS_BUNDLE two calls (three with external credentials).",
+  })
+  async passportExport(
+    @Root() learner: Learner,
+    @Arg('format', () => PassportExportFormat) format: PassportExportFormat,
+    @Ctx() context: PassportContext,
+  ): Promise<PassportExport> {
+    const now = context.service.now();
+    if (format === PassportExportFormat.ELM_JSONLD) {
+      const read = await readEvidence(context.service, context.principal, learner.id);
+      return { format, ...exportFile(format, elmDocument(learner.id, read.evidence, read.facts), now) };
+    }
+    const sealed = await readSealed(context.service, context.principal, learner.id);
+    return { format, ...exportFile(format, credentialsBundle(learner.id, sealed, now), now) };
   }
 }
 

@@ -97,7 +97,8 @@ export interface PassportView {
 
 const IN_FORCE = 'ACTIVE';
 
-function whyNot(evidence: Evidence): string | null {
+/** Why a piece of evidence does not count, or null when it does (the passport's rule; its export keeps to it too). */
+export function whyNot(evidence: Evidence): string | null {
   if (evidence.kind === 'EXTERNAL_CREDENTIAL') return evidence.failure ? `it no longer verifies: ${evidence.failure}` : null;
   if (evidence.credential && evidence.credential.status !== IN_FORCE) return `its credential ${evidence.credential.id} is ${evidence.credential.status.toLowerCase()}`;
   return null;
