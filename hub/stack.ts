@@ -26,6 +26,9 @@ import { startMemberServer } from '../subgraphs/member/server.js';
 import type { RecognitionService } from '../subgraphs/recognition/context.js';
 import { openRecognitionDatabase } from '../subgraphs/recognition/database.js';
 import { createRecognitionService, startRecognitionServer } from '../subgraphs/recognition/server.js';
+import type { AnalyticsService } from '../subgraphs/analytics/context.js';
+import { openAnalyticsDatabase } from '../subgraphs/analytics/database.js';
+import { createAnalyticsService, startAnalyticsServer } from '../subgraphs/analytics/server.js';
 import type { PassportService } from '../subgraphs/passport/context.js';
 import { openPassportDatabase } from '../subgraphs/passport/database.js';
 import { createPassportService, startPassportServer } from '../subgraphs/passport/server.js';
@@ -55,7 +58,7 @@ export interface HubOptions {
   memberTimeoutMs?: number;
   /** Database URL per member id, esco and learners (default: SQLite files in dataDir). */
   databaseUrl?: (service: string) => string | undefined;
-  ports?: { gateway?: number; members?: number; esco?: number; learners?: number; issuance?: number; recognition?: number; passport?: number };
+  ports?: { gateway?: number; members?: number; esco?: number; learners?: number; issuance?: number; recognition?: number; passport?: number; analytics?: number };
   /** The hub's public URL, named in every credential (default: the gateway's own address). */
   publicUrl?: string;
   host?: string;
@@ -69,6 +72,8 @@ export interface HubOptions {
   rateLimitPerMinute?: number;
   /** The gateway's security settings as `npm run gateway` reads them (gateway/edge-config.ts); they win over the three above. */
   edge?: EdgeSettings;
+  /** k of the analytics service's k-anonymity (default 5, never below 3). */
+  analyticsK?: number;
   /** The members' clock (default: the system's). Tests fix it so that the demo data's enrolment deadlines stay open. */
   memberClock?: () => Date;
   /** The erasure outbox's timing (tests retry fast). */
@@ -87,12 +92,12 @@ export interface RunningMember {
 export interface RunningHub {
   gatewayUrl: string;
   readyUrl: string;
-  urls: { members: string; esco: string; learners: string; issuance: string; recognition: string; passport: string };
+  urls: { members: string; esco: string; learners: string; issuance: string; recognition: string; passport: string; analytics: string };
   /** The hub's public URL (the gateway's address unless configured): credentials name it. */
   publicUrl: string;
   members: Map<string, RunningMember>;
   /** The central subgraphs, each stoppable on its own (tests show partial failure with it). */
-  central: Record<'members' | 'esco' | 'learners' | 'issuance' | 'recognition' | 'passport', RunningServer>;
+  central: Record<'members' | 'esco' | 'learners' | 'issuance' | 'recognition' | 'passport' | 'analytics', RunningServer>;
   registry: Registry;
   /** How many demo learners the databases hold (may differ from the option when seeded earlier). */
   demoLearners: number;
@@ -106,6 +111,8 @@ export interface RunningHub {
   recognitionService: RecognitionService;
   /** The passport service (tests and the benchmark count the calls it makes). */
   passportService: PassportService;
+  /** The analytics service (tests count its calls and hold its clock). */
+  analyticsService: AnalyticsService;
   stop(): Promise<void>;
 }
 
@@ -216,6 +223,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const passportTarget = target('passport', 'passport.sqlite');
     const passportOrm = await openPassportDatabase(passportTarget);
     orms.push(passportOrm);
+    const analyticsTarget = target('analytics', 'analytics.sqlite');
+    const analyticsOrm = await openAnalyticsDatabase(analyticsTarget);
+    orms.push(analyticsOrm);
 
     const demoLearners = await ensureDemoData(
       { dataDir: options.dataDir, members: memberDatabases, learners: learnersOrm },
@@ -331,6 +341,16 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const passport = await startPassportServer({ service: passportService, logger: logger.child('passport'), port: options.ports?.passport ?? 0, host, hubAuth });
     stops.push(() => passport.stop());
     centralErasureTargets.push({ name: 'passport', audience: 'passport', origin: new URL(passport.url).origin });
+    const analyticsService = createAnalyticsService({
+      orm: analyticsOrm,
+      databaseKind: analyticsTarget.kind,
+      sources: { client: issuanceClient, signer: hubSigner, timeoutMs: options.gatewayTimeoutMs ?? 5_000, urls: { members: router.url }, names: { members: 'member router' } },
+      logger: logger.child('analytics'),
+      ...(options.analyticsK ? { k: options.analyticsK } : {}),
+    });
+    const analytics = await startAnalyticsServer({ service: analyticsService, logger: logger.child('analytics'), port: options.ports?.analytics ?? 0, host, hubAuth });
+    stops.push(() => analytics.stop());
+    centralErasureTargets.push({ name: 'analytics', audience: 'analytics', origin: new URL(analytics.url).origin });
 
 
     progress('starting the gateway');
@@ -338,7 +358,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const supergraphSdl = readSupergraph();
     const subgraphs = subgraphEndpoints(
       supergraphSdl,
-      { members: router.url, esco: esco.url, learners: learners.url, issuance: issuance.url, recognition: recognition.url, passport: passport.url },
+      { members: router.url, esco: esco.url, learners: learners.url, issuance: issuance.url, recognition: recognition.url, passport: passport.url, analytics: analytics.url },
       { defaultMs: options.gatewayTimeoutMs ?? 5_000 },
     );
     const gateway = await startGateway({
@@ -360,16 +380,17 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     return {
       gatewayUrl: gateway.url,
       readyUrl: gateway.readyUrl,
-      urls: { members: router.url, esco: esco.url, learners: learners.url, issuance: issuance.url, recognition: recognition.url, passport: passport.url },
+      urls: { members: router.url, esco: esco.url, learners: learners.url, issuance: issuance.url, recognition: recognition.url, passport: passport.url, analytics: analytics.url },
       publicUrl,
       members,
-      central: { members: router, esco, learners, issuance, recognition, passport },
+      central: { members: router, esco, learners, issuance, recognition, passport, analytics },
       demoLearners,
       idp,
       hubSigner,
       issuanceService,
       recognitionService,
       passportService,
+      analyticsService,
       registry,
       stop: stopAll,
     };

@@ -4,6 +4,7 @@ import { readBaseUrl, readInt, readPort, readString, runMain, stopOnSignals } fr
 import { createLogger } from '../lib/log.js';
 import { EDGE_HELP, readEdgeSettings } from '../gateway/edge-config.js';
 import { REPO_ROOT } from '../lib/paths.js';
+import { DEFAULT_K, MIN_K } from '../lib/suppression.js';
 import { readRegistryFile } from '../subgraphs/members/registry.js';
 import { DEFAULT_DEMO_LEARNERS } from './demo.js';
 import { seedRecognitionDemo } from './recognition-demo.js';
@@ -13,8 +14,8 @@ import { startHub } from './stack.js';
 
 const HELP = `npm start: the whole hub on this machine, on the embedded default.
 
-Starts the gateway, the member router, the ESCO, learners, issuance, recognition and
-passport subgraphs and the 13 member subgraphs in one process, each with its own SQLite database under
+Starts the gateway, the member router, the ESCO, learners, issuance, recognition,
+passport and analytics subgraphs and the 13 member subgraphs in one process, each with its own SQLite database under
 the data folder (created and seeded with demo data on the first start).
 
 Environment:
@@ -24,7 +25,8 @@ Environment:
   GATEWAY_PORT      default 4000      MEMBERS_PORT   default 4001   (0: a free port)
   ESCO_PORT         default 4002      LEARNERS_PORT  default 4003
   ISSUANCE_PORT     default 4004      RECOGNITION_PORT default 4005
-  PASSPORT_PORT     default 4006
+  PASSPORT_PORT     default 4006      ANALYTICS_PORT default 4007
+  ANALYTICS_K       k of the analytics k-anonymity       default 5, at least 3
   PUBLIC_URL        the hub's URL named in credentials   default http://<HOST>:<GATEWAY_PORT>
   HOST              address to bind                      default 127.0.0.1
   LOG_FORMAT        text or json                         default text
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
     dataDir,
     learners,
     registry,
+    analyticsK: readInt(env, 'ANALYTICS_K', DEFAULT_K, { min: MIN_K, max: 1_000 }),
     ports: {
       gateway: readPort(env, 'GATEWAY_PORT', 4000),
       members: readPort(env, 'MEMBERS_PORT', 4001),
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
       issuance: readPort(env, 'ISSUANCE_PORT', 4004),
       recognition: readPort(env, 'RECOGNITION_PORT', 4005),
       passport: readPort(env, 'PASSPORT_PORT', 4006),
+      analytics: readPort(env, 'ANALYTICS_PORT', 4007),
     },
     ...(env['PUBLIC_URL'] ? { publicUrl: readBaseUrl(env, 'PUBLIC_URL', '') } : {}),
     host: readString(env, 'HOST', '127.0.0.1'),
@@ -89,6 +93,7 @@ async function main(): Promise<void> {
   say(`  Issuance    ${hub.urls.issuance}   (public: ${hub.publicUrl}/credentials/verify, ${hub.publicUrl}/issuers/eciu/jwks.json)`);
   say(`  Recognition ${hub.urls.recognition}`);
   say(`  Passport    ${hub.urls.passport}`);
+  say(`  Analytics   ${hub.urls.analytics}`);
   say('');
   say('Demo learners with achievements at three or more members:');
   for (const learner of demo) say(`  ${learner.id}   (${learner.members.join(', ')})`);

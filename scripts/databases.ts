@@ -12,6 +12,8 @@ import { recognitionEntities } from '../subgraphs/recognition/database.js';
 import { recognitionMigrations } from '../subgraphs/recognition/migrations/index.js';
 import { passportEntities } from '../subgraphs/passport/database.js';
 import { passportMigrations } from '../subgraphs/passport/migrations/index.js';
+import { analyticsEntities } from '../subgraphs/analytics/database.js';
+import { analyticsMigrations } from '../subgraphs/analytics/migrations/index.js';
 
 export interface SubgraphDatabase {
   entities: EntitySchema[];
@@ -28,4 +30,5 @@ export const subgraphDatabases: Record<string, SubgraphDatabase> = {
   issuance: { entities: issuanceEntities, migrations: issuanceMigrations, exportName: 'issuanceMigrations' },
   recognition: { entities: recognitionEntities, migrations: recognitionMigrations, exportName: 'recognitionMigrations' },
   passport: { entities: passportEntities, migrations: passportMigrations, exportName: 'passportMigrations' },
+  analytics: { entities: analyticsEntities, migrations: analyticsMigrations, exportName: 'analyticsMigrations' },
 };

@@ -6,3 +6,4 @@ CREATE DATABASE learners;
 CREATE DATABASE issuance;
 CREATE DATABASE recognition;
 CREATE DATABASE passport;
+CREATE DATABASE analytics;

@@ -1,0 +1,71 @@
+import { readInt, readPort, readString } from '../../lib/config.js';
+import { runService } from '../../lib/entry.js';
+import { createHttpClient } from '../../lib/http-client.js';
+import { hubSignerFromEnv, sharedKeyHubVerifier } from '../../lib/hub-token.js';
+import { configuredDatabase } from '../../lib/orm.js';
+import { DEFAULT_K, MIN_K } from '../../lib/suppression.js';
+import { openAnalyticsDatabase } from './database.js';
+import { createAnalyticsService, startAnalyticsServer } from './server.js';
+
+const HELP = `Analytics subgraph: learners' feedback on offerings and its quality-assurance
+summaries (aggregates over at least k responses; comments for the offering
+member's own staff only).
+
+Usage: [DATABASE_URL=…] [PORT=…] npm run analytics
+
+Environment:
+  DATABASE_URL      postgresql://user@host:5432/db or sqlite:<file>   default sqlite:data/analytics.sqlite
+  MEMBERS_URL       the member router: enrolments, enrolment counts   default http://127.0.0.1:4001/graphql
+  ANALYTICS_K       the smallest count published (k-anonymity)        default ${DEFAULT_K}, at least ${MIN_K}
+  FEEDBACK_EDITABLE_DAYS
+                    days a learner may change their feedback          default 30
+  SOURCE_TIMEOUT_MS deadline for each call to the router              default 5000
+  HUB_KEYS_DIR      the hub's signing key (shared with the gateway): verifies calls from the
+                    gateway, signs the calls above                    default data/keys
+  PORT              port to listen on                                 default 4007
+  HOST              address to bind                                   default 127.0.0.1
+  LOG_FORMAT        text or json                                      default text
+`;
+
+runService({
+  name: () => 'analytics',
+  help: HELP,
+  async start(env, logger) {
+    const target = configuredDatabase(readString(env, 'DATABASE_URL', 'sqlite:data/analytics.sqlite'));
+    const k = readInt(env, 'ANALYTICS_K', DEFAULT_K, { min: MIN_K, max: 1_000 });
+    const editableDays = readInt(env, 'FEEDBACK_EDITABLE_DAYS', 30, { min: 0, max: 3_650 });
+    const signer = await hubSignerFromEnv(env);
+    const hubAuth = sharedKeyHubVerifier(env);
+    const client = createHttpClient();
+    const orm = await openAnalyticsDatabase(target);
+    try {
+      const service = createAnalyticsService({
+        orm,
+        databaseKind: target.kind,
+        sources: {
+          client,
+          signer,
+          timeoutMs: readInt(env, 'SOURCE_TIMEOUT_MS', 5_000, { min: 100, max: 120_000 }),
+          urls: { members: readString(env, 'MEMBERS_URL', 'http://127.0.0.1:4001/graphql') },
+          names: { members: 'member router' },
+        },
+        logger,
+        k,
+        editableDays,
+      });
+      const server = await startAnalyticsServer({ service, logger, port: readPort(env, 'PORT', 4007), host: readString(env, 'HOST', '127.0.0.1'), hubAuth });
+      return {
+        url: server.url,
+        stop: async () => {
+          await server.stop();
+          await client.close();
+          await orm.close();
+        },
+      };
+    } catch (error) {
+      await client.close();
+      await orm.close();
+      throw error;
+    }
+  },
+});

@@ -1,0 +1,76 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { MikroORM } from '@mikro-orm/core';
+import { mountErasureRoute } from '../../lib/erasure.js';
+import type { HubVerifier } from '../../lib/hub-token.js';
+import type { Logger } from '../../lib/log.js';
+import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
+import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
+import { observedClient, type SubgraphCaller } from '../../lib/subgraph-calls.js';
+import { checkK, DEFAULT_K } from '../../lib/suppression.js';
+import type { AnalyticsContext, AnalyticsService } from './context.js';
+import { eraseLearner } from './erasure.js';
+import { createAnalyticsLoaders, type AnalyticsSource } from './loaders.js';
+import { buildAnalyticsSchema } from './schema.js';
+
+export interface AnalyticsServiceOptions {
+  orm: MikroORM;
+  databaseKind: DatabaseKind;
+  /** The member router, read as the caller. */
+  sources: SubgraphCaller<AnalyticsSource>;
+  logger: Logger;
+  /** k of k-anonymity (default 5, never below 3). */
+  k?: number;
+  /** Days a learner may change their feedback (default 30). */
+  editableDays?: number;
+  now?: () => Date;
+}
+
+/** What a request needs that outlives it. */
+export function createAnalyticsService(options: AnalyticsServiceOptions): AnalyticsService {
+  const service: AnalyticsService = {
+    orm: options.orm,
+    databaseKind: options.databaseKind,
+    sources: { ...options.sources, client: observedClient(options.sources.client, options.sources.urls, () => service.observe) },
+    logger: options.logger,
+    k: checkK(options.k ?? DEFAULT_K),
+    editableDays: options.editableDays ?? 30,
+    now: options.now ?? (() => new Date()),
+  };
+  return service;
+}
+
+export interface AnalyticsServerOptions {
+  service: AnalyticsService;
+  logger: Logger;
+  port?: number;
+  host?: string;
+  plugins?: ApolloServerPlugin<AnalyticsContext>[];
+  /** Verifies hub-internal tokens (audience "analytics"); null only in in-process tests. */
+  hubAuth: HubVerifier | null;
+}
+
+export async function startAnalyticsServer(options: AnalyticsServerOptions): Promise<RunningServer> {
+  const { service } = options;
+  return startGraphQLServer<AnalyticsContext>({
+    name: 'analytics',
+    schema: await buildAnalyticsSchema(),
+    logger: options.logger,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host ? { host: options.host } : {}),
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+    hubAuth: options.hubAuth ? { verifier: options.hubAuth, audience: 'analytics' } : null,
+    routes: (app) => {
+      const verifier = options.hubAuth;
+      if (verifier) {
+        mountErasureRoute(app, { audience: 'analytics', verifier, logger: options.logger, erase: (learnerId) => eraseLearner(service.orm.em.fork() as SqlEntityManager, learnerId) });
+      }
+    },
+    context: async (_request, principal) => {
+      const em = service.orm.em.fork() as SqlEntityManager;
+      return { em, service, principal, loaders: createAnalyticsLoaders(em, service.sources) };
+    },
+    readiness: async () => {
+      await service.orm.em.getConnection().execute('select 1');
+    },
+  });
+}
