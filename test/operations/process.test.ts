@@ -115,7 +115,7 @@ describe('signals reach the hub whichever PID of npm start receives them', () =>
 
   it('npm killed outright (SIGKILL, nothing forwarded): the hub notices and stops', async () => {
     const { child, gatewayUrl } = await npmStart(smallHubEnv());
-    // The hub polls its parent once a second, then stops 19 services; on a loaded 2-core CI machine that has taken over 15 s.
+    // The hub polls its parent once a second, then stops each of its services; on a loaded 2-core CI machine that has taken over 15 s.
     process.kill(child.pid as number, 'SIGKILL');
     const stopped = await gone(child.pid as number, 30_000);
     if (!stopped) console.log(spawnSync('ps', ['-eo', 'pid,ppid,pgid,stat,cmd'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(String(child.pid))).join('\n'));
