@@ -135,12 +135,15 @@ function nearestCandidates(target: number, neighbours: readonly Set<number>[], h
 
 /**
  * Primary and complementary suppression of `values` (counts ≥ 0) under
- * `constraints`, with threshold k.
+ * `constraints`, with threshold k. `initiallyHidden` cells are hidden from
+ * the start (they count as secondary only if they are not below k).
  */
-export function suppress(values: readonly number[], constraints: readonly SumConstraint[], k: number): SuppressionResult {
+export function suppress(values: readonly number[], constraints: readonly SumConstraint[], k: number, initiallyHidden?: readonly boolean[]): SuppressionResult {
   checkK(k);
-  const hidden = values.map((value) => value > 0 && value < k);
-  const primary = values.flatMap((_, index) => (hidden[index] ? [index] : []));
+  const primaryHidden = values.map((value) => value > 0 && value < k);
+  const primary = values.flatMap((_, index) => (primaryHidden[index] ? [index] : []));
+  // Cells hidden already (e.g. shared margins hidden by another table of the same publication) stay hidden.
+  const hidden = primaryHidden.map((value, index) => value || Boolean(initiallyHidden?.[index]));
   const secondary: number[] = [];
   // The variables that share an equation with each variable: where a complement can help.
   const neighbours = values.map(() => new Set<number>());
@@ -166,7 +169,8 @@ export function suppress(values: readonly number[], constraints: readonly SumCon
     hidden[chosen] = true;
     secondary.push(chosen);
   }
-  return { suppressed: hidden, primary, secondary: secondary.sort((a, b) => a - b) };
+  const alsoHidden = hidden.flatMap((value, index) => (value && !primaryHidden[index] && !secondary.includes(index) ? [index] : []));
+  return { suppressed: hidden, primary, secondary: [...secondary, ...alsoHidden].sort((a, b) => a - b) };
 }
 
 /** A two-way table with its margins, as published: cells[r][c], row totals, column totals and the grand total. */

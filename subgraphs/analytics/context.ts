@@ -5,6 +5,7 @@ import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
 import type DataLoader from 'dataloader';
 import type { SubgraphCall, SubgraphCaller } from '../../lib/subgraph-calls.js';
 import type { AnalyticsLoaders, AnalyticsSource } from './loaders.js';
+import type { Publication } from './publication.js';
 
 /** What lives as long as the analytics service. */
 export interface AnalyticsService {
@@ -17,6 +18,10 @@ export interface AnalyticsService {
   /** How long a learner may change their feedback after giving it. */
   editableDays: number;
   now(): Date;
+  /** How long a publication of the alliance statistics stands before it is rebuilt. */
+  statisticsTtlMs: number;
+  /** The current publication (statistics.ts), while it stands. */
+  publication: { at: number; value: Promise<Publication> } | null;
   /** Sees every call the service makes to another subgraph (tests count them). */
   observe?: (call: SubgraphCall<AnalyticsSource>) => void;
 }

@@ -7,9 +7,10 @@ import { DEFAULT_K, MIN_K } from '../../lib/suppression.js';
 import { openAnalyticsDatabase } from './database.js';
 import { createAnalyticsService, startAnalyticsServer } from './server.js';
 
-const HELP = `Analytics subgraph: learners' feedback on offerings and its quality-assurance
-summaries (aggregates over at least k responses; comments for the offering
-member's own staff only).
+const HELP = `Analytics subgraph: the alliance statistics (counts aggregated by each member,
+published with k-anonymity and complementary suppression), learners' feedback on
+offerings and its quality-assurance summaries (aggregates over at least k
+responses; comments for the offering member's own staff only).
 
 Usage: [DATABASE_URL=…] [PORT=…] npm run analytics
 
@@ -17,6 +18,8 @@ Environment:
   DATABASE_URL      postgresql://user@host:5432/db or sqlite:<file>   default sqlite:data/analytics.sqlite
   MEMBERS_URL       the member router: enrolments, enrolment counts   default http://127.0.0.1:4001/graphql
   ANALYTICS_K       the smallest count published (k-anonymity)        default ${DEFAULT_K}, at least ${MIN_K}
+  STATISTICS_TTL_SECONDS
+                    how long a publication of the statistics stands   default 600
   FEEDBACK_EDITABLE_DAYS
                     days a learner may change their feedback          default 30
   SOURCE_TIMEOUT_MS deadline for each call to the router              default 5000
@@ -34,6 +37,7 @@ runService({
     const target = configuredDatabase(readString(env, 'DATABASE_URL', 'sqlite:data/analytics.sqlite'));
     const k = readInt(env, 'ANALYTICS_K', DEFAULT_K, { min: MIN_K, max: 1_000 });
     const editableDays = readInt(env, 'FEEDBACK_EDITABLE_DAYS', 30, { min: 0, max: 3_650 });
+    const statisticsTtlMs = readInt(env, 'STATISTICS_TTL_SECONDS', 600, { min: 0, max: 31 * 86_400 }) * 1_000;
     const signer = await hubSignerFromEnv(env);
     const hubAuth = sharedKeyHubVerifier(env);
     const client = createHttpClient();
@@ -52,6 +56,7 @@ runService({
         logger,
         k,
         editableDays,
+        statisticsTtlMs,
       });
       const server = await startAnalyticsServer({ service, logger, port: readPort(env, 'PORT', 4007), host: readString(env, 'HOST', '127.0.0.1'), hubAuth });
       return {

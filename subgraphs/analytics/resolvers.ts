@@ -7,6 +7,7 @@ import type { AnalyticsContext } from './context.js';
 import { checkSummaryAccess, feedbackView, submitFeedback, summarise } from './feedback.js';
 import { Institution, Learner, LearningOpportunity, OfferingFeedbackInput, OfferingFeedbackView, QualitySummary } from './model.js';
 import { OfferingFeedback } from './records.js';
+import { StatisticsQueryResolver } from './statistics-resolvers.js';
 
 @ObjectType({ description: 'What came of giving feedback.' })
 export class SubmitFeedbackPayload {
@@ -73,4 +74,4 @@ export class InstitutionQualityResolver {
   }
 }
 
-export const analyticsResolvers = [FeedbackMutationResolver, LearnerFeedbackResolver, OfferingQualityResolver, InstitutionQualityResolver] as const;
+export const analyticsResolvers = [FeedbackMutationResolver, LearnerFeedbackResolver, OfferingQualityResolver, InstitutionQualityResolver, StatisticsQueryResolver] as const;

@@ -22,6 +22,8 @@ export interface AnalyticsServiceOptions {
   k?: number;
   /** Days a learner may change their feedback (default 30). */
   editableDays?: number;
+  /** How long a publication of the alliance statistics stands (default 10 minutes). */
+  statisticsTtlMs?: number;
   now?: () => Date;
 }
 
@@ -34,6 +36,8 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
     logger: options.logger,
     k: checkK(options.k ?? DEFAULT_K),
     editableDays: options.editableDays ?? 30,
+    statisticsTtlMs: options.statisticsTtlMs ?? 10 * 60_000,
+    publication: null,
     now: options.now ?? (() => new Date()),
   };
   return service;

@@ -16,4 +16,6 @@
 // 1.6.0: enrolment from the portal - submitEnrolmentApplication (called by the learners subgraph, hidden from
 // clients), decideEnrolment, cancelEnrolment, Institution.enrolments, LearningOpportunity.placesLeft,
 // Enrolment.language / prerequisitesDeclared / declineReason / statusNote.
-export const MEMBER_CONTRACT_VERSION = '1.6.0';
+// 1.7.0: memberStatistics(groupBy), the member's exact enrolment counts by up to two dimensions,
+// hidden from clients: the analytics service publishes them only after suppression.
+export const MEMBER_CONTRACT_VERSION = '1.7.0';

@@ -10,6 +10,7 @@ import { MEMBER_CONTRACT_VERSION } from './contract.js';
 import { cycleOfEqfLevel, EnrolmentStatus, OfferingOrder, QfEheaCycle } from './enums.js';
 import { enrolmentResolvers } from './enrolment-resolvers.js';
 import { gradingScheme } from './grading.js';
+import { StatisticsResolver } from './statistics.js';
 import { OfferingFilter } from './inputs.js';
 import {
   AcquiredSkill,
@@ -327,6 +328,7 @@ export class AcquiredSkillResolver {
 export const memberResolvers = [
   MemberQueryResolver,
   ...enrolmentResolvers,
+  StatisticsResolver,
   InstitutionResolver,
   LearningOpportunityResolver,
   LearningOutcomeResolver,

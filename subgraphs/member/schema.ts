@@ -4,6 +4,7 @@ import { readAccount, readAchievement, readEnrolment } from './access.js';
 import type { MemberContext } from './context.js';
 import { registerMemberEnums } from './enums.js';
 import { memberResolvers } from './resolvers.js';
+import { registerStatisticsEnums } from './statistics.js';
 
 /**
  * How each entity type is loaded from a representation. Learner records go
@@ -25,6 +26,7 @@ const ENTITY_READERS: Record<string, (id: string, context: MemberContext) => Pro
  */
 export function buildMemberSchema(): Promise<GraphQLSchema> {
   registerMemberEnums();
+  registerStatisticsEnums();
   const referenceResolvers = Object.fromEntries(
     Object.entries(ENTITY_READERS).map(([typeName, read]) => [
       typeName,

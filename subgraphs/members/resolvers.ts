@@ -47,6 +47,7 @@ export const ROOT_FIELD_STRATEGIES = {
   learnerAccount: 'route by global id',
   enrolment: 'route by global id',
   achievement: 'route by global id',
+  memberStatistics: 'fan-out list',
 } as const;
 
 /**
@@ -529,6 +530,7 @@ export function routerResolvers(): Record<string, Record<string, unknown>> {
     learnerAccount: recordReader(routeByGlobalId),
     enrolment: recordReader(routeByGlobalId),
     achievement: recordReader(routeByGlobalId),
+    memberStatistics: fanOutList,
   };
   const entities = Object.fromEntries(
     MEMBER_ENTITY_TYPES.map((typeName) => [

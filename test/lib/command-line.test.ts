@@ -26,3 +26,11 @@ describe('scripts given a bad command line', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('services given bad configuration', () => {
+  it('the analytics service refuses k below the floor of 3, in one line', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'subgraphs/analytics/index.ts'], { cwd: root, encoding: 'utf8', env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1', ANALYTICS_K: '2' } });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^Configuration error: ANALYTICS_K must be an integer from 3 to 1000; got "2"\.\n$/);
+  });
+});

@@ -1,0 +1,111 @@
+// type-graphql's decorators read Reflect metadata; the polyfill must load before any decorated class.
+import 'reflect-metadata';
+import { DateTimeISOResolver } from 'graphql-scalars';
+import { Arg, Ctx, Field, Float, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
+import { StatisticsDimension } from '../member/statistics.js';
+import type { AnalyticsContext } from './context.js';
+import { Institution } from './model.js';
+import type { PublishedCounts, PublishedTable } from './publication.js';
+import { currentPublication } from './statistics.js';
+
+@ObjectType({ description: 'Counts of one cell of a published table. Null: withheld (fewer than k, or hidden so that no withheld count can be worked out from the others).' })
+export class StatisticsCell {
+  @Field(() => String, { nullable: true, description: "The dimension's value (null for a total)." })
+  key!: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Enrolments, whatever their status.' })
+  enrolments!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Enrolments completed.' })
+  completions!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Passed assessments.' })
+  passed!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'ECTS credits awarded (published where `passed` is).' })
+  ectsAwarded!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'passed ÷ completions, where both are published.' })
+  passRate!: number | null;
+}
+
+@ObjectType({ description: "One member's row of a published table." })
+export class StatisticsRow {
+  @Field(() => Institution)
+  member!: Institution;
+
+  @Field(() => [StatisticsCell], { description: "One cell per column (empty in the table by member alone)." })
+  cells!: StatisticsCell[];
+
+  @Field(() => StatisticsCell, { description: "The member's total." })
+  total!: StatisticsCell;
+}
+
+@ObjectType({ description: 'A published table of the alliance statistics: members × one dimension, with member totals, column totals and the alliance total, suppressed together with every other table of the same publication.' })
+export class StatisticsTable {
+  @Field(() => StatisticsDimension, { nullable: true, description: 'The columns; null: members only.' })
+  dimension!: StatisticsDimension | null;
+
+  @Field(() => Int, { description: 'The k applied.' })
+  k!: number;
+
+  @Field(() => DateTimeISOResolver, { description: 'When this publication was built (it stands for a few minutes; every table of it agrees with every other).' })
+  publishedAt!: Date;
+
+  @Field(() => [String], { description: "The dimension's values, in column order." })
+  columns!: string[];
+
+  @Field(() => [StatisticsRow], { description: "One row per member (a member's staff: their own member's only)." })
+  rows!: StatisticsRow[];
+
+  @Field(() => [StatisticsCell], { description: 'Column totals over all members.' })
+  columnTotals!: StatisticsCell[];
+
+  @Field(() => StatisticsCell, { description: 'The alliance total.' })
+  total!: StatisticsCell;
+
+  @Field(() => [Institution], { description: 'Members that did not answer when this was built: their counts are missing.' })
+  unavailableMembers!: Institution[];
+}
+
+function cell(counts: PublishedCounts, key: string | null): StatisticsCell {
+  const passRate = counts.passed !== null && counts.completions ? Math.round((counts.passed / counts.completions) * 100) / 100 : null;
+  return { key, ...counts, passRate };
+}
+
+function view(table: PublishedTable, publishedAt: Date, k: number, unavailable: string[], onlyMember: string | null): StatisticsTable {
+  const rows = table.members.flatMap((member, r) =>
+    onlyMember && member !== onlyMember ? [] : [{ member: { id: member }, cells: (table.cells[r] ?? []).map((counts, c) => cell(counts, table.columns[c] ?? null)), total: cell(table.memberTotals[r] as PublishedCounts, null) }],
+  );
+  return {
+    dimension: table.dimension,
+    k,
+    publishedAt,
+    columns: table.columns,
+    rows,
+    columnTotals: table.columnTotals.map((counts, c) => cell(counts, table.columns[c] ?? null)),
+    total: cell(table.total, null),
+    unavailableMembers: unavailable.map((id) => ({ id })),
+  };
+}
+
+@Resolver()
+export class StatisticsQueryResolver {
+  @Query(() => StatisticsTable, {
+    nullable: true,
+    description:
+      "The alliance statistics by member, or by member and one dimension (analysts and alliance administrators; a member's staff see their own member's row and the alliance totals). Counts are aggregated by each member, merged here, and published with k-anonymity and complementary suppression over all tables together (docs/analytics.md).",
+  })
+  async allianceStatistics(@Ctx() context: AnalyticsContext, @Arg('by', () => StatisticsDimension, { nullable: true, description: 'The columns; leave out for members only.' }) by?: StatisticsDimension | null): Promise<StatisticsTable> {
+    const caller = requireSignedIn(context.principal, 'alliance statistics');
+    let onlyMember: string | null = null;
+    if (!hasRole(caller, 'analyst') && !hasRole(caller, 'alliance-admin')) {
+      if (!hasRole(caller, 'member-staff') || !caller.memberId) throw forbidden("Alliance statistics are for analysts, alliance administrators and members' staff.");
+      onlyMember = caller.memberId;
+    }
+    const publication = await currentPublication(context.service);
+    const table = by ? (publication.byDimension.get(by) as PublishedTable) : publication.byMember;
+    return view(table, publication.at, publication.k, publication.unavailable, onlyMember);
+  }
+}
