@@ -24,7 +24,8 @@ learner's progress along the demo's alliance certificate (pathwayProgress: every
 achievement at every member, credentials, recognitions, suggestions), with the
 calls the recognition subgraph makes per progress query, and of the learner's
 competence passport and recommendations (the passport subgraph's calls too),
-also for one added learner with 40 passed achievements across the members.
+also for one added learner with 40 passed achievements across the members, and
+the analyst's alliance statistics (building the publication, then reading it).
 Prints figures; asserts nothing.
 `;
 
@@ -58,6 +59,10 @@ const RECOMMEND_QUERY = /* GraphQL */ `query Recommend($id: ID!, $skills: [ID!])
       plan { ects coverage uncovered { uri } }
     }
   }
+}`;
+
+const STATISTICS_QUERY = /* GraphQL */ `query Statistics($by: StatisticsDimension) {
+  allianceStatistics(by: $by) { publishedAt columns rows { member { id } cells { enrolments completions passed ectsAwarded } total { enrolments } } total { enrolments } }
 }`;
 
 const mib = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
@@ -108,6 +113,8 @@ async function main(): Promise<void> {
     const showcase = showcaseLearners({ learners }, 20).map((learner) => learner.id);
     // Each learner reads their own data, as the portal does, with a token from the development identity provider.
     const tokens = new Map(await Promise.all([...showcase, longRecord.id].map(async (id) => [id, await hub.idp.issue({ role: 'learner', learnerId: id })] as const)));
+    // The analyst's dashboard reads: one token for the whole load, keyed like a learner id.
+    tokens.set('analyst', await hub.idp.issue({ role: 'analyst', subject: 'bench-analyst@eciu.eu' }));
     const running = hub;
     const load = async (name: string, query: string, variables: (id: string) => Record<string, unknown>, inspect?: (data: Record<string, unknown>) => void, ids: readonly string[] = showcase) => {
       const latencies: number[] = [];
@@ -181,6 +188,18 @@ async function main(): Promise<void> {
     }, [longRecord.id]);
     say(`  skills in that passport: ${longSkills[0] ?? 'none'}`);
     await load('recommendations, learner with 40 achievements', RECOMMEND_QUERY, (id) => ({ id, skills: Array.from({ length: 6 }, (_, i) => taught[(pick(id) + i * 7) % taught.length]) }), undefined, [longRecord.id]);
+    // Alliance statistics: the first read builds the publication (every member counts, then suppression); later reads use it.
+    const statisticsStarted = performance.now();
+    const first = await fetch(running.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get('analyst') ?? ''}` },
+      body: JSON.stringify({ query: STATISTICS_QUERY, variables: { by: 'TERM' } }),
+    });
+    const built = ((await first.json()) as { errors?: unknown[] }).errors ? 'with errors' : 'ok';
+    say(`alliance statistics, building the publication (13 members x 7 groupings, suppression of 3 measures): ${(performance.now() - statisticsStarted).toFixed(0)} ms, ${built}`);
+    const dimensions = ['KIND', 'TERM', 'MODE', 'EQF_LEVEL', 'ISCED_F', 'MICRO_CREDENTIAL_TYPE', null];
+    let nextDimension = 0;
+    await load('alliance statistics (published tables, analyst)', STATISTICS_QUERY, () => ({ by: dimensions[nextDimension++ % dimensions.length] }), undefined, ['analyst']);
     say(`RSS after load: ${mib()} MiB (one process: gateway, router, ESCO, learners, issuance, recognition, passport, 13 members)`);
     await hub.stop();
   } finally {
