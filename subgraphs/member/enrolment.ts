@@ -1,3 +1,4 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { forbidden, hasRole, requireSignedIn, type SignedIn } from '../../lib/access.js';
@@ -123,7 +124,7 @@ async function ownOpportunity(context: MemberContext, id: string): Promise<Learn
  * application (APPLIED or ENROLLED) for the same offering is answered again
  * instead of making a second one.
  */
-export async function applyForOffering(context: MemberContext, fields: EnrolmentApplicationFields): Promise<EnrolmentApplicationResult> {
+export async function applyForOffering(context: MemberContext, fields: EnrolmentApplicationFields, retried = false): Promise<EnrolmentApplicationResult> {
   const caller = requireSignedIn(context.principal, 'enrolment');
   if (!hasRole(caller, 'learner') || !caller.learnerId) throw forbidden('Only a learner can apply for an offering, for themselves.');
   const learnerId = caller.learnerId;
@@ -138,6 +139,25 @@ export async function applyForOffering(context: MemberContext, fields: Enrolment
   const now = context.clock();
   await checkEligible(context, opportunity, fields, now.toISOString().slice(0, 10));
 
+  try {
+    return await writeApplication(context, caller, learnerId, opportunity, account, details, fields, now);
+  } catch (error) {
+    // Two first applications of one learner at once: the other created the account; answer as the learner's second application.
+    if (!retried && error instanceof UniqueConstraintViolationException) return applyForOffering(context, fields, true);
+    throw error;
+  }
+}
+
+function writeApplication(
+  context: MemberContext,
+  caller: SignedIn,
+  learnerId: string,
+  opportunity: LearningOpportunity,
+  account: LearnerAccount | null,
+  details: ApplicantDetails | null,
+  fields: EnrolmentApplicationFields,
+  now: Date,
+): Promise<EnrolmentApplicationResult> {
   return context.em.fork().transactional(async (em) => {
     const tx = em as SqlEntityManager;
     let accountId = account?.id;
