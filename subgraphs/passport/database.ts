@@ -1,4 +1,5 @@
 import { EntitySchema, type MikroORM } from '@mikro-orm/core';
+import { auditEntitySchema } from '../../lib/audited-writes.js';
 import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
 import { passportMigrations } from './migrations/index.js';
 import { MotivationScan, PassportAudit, PassportCredential, PassportIdempotency } from './records.js';
@@ -26,24 +27,7 @@ export const PassportCredentialSchema = new EntitySchema<PassportCredential>({
   },
 });
 
-export const PassportAuditSchema = new EntitySchema<PassportAudit>({
-  class: PassportAudit,
-  tableName: 'passport_audit',
-  indexes: [{ properties: ['entityType', 'entityId'] }, { properties: ['actorLearnerId'] }],
-  properties: {
-    id: { type: 'integer', primary: true, autoincrement: true },
-    at: { type: 'datetime' },
-    actorSubject: { type: 'string', length: 255 },
-    actorRoles: { type: 'string', length: 255 },
-    actorMemberId: { type: 'string', length: 253, nullable: true },
-    actorLearnerId: { type: 'string', length: 64, nullable: true },
-    action: { type: 'string', length: 64 },
-    entityType: { type: 'string', length: 64 },
-    entityId: { type: 'string', length: 255 },
-    before: { type: 'text', nullable: true },
-    after: { type: 'text', nullable: true },
-  },
-});
+export const PassportAuditSchema = auditEntitySchema(PassportAudit, 'passport_audit');
 
 export const PassportIdempotencySchema = new EntitySchema<PassportIdempotency>({
   class: PassportIdempotency,

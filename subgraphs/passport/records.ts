@@ -1,4 +1,4 @@
-import type { AuditRow, IdempotencyRow } from '../../lib/audited-writes.js';
+import { AuditRecord, type IdempotencyRow } from '../../lib/audited-writes.js';
 
 /*
  * What the passport service stores: the external credentials learners add to
@@ -32,19 +32,7 @@ export class PassportCredential {
   addedAt!: Date;
 }
 
-export class PassportAudit implements AuditRow {
-  id!: number;
-  at!: Date;
-  actorSubject!: string;
-  actorRoles!: string;
-  actorMemberId?: string | null;
-  actorLearnerId?: string | null;
-  action!: string;
-  entityType!: string;
-  entityId!: string;
-  before?: string | null;
-  after?: string | null;
-}
+export class PassportAudit extends AuditRecord {}
 
 export class PassportIdempotency implements IdempotencyRow {
   id!: number;
