@@ -35,3 +35,31 @@ export function runService(entry: ServiceEntry): void {
     stopOnSignals(running.stop, logger.info);
   });
 }
+
+/** Something a service holds open for its lifetime (a database, an HTTP client). */
+export interface Closable {
+  close(): Promise<unknown>;
+}
+
+/**
+ * Starts a server over resources the entry point opened: when the server
+ * stops, or fails to start, the resources are closed in the order given.
+ */
+export async function serveWith(resources: readonly Closable[], start: () => Promise<{ url: string; stop(): Promise<void> }>): Promise<{ url: string; stop(): Promise<void> }> {
+  const closeAll = async () => {
+    for (const resource of resources) await resource.close();
+  };
+  try {
+    const server = await start();
+    return {
+      url: server.url,
+      stop: async () => {
+        await server.stop();
+        await closeAll();
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

@@ -1,5 +1,5 @@
 import { readInt, readPort, readString } from '../../lib/config.js';
-import { runService } from '../../lib/entry.js';
+import { runService, serveWith } from '../../lib/entry.js';
 import { createHttpClient } from '../../lib/http-client.js';
 import { hubSignerFromEnv, sharedKeyHubVerifier } from '../../lib/hub-token.js';
 import { configuredDatabase } from '../../lib/orm.js';
@@ -42,7 +42,7 @@ runService({
     const hubAuth = sharedKeyHubVerifier(env);
     const client = createHttpClient();
     const orm = await openAnalyticsDatabase(target);
-    try {
+    return serveWith([client, orm], async () => {
       const service = createAnalyticsService({
         orm,
         databaseKind: target.kind,
@@ -58,19 +58,7 @@ runService({
         editableDays,
         statisticsTtlMs,
       });
-      const server = await startAnalyticsServer({ service, logger, port: readPort(env, 'PORT', 4007), host: readString(env, 'HOST', '127.0.0.1'), hubAuth });
-      return {
-        url: server.url,
-        stop: async () => {
-          await server.stop();
-          await client.close();
-          await orm.close();
-        },
-      };
-    } catch (error) {
-      await client.close();
-      await orm.close();
-      throw error;
-    }
+      return startAnalyticsServer({ service, logger, port: readPort(env, 'PORT', 4007), host: readString(env, 'HOST', '127.0.0.1'), hubAuth });
+    });
   },
 });

@@ -1,5 +1,5 @@
 import { readInt, readPort, readString } from '../../lib/config.js';
-import { runService } from '../../lib/entry.js';
+import { runService, serveWith } from '../../lib/entry.js';
 import { createHttpClient } from '../../lib/http-client.js';
 import { hubSignerFromEnv, sharedKeyHubVerifier } from '../../lib/hub-token.js';
 import { configuredDatabase } from '../../lib/orm.js';
@@ -37,7 +37,7 @@ runService({
     const hubAuth = sharedKeyHubVerifier(env);
     const client = createHttpClient();
     const orm = await openPassportDatabase(target);
-    try {
+    return serveWith([client, orm], async () => {
       const service = createPassportService({
         orm,
         databaseKind: target.kind,
@@ -55,19 +55,7 @@ runService({
         },
         logger,
       });
-      const server = await startPassportServer({ service, logger, port: readPort(env, 'PORT', 4006), host: readString(env, 'HOST', '127.0.0.1'), hubAuth });
-      return {
-        url: server.url,
-        stop: async () => {
-          await server.stop();
-          await client.close();
-          await orm.close();
-        },
-      };
-    } catch (error) {
-      await client.close();
-      await orm.close();
-      throw error;
-    }
+      return startPassportServer({ service, logger, port: readPort(env, 'PORT', 4006), host: readString(env, 'HOST', '127.0.0.1'), hubAuth });
+    });
   },
 });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { readInt, readPort, readString } from '../../lib/config.js';
-import type { ServiceEntry } from '../../lib/entry.js';
+import { serveWith, type ServiceEntry } from '../../lib/entry.js';
 import type { Env } from '../../lib/config.js';
 import type { Logger } from '../../lib/log.js';
 import type { MikroORM } from '@mikro-orm/core';
@@ -56,7 +56,7 @@ export function recognitionService(hooks: RecognitionServiceHooks = {}): Service
       const hubAuth = sharedKeyHubVerifier(env);
       const client = createHttpClient();
       const orm = await openRecognitionDatabase(target);
-      try {
+      return serveWith([client, orm], async () => {
         await hooks.prepare?.({ env, logger, orm });
         const service = createRecognitionService({
           orm,
@@ -73,20 +73,8 @@ export function recognitionService(hooks: RecognitionServiceHooks = {}): Service
           knownMembers: new Set(registry.members.map((member) => member.id)),
           logger,
         });
-        const server = await startRecognitionServer({ service, logger, port: readPort(env, 'PORT', 4005), host: readString(env, 'HOST', '127.0.0.1'), hubAuth });
-        return {
-          url: server.url,
-          stop: async () => {
-            await server.stop();
-            await client.close();
-            await orm.close();
-          },
-        };
-      } catch (error) {
-        await client.close();
-        await orm.close();
-        throw error;
-      }
+        return startRecognitionServer({ service, logger, port: readPort(env, 'PORT', 4005), host: readString(env, 'HOST', '127.0.0.1'), hubAuth });
+      });
     },
   };
 }
