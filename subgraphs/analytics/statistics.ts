@@ -33,15 +33,39 @@ interface RawRow {
   ectsAwarded: number;
 }
 
-const alias = (dimension: StatisticsDimension) => `d_${dimension.toLowerCase()}`;
 const ROW = 'member keys enrolments completions passed ectsAwarded';
 
+/** Sums rows into groups by the values `keyOf` picks. */
+function regroup(rows: readonly RawRow[], keyOf: (row: RawRow) => string[]): RawRow[] {
+  const groups = new Map<string, RawRow>();
+  for (const row of rows) {
+    const keys = keyOf(row);
+    const id = JSON.stringify([row.member, ...keys]);
+    const group = groups.get(id) ?? { member: row.member, keys, enrolments: 0, completions: 0, passed: 0, ectsAwarded: 0 };
+    group.enrolments += row.enrolments;
+    group.completions += row.completions;
+    group.passed += row.passed;
+    group.ectsAwarded += row.ectsAwarded;
+    groups.set(id, group);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Every member's counts by all dimensions at once (one query to each member,
+ * through one call to the router); the tables by one dimension and the
+ * member totals are sums of it.
+ */
 async function readCounts(service: AnalyticsService): Promise<{ totals: RawRow[]; byDimension: Map<StatisticsDimension, RawRow[]>; unavailable: string[] }> {
-  const query = `query AllianceStatistics { totals: memberStatistics(groupBy: []) { ${ROW} } ${DIMENSIONS.map((dimension) => `${alias(dimension)}: memberStatistics(groupBy: [${dimension}]) { ${ROW} }`).join(' ')} }`;
+  const query = `query AllianceStatistics { cube: memberStatistics(groupBy: [${DIMENSIONS.join(', ')}]) { ${ROW} } }`;
   const body = await callService(service.sources, 'members', STATISTICS_READER, query, {}, 'no statistics were published');
-  const data = (body.data ?? {}) as Record<string, RawRow[] | null>;
+  const cube = ((body.data ?? {}) as Record<string, RawRow[] | null>)['cube'] ?? [];
   const unavailable = [...new Set((body.errors ?? []).flatMap((error) => (typeof error.extensions?.['member'] === 'string' ? [error.extensions['member']] : [])))].sort();
-  return { totals: data['totals'] ?? [], byDimension: new Map(DIMENSIONS.map((dimension) => [dimension, data[alias(dimension)] ?? []])), unavailable };
+  return {
+    totals: regroup(cube, () => []),
+    byDimension: new Map(DIMENSIONS.map((dimension, index) => [dimension, regroup(cube, (row) => [row.keys[index] ?? 'unknown'])])),
+    unavailable,
+  };
 }
 
 /** Builds the publication from the members' counts: tables, then suppression per measure over all of them. */

@@ -108,6 +108,8 @@ export const LearnerAccountSchema = new EntitySchema<LearnerAccount>({
 export const EnrolmentSchema = new EntitySchema<Enrolment>({
   class: Enrolment,
   tableName: 'enrolment',
+  // Statistics count enrolments per offering and status from the index alone.
+  indexes: [{ properties: ['opportunity', 'status'] }],
   properties: {
     id: { type: 'string', primary: true, length: 255 },
     account: { kind: 'm:1', entity: () => LearnerAccount, ref: true, index: true },
@@ -125,6 +127,8 @@ export const EnrolmentSchema = new EntitySchema<Enrolment>({
 export const AchievementSchema = new EntitySchema<Achievement>({
   class: Achievement,
   tableName: 'achievement',
+  // Statistics count passed assessments and their ECTS per offering.
+  indexes: [{ properties: ['opportunity', 'passed', 'ectsAwarded'] }],
   properties: {
     id: { type: 'string', primary: true, length: 255 },
     account: { kind: 'm:1', entity: () => LearnerAccount, ref: true, index: true },

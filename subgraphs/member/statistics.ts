@@ -4,11 +4,14 @@ import { Arg, Ctx, Directive, Field, Float, Int, ObjectType, Query, registerEnum
 import { badUserInput } from '../../lib/errors.js';
 import { checkUptakeAccess } from './access.js';
 import type { MemberContext } from './context.js';
+import { LearningOpportunity } from './model.js';
 
 /*
  * The member's counts for the alliance statistics (member contract 1.7.0;
  * docs/analytics.md): aggregated here, where the data is, grouped by the
- * dimensions asked for - never a row per person. These counts are exact and
+ * dimensions asked for - never a row per person. Every dimension is an
+ * attribute of the offering, so the member counts per offering (index-only
+ * scans) and sums those into the groups asked for. These counts are exact and
  * include small ones, so the field is hidden from clients (@inaccessible):
  * the analytics service reads it as the analyst and publishes only after
  * suppression over the whole alliance.
@@ -38,15 +41,52 @@ export function registerStatisticsEnums(): void {
   });
 }
 
-/** Each dimension's column in learning_opportunity, as SQL both dialects read the same. */
-const COLUMN: Record<StatisticsDimension, string> = {
-  KIND: 'o.kind',
-  MICRO_CREDENTIAL_TYPE: 'o.micro_credential_type',
-  EQF_LEVEL: 'cast(o.eqf_level as varchar(2))',
-  ISCED_F: "coalesce(o.isced_f, 'unknown')",
-  MODE: 'o.mode',
-  TERM: "coalesce(substr(o.start_date, 1, 7), 'unknown')",
+/** Each dimension's value for an offering. */
+const VALUE: Record<StatisticsDimension, (offering: LearningOpportunity) => string> = {
+  KIND: (offering) => offering.kind,
+  MICRO_CREDENTIAL_TYPE: (offering) => offering.microCredentialType,
+  EQF_LEVEL: (offering) => String(offering.eqfLevel),
+  ISCED_F: (offering) => offering.iscedF ?? 'unknown',
+  MODE: (offering) => offering.mode,
+  TERM: (offering) => offering.startDate?.slice(0, 7) ?? 'unknown',
 };
+
+interface OfferingCounts {
+  enrolments: number;
+  completions: number;
+  passed: number;
+  ectsAwarded: number;
+}
+
+/**
+ * Counts per offering from two index-only scans (enrolment by offering and
+ * status, achievement by offering and result): every dimension is an
+ * attribute of the offering, so any grouping is a sum over offerings.
+ */
+async function countsByOffering(context: MemberContext): Promise<Map<string, OfferingCounts>> {
+  const knex = context.em.getKnex();
+  const [enrolments, achievements] = await Promise.all([
+    knex('enrolment').select('opportunity_id', 'status').count({ n: '*' }).groupBy('opportunity_id', 'status') as Promise<{ opportunity_id: string; status: string; n: number | string }[]>,
+    knex('achievement').select('opportunity_id').count({ n: '*' }).sum({ ects: 'ects_awarded' }).where('passed', true).groupBy('opportunity_id') as Promise<{ opportunity_id: string; n: number | string; ects: number | string | null }[]>,
+  ]);
+  const counts = new Map<string, OfferingCounts>();
+  const entry = (id: string) => {
+    let found = counts.get(id);
+    if (!found) counts.set(id, (found = { enrolments: 0, completions: 0, passed: 0, ectsAwarded: 0 }));
+    return found;
+  };
+  for (const row of enrolments) {
+    const counted = entry(row.opportunity_id);
+    counted.enrolments += Number(row.n);
+    if (row.status === 'COMPLETED') counted.completions += Number(row.n);
+  }
+  for (const row of achievements) {
+    const counted = entry(row.opportunity_id);
+    counted.passed += Number(row.n);
+    counted.ectsAwarded += Number(row.ects ?? 0);
+  }
+  return counts;
+}
 
 @ObjectType({ description: 'Counts of one group of enrolments at one member (exact; published only after suppression).' })
 export class MemberStatisticsRow {
@@ -74,30 +114,25 @@ export class StatisticsResolver {
   @Directive('@inaccessible')
   @Query(() => [MemberStatisticsRow], {
     nullable: true,
-    description: "This member's enrolment counts grouped by the dimensions given (at most 2), for the analytics service (analysts, alliance administrators, the member's own staff). Exact counts: hidden from clients, published only after the alliance-wide suppression.",
+    description: "This member's enrolment counts grouped by the dimensions given (any of them, each once; none: the member's totals), for the analytics service (analysts, alliance administrators, the member's own staff). Exact counts: hidden from clients, published only after the alliance-wide suppression.",
   })
   async memberStatistics(@Arg('groupBy', () => [StatisticsDimension]) groupBy: StatisticsDimension[], @Ctx() context: MemberContext): Promise<MemberStatisticsRow[]> {
     checkUptakeAccess(context);
-    if (groupBy.length > 2 || new Set(groupBy).size !== groupBy.length) throw badUserInput('"groupBy" takes at most 2 different dimensions.', 'groupBy');
-    const knex = context.em.getKnex();
-    const columns = groupBy.map((dimension, index) => knex.raw(`${COLUMN[dimension]} as k${index}`));
-    const query = knex('enrolment as e')
-      .join('learning_opportunity as o', 'o.id', 'e.opportunity_id')
-      .leftJoin('achievement as a', 'a.enrolment_id', 'e.id')
-      .select(columns)
-      .count({ enrolments: '*' })
-      .select(knex.raw(`sum(case when e.status = 'COMPLETED' then 1 else 0 end) as completions`))
-      .select(knex.raw(`sum(case when a.passed then 1 else 0 end) as passed`))
-      .select(knex.raw(`coalesce(sum(case when a.passed then a.ects_awarded else 0 end), 0) as ects`));
-    groupBy.forEach((dimension) => query.groupByRaw(COLUMN[dimension]));
-    const rows = (await query) as Record<string, string | number | null>[];
-    return rows.map((row) => ({
-      member: context.memberId,
-      keys: groupBy.map((_, index) => String(row[`k${index}`] ?? 'unknown')),
-      enrolments: Number(row['enrolments'] ?? 0),
-      completions: Number(row['completions'] ?? 0),
-      passed: Number(row['passed'] ?? 0),
-      ectsAwarded: Math.round(Number(row['ects'] ?? 0) * 10) / 10,
-    }));
+    if (new Set(groupBy).size !== groupBy.length) throw badUserInput('"groupBy" names a dimension twice.', 'groupBy');
+    const [counts, offerings] = await Promise.all([countsByOffering(context), context.em.find(LearningOpportunity, {}, { fields: ['id', 'kind', 'microCredentialType', 'eqfLevel', 'iscedF', 'mode', 'startDate'] as never })]);
+    const groups = new Map<string, MemberStatisticsRow>();
+    for (const offering of offerings) {
+      const counted = counts.get(offering.id);
+      if (!counted) continue;
+      const keys = groupBy.map((dimension) => VALUE[dimension](offering));
+      const key = JSON.stringify(keys);
+      const group = groups.get(key) ?? { member: context.memberId, keys, enrolments: 0, completions: 0, passed: 0, ectsAwarded: 0 };
+      group.enrolments += counted.enrolments;
+      group.completions += counted.completions;
+      group.passed += counted.passed;
+      group.ectsAwarded += counted.ectsAwarded;
+      groups.set(key, group);
+    }
+    return [...groups.values()].map((group) => ({ ...group, ectsAwarded: Math.round(group.ectsAwarded * 10) / 10 })).sort((a, b) => JSON.stringify(a.keys).localeCompare(JSON.stringify(b.keys)));
   }
 }
