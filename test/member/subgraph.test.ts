@@ -804,3 +804,29 @@ describe('who may read learner records (entity references included)', () => {
     expect((references.data?.['_entities'] as unknown[]).every((entity) => entity !== null)).toBe(true);
   });
 });
+
+describe('memberStatistics (the counts the analytics service publishes)', () => {
+  const STATISTICS = /* GraphQL */ `{ memberStatistics(groupBy: [KIND, TERM]) { member keys enrolments completions passed ectsAwarded } }`;
+
+  it('counts this member\'s enrolments by offering attributes, equal to the rows behind them', async () => {
+    const result = await run<{ memberStatistics: { member: string; keys: string[]; enrolments: number; completions: number; passed: number }[] }>(STATISTICS, {}, { kind: 'user', subject: 'analyst@eciu.eu', roles: ['analyst'] });
+    expect(result.errors).toBeUndefined();
+    const rows = result.data?.memberStatistics ?? [];
+    expect(rows.every((row) => row.member === MEMBER && row.keys.length === 2)).toBe(true);
+    const knex = (member(MEMBER).orm.em.fork() as SqlEntityManager).getKnex();
+    const [{ n }] = (await knex('enrolment').count({ n: '*' })) as [{ n: number }];
+    expect(rows.reduce((sum, row) => sum + row.enrolments, 0)).toBe(Number(n));
+    const [{ p }] = (await knex('achievement').where('passed', true).count({ p: '*' })) as [{ p: number }];
+    expect(rows.reduce((sum, row) => sum + row.passed, 0)).toBe(Number(p));
+  });
+
+  it('is refused to learners, other members\' staff and anonymous callers, and takes each dimension once', async () => {
+    for (const principal of [{ kind: 'user', subject: 'l', roles: ['learner'], learnerId: 'eciu-x' }, staffOf(NONE_MEMBER)] as Principal[]) {
+      const result = await run(STATISTICS, {}, principal);
+      expect(result.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+    }
+    expect((await run(STATISTICS, {}, { kind: 'anonymous' })).errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    const twice = await run(`{ memberStatistics(groupBy: [KIND, KIND]) { member } }`, {}, staffOf(MEMBER));
+    expect(twice.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'groupBy' });
+  });
+});
