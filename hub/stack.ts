@@ -344,7 +344,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const analyticsService = createAnalyticsService({
       orm: analyticsOrm,
       databaseKind: analyticsTarget.kind,
-      sources: { client: issuanceClient, signer: hubSigner, timeoutMs: options.gatewayTimeoutMs ?? 5_000, urls: { members: router.url }, names: { members: 'member router' } },
+      sources: { client: issuanceClient, signer: hubSigner, timeoutMs: options.gatewayTimeoutMs ?? 5_000, urls: { members: router.url, learners: learners.url }, names: { members: 'member router', learners: 'learner register' } },
       logger: logger.child('analytics'),
       ...(options.analyticsK ? { k: options.analyticsK } : {}),
     });

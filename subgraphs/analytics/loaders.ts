@@ -5,8 +5,8 @@ import type { SqlEntityManager } from '../../lib/orm.js';
 import { callService, type SubgraphCaller } from '../../lib/subgraph-calls.js';
 import { OfferingFeedback } from './records.js';
 
-/** The subgraphs analytics reads from: the member router (enrolments, uptake). */
-export type AnalyticsSource = 'members';
+/** The subgraphs analytics reads from: the member router (enrolments, counts) and the learner register (mobility counts). */
+export type AnalyticsSource = 'members' | 'learners';
 
 /**
  * Per-request loaders: a list of N offerings with their summaries costs one

@@ -1,6 +1,10 @@
+import type { Principal } from '../../lib/auth.js';
 import type { StatisticsDimension } from '../member/statistics.js';
 
-/* The shape of a publication of the alliance statistics (built by statistics.ts). */
+/* The shape of a publication of the alliance statistics (built by statistics.ts and mobility.ts). */
+
+/** The identity the service reads counts with: aggregates for its own publication, never a person (docs/security.md). */
+export const STATISTICS_READER: Principal = { kind: 'user', subject: 'service:analytics', roles: ['analyst'] };
 
 export interface PublishedCounts {
   enrolments: number | null;
@@ -28,5 +32,23 @@ export interface Publication {
   byDimension: Map<StatisticsDimension, PublishedTable>;
   /** Members whose counts are missing (they did not answer): the figures fall short of the truth. */
   unavailable: string[];
+  mobility: PublishedMobility;
 }
 
+
+/** Learner flows from home member (rows) to host member (columns), published. */
+export interface PublishedMobility {
+  members: string[];
+  /** flows[home][host]: learners; null when withheld. The diagonal is always 0. */
+  flows: (number | null)[][];
+  /** Per home member: learner-host pairs leaving it (the row sums). */
+  outgoing: (number | null)[];
+  /** Per host member: learner-home pairs arriving (the column sums). */
+  incoming: (number | null)[];
+  /** All pairs. */
+  total: number | null;
+  /** Learners by how many members they have accounts at. */
+  byMemberCount: { members: number; learners: number | null }[];
+  /** Learners in the register with at least one account. */
+  learners: number | null;
+}

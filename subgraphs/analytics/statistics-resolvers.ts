@@ -69,6 +69,48 @@ export class StatisticsTable {
   unavailableMembers!: Institution[];
 }
 
+@ObjectType({ description: 'Learners whose home member (their first account) is the row and who also study at the column member.' })
+export class MobilityFlow {
+  @Field(() => Institution)
+  home!: Institution;
+
+  @Field(() => Institution)
+  host!: Institution;
+
+  @Field(() => Int, { nullable: true, description: 'Learners; null when withheld.' })
+  learners!: number | null;
+}
+
+@ObjectType({ description: 'Learners with accounts at this many members.' })
+export class MemberCountShare {
+  @Field(() => Int)
+  members!: number;
+
+  @Field(() => Int, { nullable: true, description: 'Learners; null when withheld.' })
+  learners!: number | null;
+}
+
+@ObjectType({ description: 'Mobility across the alliance, from the learner register, published with the same suppression as the statistics.' })
+export class MobilityTable {
+  @Field(() => Int)
+  k!: number;
+
+  @Field(() => DateTimeISOResolver)
+  publishedAt!: Date;
+
+  @Field(() => [MobilityFlow], { description: 'Every home × host pair with learners (withheld ones as null).' })
+  flows!: MobilityFlow[];
+
+  @Field(() => [MemberCountShare], { description: 'Learners by how many members they study at.' })
+  byMemberCount!: MemberCountShare[];
+
+  @Field(() => Int, { nullable: true, description: 'Learners who study at two or more members.' })
+  multiMemberLearners!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Learners in the register with an account at a member.' })
+  learners!: number | null;
+}
+
 function cell(counts: PublishedCounts, key: string | null): StatisticsCell {
   const passRate = counts.passed !== null && counts.completions ? Math.round((counts.passed / counts.completions) * 100) / 100 : null;
   return { key, ...counts, passRate };
@@ -107,5 +149,29 @@ export class StatisticsQueryResolver {
     const publication = await currentPublication(context.service);
     const table = by ? (publication.byDimension.get(by) as PublishedTable) : publication.byMember;
     return view(table, publication.at, publication.k, publication.unavailable, onlyMember);
+  }
+
+  @Query(() => MobilityTable, {
+    nullable: true,
+    description: 'Learner mobility between members (analysts and alliance administrators): flows from home member to host members and learners by number of members, counted by the learner register and published with k-anonymity and complementary suppression.',
+  })
+  async mobility(@Ctx() context: AnalyticsContext): Promise<MobilityTable> {
+    const caller = requireSignedIn(context.principal, 'mobility figures');
+    if (!hasRole(caller, 'analyst') && !hasRole(caller, 'alliance-admin')) throw forbidden('Mobility figures are for analysts and alliance administrators.');
+    const publication = await currentPublication(context.service);
+    const { mobility } = publication;
+    const flows = mobility.members.flatMap((home, r) =>
+      mobility.members.flatMap((host, c) => (home === host || mobility.flows[r]?.[c] === 0 ? [] : [{ home: { id: home }, host: { id: host }, learners: mobility.flows[r]?.[c] ?? null }])),
+    );
+    const multi = mobility.byMemberCount.filter((bucket) => bucket.members >= 2);
+    return {
+      k: publication.k,
+      publishedAt: publication.at,
+      flows,
+      byMemberCount: mobility.byMemberCount,
+      // A sum of published buckets only: a withheld bucket would be given away by it.
+      multiMemberLearners: multi.every((bucket) => bucket.learners !== null) ? multi.reduce((sum, bucket) => sum + (bucket.learners as number), 0) : null,
+      learners: mobility.learners,
+    };
   }
 }

@@ -1,9 +1,9 @@
-import type { Principal } from '../../lib/auth.js';
 import { callService } from '../../lib/subgraph-calls.js';
 import { addTwoWayTable, determinedCells, suppress, type SumConstraint } from '../../lib/suppression.js';
 import { StatisticsDimension } from '../member/statistics.js';
 import type { AnalyticsService } from './context.js';
-import type { Publication, PublishedCounts, PublishedTable } from './publication.js';
+import { readMobility } from './mobility.js';
+import { STATISTICS_READER, type Publication, type PublishedCounts, type PublishedMobility, type PublishedTable } from './publication.js';
 
 /*
  * The alliance statistics as one publication (docs/analytics.md, "Alliance
@@ -21,8 +21,6 @@ export const MEASURES = ['enrolments', 'completions', 'passed'] as const;
 export type Measure = (typeof MEASURES)[number];
 export const DIMENSIONS = Object.values(StatisticsDimension);
 
-/** The identity the service reads members' counts with: aggregates for its own publication, never a person. */
-export const STATISTICS_READER: Principal = { kind: 'user', subject: 'service:analytics', roles: ['analyst'] };
 
 interface RawRow {
   member: string;
@@ -69,7 +67,7 @@ async function readCounts(service: AnalyticsService): Promise<{ totals: RawRow[]
 }
 
 /** Builds the publication from the members' counts: tables, then suppression per measure over all of them. */
-export function buildPublication(counts: { totals: RawRow[]; byDimension: Map<StatisticsDimension, RawRow[]>; unavailable: string[] }, k: number, at: Date): Publication {
+export function buildPublication(counts: { totals: RawRow[]; byDimension: Map<StatisticsDimension, RawRow[]>; unavailable: string[] }, mobility: PublishedMobility, k: number, at: Date): Publication {
   // Members that answered, in a fixed order; a member with no enrolments still has its (zero) row.
   const members = [...new Set(counts.totals.map((row) => row.member))].sort();
   const totalOf = (member: string) => counts.totals.find((row) => row.member === member);
@@ -140,7 +138,7 @@ export function buildPublication(counts: { totals: RawRow[]; byDimension: Map<St
       total: byMember.total,
     });
   }
-  return { at, k, byMember, byDimension, unavailable: counts.unavailable };
+  return { at, k, byMember, byDimension, unavailable: counts.unavailable, mobility };
 }
 
 /**
@@ -212,7 +210,7 @@ export function currentPublication(service: AnalyticsService): Promise<Publicati
   const cached = service.publication;
   const now = service.now();
   if (cached && now.getTime() - cached.at < service.statisticsTtlMs) return cached.value;
-  const value = readCounts(service).then((counts) => buildPublication(counts, service.k, now));
+  const value = Promise.all([readCounts(service), readMobility(service, service.k)]).then(([counts, mobility]) => buildPublication(counts, mobility, service.k, now));
   service.publication = { at: now.getTime(), value };
   // A failed build is not kept: the next request tries again.
   value.catch(() => {

@@ -4,6 +4,7 @@ import type { LearnersContext } from './context.js';
 import { registerLearnersEnums } from './enums.js';
 import { registerErasureEnums } from './erasure-model.js';
 import { EnrolmentResolver } from './enrolment-resolvers.js';
+import { MobilityResolver } from './mobility.js';
 import { ErasureResolver } from './erasure-resolvers.js';
 import { readLearner } from './access.js';
 import { ConsentGrantResolver, LearnerResolver } from './resolvers.js';
@@ -14,7 +15,7 @@ export function buildLearnersSchema(): Promise<GraphQLSchema> {
   registerLearnersEnums();
   registerErasureEnums();
   return buildTypeGraphQLSubgraph<LearnersContext>({
-    resolvers: [LearnerResolver, ConsentGrantResolver, ...verifierResolvers, ErasureResolver, EnrolmentResolver],
+    resolvers: [LearnerResolver, ConsentGrantResolver, ...verifierResolvers, ErasureResolver, EnrolmentResolver, MobilityResolver],
     referenceResolvers: {
       Learner: {
         __resolveReference: (reference, context) => {
