@@ -327,6 +327,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const recognition = await startRecognitionServer({ service: recognitionService, logger: logger.child('recognition'), port: options.ports?.recognition ?? 0, host, hubAuth });
     stops.push(() => recognition.stop());
     issuanceSources.recognitionUrl = recognition.url;
+    centralErasureTargets.push({ name: 'recognition', audience: 'recognition', origin: new URL(recognition.url).origin });
     const passportService = createPassportService({
       orm: passportOrm,
       databaseKind: passportTarget.kind,

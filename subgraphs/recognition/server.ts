@@ -1,10 +1,12 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/core';
+import { mountErasureRoute } from '../../lib/erasure.js';
 import type { HubVerifier } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import type { RecognitionContext, RecognitionService } from './context.js';
+import { eraseLearner } from './erasure.js';
 import { createRecognitionLoaders } from './loaders.js';
 import { buildRecognitionSchema } from './schema.js';
 import { observedSources, type RecognitionSources } from './sources.js';
@@ -52,6 +54,12 @@ export async function startRecognitionServer(options: RecognitionServerOptions):
     ...(options.host ? { host: options.host } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
     hubAuth: options.hubAuth ? { verifier: options.hubAuth, audience: 'recognition' } : null,
+    routes: (app) => {
+      const verifier = options.hubAuth;
+      if (verifier) {
+        mountErasureRoute(app, { audience: 'recognition', verifier, logger: options.logger, erase: (learnerId) => eraseLearner(service.orm.em.fork() as SqlEntityManager, learnerId) });
+      }
+    },
     context: async (request, principal) => {
       const em = service.orm.em.fork() as SqlEntityManager;
       const header = request.headers['idempotency-key'];

@@ -90,7 +90,7 @@ describe('erasing an alliance account', () => {
     expect(receipt).toMatchObject({ complete: false, completedAt: null, revokeCredentials: true });
     expect(countsOf(receipt.register)).toMatchObject({ register: 1, accountLinks: learner.accounts.length, grants: 1, accessLog: 1 });
     // Every member is told (an account the register did not know of is erased too), issuance and the passport.
-    expect(receipt.targets.map((entry) => entry.target).sort()).toEqual([...hub.hub.registry.members.map((member) => `member:${member.id}`), 'issuance', 'passport', 'analytics'].sort());
+    expect(receipt.targets.map((entry) => entry.target).sort()).toEqual([...hub.hub.registry.members.map((member) => `member:${member.id}`), 'issuance', 'recognition', 'passport', 'analytics'].sort());
     expect(countsOf(outcome(receipt, 'passport')?.counts ?? [])).toMatchObject({ externalCredentials: 1 });
     for (const account of learner.accounts.filter((candidate) => candidate.memberId !== downMember)) {
       const done = outcome(receipt, `member:${account.memberId}`);
