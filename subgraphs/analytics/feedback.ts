@@ -141,6 +141,20 @@ export function checkSummaryAccess(context: AnalyticsContext, memberId: string):
   throw forbidden(`Quality summaries of ${memberId} are for analysts, alliance administrators and its own staff.`);
 }
 
+/**
+ * Which of a member's offerings have their summary withheld: the response
+ * counts per offering and the member's total form one published table, so
+ * beside those under k a complementary one is withheld too - otherwise the
+ * member's summary minus the others would give a withheld offering's count
+ * (and with it its average) away.
+ */
+export function withheldOfferings(rows: readonly OfferingFeedback[], k: number): Set<string> {
+  const offerings = [...new Set(rows.map((row) => row.offeringId))].sort();
+  const counts = offerings.map((id) => rows.filter((row) => row.offeringId === id).length);
+  const { suppressed } = suppress([...counts, rows.length], [{ total: counts.length, parts: counts.map((_, index) => index) }], k);
+  return new Set(offerings.filter((_, index) => suppressed[index]));
+}
+
 const round = (value: number, places = 1) => Math.round(value * 10 ** places) / 10 ** places;
 
 /**
@@ -148,8 +162,8 @@ const round = (value: number, places = 1) => Math.round(value * 10 ** places) / 
  * enrolment count when known (for the response rate). Comments only when
  * `withComments` (the offering member's own staff) and k or more responses.
  */
-export function summarise(rows: readonly OfferingFeedback[], k: number, options: { enrolments?: number | null; withComments: boolean }): QualitySummary {
-  if (rows.length < k) {
+export function summarise(rows: readonly OfferingFeedback[], k: number, options: { enrolments?: number | null; withComments: boolean; withheld?: boolean }): QualitySummary {
+  if (rows.length < k || options.withheld) {
     return { k, withheld: true, responses: null, responseRate: null, averages: null, workloadMoreThanStated: null, workloadLessThanStated: null, trend: [], comments: null };
   }
   const mean = (pick: (row: OfferingFeedback) => number) => rows.reduce((sum, row) => sum + pick(row), 0) / rows.length;

@@ -10,15 +10,16 @@ export type AnalyticsSource = 'members' | 'learners';
 
 /**
  * Per-request loaders: a list of N offerings with their summaries costs one
- * query of the feedback table and at most one call to the member router (the
+ * query of the feedback table per batch of members and at most one call to the member router (the
  * enrolment counts, as aliases of one query), never N of each.
  */
 export function createAnalyticsLoaders(em: SqlEntityManager, sources: SubgraphCaller<AnalyticsSource>) {
   return {
-    feedbackByOffering: new DataLoader<string, OfferingFeedback[]>(
+    /** Every feedback on a member's offerings (summaries of one offering are suppressed against the member's others). */
+    feedbackByMember: new DataLoader<string, OfferingFeedback[]>(
       async (ids) => {
-        const rows = await em.find(OfferingFeedback, { offeringId: { $in: [...ids] } }, { orderBy: { id: 'asc' } });
-        return ids.map((id) => rows.filter((row) => row.offeringId === id));
+        const rows = await em.find(OfferingFeedback, { memberId: { $in: [...ids] } }, { orderBy: { id: 'asc' } });
+        return ids.map((id) => rows.filter((row) => row.memberId === id));
       },
       { maxBatchSize: MAX_BATCH },
     ),

@@ -4,7 +4,7 @@ import { Arg, Ctx, Field, FieldResolver, Mutation, ObjectType, Resolver, Root } 
 import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
 import { parseGlobalId } from '../../lib/ids.js';
 import type { AnalyticsContext } from './context.js';
-import { checkSummaryAccess, feedbackView, submitFeedback, summarise } from './feedback.js';
+import { checkSummaryAccess, feedbackView, submitFeedback, summarise, withheldOfferings } from './feedback.js';
 import { Institution, Learner, LearningOpportunity, OfferingFeedbackInput, OfferingFeedbackView, QualitySummary } from './model.js';
 import { OfferingFeedback } from './records.js';
 import { StatisticsQueryResolver } from './statistics-resolvers.js';
@@ -47,17 +47,19 @@ export class LearnerFeedbackResolver {
 export class OfferingQualityResolver {
   @FieldResolver(() => QualitySummary, {
     nullable: true,
-    description: "Learners' feedback on this offering, aggregated (analysts, alliance administrators, the offering member's staff): every figure over at least k responses; comments for the member's own staff only.",
+    description: "Learners' feedback on this offering, aggregated (analysts, alliance administrators, the offering member's staff): every figure over at least k responses, and withheld too when the member's summary would otherwise give a withheld offering away; comments for the member's own staff only.",
   })
   async qualitySummary(@Root() offering: LearningOpportunity, @Ctx() context: AnalyticsContext): Promise<QualitySummary> {
     const memberId = parseGlobalId(offering.id)?.memberId ?? '';
     const caller = checkSummaryAccess(context, memberId);
-    const rows = await context.loaders.feedbackByOffering.load(offering.id);
+    const memberRows = await context.loaders.feedbackByMember.load(memberId);
+    const rows = memberRows.filter((row) => row.offeringId === offering.id);
+    const withheld = withheldOfferings(memberRows, context.service.k).has(offering.id);
     // The response rate needs the member's enrolment count (withheld by the member when small: then no rate).
     context.enrolmentCounts ??= context.loaders.enrolments(caller);
-    const enrolments = rows.length >= context.service.k ? await context.enrolmentCounts.load(offering.id) : null;
+    const enrolments = !withheld && rows.length >= context.service.k ? await context.enrolmentCounts.load(offering.id) : null;
     const ownStaff = hasRole(caller, 'member-staff') && caller.memberId === memberId;
-    return summarise(rows, context.service.k, { enrolments, withComments: ownStaff });
+    return summarise(rows, context.service.k, { enrolments, withComments: ownStaff, withheld });
   }
 }
 
@@ -69,7 +71,7 @@ export class InstitutionQualityResolver {
   })
   async qualitySummary(@Root() institution: Institution, @Ctx() context: AnalyticsContext): Promise<QualitySummary> {
     checkSummaryAccess(context, institution.id);
-    const rows = await context.em.find(OfferingFeedback, { memberId: institution.id });
+    const rows = await context.loaders.feedbackByMember.load(institution.id);
     return summarise(rows, context.service.k, { withComments: false });
   }
 }

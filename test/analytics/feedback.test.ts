@@ -33,14 +33,19 @@ const ratings = (value: number) => ({ content: value, workload: 3, assessment: v
 
 /** Offerings with at least `n` demo enrolments that may give feedback (ENROLLED or COMPLETED), with those enrolments. */
 const offerings = [...catalogues.values()].flat();
-function cohort(minimum: number, skip: Set<string>): { offering: DemoOffering; enrolments: { learnerId: string; enrolmentId: string }[] } {
+/** Members whose offerings got feedback in this file: a summary is suppressed against its member's other offerings. */
+const membersUsed = new Set<string>();
+function cohort(minimum: number, skip: Set<string>, options: { freshMember?: boolean } = {}): { offering: DemoOffering; enrolments: { learnerId: string; enrolmentId: string }[] } {
   for (const offering of offerings) {
     if (skip.has(offering.id)) continue;
+    const memberId = offering.id.split(':')[0] as string;
+    if (options.freshMember && membersUsed.has(memberId)) continue;
     const enrolments = everyone.flatMap((learner) =>
       learner.accounts.flatMap((account) => account.enrolments.filter((enrolment) => enrolment.opportunityId === offering.id && (enrolment.status === 'ENROLLED' || enrolment.status === 'COMPLETED')).map((enrolment) => ({ learnerId: learner.id, enrolmentId: enrolment.id }))),
     );
     if (enrolments.length >= minimum) {
       skip.add(offering.id);
+      membersUsed.add(memberId);
       return { offering, enrolments };
     }
   }
@@ -118,7 +123,8 @@ describe('feedback on an offering', () => {
 
 describe('quality summaries', () => {
   it('withhold everything below k, then show averages, a trend and, to the member\'s own staff only, comments without names', async () => {
-    const { offering, enrolments } = cohort(6, used);
+    // At a member with no other feedback, so that only this offering's own count decides what is shown.
+    const { offering, enrolments } = cohort(6, used, { freshMember: true });
     const memberId = offering.id.split(':')[0] as string;
     const staff = await bearer(hub.hub, { role: 'member-staff', memberId, subject: `qa@${memberId}` });
     const analyst = await bearer(hub.hub, { role: 'analyst', subject: 'analyst@eciu.eu' });
