@@ -76,9 +76,14 @@ describe('applying for an offering from the portal', () => {
     expect(codes(without.body)).toEqual(['BAD_USER_INPUT']);
     expect(without.body.errors?.[0]?.extensions?.['argument']).toBe('input.applicant');
 
+    hub.resetRequests();
     const applied = await hub.query(APPLY, { input: { opportunityId: offering.id, language, applicant } }, me);
     expect(applied.body.errors).toBeUndefined();
     const result = applied.body.data?.['applyForOffering'];
+    // The application went to the offering's member only, once, as a mutation.
+    const submissions = hub.requests.filter((request) => request.query.includes('submitEnrolmentApplication'));
+    expect(submissions.map((request) => request.member)).toEqual([memberId]);
+    expect(submissions[0]?.query).toMatch(/^mutation/);
     expect(result).toMatchObject({ created: true, accountCreated: true, accountLinked: true, account: { institution: { id: memberId } } });
     expect(result.enrolment).toMatchObject({ status: 'APPLIED', language, prerequisitesDeclared: false, opportunity: { id: offering.id }, learnerAccount: { id: result.account.id, givenName: 'Aino' } });
 
