@@ -3,7 +3,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import cors from 'cors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
+import express, { type Express } from 'express';
 import { GraphQLError, Kind, parse, type GraphQLFormattedError } from 'graphql';
 import { createServer } from 'node:http';
 import { ANONYMOUS, type AccessTokenProfile, type Principal } from '../lib/auth.js';
@@ -85,7 +85,26 @@ export interface GatewayOptions extends EdgeOptions {
   safelist?: Safelist;
   /** Public HTTP routes served by a subgraph (e.g. credential verification), passed through unchanged. */
   passThrough?: readonly PassThrough[];
+  /** Where the hub's web pages (the dashboard) sign in: published at SIGN_IN_CONFIG_PATH. */
+  signIn?: SignInConfig;
+  /** More routes on the gateway's app, mounted before the graph (the development identity provider's sign-in). */
+  routes?: (app: Express) => void;
 }
+
+/** Where a browser page signs in (OAuth 2.0 authorisation code with PKCE at the identity provider). */
+export interface SignInConfig {
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  clientId: string;
+  /** Space-separated scopes to ask for (none by default). */
+  scope?: string;
+}
+
+/** Where the analyst dashboard is served (by the analytics service, passed through). */
+export const DASHBOARD_PREFIX = '/dashboard/';
+
+/** Where the gateway publishes its SignInConfig. */
+export const SIGN_IN_CONFIG_PATH = '/auth/sign-in.json';
 
 
 export interface RunningGateway extends RunningServer {
@@ -348,11 +367,25 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // Mounted with use(), so a browser's preflight (OPTIONS) is answered too.
   app.use(EXPORT_PATH, allowCors);
   mountLearnerExport(app, apollo, identify);
+  // The dashboard's own address without the trailing slash its relative asset paths need.
+  if (options.passThrough?.some((route) => route.prefixes.includes(DASHBOARD_PREFIX))) {
+    // Express matches "/dashboard" for the "/dashboard/" prefix too; only the bare path is sent to the slashed one.
+    app.get(DASHBOARD_PREFIX.slice(0, -1), (request, response, next) => (request.originalUrl.split('?')[0] === DASHBOARD_PREFIX.slice(0, -1) ? response.redirect(301, DASHBOARD_PREFIX) : next()));
+  }
   // Public routes are rate-limited per caller like the graph (verification parses up to 2 MB).
   for (const route of options.passThrough ?? []) {
     for (const prefix of route.prefixes) app.use(prefix, allowCors);
     mountPassThrough(app, client, route, options.logger, identify);
   }
+  // Where the hub's pages sign in (the dashboard reads it before sending the browser to the identity provider).
+  if (options.signIn) {
+    const signIn = options.signIn;
+    app.get(SIGN_IN_CONFIG_PATH, (_request, response) => {
+      response.setHeader('cache-control', 'no-store');
+      response.json(signIn);
+    });
+  }
+  options.routes?.(app);
   app.use(
     GRAPHQL_PATH,
     allowCors,

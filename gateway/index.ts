@@ -4,7 +4,7 @@ import { runService } from '../lib/entry.js';
 import { startGateway } from './gateway.js';
 import { EDGE_HELP, readEdgeSettings } from './edge-config.js';
 import { readSupergraph, SUPERGRAPH_PATH } from './supergraph.js';
-import { issuancePassThrough, readAccessTokenProfile, readSubgraphEndpoints, WIRING_HELP } from './wiring.js';
+import { analyticsPassThrough, issuancePassThrough, readAccessTokenProfile, readSignIn, readSubgraphEndpoints, WIRING_HELP } from './wiring.js';
 
 const HELP = `Gateway: serves the committed supergraph (schema/supergraph.graphql) with
 @apollo/gateway on Apollo Server 5.
@@ -16,7 +16,9 @@ ${WIRING_HELP}${EDGE_HELP}  LOG_FORMAT                    text or json          
 
 GET /healthz is liveness; GET /readyz answers 200 when every subgraph answers.
 /issuers/… and /credentials/… (the issuer's key set, status lists, POST /credentials/verify)
-are passed through to the issuance subgraph's address.
+are passed through to the issuance subgraph's address, /dashboard/ (the analyst
+dashboard) to the analytics subgraph's; GET /auth/sign-in.json tells the dashboard
+where to sign in.
 `;
 
 runService({
@@ -30,7 +32,8 @@ runService({
     return startGateway({
       supergraphSdl,
       subgraphs,
-      passThrough: issuancePassThrough(subgraphs),
+      passThrough: [...issuancePassThrough(subgraphs), ...analyticsPassThrough(subgraphs)],
+      ...(await readSignIn(env)),
       logger,
       port: readPort(env, 'PORT', 4000),
       host: readString(env, 'HOST', '127.0.0.1'),

@@ -1,8 +1,11 @@
 import { DEFAULT_ALGORITHMS, fileKeySet, remoteKeySet, type AccessTokenProfile } from '../lib/auth.js';
 import { ConfigError, readInt, readString, type Env } from '../lib/config.js';
+import type { Express } from 'express';
+import { ALLIANCE_MEMBERS } from '../hub/alliance.js';
 import { devIdpProfile, ensureDevIdp, HUB_AUDIENCE } from '../hub/dev-idp.js';
+import { devIdpSignInConfig, mountDevIdpSignIn } from '../hub/dev-idp-sign-in.js';
 import { ISSUANCE_PUBLIC_PREFIXES, ISSUANCE_WALLET_PREFIXES } from '../subgraphs/issuance/server.js';
-import { subgraphEndpoints, supergraphSubgraphs, type SubgraphEndpoint } from './gateway.js';
+import { DASHBOARD_PREFIX, subgraphEndpoints, supergraphSubgraphs, type SignInConfig, type SubgraphEndpoint } from './gateway.js';
 import type { PassThrough } from './pass-through.js';
 
 /*
@@ -30,6 +33,11 @@ export const WIRING_HELP = `  SUPERGRAPH_PATH               supergraph file     
   AUTH_ALGORITHMS               accepted signing algorithms            default ${DEFAULT_ALGORITHMS.join(',')}
   AUTH_DEV_IDP_DIR              instead of the above: use (and create) the development identity
                                 provider's keys in this folder (npm run token signs with them)
+  AUTH_AUTHORIZATION_URL, AUTH_TOKEN_URL, AUTH_CLIENT_ID
+                                where the dashboard signs in (OAuth 2.0 code flow with PKCE at the
+                                identity provider; redirect URI <hub>/dashboard/). With
+                                AUTH_DEV_IDP_DIR: the development provider's own sign-in page
+  AUTH_SCOPE                    scopes the dashboard asks for          default none
   HUB_KEYS_DIR                  the hub's signing key for calls to subgraphs (created on first
                                 start, shared with the member router)  default data/keys
 `;
@@ -73,10 +81,35 @@ export async function readAccessTokenProfile(env: Env): Promise<AccessTokenProfi
   return { issuer, audience, algorithms, keys, keysReady: () => keys.ready() };
 }
 
+/** The dashboard's sign-in (AUTH_AUTHORIZATION_URL …, or the development identity provider's page). */
+export async function readSignIn(env: Env): Promise<{ signIn?: SignInConfig; routes?: (app: Express) => void }> {
+  const named = ['AUTH_AUTHORIZATION_URL', 'AUTH_TOKEN_URL', 'AUTH_CLIENT_ID'].filter((name) => env[name]?.trim());
+  const scope = env['AUTH_SCOPE']?.trim();
+  if (named.length === 3) {
+    for (const name of ['AUTH_AUTHORIZATION_URL', 'AUTH_TOKEN_URL']) {
+      if (!/^https?:\/\//.test(readString(env, name))) throw new ConfigError(`${name} must be an http(s) URL.`);
+    }
+    return { signIn: { authorizationEndpoint: readString(env, 'AUTH_AUTHORIZATION_URL'), tokenEndpoint: readString(env, 'AUTH_TOKEN_URL'), clientId: readString(env, 'AUTH_CLIENT_ID'), ...(scope ? { scope } : {}) } };
+  }
+  if (named.length > 0) throw new ConfigError(`set all of AUTH_AUTHORIZATION_URL, AUTH_TOKEN_URL and AUTH_CLIENT_ID or none (got ${named.join(', ')}).`);
+  if (!env['AUTH_DEV_IDP_DIR']) return {};
+  const idp = await ensureDevIdp(readString(env, 'AUTH_DEV_IDP_DIR'));
+  return {
+    signIn: devIdpSignInConfig(),
+    routes: (app) => mountDevIdpSignIn(app, { idp, members: ALLIANCE_MEMBERS }),
+  };
+}
+
 /** Each subgraph's URL (SUBGRAPH_URL_<NAME> or the composed one) and deadline (SUBGRAPH_TIMEOUT_MS[_<NAME>]). */
 export function readSubgraphEndpoints(env: Env, supergraphSdl: string): SubgraphEndpoint[] {
   const { urls, timeouts } = perSubgraph(env, supergraphSubgraphs(supergraphSdl).map((subgraph) => subgraph.name));
   return subgraphEndpoints(supergraphSdl, urls, { defaultMs: readInt(env, 'SUBGRAPH_TIMEOUT_MS', 5_000, { min: 50, max: 300_000 }), perSubgraph: timeouts });
+}
+
+/** The analyst dashboard (static pages of the analytics service; its data comes through the graph). */
+export function analyticsPassThrough(subgraphs: readonly SubgraphEndpoint[]): PassThrough[] {
+  const analytics = subgraphs.find((subgraph) => subgraph.name === 'analytics');
+  return analytics ? [{ prefixes: [DASHBOARD_PREFIX], target: new URL(analytics.url).origin, timeoutMs: analytics.timeoutMs }] : [];
 }
 
 /**

@@ -19,7 +19,8 @@ import type { IssuanceService } from '../subgraphs/issuance/context.js';
 import { openIssuanceDatabase } from '../subgraphs/issuance/database.js';
 import { allianceIssuer, createIssuanceService, startIssuanceServer } from '../subgraphs/issuance/server.js';
 import type { FactSources } from '../subgraphs/issuance/sources.js';
-import { issuancePassThrough } from '../gateway/wiring.js';
+import { analyticsPassThrough, issuancePassThrough } from '../gateway/wiring.js';
+import { devIdpSignInConfig, mountDevIdpSignIn } from './dev-idp-sign-in.js';
 import { createHttpClient } from '../lib/http-client.js';
 import { openMemberDatabase } from '../subgraphs/member/database.js';
 import { startMemberServer } from '../subgraphs/member/server.js';
@@ -367,7 +368,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       subgraphs,
       logger: logger.child('gateway'),
       port: gatewayPort,
-      passThrough: issuancePassThrough(subgraphs),
+      passThrough: [...issuancePassThrough(subgraphs), ...analyticsPassThrough(subgraphs)],
+      signIn: devIdpSignInConfig(),
+      routes: (app) => mountDevIdpSignIn(app, { idp, members: profiles.map((profile) => ({ id: profile.id, name: profile.name })) }),
       host,
       production: options.production ?? false,
       auth: devIdpProfile(idp),

@@ -8,6 +8,7 @@ import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import { observedClient, type SubgraphCaller } from '../../lib/subgraph-calls.js';
 import { checkK, DEFAULT_K } from '../../lib/suppression.js';
 import type { AnalyticsContext, AnalyticsService } from './context.js';
+import { mountDashboard } from './dashboard.js';
 import { eraseLearner } from './erasure.js';
 import { createAnalyticsLoaders, type AnalyticsSource } from './loaders.js';
 import { buildAnalyticsSchema } from './schema.js';
@@ -64,6 +65,7 @@ export async function startAnalyticsServer(options: AnalyticsServerOptions): Pro
     ...(options.plugins ? { plugins: options.plugins } : {}),
     hubAuth: options.hubAuth ? { verifier: options.hubAuth, audience: 'analytics' } : null,
     routes: (app) => {
+      mountDashboard(app);
       const verifier = options.hubAuth;
       if (verifier) {
         mountErasureRoute(app, { audience: 'analytics', verifier, logger: options.logger, erase: (learnerId) => eraseLearner(service.orm.em.fork() as SqlEntityManager, learnerId) });

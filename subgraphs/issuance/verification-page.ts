@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { escapeHtml } from '../../lib/html.js';
 import type { IssuanceService } from './context.js';
 import { readUnverified } from './seal.js';
 import { NotACredential, verifyCredential, type VerificationResult } from './verify.js';
@@ -13,8 +14,7 @@ import { NotACredential, verifyCredential, type VerificationResult } from './ver
 
 export const PAGE_ROUTES = { page: '/credentials/verification', assets: '/credentials/verification/assets' } as const;
 
-const escape = (text: unknown): string =>
-  String(text ?? '').replace(/[<>&"']/g, (char) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[char] ?? char);
+const escape = escapeHtml;
 
 const CSS = `body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1b1b1f;background:#f6f7fb}
 header{background:#1f3c88;color:#fff;padding:1rem 2rem}header h1{margin:0;font-size:1.4rem}
