@@ -7,6 +7,7 @@ import { REPO_ROOT } from '../lib/paths.js';
 import { DEFAULT_K, MIN_K } from '../lib/suppression.js';
 import { readRegistryFile } from '../subgraphs/members/registry.js';
 import { DEFAULT_DEMO_LEARNERS } from './demo.js';
+import { seedFeedbackDemo } from './feedback-demo.js';
 import { seedRecognitionDemo } from './recognition-demo.js';
 import { PATHWAY_QUERY } from './sample.js';
 import { showcaseLearners } from './seed.js';
@@ -80,6 +81,11 @@ async function main(): Promise<void> {
     say(`… no demo recognition data: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
   });
+  // Demo feedback, for the dashboard's quality panel and the members' quality summaries (also through the graph).
+  await seedFeedbackDemo({ gatewayUrl: hub.gatewayUrl, idp: hub.idp }, { learners: hub.demoLearners }).then(
+    (feedback) => say(`… demo feedback: ${feedback.submitted} responses (${feedback.created} new)`),
+    (error: unknown) => say(`… no demo feedback: ${error instanceof Error ? error.message : String(error)}`),
+  );
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const rss = Math.round(process.memoryUsage().rss / 1024 / 1024);
   const demo = showcaseLearners({ learners: hub.demoLearners });
@@ -93,7 +99,7 @@ async function main(): Promise<void> {
   say(`  Issuance    ${hub.urls.issuance}   (public: ${hub.publicUrl}/credentials/verify, ${hub.publicUrl}/issuers/eciu/jwks.json)`);
   say(`  Recognition ${hub.urls.recognition}`);
   say(`  Passport    ${hub.urls.passport}`);
-  say(`  Analytics   ${hub.urls.analytics}`);
+  say(`  Analytics   ${hub.urls.analytics}   (the analyst dashboard: ${hub.publicUrl}/dashboard/)`);
   say('');
   say('Demo learners with achievements at three or more members:');
   for (const learner of demo) say(`  ${learner.id}   (${learner.members.join(', ')})`);

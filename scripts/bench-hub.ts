@@ -6,6 +6,7 @@ import { ConfigError, runMain } from '../lib/config.js';
 import { quietLogger } from '../lib/log.js';
 import { ALLIANCE_MEMBERS } from '../hub/alliance.js';
 import { DEFAULT_DEMO_LEARNERS, generateCatalogues, generateLongRecordLearner } from '../hub/demo.js';
+import { seedFeedbackDemo } from '../hub/feedback-demo.js';
 import { seedRecognitionDemo } from '../hub/recognition-demo.js';
 import { PATHWAY_QUERY } from '../hub/sample.js';
 import { addDemoLearner, showcaseLearners } from '../hub/seed.js';
@@ -25,7 +26,8 @@ achievement at every member, credentials, recognitions, suggestions), with the
 calls the recognition subgraph makes per progress query, and of the learner's
 competence passport and recommendations (the passport subgraph's calls too),
 also for one added learner with 40 passed achievements across the members, and
-the analyst's alliance statistics (building the publication, then reading it).
+the analyst dashboard's reads: the alliance statistics (building the publication, then
+reading it), mobility flows and the quality summaries of every member.
 Prints figures; asserts nothing.
 `;
 
@@ -64,6 +66,10 @@ const RECOMMEND_QUERY = /* GraphQL */ `query Recommend($id: ID!, $skills: [ID!])
 const STATISTICS_QUERY = /* GraphQL */ `query Statistics($by: StatisticsDimension) {
   allianceStatistics(by: $by) { publishedAt columns rows { member { id } cells { enrolments completions passed ectsAwarded } total { enrolments } } total { enrolments } }
 }`;
+
+// The dashboard's other two reads (subgraphs/analytics/dashboard/dashboard.js asks exactly these).
+const MOBILITY_QUERY = /* GraphQL */ `{ mobility { k flows { home { id name } host { id name } learners } byMemberCount { members learners } multiMemberLearners learners } }`;
+const QUALITY_QUERY = /* GraphQL */ `{ institutions { id name qualitySummary { k withheld responses responseRate averages { overall workload } } } }`;
 
 const mib = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
 
@@ -200,6 +206,10 @@ async function main(): Promise<void> {
     const dimensions = ['KIND', 'TERM', 'MODE', 'EQF_LEVEL', 'ISCED_F', 'MICRO_CREDENTIAL_TYPE', null];
     let nextDimension = 0;
     await load('alliance statistics (published tables, analyst)', STATISTICS_QUERY, () => ({ by: dimensions[nextDimension++ % dimensions.length] }), undefined, ['analyst']);
+    await load('dashboard: mobility flows (analyst)', MOBILITY_QUERY, () => ({}), undefined, ['analyst']);
+    const feedback = await seedFeedbackDemo({ gatewayUrl: hub.gatewayUrl, idp: hub.idp }, { learners });
+    say(`demo feedback written through the graph: ${feedback.submitted} responses`);
+    await load('dashboard: quality by member (analyst)', QUALITY_QUERY, () => ({}), undefined, ['analyst']);
     say(`RSS after load: ${mib()} MiB (one process: gateway, router, ESCO, learners, issuance, recognition, passport, 13 members)`);
     await hub.stop();
   } finally {

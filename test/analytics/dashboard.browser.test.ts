@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../helpers/tokens.js';
-import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { seedFeedbackDemo } from '../../hub/feedback-demo.js';
+import { startTestHub, TEST_LEARNERS, type TestHub } from '../helpers/hub.js';
 
 /*
  * The analyst dashboard in a real headless Chromium (Debian's, installed by
@@ -63,6 +64,8 @@ describe.skipIf(!existsSync(CHROMIUM))(`the analyst dashboard in headless Chromi
     mkdirSync(OUTPUT, { recursive: true });
     hub = await startTestHub();
     origin = new URL(hub.gatewayUrl).origin;
+    // The feedback `npm start` seeds, so the quality panel has published summaries to draw.
+    expect((await seedFeedbackDemo({ gatewayUrl: hub.gatewayUrl, idp: hub.hub.idp }, { learners: TEST_LEARNERS })).created).toBeGreaterThan(0);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       // No sandbox: CI runs as root in a container. No network beyond the hub: the page must not need one.
@@ -104,7 +107,11 @@ describe.skipIf(!existsSync(CHROMIUM))(`the analyst dashboard in headless Chromi
     byKind.columns.forEach((_column, index) => expect(byMember[index]!.data).toEqual(byKind.rows.map((row) => row.cells[index]!.enrolments)));
     // Mobility and quality are drawn too (the demo has learners at several members).
     expect((await seriesOf(page, 'mobility'))[0]!.data.length).toBeGreaterThan(0);
-    expect(await seriesOf(page, 'quality')).toHaveLength(2);
+    // Quality: the overall rating is drawn for members with k or more responses, the others stay withheld.
+    const quality = await hub.query('{ institutions { id qualitySummary { withheld averages { overall } } } }', {}, await bearer(hub.hub, { role: 'analyst' }));
+    const institutions = quality.body.data!['institutions'] as { id: string; qualitySummary: { withheld: boolean; averages: { overall: number } | null } }[];
+    expect(institutions.some((member) => !member.qualitySummary.withheld)).toBe(true);
+    expect((await seriesOf(page, 'quality'))[0]!.data).toEqual(institutions.map((member) => (member.qualitySummary.withheld ? null : member.qualitySummary.averages!.overall)));
     await page.screenshot({ path: `${OUTPUT}dashboard-analyst.png`, fullPage: true });
 
     // The table behind the breakdown chart: every cell as published, withheld ones named, none below k shown.
