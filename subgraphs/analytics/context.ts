@@ -5,6 +5,7 @@ import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
 import type DataLoader from 'dataloader';
 import type { SubgraphCall, SubgraphCaller } from '../../lib/subgraph-calls.js';
 import type { AnalyticsLoaders, AnalyticsSource } from './loaders.js';
+import type { PublishedOutcomes } from './outcomes.js';
 import type { Publication } from './publication.js';
 
 /** What lives as long as the analytics service. */
@@ -22,6 +23,8 @@ export interface AnalyticsService {
   statisticsTtlMs: number;
   /** The current publication (statistics.ts), while it stands. */
   publication: { at: number; value: Promise<Publication> } | null;
+  /** The current publication of credential and recognition outcomes (outcomes.ts), while it stands. */
+  outcomes: { at: number; value: Promise<PublishedOutcomes> } | null;
   /** Sees every call the service makes to another subgraph (tests count them). */
   observe?: (call: SubgraphCall<AnalyticsSource>) => void;
 }

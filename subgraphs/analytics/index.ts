@@ -18,6 +18,8 @@ Environment:
   DATABASE_URL      postgresql://user@host:5432/db or sqlite:<file>   default sqlite:data/analytics.sqlite
   MEMBERS_URL       the member router: enrolments, enrolment counts   default http://127.0.0.1:4001/graphql
   LEARNERS_URL      the learner register: mobility counts            default http://127.0.0.1:4003/graphql
+  ISSUANCE_URL      the issuance service: credential counts           default http://127.0.0.1:4004/graphql
+  RECOGNITION_URL   the recognition service: recognition counts       default http://127.0.0.1:4005/graphql
   ANALYTICS_K       the smallest count published (k-anonymity)        default ${DEFAULT_K}, at least ${MIN_K}
   STATISTICS_TTL_SECONDS
                     how long a publication of the statistics stands   default 600
@@ -51,8 +53,13 @@ runService({
           client,
           signer,
           timeoutMs: readInt(env, 'SOURCE_TIMEOUT_MS', 5_000, { min: 100, max: 120_000 }),
-          urls: { members: readString(env, 'MEMBERS_URL', 'http://127.0.0.1:4001/graphql'), learners: readString(env, 'LEARNERS_URL', 'http://127.0.0.1:4003/graphql') },
-          names: { members: 'member router', learners: 'learner register' },
+          urls: {
+            members: readString(env, 'MEMBERS_URL', 'http://127.0.0.1:4001/graphql'),
+            learners: readString(env, 'LEARNERS_URL', 'http://127.0.0.1:4003/graphql'),
+            issuance: readString(env, 'ISSUANCE_URL', 'http://127.0.0.1:4004/graphql'),
+            recognition: readString(env, 'RECOGNITION_URL', 'http://127.0.0.1:4005/graphql'),
+          },
+          names: { members: 'member router', learners: 'learner register', issuance: 'issuance service', recognition: 'recognition service' },
         },
         logger,
         k,

@@ -8,6 +8,7 @@ import { checkSummaryAccess, feedbackView, submitFeedback, summarise, withheldOf
 import { Institution, Learner, LearningOpportunity, OfferingFeedbackInput, OfferingFeedbackView, QualitySummary } from './model.js';
 import { OfferingFeedback } from './records.js';
 import { StatisticsQueryResolver } from './statistics-resolvers.js';
+import { OutcomesQueryResolver } from './outcomes-resolvers.js';
 
 @ObjectType({ description: 'What came of giving feedback.' })
 export class SubmitFeedbackPayload {
@@ -76,4 +77,4 @@ export class InstitutionQualityResolver {
   }
 }
 
-export const analyticsResolvers = [FeedbackMutationResolver, LearnerFeedbackResolver, OfferingQualityResolver, InstitutionQualityResolver, StatisticsQueryResolver] as const;
+export const analyticsResolvers = [FeedbackMutationResolver, LearnerFeedbackResolver, OfferingQualityResolver, InstitutionQualityResolver, StatisticsQueryResolver, OutcomesQueryResolver] as const;

@@ -39,6 +39,7 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
     editableDays: options.editableDays ?? 30,
     statisticsTtlMs: options.statisticsTtlMs ?? 10 * 60_000,
     publication: null,
+    outcomes: null,
     now: options.now ?? (() => new Date()),
   };
   return service;

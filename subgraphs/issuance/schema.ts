@@ -4,6 +4,7 @@ import type { IssuanceContext } from './context.js';
 import { Credential, registerIssuanceEnums, registerWalletEnums } from './model.js';
 import { IssuedCredential } from './records.js';
 import { checkMayRead, CredentialResolver, LearnerCredentialsResolver } from './resolvers.js';
+import { CredentialStatisticsResolver } from './statistics.js';
 import { WalletResolver } from './wallet-resolvers.js';
 
 /** The issuance subgraph: credentials, their verification and the register of trusted issuers. */
@@ -11,7 +12,7 @@ export function buildIssuanceSchema(): Promise<GraphQLSchema> {
   registerIssuanceEnums();
   registerWalletEnums();
   return buildTypeGraphQLSubgraph<IssuanceContext>({
-    resolvers: [CredentialResolver, LearnerCredentialsResolver, WalletResolver],
+    resolvers: [CredentialResolver, LearnerCredentialsResolver, WalletResolver, CredentialStatisticsResolver],
     orphanedTypes: [Credential],
     referenceResolvers: {
       Learner: { __resolveReference: (reference) => ({ id: reference['id'] }) },

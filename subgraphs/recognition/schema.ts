@@ -4,6 +4,7 @@ import type { RecognitionContext } from './context.js';
 import { registerRecognitionEnums } from './enums.js';
 import { LearnerRecognitionResolver, readRequest, RecognitionRequestResolver } from './resolvers.js';
 import { RecognitionRuleResolver } from './rule-resolvers.js';
+import { RecognitionStatisticsResolver } from './statistics.js';
 import { LearnerPathwayResolver, PathwayResolver } from './pathway-resolvers.js';
 import { Pathway as PathwayRow } from './records.js';
 import { UUID_PATTERN } from '../../lib/ids.js';
@@ -12,7 +13,7 @@ import { UUID_PATTERN } from '../../lib/ids.js';
 export function buildRecognitionSchema(): Promise<GraphQLSchema> {
   registerRecognitionEnums();
   return buildTypeGraphQLSubgraph<RecognitionContext>({
-    resolvers: [LearnerRecognitionResolver, RecognitionRequestResolver, RecognitionRuleResolver, LearnerPathwayResolver, PathwayResolver],
+    resolvers: [LearnerRecognitionResolver, RecognitionRequestResolver, RecognitionRuleResolver, LearnerPathwayResolver, PathwayResolver, RecognitionStatisticsResolver],
     referenceResolvers: {
       Learner: { __resolveReference: (reference) => ({ id: reference['id'] }) },
       RecognitionRequest: {
