@@ -5,8 +5,7 @@ import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
 import type DataLoader from 'dataloader';
 import type { SubgraphCall, SubgraphCaller } from '../../lib/subgraph-calls.js';
 import type { AnalyticsLoaders, AnalyticsSource } from './loaders.js';
-import type { PublishedOutcomes } from './outcomes.js';
-import type { Publication } from './publication.js';
+import type { Publication, PublishedOutcomes } from './publication.js';
 
 /** What lives as long as the analytics service. */
 export interface AnalyticsService {

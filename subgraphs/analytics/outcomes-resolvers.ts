@@ -6,7 +6,8 @@ import { forbidden, hasRole, requireSignedIn, type SignedIn } from '../../lib/ac
 import { RECOGNITION_OUTCOMES } from '../../lib/recognition-outcomes.js';
 import type { AnalyticsContext } from './context.js';
 import { Institution } from './model.js';
-import { currentOutcomes, type PublishedCountTable } from './outcomes.js';
+import { currentOutcomes } from './outcomes.js';
+import type { PublishedCountTable } from './publication.js';
 
 @ObjectType({ description: "One member's row of a count table." })
 export class CountRow {

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { callService } from '../../lib/subgraph-calls.js';
 import { addTwoWayTable, suppress, type SumConstraint } from '../../lib/suppression.js';
 import type { AnalyticsService } from './context.js';
-import { STATISTICS_READER } from './publication.js';
+import { STATISTICS_READER, type PublishedCountTable, type PublishedOutcomes } from './publication.js';
 
 /*
  * Outcomes (docs/analytics.md, "Credentials and recognition"): credentials
@@ -12,29 +12,6 @@ import { STATISTICS_READER } from './publication.js';
  * A publication of its own, standing as long as the statistics one, because
  * its sources are other services (one down does not hold the other back).
  */
-
-/** A member × column table of one count, withheld cells null. */
-export interface PublishedCountTable {
-  columns: string[];
-  members: string[];
-  cells: (number | null)[][];
-  memberTotals: (number | null)[];
-  columnTotals: (number | null)[];
-  total: number | null;
-}
-
-export interface PublishedOutcomes {
-  at: Date;
-  k: number;
-  issuedByMonth: PublishedCountTable;
-  issuedByKind: PublishedCountTable;
-  revokedByMonth: PublishedCountTable;
-  recognitionByOutcome: PublishedCountTable;
-  /** Per member (then the alliance, member null): median days to decision, only where k or more were decided. */
-  decisionTimes: { member: string | null; medianDays: number | null }[];
-  /** Sources that did not answer: "issuance", "recognition". */
-  unavailable: string[];
-}
 
 interface Counted {
   member: string;

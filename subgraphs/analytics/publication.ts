@@ -52,3 +52,26 @@ export interface PublishedMobility {
   /** Learners in the register with at least one account. */
   learners: number | null;
 }
+
+/** A member × column table of one count, withheld cells null. */
+export interface PublishedCountTable {
+  columns: string[];
+  members: string[];
+  cells: (number | null)[][];
+  memberTotals: (number | null)[];
+  columnTotals: (number | null)[];
+  total: number | null;
+}
+
+export interface PublishedOutcomes {
+  at: Date;
+  k: number;
+  issuedByMonth: PublishedCountTable;
+  issuedByKind: PublishedCountTable;
+  revokedByMonth: PublishedCountTable;
+  recognitionByOutcome: PublishedCountTable;
+  /** Per member (then the alliance, member null): median days to decision, only where k or more were decided. */
+  decisionTimes: { member: string | null; medianDays: number | null }[];
+  /** Sources that did not answer: "issuance", "recognition". */
+  unavailable: string[];
+}
