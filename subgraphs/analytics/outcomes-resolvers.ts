@@ -2,11 +2,12 @@
 import 'reflect-metadata';
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { Ctx, Field, Float, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import { forbidden, hasRole, requireSignedIn, type SignedIn } from '../../lib/access.js';
+import { requireSignedIn } from '../../lib/access.js';
 import { RECOGNITION_OUTCOMES } from '../../lib/recognition-outcomes.js';
 import type { AnalyticsContext } from './context.js';
 import { Institution } from './model.js';
 import { currentOutcomes } from './outcomes.js';
+import { readerScope } from './statistics-resolvers.js';
 import type { PublishedCountTable } from './publication.js';
 
 @ObjectType({ description: "One member's row of a count table." })
@@ -91,13 +92,6 @@ function view(table: PublishedCountTable, onlyMember: string | null): CountTable
     columnTotals: table.columnTotals,
     total: table.total,
   };
-}
-
-/** Analysts and administrators read every row; a member's staff their own member's row and the alliance totals. */
-function readerScope(caller: SignedIn, what: string): string | null {
-  if (hasRole(caller, 'analyst') || hasRole(caller, 'alliance-admin')) return null;
-  if (hasRole(caller, 'member-staff') && caller.memberId) return caller.memberId;
-  throw forbidden(`${what} are for analysts, alliance administrators and members' staff.`);
 }
 
 @Resolver()

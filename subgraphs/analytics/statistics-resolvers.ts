@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { Arg, Ctx, Field, Float, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
+import { forbidden, hasRole, requireSignedIn, type SignedIn } from '../../lib/access.js';
 import { StatisticsDimension } from '../member/statistics.js';
 import type { AnalyticsContext } from './context.js';
 import { Institution } from './model.js';
@@ -132,6 +132,13 @@ function view(table: PublishedTable, publishedAt: Date, k: number, unavailable: 
   };
 }
 
+/** Analysts and administrators read every row; a member's staff their own member's row and the alliance totals. */
+export function readerScope(caller: SignedIn, what: string): string | null {
+  if (hasRole(caller, 'analyst') || hasRole(caller, 'alliance-admin')) return null;
+  if (hasRole(caller, 'member-staff') && caller.memberId) return caller.memberId;
+  throw forbidden(`${what} are for analysts, alliance administrators and members' staff.`);
+}
+
 @Resolver()
 export class StatisticsQueryResolver {
   @Query(() => StatisticsTable, {
@@ -140,12 +147,7 @@ export class StatisticsQueryResolver {
       "The alliance statistics by member, or by member and one dimension (analysts and alliance administrators; a member's staff see their own member's row and the alliance totals). Counts are aggregated by each member, merged here, and published with k-anonymity and complementary suppression over all tables together (docs/analytics.md).",
   })
   async allianceStatistics(@Ctx() context: AnalyticsContext, @Arg('by', () => StatisticsDimension, { nullable: true, description: 'The columns; leave out for members only.' }) by?: StatisticsDimension | null): Promise<StatisticsTable> {
-    const caller = requireSignedIn(context.principal, 'alliance statistics');
-    let onlyMember: string | null = null;
-    if (!hasRole(caller, 'analyst') && !hasRole(caller, 'alliance-admin')) {
-      if (!hasRole(caller, 'member-staff') || !caller.memberId) throw forbidden("Alliance statistics are for analysts, alliance administrators and members' staff.");
-      onlyMember = caller.memberId;
-    }
+    const onlyMember = readerScope(requireSignedIn(context.principal, 'alliance statistics'), 'Alliance statistics');
     const publication = await currentPublication(context.service);
     const table = by ? (publication.byDimension.get(by) as PublishedTable) : publication.byMember;
     return view(table, publication.at, publication.k, publication.unavailable, onlyMember);
