@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
 import { loaderByKey, MAX_BATCH } from '../../lib/loaders.js';
 import { byteOrder, type DatabaseKind, type SqlEntityManager } from '../../lib/orm.js';
+import { compareBytes } from '../../lib/pagination.js';
 import type { SkillCollection, SkillRelationType } from './enums.js';
-import { Occupation, Skill, SkillGroup } from './model.js';
-
+import { LEVEL_ONE_CODE, Occupation, Skill, SkillGroup } from './model.js';
 
 /** A concept reached through a relation row, with the relation's type when it has one. */
 export interface Related<T> {
@@ -61,6 +61,77 @@ function nodes<T>(loader: DataLoader<string, Related<T>[]>): DataLoader<string, 
   });
 }
 
+/** A row of the top-groups walk: one broader relation, with the group columns (`g.*`) of its broader end, all null when that is no group. */
+interface BroaderStep extends Record<string, unknown> {
+  narrower_uri: string;
+  broader_uri: string;
+  code: string | null;
+}
+
+/**
+ * Loads, for many skills at once, the level-1 groups above each one
+ * (LEVEL_ONE_CODE), by code. The walk climbs the broader relations one level
+ * at a time for all keys together, so a batch costs one SQL query per
+ * hierarchy level (one per MAX_BATCH concepts on a level), however many keys
+ * it holds; resolving each skill on its own would cost a query per skill and
+ * level. It reads relation rows without joining the skill table: a broader
+ * skill the import did not label (the pillar file relates all ~13,900 skills,
+ * the collections label 2,334) still leads on to its groups, and only the
+ * groups returned must exist. Each concept is expanded at most once per batch,
+ * which also ends cycles, and a walk stops at a level-1 group because the
+ * roots above it are not level 1.
+ */
+function topGroupsLoader(em: SqlEntityManager): DataLoader<string, SkillGroup[]> {
+  return new DataLoader<string, SkillGroup[]>(
+    async (keys) => {
+      const knex = em.getKnex();
+      /** Broader URIs of every concept expanded so far. */
+      const broaderOf = new Map<string, string[]>();
+      const levelOne = new Map<string, SkillGroup>();
+      const expanded = new Set<string>(keys);
+      let frontier = [...expanded];
+      while (frontier.length > 0) {
+        const next: string[] = [];
+        for (let start = 0; start < frontier.length; start += MAX_BATCH) {
+          const rows = (await knex('esco_broader_relation as r')
+            .leftJoin('esco_skill_group as g', 'g.uri', 'r.broader_uri')
+            .whereIn('r.narrower_uri', frontier.slice(start, start + MAX_BATCH))
+            .select('g.*', 'r.narrower_uri as narrower_uri', 'r.broader_uri as broader_uri')) as BroaderStep[];
+          for (const { narrower_uri: narrower, broader_uri: broader, ...group } of rows) {
+            const parents = broaderOf.get(narrower);
+            if (parents) parents.push(broader);
+            else broaderOf.set(narrower, [broader]);
+            if (group.code !== null && LEVEL_ONE_CODE.test(group.code)) {
+              if (!levelOne.has(broader)) levelOne.set(broader, em.map(SkillGroup, group));
+            } else if (!expanded.has(broader)) {
+              expanded.add(broader);
+              next.push(broader);
+            }
+          }
+        }
+        frontier = next;
+      }
+      // Each key's own walk over the relations read above, with its own visited set (the hierarchy is a graph, not a tree).
+      return keys.map((key) => {
+        const found: SkillGroup[] = [];
+        const seen = new Set<string>([key]);
+        const stack = [key];
+        for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+          for (const broader of broaderOf.get(node) ?? []) {
+            if (seen.has(broader)) continue;
+            seen.add(broader);
+            const group = levelOne.get(broader);
+            if (group) found.push(group);
+            else stack.push(broader);
+          }
+        }
+        return found.sort((a, b) => compareBytes(a.code ?? '', b.code ?? '') || compareBytes(a.uri, b.uri));
+      });
+    },
+    { maxBatchSize: MAX_BATCH },
+  );
+}
+
 /**
  * Per-request loaders: every list of N entities costs one SQL query per batch,
  * never N queries (the gateway sends all representations of a type at once).
@@ -79,6 +150,8 @@ export function createEscoLoaders(em: SqlEntityManager, kind: DatabaseKind) {
     /** Groups directly above a skill or a group (the pillar stores both in one relation). */
     broaderGroups: nodes(relatedLoader<SkillGroup>(em, kind, { ...broader, concept: 'esco_skill_group', entity: SkillGroup })),
     narrowerGroups: nodes(relatedLoader<SkillGroup>(em, kind, { ...narrower, concept: 'esco_skill_group', entity: SkillGroup })),
+    /** Level-1 groups above a skill, however many levels up. */
+    topGroups: topGroupsLoader(em),
     relatedSkills: relatedLoader<Skill>(em, kind, {
       relation: 'esco_skill_relation',
       keyColumn: 'skill_uri',

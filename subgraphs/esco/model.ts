@@ -95,6 +95,14 @@ export class SkillGroup {
   sortLabel!: string;
 }
 
+/**
+ * Codes of the level-1 groups of the skills hierarchy ("Level 1 code" in
+ * skillsHierarchy_en.csv): S1–S8, T1–T6, L1–L2 and the two-digit ISCED-F broad
+ * fields of knowledge. Deeper codes carry a dot (S1.2) or more digits (0731),
+ * the roots (S, K, L, T) have none, so the code alone tells the level.
+ */
+export const LEVEL_ONE_CODE = /^([STL]\d|\d\d)$/;
+
 @Directive('@key(fields: "uri")')
 @ObjectType({ description: 'An ESCO occupation, classified in ISCO-08.' })
 export class Occupation {

@@ -108,6 +108,16 @@ export class SkillResolver {
     return context.loaders.broaderGroups.load(skill.uri);
   }
 
+  @FieldResolver(() => [SkillGroup], {
+    description:
+      'The level-1 groups of the ESCO skills hierarchy this skill sits under (S1–S8 skills, T1–T6 transversal, L1–L2 language, ' +
+      'or an ISCED-F broad field such as "06" for knowledge), by code; found by following broader relations ' +
+      '(skill → skill → group → group) upward. Empty when the skill sits under no group.',
+  })
+  topGroups(@Root() skill: Skill, @Ctx() context: EscoContext): Promise<SkillGroup[]> {
+    return context.loaders.topGroups.load(skill.uri);
+  }
+
   @FieldResolver(() => [SkillRelation], {
     description: 'Skills this skill relies on (ESCO skill–skill relations), essential ones first, then by label.',
   })
