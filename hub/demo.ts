@@ -275,6 +275,8 @@ export interface DemoEnrolment {
 export interface DemoAccount {
   id: string;
   memberId: string;
+  /** The learner's home member: their first account's member (all are opened together here, so the first by id). */
+  homeMemberId: string;
   studentNumber: string;
   givenName: string;
   familyName: string;
@@ -333,6 +335,7 @@ export function generateLearner(index: number, catalogues: ReadonlyMap<string, D
   const givenName = pick(random, GIVEN_NAMES);
   const familyName = pick(random, FAMILY_NAMES);
   const joined = new Date(Date.UTC(2024, 6, 1) + Math.floor(random() * 500) * 86_400_000);
+  const homeMemberId = chosen.map((member) => member.id).sort()[0] as string;
   const accounts = chosen.map((member): DemoAccount => {
     const local = `lrn-${base36(hash(`${seed}:account:${member.id}:${index}`), 7)}`;
     const catalogue = catalogues.get(member.id) ?? [];
@@ -378,6 +381,7 @@ export function generateLearner(index: number, catalogues: ReadonlyMap<string, D
     return {
       id: globalId(member.id, local),
       memberId: member.id,
+      homeMemberId,
       studentNumber: `${member.shortName.toUpperCase().replace(/[^A-Z]/g, '')}${String(100000 + (hash(`${member.id}:${index}`) % 900000))}`,
       givenName,
       familyName,
@@ -414,7 +418,7 @@ export function generateLongRecordLearner(id: string, catalogues: ReadonlyMap<st
       if (n >= achievements) break;
       const offering = (catalogues.get(memberId) ?? [])[round];
       if (!offering) continue;
-      const account = accounts.get(memberId) ?? { id: globalId(memberId, `acc-long-${id}`), memberId, studentNumber: `L${round}`, givenName: 'Long', familyName: 'Record', email: `long.record@${memberId}`, createdAt, enrolments: [] };
+      const account = accounts.get(memberId) ?? { id: globalId(memberId, `acc-long-${id}`), memberId, homeMemberId: [...members].sort()[0] as string, studentNumber: `L${round}`, givenName: 'Long', familyName: 'Record', email: `long.record@${memberId}`, createdAt, enrolments: [] };
       accounts.set(memberId, account);
       const at = new Date(`${offering.startDate}T09:00:00Z`);
       const assessedOn = offering.endDate;

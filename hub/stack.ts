@@ -346,7 +346,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const analyticsService = createAnalyticsService({
       orm: analyticsOrm,
       databaseKind: analyticsTarget.kind,
-      sources: { client: issuanceClient, signer: hubSigner, timeoutMs: options.gatewayTimeoutMs ?? 5_000, urls: { members: router.url, learners: learners.url, issuance: issuance.url, recognition: recognition.url }, names: { members: 'member router', learners: 'learner register', issuance: 'issuance service', recognition: 'recognition service' } },
+      sources: { client: issuanceClient, signer: hubSigner, timeoutMs: options.gatewayTimeoutMs ?? 5_000, urls: { members: router.url, learners: learners.url, issuance: issuance.url, recognition: recognition.url, esco: esco.url }, names: { members: 'member router', learners: 'learner register', issuance: 'issuance service', recognition: 'recognition service', esco: 'ESCO service' } },
       logger: logger.child('analytics'),
       ...(options.analyticsK ? { k: options.analyticsK } : {}),
     });

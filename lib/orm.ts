@@ -130,6 +130,16 @@ export function byteOrder(kind: DatabaseKind, column: string): string {
 }
 
 /**
+ * SQL for the UTC month (YYYY-MM) of a datetime column, for grouping counts by
+ * month in the database. SQLite holds MikroORM datetimes as epoch
+ * milliseconds (text when written by hand), PostgreSQL as timestamptz.
+ */
+export function utcMonth(kind: DatabaseKind, column: string): string {
+  if (kind === 'postgresql') return `to_char(${column} at time zone 'UTC', 'YYYY-MM')`;
+  return `(case when typeof(${column}) in ('integer', 'real') then strftime('%Y-%m', ${column} / 1000, 'unixepoch') else substr(${column}, 1, 7) end)`;
+}
+
+/**
  * One page of rows ordered by their id in byte order (the keyset order of
  * every "by id" list: learner accounts, a cohort's achievements, the learner
  * register). `base` is the filtered query from `<table> as <alias>`; the total

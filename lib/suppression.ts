@@ -111,7 +111,7 @@ export function determinedCells(variableCount: number, constraints: readonly Sum
  * when none is left anywhere, the nearest zeros (hiding a zero tells
  * nothing, but it breaks an equation).
  */
-function nearestCandidates(target: number, neighbours: readonly Set<number>[], hidden: readonly boolean[], values: readonly number[]): number[] {
+function nearestCandidates(target: number, neighbours: readonly Set<number>[], hidden: readonly boolean[], values: readonly number[], fixed?: readonly boolean[]): number[] {
   const seen = new Set([target]);
   let frontier = [target];
   let zeros: number[] = [];
@@ -124,7 +124,7 @@ function nearestCandidates(target: number, neighbours: readonly Set<number>[], h
         next.push(neighbour);
       }
     }
-    const open = next.filter((index) => !hidden[index]);
+    const open = next.filter((index) => !hidden[index] && !fixed?.[index]);
     const nonZero = open.filter((index) => (values[index] as number) > 0);
     if (nonZero.length > 0) return nonZero;
     if (zeros.length === 0) zeros = open;
@@ -137,10 +137,13 @@ function nearestCandidates(target: number, neighbours: readonly Set<number>[], h
  * Primary and complementary suppression of `values` (counts ≥ 0) under
  * `constraints`, with threshold k. `initiallyHidden` cells are hidden from
  * the start (they count as secondary only if they are not below k).
+ * `fixed` variables are published already (by another publication that
+ * shares them, e.g. a member's total): they take part in the equations but
+ * are never chosen to hide, so complements fall on this system's own cells.
  */
-export function suppress(values: readonly number[], constraints: readonly SumConstraint[], k: number, initiallyHidden?: readonly boolean[]): SuppressionResult {
+export function suppress(values: readonly number[], constraints: readonly SumConstraint[], k: number, initiallyHidden?: readonly boolean[], fixed?: readonly boolean[]): SuppressionResult {
   checkK(k);
-  const primaryHidden = values.map((value) => value > 0 && value < k);
+  const primaryHidden = values.map((value, index) => value > 0 && value < k && !fixed?.[index]);
   const primary = values.flatMap((_, index) => (primaryHidden[index] ? [index] : []));
   // Cells hidden already (e.g. shared margins hidden by another table of the same publication) stay hidden.
   const hidden = primaryHidden.map((value, index) => value || Boolean(initiallyHidden?.[index]));
@@ -156,7 +159,7 @@ export function suppress(values: readonly number[], constraints: readonly SumCon
     const determined = determinedCells(values.length, constraints, hidden);
     if (determined.length === 0) break;
     const target = determined[0] as number;
-    const candidates = nearestCandidates(target, neighbours, hidden, values).sort(byValue);
+    const candidates = nearestCandidates(target, neighbours, hidden, values, fixed).sort(byValue);
     if (candidates.length === 0) throw new Error(`suppression cannot protect variable ${target}: nothing published is linked to it`);
     // The smallest single complement that frees the target; otherwise the smallest one, and look again.
     const freeing = candidates.find((candidate) => {

@@ -20,6 +20,7 @@ Environment:
   LEARNERS_URL      the learner register: mobility counts            default http://127.0.0.1:4003/graphql
   ISSUANCE_URL      the issuance service: credential counts           default http://127.0.0.1:4004/graphql
   RECOGNITION_URL   the recognition service: recognition counts       default http://127.0.0.1:4005/graphql
+  ESCO_URL          the ESCO service: skills' groups and collections  default http://127.0.0.1:4002/graphql
   ANALYTICS_K       the smallest count published (k-anonymity)        default ${DEFAULT_K}, at least ${MIN_K}
   STATISTICS_TTL_SECONDS
                     how long a publication of the statistics stands   default 600
@@ -58,8 +59,9 @@ runService({
             learners: readString(env, 'LEARNERS_URL', 'http://127.0.0.1:4003/graphql'),
             issuance: readString(env, 'ISSUANCE_URL', 'http://127.0.0.1:4004/graphql'),
             recognition: readString(env, 'RECOGNITION_URL', 'http://127.0.0.1:4005/graphql'),
+            esco: readString(env, 'ESCO_URL', 'http://127.0.0.1:4002/graphql'),
           },
-          names: { members: 'member router', learners: 'learner register', issuance: 'issuance service', recognition: 'recognition service' },
+          names: { members: 'member router', learners: 'learner register', issuance: 'issuance service', recognition: 'recognition service', esco: 'ESCO service' },
         },
         logger,
         k,

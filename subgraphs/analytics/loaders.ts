@@ -6,7 +6,7 @@ import { callService, type SubgraphCaller } from '../../lib/subgraph-calls.js';
 import { OfferingFeedback } from './records.js';
 
 /** The subgraphs analytics reads from: the member router (enrolments, counts) and the learner register (mobility counts). */
-export type AnalyticsSource = 'members' | 'learners' | 'issuance' | 'recognition';
+export type AnalyticsSource = 'members' | 'learners' | 'issuance' | 'recognition' | 'esco';
 
 /**
  * Per-request loaders: a list of N offerings with their summaries costs one

@@ -44,3 +44,9 @@ export async function readMobility(service: AnalyticsService, k: number): Promis
     learners: bucketHidden[buckets.length] ? null : learners,
   };
 }
+
+/** Learners at two or more members: a sum of published buckets only (a withheld bucket would be given away by it). */
+export function multiMemberLearners(mobility: PublishedMobility): number | null {
+  const multi = mobility.byMemberCount.filter((bucket) => bucket.members >= 2);
+  return multi.every((bucket) => bucket.learners !== null) ? multi.reduce((sum, bucket) => sum + (bucket.learners as number), 0) : null;
+}

@@ -85,7 +85,8 @@ export class RecognitionStatistics {
   unavailable!: boolean;
 }
 
-function view(table: PublishedCountTable, onlyMember: string | null): CountTable {
+/** A published count table as the graph shows it to a reader (a member's staff: their own row). */
+export function countTableView(table: PublishedCountTable, onlyMember: string | null): CountTable {
   return {
     columns: table.columns,
     rows: table.members.flatMap((member, r) => (onlyMember && member !== onlyMember ? [] : [{ member: { id: member }, cells: table.cells[r] ?? [], total: table.memberTotals[r] ?? null }])),
@@ -103,9 +104,9 @@ export class OutcomesQueryResolver {
     return {
       k: outcomes.k,
       publishedAt: outcomes.at,
-      issuedByMonth: view(outcomes.issuedByMonth, onlyMember),
-      issuedByKind: view(outcomes.issuedByKind, onlyMember),
-      revokedByMonth: view(outcomes.revokedByMonth, onlyMember),
+      issuedByMonth: countTableView(outcomes.issuedByMonth, onlyMember),
+      issuedByKind: countTableView(outcomes.issuedByKind, onlyMember),
+      revokedByMonth: countTableView(outcomes.revokedByMonth, onlyMember),
       unavailable: outcomes.unavailable.includes('issuance'),
     };
   }
@@ -117,7 +118,7 @@ export class OutcomesQueryResolver {
     return {
       k: outcomes.k,
       publishedAt: outcomes.at,
-      byOutcome: view(outcomes.recognitionByOutcome, onlyMember),
+      byOutcome: countTableView(outcomes.recognitionByOutcome, onlyMember),
       decisionTimes: outcomes.decisionTimes
         .filter((time) => !onlyMember || time.member === null || time.member === onlyMember)
         .map((time) => ({ member: time.member ? { id: time.member } : null, medianDays: time.medianDays })),

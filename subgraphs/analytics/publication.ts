@@ -33,6 +33,21 @@ export interface Publication {
   /** Members whose counts are missing (they did not answer): the figures fall short of the truth. */
   unavailable: string[];
   mobility: PublishedMobility;
+  skills: PublishedSkills;
+}
+
+/** Skill awards (passed assessments that showed a skill), published (skills.ts). */
+export interface PublishedSkills {
+  /** Member × level-1 ESCO skills group, with margins. */
+  byGroup: PublishedCountTable;
+  /** The groups' labels, in column order. */
+  groupLabels: string[];
+  /** Alliance awards per skill (most first); null: withheld. */
+  skills: { uri: string; label: string | null; group: string; awards: number | null }[];
+  /** Alliance awards of the skills in each ESCO collection (GREEN, DIGITAL, TRANSVERSAL, …); a skill in two counts in both. */
+  collections: { collection: string; awards: number | null }[];
+  /** The ESCO service did not answer: every skill's group is "unknown". */
+  escoUnavailable: boolean;
 }
 
 

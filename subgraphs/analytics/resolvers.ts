@@ -9,6 +9,7 @@ import { Institution, Learner, LearningOpportunity, OfferingFeedbackInput, Offer
 import { OfferingFeedback } from './records.js';
 import { StatisticsQueryResolver } from './statistics-resolvers.js';
 import { OutcomesQueryResolver } from './outcomes-resolvers.js';
+import { ImpactQueryResolver } from './impact-resolvers.js';
 
 @ObjectType({ description: 'What came of giving feedback.' })
 export class SubmitFeedbackPayload {
@@ -77,4 +78,4 @@ export class InstitutionQualityResolver {
   }
 }
 
-export const analyticsResolvers = [FeedbackMutationResolver, LearnerFeedbackResolver, OfferingQualityResolver, InstitutionQualityResolver, StatisticsQueryResolver, OutcomesQueryResolver] as const;
+export const analyticsResolvers = [FeedbackMutationResolver, LearnerFeedbackResolver, OfferingQualityResolver, InstitutionQualityResolver, StatisticsQueryResolver, OutcomesQueryResolver, ImpactQueryResolver] as const;

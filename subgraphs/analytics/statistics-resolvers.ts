@@ -7,6 +7,7 @@ import { StatisticsDimension } from '../member/statistics.js';
 import type { AnalyticsContext } from './context.js';
 import { Institution } from './model.js';
 import type { PublishedCounts, PublishedTable } from './publication.js';
+import { multiMemberLearners } from './mobility.js';
 import { currentPublication } from './statistics.js';
 
 @ObjectType({ description: 'Counts of one cell of a published table. Null: withheld (fewer than k, or hidden so that no withheld count can be worked out from the others).' })
@@ -165,14 +166,12 @@ export class StatisticsQueryResolver {
     const flows = mobility.members.flatMap((home, r) =>
       mobility.members.flatMap((host, c) => (home === host || mobility.flows[r]?.[c] === 0 ? [] : [{ home: { id: home }, host: { id: host }, learners: mobility.flows[r]?.[c] ?? null }])),
     );
-    const multi = mobility.byMemberCount.filter((bucket) => bucket.members >= 2);
     return {
       k: publication.k,
       publishedAt: publication.at,
       flows,
       byMemberCount: mobility.byMemberCount,
-      // A sum of published buckets only: a withheld bucket would be given away by it.
-      multiMemberLearners: multi.every((bucket) => bucket.learners !== null) ? multi.reduce((sum, bucket) => sum + (bucket.learners as number), 0) : null,
+      multiMemberLearners: multiMemberLearners(mobility),
       learners: mobility.learners,
     };
   }

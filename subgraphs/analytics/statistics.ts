@@ -3,7 +3,9 @@ import { addTwoWayTable, determinedCells, suppress, type SumConstraint } from '.
 import { StatisticsDimension } from '../member/statistics.js';
 import type { AnalyticsService } from './context.js';
 import { readMobility } from './mobility.js';
-import { STATISTICS_READER, type Publication, type PublishedCounts, type PublishedMobility, type PublishedTable } from './publication.js';
+import { buildSdgTable } from './sdg.js';
+import { publishSkills, type SkillAwardRow } from './skills.js';
+import { STATISTICS_READER, type Publication, type PublishedCounts, type PublishedMobility, type PublishedSkills, type PublishedTable } from './publication.js';
 
 /*
  * The alliance statistics as one publication (docs/analytics.md, "Alliance
@@ -19,7 +21,20 @@ import { STATISTICS_READER, type Publication, type PublishedCounts, type Publish
 
 export const MEASURES = ['enrolments', 'completions', 'passed'] as const;
 export type Measure = (typeof MEASURES)[number];
-export const DIMENSIONS = Object.values(StatisticsDimension);
+/** Attributes of the offering: one grouped query ("the cube") answers all of them. */
+const CUBE_DIMENSIONS = [
+  StatisticsDimension.KIND,
+  StatisticsDimension.MICRO_CREDENTIAL_TYPE,
+  StatisticsDimension.EQF_LEVEL,
+  StatisticsDimension.ISCED_F,
+  StatisticsDimension.MODE,
+  StatisticsDimension.TERM,
+  StatisticsDimension.SDG_CHALLENGE,
+];
+/** Of the enrolment and of the learner: a query each. */
+const OWN_DIMENSIONS = [StatisticsDimension.MONTH, StatisticsDimension.HOME_MEMBER];
+/** The additive dimensions: every table's rows add up to the member totals (SDG, which does not, is sdg.ts). */
+export const DIMENSIONS = [...CUBE_DIMENSIONS, ...OWN_DIMENSIONS];
 
 
 interface RawRow {
@@ -49,25 +64,39 @@ function regroup(rows: readonly RawRow[], keyOf: (row: RawRow) => string[]): Raw
   return [...groups.values()];
 }
 
+export interface MemberCounts {
+  totals: RawRow[];
+  byDimension: Map<StatisticsDimension, RawRow[]>;
+  /** By SDG (overlapping: an offering counts under each of its SDGs). */
+  bySdg: RawRow[];
+  /** Passed assessments per member and ESCO skill. */
+  skills: SkillAwardRow[];
+  unavailable: string[];
+}
+
+const ALIAS: Partial<Record<StatisticsDimension, string>> = { MONTH: 'month', HOME_MEMBER: 'home', SDG: 'sdg' };
+
 /**
- * Every member's counts by all dimensions at once (one query to each member,
- * through one call to the router); the tables by one dimension and the
- * member totals are sums of it.
+ * Every member's counts: by all offering dimensions at once, by month, by
+ * home member, by SDG and per skill - one call to the router, which asks
+ * each member. A member that failed any part is left out of all of them, so
+ * every table of the publication counts the same members.
  */
-async function readCounts(service: AnalyticsService): Promise<{ totals: RawRow[]; byDimension: Map<StatisticsDimension, RawRow[]>; unavailable: string[] }> {
-  const query = `query AllianceStatistics { cube: memberStatistics(groupBy: [${DIMENSIONS.join(', ')}]) { ${ROW} } }`;
+async function readCounts(service: AnalyticsService): Promise<MemberCounts> {
+  const own = [...OWN_DIMENSIONS, StatisticsDimension.SDG].map((dimension) => `${ALIAS[dimension]}: memberStatistics(groupBy: [${dimension}]) { ${ROW} }`).join(' ');
+  const query = `query AllianceStatistics { cube: memberStatistics(groupBy: [${CUBE_DIMENSIONS.join(', ')}]) { ${ROW} } ${own} skills: memberSkillCounts { member skillUri awards } }`;
   const body = await callService(service.sources, 'members', STATISTICS_READER, query, {}, 'no statistics were published');
-  const cube = ((body.data ?? {}) as Record<string, RawRow[] | null>)['cube'] ?? [];
+  const data = (body.data ?? {}) as Record<string, unknown[] | null>;
   const unavailable = [...new Set((body.errors ?? []).flatMap((error) => (typeof error.extensions?.['member'] === 'string' ? [error.extensions['member']] : [])))].sort();
-  return {
-    totals: regroup(cube, () => []),
-    byDimension: new Map(DIMENSIONS.map((dimension, index) => [dimension, regroup(cube, (row) => [row.keys[index] ?? 'unknown'])])),
-    unavailable,
-  };
+  const answered = <T extends { member: string }>(alias: string) => ((data[alias] ?? []) as T[]).filter((row) => !unavailable.includes(row.member));
+  const cube = answered<RawRow>('cube');
+  const byDimension = new Map<StatisticsDimension, RawRow[]>(CUBE_DIMENSIONS.map((dimension, index) => [dimension, regroup(cube, (row) => [row.keys[index] ?? 'unknown'])]));
+  for (const dimension of OWN_DIMENSIONS) byDimension.set(dimension, regroup(answered<RawRow>(ALIAS[dimension] as string), (row) => [row.keys[0] ?? 'unknown']));
+  return { totals: regroup(cube, () => []), byDimension, bySdg: answered<RawRow>('sdg'), skills: answered<SkillAwardRow>('skills'), unavailable };
 }
 
 /** Builds the publication from the members' counts: tables, then suppression per measure over all of them. */
-export function buildPublication(counts: { totals: RawRow[]; byDimension: Map<StatisticsDimension, RawRow[]>; unavailable: string[] }, mobility: PublishedMobility, k: number, at: Date): Publication {
+export function buildPublication(counts: MemberCounts, mobility: PublishedMobility, skills: PublishedSkills, k: number, at: Date): Publication {
   // Members that answered, in a fixed order; a member with no enrolments still has its (zero) row.
   const members = [...new Set(counts.totals.map((row) => row.member))].sort();
   const totalOf = (member: string) => counts.totals.find((row) => row.member === member);
@@ -138,7 +167,16 @@ export function buildPublication(counts: { totals: RawRow[]; byDimension: Map<St
       total: byMember.total,
     });
   }
-  return { at, k, byMember, byDimension, unavailable: counts.unavailable, mobility };
+  byDimension.set(
+    StatisticsDimension.SDG,
+    buildSdgTable(counts.bySdg, members, k, {
+      raw: (measure, member) => totalOf(member)?.[measure] ?? 0,
+      hidden: (measure, member) => Boolean((hiddenByMeasure.get(measure) as boolean[])[(systems.get(measure) as ReturnType<typeof systemFor>).memberTotal.get(member) as number]),
+      memberTotals: byMember.memberTotals,
+      total: byMember.total,
+    }),
+  );
+  return { at, k, byMember, byDimension, unavailable: counts.unavailable, mobility, skills };
 }
 
 /**
@@ -210,7 +248,11 @@ export function currentPublication(service: AnalyticsService): Promise<Publicati
   const cached = service.publication;
   const now = service.now();
   if (cached && now.getTime() - cached.at < service.statisticsTtlMs) return cached.value;
-  const value = Promise.all([readCounts(service), readMobility(service, service.k)]).then(([counts, mobility]) => buildPublication(counts, mobility, service.k, now));
+  const value = Promise.all([readCounts(service), readMobility(service, service.k)]).then(async ([counts, mobility]) => {
+    const members = [...new Set(counts.totals.map((row) => row.member))].sort();
+    const skills = await publishSkills(service, counts.skills, members, service.k);
+    return buildPublication(counts, mobility, skills, service.k, now);
+  });
   service.publication = { at: now.getTime(), value };
   // A failed build is not kept: the next request tries again.
   value.catch(() => {

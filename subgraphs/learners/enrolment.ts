@@ -28,8 +28,8 @@ export interface EnrolmentApplicationResult {
 }
 
 const SUBMIT = /* GraphQL */ `
-  mutation SubmitEnrolmentApplication($input: EnrolmentApplicationInput!) {
-    submitEnrolmentApplication(input: $input) { created accountCreated enrolment { id learnerAccount { id } } }
+  mutation SubmitEnrolmentApplication($input: EnrolmentApplicationInput!, $homeMember: String) {
+    submitEnrolmentApplication(input: $input, homeMember: $homeMember) { created accountCreated enrolment { id learnerAccount { id } } }
   }
 `;
 
@@ -82,7 +82,10 @@ export async function applyForOffering(context: LearnersContext, caller: Subgrap
   if (!caller) {
     throw new GraphQLError('Enrolment is not configured on this hub (the learners service has no member router to send applications to).', { extensions: { code: 'SERVICE_UNAVAILABLE' } });
   }
-  const body = await callService(caller, 'members', principal, SUBMIT, { input }, 'no application was made');
+  // The home member as the register defines it for mobility (the first account, ties by member id), for
+  // the member to keep on a new account: the statistics by home member are then counted at the member.
+  const first = await context.em.fork().findOne(LearnerAccountLink, { learner: principal.learnerId }, { orderBy: { linkedAt: 'asc', memberId: 'asc' } });
+  const body = await callService(caller, 'members', principal, SUBMIT, { input, homeMember: first?.memberId ?? memberId }, 'no application was made');
   const answer = (body.data as SubmitAnswer | null | undefined)?.submitEnrolmentApplication;
   if (!answer) {
     const first = body.errors?.[0];

@@ -18,4 +18,7 @@
 // Enrolment.language / prerequisitesDeclared / declineReason / statusNote.
 // 1.7.0: memberStatistics(groupBy), the member's exact enrolment counts by up to two dimensions,
 // hidden from clients: the analytics service publishes them only after suppression.
-export const MEMBER_CONTRACT_VERSION = '1.7.0';
+// 1.8.0: statistics by SDG_CHALLENGE, MONTH, HOME_MEMBER and SDG (the last three asked for alone),
+// memberSkillCounts (skill awards per ESCO skill), and submitEnrolmentApplication(homeMember), which the
+// learner register sets so that a new account keeps the learner's home member.
+export const MEMBER_CONTRACT_VERSION = '1.8.0';

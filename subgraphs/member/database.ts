@@ -97,6 +97,7 @@ export const LearnerAccountSchema = new EntitySchema<LearnerAccount>({
   properties: {
     id: { type: 'string', primary: true, length: 255 },
     allianceLearnerId: { type: 'string', length: 64, nullable: true, unique: true },
+    homeMemberId: { type: 'string', length: 255, nullable: true },
     studentNumber: { type: 'string', length: 64, nullable: true },
     givenName: { type: 'string', length: 128 },
     familyName: { type: 'string', length: 128 },

@@ -34,8 +34,13 @@ export class EnrolmentMutationResolver {
   @Mutation(() => MemberEnrolmentApplication, {
     description: "Applies for one of this member's offerings as the signed-in learner (learners only): checks the enrolment deadline, the language, the declared prerequisites and the places left, creates the learner's account here if there is none, and leaves the application APPLIED for the staff. Applying again while an application is open answers it again.",
   })
-  submitEnrolmentApplication(@Arg('input', () => EnrolmentApplicationInput) input: EnrolmentApplicationInput, @Ctx() context: MemberContext) {
-    return applyForOffering(context, input);
+  submitEnrolmentApplication(
+    @Arg('input', () => EnrolmentApplicationInput) input: EnrolmentApplicationInput,
+    @Ctx() context: MemberContext,
+    @Arg('homeMember', () => String, { nullable: true, description: "The learner's home member as the learner register knows it (member contract 1.8.0), kept on a new account for the statistics by home member; none: this member." })
+    homeMember?: string | null,
+  ) {
+    return applyForOffering(context, { ...input, homeMember: homeMember ?? null });
   }
 
   @Mutation(() => Enrolment, {

@@ -4,7 +4,7 @@ import { GraphQLError } from 'graphql';
 import { forbidden, hasRole, requireSignedIn, type SignedIn } from '../../lib/access.js';
 import { addAuditRow } from '../../lib/audited-writes.js';
 import { badUserInput, checkedText } from '../../lib/errors.js';
-import { globalId, parseGlobalId } from '../../lib/ids.js';
+import { globalId, isMemberId, parseGlobalId } from '../../lib/ids.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
 import { isOwnStaff } from './access.js';
 import type { MemberContext } from './context.js';
@@ -44,6 +44,8 @@ export interface EnrolmentApplicationFields {
   language: string;
   prerequisitesMet?: boolean | null;
   applicant?: ApplicantDetails | null;
+  /** The learner's home member, as the learner register knows it (set by the register, not the learner). */
+  homeMember?: string | null;
 }
 
 export interface EnrolmentApplicationResult {
@@ -135,6 +137,7 @@ export async function applyForOffering(context: MemberContext, fields: Enrolment
     const open = await context.em.findOne(Enrolment, { account: account.id, opportunity: opportunity.id, status: { $in: [...OPEN_STATUSES] } });
     if (open) return { enrolment: open, created: false, accountCreated: false };
   }
+  if (fields.homeMember != null && !isMemberId(fields.homeMember)) throw badUserInput('"homeMember" must be a member id such as "tuni.fi".', 'homeMember');
   const details = account ? null : applicantDetails(fields.applicant, context.memberId);
   const now = context.clock();
   await checkEligible(context, opportunity, fields, now.toISOString().slice(0, 10));
@@ -163,9 +166,9 @@ function writeApplication(
     let accountId = account?.id;
     if (!accountId) {
       accountId = globalId(context.memberId, `acc-${randomUUID()}`);
-      tx.create(LearnerAccount, { id: accountId, allianceLearnerId: learnerId, studentNumber: null, ...details, createdAt: now } as never);
+      tx.create(LearnerAccount, { id: accountId, allianceLearnerId: learnerId, homeMemberId: fields.homeMember ?? context.memberId, studentNumber: null, ...details, createdAt: now } as never);
       // The audit keeps who and when, not the name and e-mail (they stay in the account, erasable with it).
-      addAuditRow(tx, MemberAudit, caller, 'createLearnerAccount', { type: 'LearnerAccount', id: accountId }, null, { allianceLearnerId: learnerId, via: 'applyForOffering' }, now);
+      addAuditRow(tx, MemberAudit, caller, 'createLearnerAccount', { type: 'LearnerAccount', id: accountId }, null, { allianceLearnerId: learnerId, homeMemberId: fields.homeMember ?? context.memberId, via: 'applyForOffering' }, now);
     }
     const enrolment = tx.create(Enrolment, {
       id: globalId(context.memberId, `enr-${randomUUID()}`),

@@ -210,6 +210,14 @@ export class LearnerAccount {
   /** Link to the alliance learner; exposed as `learner`. */
   allianceLearnerId?: string | null;
 
+  /**
+   * The learner's home member (the member of their first account in the
+   * learner register, as the register said when this account was made; this
+   * member itself for a learner new to the alliance). Only counted in the
+   * statistics (HOME_MEMBER); null for accounts made before member contract 1.8.0.
+   */
+  homeMemberId?: string | null;
+
   @Field(() => String, { nullable: true, description: "The member's student number." })
   studentNumber?: string | null;
 

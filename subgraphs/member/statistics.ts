@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { Arg, Ctx, Directive, Field, Float, Int, ObjectType, Query, registerEnumType, Resolver } from 'type-graphql';
 import { badUserInput } from '../../lib/errors.js';
+import { utcMonth } from '../../lib/orm.js';
 import { checkUptakeAccess } from './access.js';
 import type { MemberContext } from './context.js';
 import { LearningOpportunity } from './model.js';
@@ -24,7 +25,14 @@ export enum StatisticsDimension {
   ISCED_F = 'ISCED_F',
   MODE = 'MODE',
   TERM = 'TERM',
+  SDG_CHALLENGE = 'SDG_CHALLENGE',
+  MONTH = 'MONTH',
+  HOME_MEMBER = 'HOME_MEMBER',
+  SDG = 'SDG',
 }
+
+/** Dimensions of the enrolment or the learner rather than the offering: counted by their own query, asked for alone. */
+const OWN_QUERY = new Set<StatisticsDimension>([StatisticsDimension.MONTH, StatisticsDimension.HOME_MEMBER, StatisticsDimension.SDG]);
 
 export function registerStatisticsEnums(): void {
   registerEnumType(StatisticsDimension, {
@@ -37,6 +45,10 @@ export function registerStatisticsEnums(): void {
       ISCED_F: { description: 'ISCED-F 2013 field of the offering ("unknown" when it names none).' },
       MODE: { description: 'Online, on site or blended.' },
       TERM: { description: 'The month the offering starts (YYYY-MM), the term it belongs to.' },
+      SDG_CHALLENGE: { description: '"yes" for a challenge-based offering on at least one UN Sustainable Development Goal, else "no" (the active-citizen indicator).' },
+      MONTH: { description: 'The month it happened (YYYY-MM, UTC): enrolments by the month enrolled, completions by the month completed, passes and ECTS by the month assessed. Asked for alone.' },
+      HOME_MEMBER: { description: "The learner's home member (their first account's member; \"unknown\" for accounts from before member contract 1.8.0). Asked for alone." },
+      SDG: { description: 'A UN Sustainable Development Goal of the offering ("1"–"17", "none"): an offering counts under each of its SDGs, so the groups overlap and do not add up to the total. Asked for alone.' },
     },
   });
 }
@@ -49,7 +61,17 @@ const VALUE: Record<StatisticsDimension, (offering: LearningOpportunity) => stri
   ISCED_F: (offering) => offering.iscedF ?? 'unknown',
   MODE: (offering) => offering.mode,
   TERM: (offering) => offering.startDate?.slice(0, 7) ?? 'unknown',
+  SDG_CHALLENGE: (offering) => (offering.kind === 'CHALLENGE' && offering.sdgList.split(',').some(Boolean) ? 'yes' : 'no'),
+  MONTH: () => 'unknown',
+  HOME_MEMBER: () => 'unknown',
+  SDG: () => 'unknown',
 };
+
+/** An offering's SDGs as the SDG dimension's values (each counts the offering once). */
+function sdgValues(offering: LearningOpportunity): string[] {
+  const sdgs = offering.sdgList.split(',').filter(Boolean);
+  return sdgs.length > 0 ? sdgs : ['none'];
+}
 
 interface OfferingCounts {
   enrolments: number;
@@ -88,6 +110,69 @@ async function countsByOffering(context: MemberContext): Promise<Map<string, Off
   return counts;
 }
 
+type Groups = Map<string, MemberStatisticsRow>;
+
+function addTo(groups: Groups, member: string, keys: string[], counted: Partial<OfferingCounts>): void {
+  const key = JSON.stringify(keys);
+  const group = groups.get(key) ?? { member, keys, enrolments: 0, completions: 0, passed: 0, ectsAwarded: 0 };
+  group.enrolments += counted.enrolments ?? 0;
+  group.completions += counted.completions ?? 0;
+  group.passed += counted.passed ?? 0;
+  group.ectsAwarded += counted.ectsAwarded ?? 0;
+  groups.set(key, group);
+}
+
+function sorted(groups: Groups): MemberStatisticsRow[] {
+  return [...groups.values()].map((group) => ({ ...group, ectsAwarded: Math.round(group.ectsAwarded * 10) / 10 })).sort((a, b) => JSON.stringify(a.keys).localeCompare(JSON.stringify(b.keys)));
+}
+
+/** The counts by a dimension of the enrolment or the learner (MONTH, HOME_MEMBER), grouped in SQL. */
+export async function countsByOwnQuery(context: Pick<MemberContext, 'em' | 'databaseKind' | 'memberId'>, dimension: StatisticsDimension.MONTH | StatisticsDimension.HOME_MEMBER): Promise<MemberStatisticsRow[]> {
+  return sorted(await (dimension === StatisticsDimension.MONTH ? countsByMonth(context) : countsByHomeMember(context)));
+}
+
+/** By month: enrolled, completed (the status change) and assessed, each grouped in SQL. */
+async function countsByMonth(context: Pick<MemberContext, 'em' | 'databaseKind' | 'memberId'>): Promise<Groups> {
+  const knex = context.em.getKnex();
+  const enrolled = utcMonth(context.databaseKind, 'enrolled_at');
+  const completed = utcMonth(context.databaseKind, 'status_changed_at');
+  const [enrolments, completions, passed] = await Promise.all([
+    knex('enrolment').select(knex.raw(`${enrolled} as month`)).count({ n: '*' }).groupByRaw(enrolled) as Promise<{ month: string | null; n: number | string }[]>,
+    knex('enrolment').select(knex.raw(`${completed} as month`)).count({ n: '*' }).where('status', 'COMPLETED').groupByRaw(completed) as Promise<{ month: string | null; n: number | string }[]>,
+    knex('achievement').select(knex.raw('substr(assessed_on, 1, 7) as month')).count({ n: '*' }).sum({ ects: 'ects_awarded' }).where('passed', true).groupByRaw('substr(assessed_on, 1, 7)') as Promise<{ month: string | null; n: number | string; ects: number | string | null }[]>,
+  ]);
+  const groups: Groups = new Map();
+  for (const row of enrolments) addTo(groups, context.memberId, [row.month ?? 'unknown'], { enrolments: Number(row.n) });
+  for (const row of completions) addTo(groups, context.memberId, [row.month ?? 'unknown'], { completions: Number(row.n) });
+  for (const row of passed) addTo(groups, context.memberId, [row.month ?? 'unknown'], { passed: Number(row.n), ectsAwarded: Number(row.ects ?? 0) });
+  return groups;
+}
+
+/** By the learner's home member, kept on their account here: two grouped joins. */
+async function countsByHomeMember(context: Pick<MemberContext, 'em' | 'databaseKind' | 'memberId'>): Promise<Groups> {
+  const knex = context.em.getKnex();
+  const [enrolments, passed] = await Promise.all([
+    knex('enrolment as e').join('learner_account as l', 'l.id', 'e.account_id').select('l.home_member_id as home', 'e.status').count({ n: '*' }).groupBy('l.home_member_id', 'e.status') as Promise<{ home: string | null; status: string; n: number | string }[]>,
+    knex('achievement as a').join('learner_account as l', 'l.id', 'a.account_id').select('l.home_member_id as home').count({ n: '*' }).sum({ ects: 'a.ects_awarded' }).where('a.passed', true).groupBy('l.home_member_id') as Promise<{ home: string | null; n: number | string; ects: number | string | null }[]>,
+  ]);
+  const groups: Groups = new Map();
+  for (const row of enrolments) addTo(groups, context.memberId, [row.home ?? 'unknown'], { enrolments: Number(row.n), completions: row.status === 'COMPLETED' ? Number(row.n) : 0 });
+  for (const row of passed) addTo(groups, context.memberId, [row.home ?? 'unknown'], { passed: Number(row.n), ectsAwarded: Number(row.ects ?? 0) });
+  return groups;
+}
+
+@ObjectType({ description: "Passed assessments at one member that showed one ESCO skill (exact; published only after suppression)." })
+export class MemberSkillCount {
+  @Field(() => String)
+  member!: string;
+
+  @Field(() => String, { description: 'The ESCO skill URI.' })
+  skillUri!: string;
+
+  @Field(() => Int, { description: 'Passed assessments that showed the skill.' })
+  awards!: number;
+}
+
 @ObjectType({ description: 'Counts of one group of enrolments at one member (exact; published only after suppression).' })
 export class MemberStatisticsRow {
   @Field(() => String, { description: 'The member.' })
@@ -119,20 +204,35 @@ export class StatisticsResolver {
   async memberStatistics(@Arg('groupBy', () => [StatisticsDimension]) groupBy: StatisticsDimension[], @Ctx() context: MemberContext): Promise<MemberStatisticsRow[]> {
     checkUptakeAccess(context);
     if (new Set(groupBy).size !== groupBy.length) throw badUserInput('"groupBy" names a dimension twice.', 'groupBy');
-    const [counts, offerings] = await Promise.all([countsByOffering(context), context.em.find(LearningOpportunity, {}, { fields: ['id', 'kind', 'microCredentialType', 'eqfLevel', 'iscedF', 'mode', 'startDate'] as never })]);
+    const alone = groupBy.find((dimension) => OWN_QUERY.has(dimension));
+    if (alone && groupBy.length > 1) throw badUserInput(`"groupBy": ${alone} is counted on its own; ask for it alone.`, 'groupBy');
+    if (alone === StatisticsDimension.MONTH || alone === StatisticsDimension.HOME_MEMBER) return countsByOwnQuery(context, alone);
+    const [counts, offerings] = await Promise.all([countsByOffering(context), context.em.find(LearningOpportunity, {}, { fields: ['id', 'kind', 'microCredentialType', 'eqfLevel', 'iscedF', 'mode', 'startDate', 'sdgList'] as never })]);
     const groups = new Map<string, MemberStatisticsRow>();
     for (const offering of offerings) {
       const counted = counts.get(offering.id);
       if (!counted) continue;
-      const keys = groupBy.map((dimension) => VALUE[dimension](offering));
-      const key = JSON.stringify(keys);
-      const group = groups.get(key) ?? { member: context.memberId, keys, enrolments: 0, completions: 0, passed: 0, ectsAwarded: 0 };
-      group.enrolments += counted.enrolments;
-      group.completions += counted.completions;
-      group.passed += counted.passed;
-      group.ectsAwarded += counted.ectsAwarded;
-      groups.set(key, group);
+      const keyLists = alone === StatisticsDimension.SDG ? sdgValues(offering).map((sdg) => [sdg]) : [groupBy.map((dimension) => VALUE[dimension](offering))];
+      for (const keys of keyLists) addTo(groups, context.memberId, keys, counted);
     }
-    return [...groups.values()].map((group) => ({ ...group, ectsAwarded: Math.round(group.ectsAwarded * 10) / 10 })).sort((a, b) => JSON.stringify(a.keys).localeCompare(JSON.stringify(b.keys)));
+    return sorted(groups);
+  }
+
+  @Directive('@inaccessible')
+  @Query(() => [MemberSkillCount], {
+    nullable: true,
+    description: "This member's passed assessments per ESCO skill shown in them (skill awards), for the analytics service (analysts, alliance administrators, the member's own staff). Exact counts: hidden from clients, published only after the alliance-wide suppression.",
+  })
+  async memberSkillCounts(@Ctx() context: MemberContext): Promise<MemberSkillCount[]> {
+    checkUptakeAccess(context);
+    // One aggregate over the skills of passed assessments: a count per skill, never a row per learner.
+    const rows = (await context.em
+      .getKnex()('acquired_skill as s')
+      .join('achievement as a', 'a.id', 's.achievement_id')
+      .where('a.passed', true)
+      .select('s.skill_uri')
+      .count({ n: '*' })
+      .groupBy('s.skill_uri')) as { skill_uri: string; n: number | string }[];
+    return rows.map((row) => ({ member: context.memberId, skillUri: row.skill_uri, awards: Number(row.n) })).sort((a, b) => a.skillUri.localeCompare(b.skillUri));
   }
 }

@@ -35,6 +35,7 @@ export const ROOT_FIELD_STRATEGIES = {
   enrolment: 'route by global id',
   achievement: 'route by global id',
   memberStatistics: 'fan-out list',
+  memberSkillCounts: 'fan-out list',
 } as const;
 
 /**
@@ -323,6 +324,7 @@ export function routerResolvers(): Record<string, Record<string, unknown>> {
     enrolment: recordReader(routeByGlobalId),
     achievement: recordReader(routeByGlobalId),
     memberStatistics: fanOutList,
+    memberSkillCounts: fanOutList,
   };
   const entities = Object.fromEntries(
     MEMBER_ENTITY_TYPES.map((typeName) => [

@@ -11,6 +11,7 @@ import { LearningMode, OfferingOrder, OpportunityKind } from '../../subgraphs/me
 import type { OfferingFilter } from '../../subgraphs/member/inputs.js';
 import { LearnerAccount } from '../../subgraphs/member/model.js';
 import { findAccountsPage, findCohortPage, findOfferingsPage } from '../../subgraphs/member/queries.js';
+import { countsByOwnQuery, StatisticsDimension } from '../../subgraphs/member/statistics.js';
 import { uptakeLoader } from '../../subgraphs/member/uptake.js';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { collationSensitiveDatabase, expectedOfferings, extraOfferings, insertOfferings } from './helpers.js';
@@ -50,7 +51,7 @@ const accountIds = [
 const demoEnrolments = Array.from({ length: LEARNERS }, (_, index) => generateLearner(index, catalogues))
   .flatMap((learner) => learner.accounts)
   .filter((account) => account.memberId === MEMBER)
-  .flatMap((account) => account.enrolments.map((enrolment) => ({ ...enrolment, accountId: account.id })));
+  .flatMap((account) => account.enrolments.map((enrolment) => ({ ...enrolment, accountId: account.id, homeMemberId: account.homeMemberId })));
 
 const SCENARIOS: { name: string; filter?: Partial<OfferingFilter>; orderBy?: OfferingOrder }[] = [
   { name: 'all offerings by title' },
@@ -228,6 +229,38 @@ describe.each(DATABASE_KINDS)('member data layer on %s', (kind) => {
     // The catalogue's totals at least are large enough to be shown.
     expect(shown).toBeGreaterThan(5);
     answer['uptake'] = uptake;
+  });
+
+  it('counts by month and by home member in SQL, equal to the rows behind them (dates in UTC on both dialects)', async () => {
+    const context = { em: em(), databaseKind: kind, memberId: MEMBER };
+    const tally = (keyOf: (enrolment: (typeof demoEnrolments)[number]) => { enrolments?: string; completions?: string; passed?: string }) => {
+      const expected = new Map<string, { enrolments: number; completions: number; passed: number }>();
+      for (const enrolment of demoEnrolments) {
+        for (const [measure, key] of Object.entries(keyOf(enrolment)) as [('enrolments' | 'completions' | 'passed'), string | undefined][]) {
+          if (!key) continue;
+          const counts = expected.get(key) ?? { enrolments: 0, completions: 0, passed: 0 };
+          counts[measure] += 1;
+          expected.set(key, counts);
+        }
+      }
+      return expected;
+    };
+    const byMonth = tally((enrolment) => ({
+      enrolments: enrolment.enrolledAt.toISOString().slice(0, 7),
+      completions: enrolment.status === 'COMPLETED' ? enrolment.statusChangedAt.toISOString().slice(0, 7) : undefined,
+      passed: enrolment.achievement?.passed ? enrolment.achievement.assessedOn.slice(0, 7) : undefined,
+    }));
+    const byHome = tally((enrolment) => ({
+      enrolments: enrolment.homeMemberId,
+      completions: enrolment.status === 'COMPLETED' ? enrolment.homeMemberId : undefined,
+      passed: enrolment.achievement?.passed ? enrolment.homeMemberId : undefined,
+    }));
+    for (const [dimension, expected] of [[StatisticsDimension.MONTH, byMonth], [StatisticsDimension.HOME_MEMBER, byHome]] as const) {
+      const rows = await countsByOwnQuery(context, dimension);
+      expect(new Map(rows.map((row) => [row.keys[0], { enrolments: row.enrolments, completions: row.completions, passed: row.passed }])), dimension).toEqual(expected);
+      answer[dimension] = rows;
+    }
+    expect(byHome.size).toBeGreaterThan(1);
   });
 });
 

@@ -828,5 +828,45 @@ describe('memberStatistics (the counts the analytics service publishes)', () => 
     expect((await run(STATISTICS, {}, { kind: 'anonymous' })).errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
     const twice = await run(`{ memberStatistics(groupBy: [KIND, KIND]) { member } }`, {}, staffOf(MEMBER));
     expect(twice.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'groupBy' });
+    // Month, home member and SDG are counted by queries of their own.
+    const mixed = await run(`{ memberStatistics(groupBy: [MONTH, KIND]) { member } }`, {}, staffOf(MEMBER));
+    expect(mixed.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'groupBy' });
+    expect(mixed.errors?.[0]?.message).toMatch(/MONTH is counted on its own/);
+    for (const principal of [{ kind: 'user', subject: 'l', roles: ['learner'], learnerId: 'eciu-x' }, staffOf(NONE_MEMBER)] as Principal[]) {
+      expect((await run(`{ memberSkillCounts { skillUri awards } }`, {}, principal)).errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+    }
+  });
+
+  it('counts by month, by home member and by SDG, and skill awards, each adding up to the rows behind them', async () => {
+    type Row = { keys: string[]; enrolments: number; completions: number; passed: number };
+    const analystPrincipal: Principal = { kind: 'user', subject: 'analyst@eciu.eu', roles: ['analyst'] };
+    const knex = (member(MEMBER).orm.em.fork() as SqlEntityManager).getKnex();
+    const [{ n }] = (await knex('enrolment').count({ n: '*' })) as [{ n: number }];
+    const [{ c }] = (await knex('enrolment').where('status', 'COMPLETED').count({ c: '*' })) as [{ c: number }];
+    const [{ p }] = (await knex('achievement').where('passed', true).count({ p: '*' })) as [{ p: number }];
+    for (const dimension of ['MONTH', 'HOME_MEMBER']) {
+      const rows = (await run<{ memberStatistics: Row[] }>(`{ memberStatistics(groupBy: [${dimension}]) { keys enrolments completions passed } }`, {}, analystPrincipal)).data?.memberStatistics ?? [];
+      expect(rows.reduce((sum, row) => sum + row.enrolments, 0), dimension).toBe(Number(n));
+      expect(rows.reduce((sum, row) => sum + row.completions, 0), dimension).toBe(Number(c));
+      expect(rows.reduce((sum, row) => sum + row.passed, 0), dimension).toBe(Number(p));
+      if (dimension === 'MONTH') expect(rows.every((row) => /^\d{4}-\d{2}$/.test(row.keys[0] as string)), JSON.stringify(rows.map((row) => row.keys))).toBe(true);
+      else expect(rows.every((row) => /^[a-z0-9.-]+\.[a-z]+$/.test(row.keys[0] as string))).toBe(true);
+    }
+    // By month: the enrolments of a month are those enrolled in it.
+    const month = (await run<{ memberStatistics: Row[] }>(`{ memberStatistics(groupBy: [MONTH]) { keys enrolments } }`, {}, analystPrincipal)).data?.memberStatistics ?? [];
+    const dates = (await knex('enrolment').select('enrolled_at')) as { enrolled_at: number | string }[];
+    const first = month[0] as Row;
+    expect(first.enrolments).toBe(dates.filter((row) => new Date(typeof row.enrolled_at === 'string' && /^\d+$/.test(row.enrolled_at) ? Number(row.enrolled_at) : row.enrolled_at).toISOString().slice(0, 7) === first.keys[0]).length);
+    // By SDG: an offering counts under each of its SDGs.
+    const sdg = (await run<{ memberStatistics: Row[] }>(`{ memberStatistics(groupBy: [SDG]) { keys enrolments } }`, {}, analystPrincipal)).data?.memberStatistics ?? [];
+    const offerings = (await knex('learning_opportunity as o').leftJoin('enrolment as e', 'e.opportunity_id', 'o.id').select('o.sdg_list').count({ e: 'e.id' }).groupBy('o.id', 'o.sdg_list')) as { sdg_list: string; e: number | string }[];
+    const expected = new Map<string, number>();
+    for (const offering of offerings) for (const goal of offering.sdg_list.split(',').filter(Boolean).concat(offering.sdg_list ? [] : ['none'])) expected.set(goal, (expected.get(goal) ?? 0) + Number(offering.e));
+    for (const row of sdg) expect(row.enrolments, `SDG ${row.keys[0]}`).toBe(expected.get(row.keys[0] as string));
+    // Skill awards: one per skill of a passed assessment.
+    const skills = (await run<{ memberSkillCounts: { member: string; skillUri: string; awards: number }[] }>(`{ memberSkillCounts { member skillUri awards } }`, {}, analystPrincipal)).data?.memberSkillCounts ?? [];
+    const [{ s }] = (await knex('acquired_skill as k').join('achievement as a', 'a.id', 'k.achievement_id').where('a.passed', true).count({ s: '*' })) as [{ s: number }];
+    expect(skills.reduce((sum, row) => sum + row.awards, 0)).toBe(Number(s));
+    expect(skills.every((row) => row.member === MEMBER && row.skillUri.startsWith('http://data.europa.eu/esco/'))).toBe(true);
   });
 });

@@ -3,11 +3,13 @@ import type { MigrationSet } from '../../../lib/orm.js';
 import { Migration20261123092700_initial as sqlite_Migration20261123092700_initial } from './sqlite/Migration20261123092700_initial.js';
 import { Migration20261207033636_enrolment_applications as sqlite_Migration20261207033636_enrolment_applications } from './sqlite/Migration20261207033636_enrolment_applications.js';
 import { Migration20261207044325_statistics_indexes as sqlite_Migration20261207044325_statistics_indexes } from './sqlite/Migration20261207044325_statistics_indexes.js';
+import { Migration20261207091831_home_member as sqlite_Migration20261207091831_home_member } from './sqlite/Migration20261207091831_home_member.js';
 import { Migration20261123092700_initial as postgresql_Migration20261123092700_initial } from './postgresql/Migration20261123092700_initial.js';
 import { Migration20261207033636_enrolment_applications as postgresql_Migration20261207033636_enrolment_applications } from './postgresql/Migration20261207033636_enrolment_applications.js';
 import { Migration20261207044326_statistics_indexes as postgresql_Migration20261207044326_statistics_indexes } from './postgresql/Migration20261207044326_statistics_indexes.js';
+import { Migration20261207091831_home_member as postgresql_Migration20261207091831_home_member } from './postgresql/Migration20261207091831_home_member.js';
 
 export const memberMigrations: MigrationSet = {
-  sqlite: [{ name: 'Migration20261123092700_initial', class: sqlite_Migration20261123092700_initial }, { name: 'Migration20261207033636_enrolment_applications', class: sqlite_Migration20261207033636_enrolment_applications }, { name: 'Migration20261207044325_statistics_indexes', class: sqlite_Migration20261207044325_statistics_indexes }],
-  postgresql: [{ name: 'Migration20261123092700_initial', class: postgresql_Migration20261123092700_initial }, { name: 'Migration20261207033636_enrolment_applications', class: postgresql_Migration20261207033636_enrolment_applications }, { name: 'Migration20261207044326_statistics_indexes', class: postgresql_Migration20261207044326_statistics_indexes }],
+  sqlite: [{ name: 'Migration20261123092700_initial', class: sqlite_Migration20261123092700_initial }, { name: 'Migration20261207033636_enrolment_applications', class: sqlite_Migration20261207033636_enrolment_applications }, { name: 'Migration20261207044325_statistics_indexes', class: sqlite_Migration20261207044325_statistics_indexes }, { name: 'Migration20261207091831_home_member', class: sqlite_Migration20261207091831_home_member }],
+  postgresql: [{ name: 'Migration20261123092700_initial', class: postgresql_Migration20261123092700_initial }, { name: 'Migration20261207033636_enrolment_applications', class: postgresql_Migration20261207033636_enrolment_applications }, { name: 'Migration20261207044326_statistics_indexes', class: postgresql_Migration20261207044326_statistics_indexes }, { name: 'Migration20261207091831_home_member', class: postgresql_Migration20261207091831_home_member }],
 };
