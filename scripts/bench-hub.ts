@@ -27,7 +27,9 @@ calls the recognition subgraph makes per progress query, and of the learner's
 competence passport and recommendations (the passport subgraph's calls too),
 also for one added learner with 40 passed achievements across the members, and
 the analyst dashboard's reads: the alliance statistics (building the publication, then
-reading it), mobility flows and the quality summaries of every member.
+reading it, by every dimension including month, home member and SDG), mobility
+flows, skills gained with the impact indicators, credentials and recognition
+outcomes, and the quality summaries of every member.
 Prints figures; asserts nothing.
 `;
 
@@ -70,6 +72,14 @@ const STATISTICS_QUERY = /* GraphQL */ `query Statistics($by: StatisticsDimensio
 // The dashboard's other two reads (subgraphs/analytics/dashboard/dashboard.js asks exactly these).
 const MOBILITY_QUERY = /* GraphQL */ `{ mobility { k flows { home { id name } host { id name } learners } byMemberCount { members learners } multiMemberLearners learners } }`;
 const QUALITY_QUERY = /* GraphQL */ `{ institutions { id name qualitySummary { k withheld responses responseRate averages { overall workload } } } }`;
+const OUTCOMES_QUERY = /* GraphQL */ `{
+  credentialStatistics { k unavailable issuedByMonth { columns rows { member { id name } cells total } columnTotals total } issuedByKind { columns columnTotals total } revokedByMonth { columnTotals total } }
+  recognitionStatistics { k unavailable byOutcome { columns rows { member { id name } cells total } columnTotals total } decisionTimes { member { id } medianDays } }
+}`;
+const SKILLS_IMPACT_QUERY = /* GraphQL */ `{
+  skillStatistics(first: 20) { k escoUnavailable byGroup { columns rows { member { id name } cells total } columnTotals total } groups { code label } skills { uri label group awards } collections { collection awards } }
+  impactIndicators { activeCitizen { sdgChallengeEnrolments sdgChallengePassed shareOfEnrolments } empoweredLearner { stackedCredentials multiMemberLearners shareOfLearners } thrivingEarner { skillAwards greenSkillAwards digitalSkillAwards transversalSkillAwards } }
+}`;
 
 const mib = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
 
@@ -202,11 +212,13 @@ async function main(): Promise<void> {
       body: JSON.stringify({ query: STATISTICS_QUERY, variables: { by: 'TERM' } }),
     });
     const built = ((await first.json()) as { errors?: unknown[] }).errors ? 'with errors' : 'ok';
-    say(`alliance statistics, building the publication (every member counts once, then suppression of 3 measures over 7 tables): ${(performance.now() - statisticsStarted).toFixed(0)} ms, ${built}`);
-    const dimensions = ['KIND', 'TERM', 'MODE', 'EQF_LEVEL', 'ISCED_F', 'MICRO_CREDENTIAL_TYPE', null];
+    say(`alliance statistics, building the publication (every member counts once by offering, month, home member, SDG and skill; ESCO groups the skills; suppression of 3 measures over 9 additive tables, the SDG table and the skills system): ${(performance.now() - statisticsStarted).toFixed(0)} ms, ${built}`);
+    const dimensions = ['KIND', 'TERM', 'MODE', 'EQF_LEVEL', 'ISCED_F', 'MICRO_CREDENTIAL_TYPE', 'SDG_CHALLENGE', 'MONTH', 'HOME_MEMBER', 'SDG', null];
     let nextDimension = 0;
     await load('alliance statistics (published tables, analyst)', STATISTICS_QUERY, () => ({ by: dimensions[nextDimension++ % dimensions.length] }), undefined, ['analyst']);
     await load('dashboard: mobility flows (analyst)', MOBILITY_QUERY, () => ({}), undefined, ['analyst']);
+    await load('dashboard: skills gained and impact indicators (analyst)', SKILLS_IMPACT_QUERY, () => ({}), undefined, ['analyst']);
+    await load('dashboard: credentials and recognition (analyst; the first read builds their publication)', OUTCOMES_QUERY, () => ({}), undefined, ['analyst']);
     const feedback = await seedFeedbackDemo({ gatewayUrl: hub.gatewayUrl, idp: hub.idp }, { learners });
     say(`demo feedback written through the graph: ${feedback.submitted} responses`);
     await load('dashboard: quality by member (analyst)', QUALITY_QUERY, () => ({}), undefined, ['analyst']);

@@ -99,6 +99,33 @@ describe('credential statistics', () => {
       expect(body.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
     }
   });
+
+  it("refuses the counting fields at each service to anyone but analysts and administrators, whatever reaches it", async () => {
+    // The fields are hidden from the gateway's clients; a caller with a hub token of its own (another
+    // subgraph, a mis-routed request) still meets the services' own role check.
+    const calls = [
+      { service: 'issuance', url: hub.hub.urls.issuance, query: '{ credentialCounts { member issued } }' },
+      { service: 'recognition', url: hub.hub.urls.recognition, query: '{ recognitionCounts { outcomes { member requests } } }' },
+      { service: 'learners', url: hub.hub.urls.learners, query: '{ mobilityCounts { flows { learners } } }' },
+    ] as const;
+    const post = async (url: string, query: string, token?: string) => {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query }) });
+      return { status: response.status, body: (await response.json()) as { data?: Record<string, unknown> | null; errors?: { extensions?: Record<string, unknown> }[] } };
+    };
+    for (const { service, url, query } of calls) {
+      for (const principal of [
+        { kind: 'user', subject: 'learner', roles: ['learner'], learnerId: (passed[0] as { learnerId: string }).learnerId },
+        { kind: 'user', subject: 'staff@tuni.fi', roles: ['member-staff'], memberId: 'tuni.fi' },
+      ] as const) {
+        const answer = await post(url, query, await hub.hub.hubSigner.sign(principal as never, service));
+        expect(answer.body.errors?.[0]?.extensions?.['code'], `${service} as ${principal.roles[0]}`).toBe('FORBIDDEN');
+      }
+      const analystAnswer = await post(url, query, await hub.hub.hubSigner.sign({ kind: 'user', subject: 'analyst', roles: ['analyst'] }, service));
+      expect(analystAnswer.body.errors, service).toBeUndefined();
+      // Without a hub token the service does not answer at all.
+      expect((await post(url, query)).status, service).toBe(401);
+    }
+  });
 });
 
 describe('recognition statistics', () => {

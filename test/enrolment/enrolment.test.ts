@@ -4,7 +4,7 @@ import { catalogues, everyone } from '../issuance/demo-achievements.js';
 import { startTestHub, type GraphQLBody, type TestHub } from '../helpers/hub.js';
 import { asLearner, bearer } from '../helpers/tokens.js';
 import { openMemberDatabase } from '../../subgraphs/member/database.js';
-import { MemberAudit } from '../../subgraphs/member/model.js';
+import { LearnerAccount, MemberAudit } from '../../subgraphs/member/model.js';
 import type { DemoOffering } from '../../hub/demo.js';
 
 /*
@@ -105,6 +105,12 @@ describe('applying for an offering from the portal', () => {
         ['applyForOffering', result.enrolment.id],
       ]);
       expect(rows[0]?.after).not.toContain('aino.tester@example.org');
+      // The new account keeps the learner's home member as the register knows it (the statistics by home member).
+      const home = everyone.find((learner) => learner.id === learnerId)?.accounts[0]?.homeMemberId;
+      expect(home).toBeDefined();
+      expect(home).not.toBe(memberId);
+      expect((await orm.em.fork().findOne(LearnerAccount, { id: result.account.id }))?.homeMemberId).toBe(home);
+      expect(rows[0]?.after).toContain(home as string);
     } finally {
       await orm.close();
     }

@@ -837,6 +837,17 @@ describe('memberStatistics (the counts the analytics service publishes)', () => 
     }
   });
 
+  it('takes the home member only as a member id when an application makes an account', async () => {
+    const offering = (await run<{ offerings: { nodes: { id: string; languages: string[] }[] } }>(`{ offerings(first: 1) { nodes { id languages } } }`, {}, { kind: 'anonymous' })).data?.offerings.nodes[0];
+    const learner: Principal = { kind: 'user', subject: 'new', roles: ['learner'], learnerId: 'eciu-homemember01' };
+    const applied = await run(
+      `mutation ($input: EnrolmentApplicationInput!, $home: String) { submitEnrolmentApplication(input: $input, homeMember: $home) { created } }`,
+      { input: { opportunityId: offering?.id, language: offering?.languages[0], applicant: { givenName: 'A', familyName: 'B', email: 'a.b@example.org' } }, home: 'DROP TABLE' },
+      learner,
+    );
+    expect(applied.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'homeMember' });
+  });
+
   it('counts by month, by home member and by SDG, and skill awards, each adding up to the rows behind them', async () => {
     type Row = { keys: string[]; enrolments: number; completions: number; passed: number };
     const analystPrincipal: Principal = { kind: 'user', subject: 'analyst@eciu.eu', roles: ['analyst'] };
