@@ -35,6 +35,8 @@ export interface AnalyticsContext {
   /** Who is asking, as the hub vouches for it. */
   principal: Principal;
   loaders: AnalyticsLoaders;
+  /** Per member, the offerings whose quality summary is withheld, worked out once per request (a catalogue page asks for each offering). */
+  withheldOfferings?: Map<string, Set<string>>;
   /** The caller's batch of enrolment counts, made on first use. */
   enrolmentCounts?: DataLoader<string, number | null>;
 }

@@ -56,7 +56,10 @@ export class OfferingQualityResolver {
     const caller = checkSummaryAccess(context, memberId);
     const memberRows = await context.loaders.feedbackByMember.load(memberId);
     const rows = memberRows.filter((row) => row.offeringId === offering.id);
-    const withheld = withheldOfferings(memberRows, context.service.k).has(offering.id);
+    context.withheldOfferings ??= new Map();
+    const withheldHere = context.withheldOfferings.get(memberId) ?? withheldOfferings(memberRows, context.service.k);
+    context.withheldOfferings.set(memberId, withheldHere);
+    const withheld = withheldHere.has(offering.id);
     // The response rate needs the member's enrolment count (withheld by the member when small: then no rate).
     context.enrolmentCounts ??= context.loaders.enrolments(caller);
     const enrolments = !withheld && rows.length >= context.service.k ? await context.enrolmentCounts.load(offering.id) : null;
