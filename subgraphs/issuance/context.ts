@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { Principal } from '../../lib/auth.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
+import type { CorrectionWatcher } from './corrections.js';
 import type { CohortJobs } from './cohort.js';
 import type { IssuanceDependencies } from './issue.js';
 import type { StatusLists } from './statuses.js';
@@ -13,6 +14,8 @@ export interface IssuanceService {
   verification: VerificationDependencies;
   statuses: StatusLists;
   cohorts: CohortJobs;
+  /** Suspends credentials of achievements their member corrected (corrections.ts). */
+  corrections: CorrectionWatcher;
   /** Stops its worker threads (sealing, verifying). */
   close(): Promise<void>;
 }

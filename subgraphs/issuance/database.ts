@@ -1,7 +1,7 @@
 import { EntitySchema, type MikroORM } from '@mikro-orm/core';
 import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
 import { issuanceMigrations } from './migrations/index.js';
-import { CredentialOffer, CredentialOfferItem, IdempotencyRecord, IssuanceSequence, JadesSeal, PresentationRequest, WalletNonce, IssuedCredential, StatusEvent, TrustedIssuer, TrustedIssuerKey } from './records.js';
+import { CorrectionApplied, CredentialOffer, CredentialOfferItem, IdempotencyRecord, IssuanceSequence, JadesSeal, PresentationRequest, WalletNonce, IssuedCredential, StatusEvent, TrustedIssuer, TrustedIssuerKey } from './records.js';
 
 export const IssuedCredentialSchema = new EntitySchema<IssuedCredential>({
   class: IssuedCredential,
@@ -29,6 +29,21 @@ export const IssuedCredentialSchema = new EntitySchema<IssuedCredential>({
     suspendedAt: { type: 'datetime', nullable: true },
     suspendedBy: { type: 'string', length: 255, nullable: true },
     suspensionReason: { type: 'string', length: 500, nullable: true },
+  },
+});
+
+export const CorrectionAppliedSchema = new EntitySchema<CorrectionApplied>({
+  class: CorrectionApplied,
+  tableName: 'correction_applied',
+  uniques: [{ properties: ['achievementId', 'revision'] }],
+  indexes: [{ properties: ['correctedAt'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    achievementId: { type: 'string', length: 255 },
+    revision: { type: 'integer' },
+    correctedAt: { type: 'datetime' },
+    appliedAt: { type: 'datetime' },
+    suspended: { type: 'integer' },
   },
 });
 
@@ -183,7 +198,7 @@ export const PresentationRequestSchema = new EntitySchema<PresentationRequest>({
   },
 });
 
-export const issuanceEntities = [CredentialOfferSchema, CredentialOfferItemSchema, WalletNonceSchema, PresentationRequestSchema, JadesSealSchema, IssuedCredentialSchema, StatusEventSchema, IdempotencyRecordSchema, TrustedIssuerSchema, TrustedIssuerKeySchema, IssuanceSequenceSchema];
+export const issuanceEntities = [CredentialOfferSchema, CredentialOfferItemSchema, WalletNonceSchema, PresentationRequestSchema, JadesSealSchema, IssuedCredentialSchema, StatusEventSchema, CorrectionAppliedSchema, IdempotencyRecordSchema, TrustedIssuerSchema, TrustedIssuerKeySchema, IssuanceSequenceSchema];
 
 export function openIssuanceDatabase(target: DatabaseTarget, options: { migrate?: boolean; debug?: boolean } = {}): Promise<MikroORM> {
   return openDatabase({ target, entities: issuanceEntities, migrations: issuanceMigrations, ...options });

@@ -30,6 +30,8 @@ Environment:
   RECOGNITION_URL   the recognition subgraph: pathway progress, for stacked credentials
                                                                       default http://127.0.0.1:4005/graphql
   SOURCE_TIMEOUT_MS deadline for those reads                          default 5000
+  CORRECTION_POLL_SECONDS how often members' corrected achievements are read
+                    (their credentials are suspended pending re-issue; 0: never)  default 30
   MEMBER_REGISTRY   members to list in the register of trusted issuers default config/members.json
   CREDENTIAL_SCHEMAS_DIR
                     folder with the published W3C VC 2.0 and EBSI EDC JSON Schemas, for the
@@ -86,6 +88,7 @@ runService({
         logger,
         sealWorkers: readInt(env, 'SEAL_WORKERS', availableParallelism(), { min: 0, max: 64 }),
         verifyWorkers: readInt(env, 'VERIFY_WORKERS', availableParallelism(), { min: 0, max: 64 }),
+        correctionPollMs: readInt(env, 'CORRECTION_POLL_SECONDS', 30, { min: 0, max: 86_400 }) * 1_000,
       });
       const running = service;
       const server = await startIssuanceServer({ service: running, logger, port: readPort(env, 'PORT', 4004), host: readString(env, 'HOST', '127.0.0.1'), hubAuth });

@@ -59,6 +59,22 @@ export class JadesSeal {
 }
 
 /** A status change, kept as history: who did what to which credential, when and why. */
+/**
+ * A member's correction of an achievement that this service has acted on
+ * (corrections.ts): each (achievement, revision) once, so a manual resume
+ * afterwards is not undone by reading the correction again.
+ */
+export class CorrectionApplied {
+  id!: number;
+  achievementId!: string;
+  revision!: number;
+  /** When the member corrected it (the next read starts a little before the latest). */
+  correctedAt!: Date;
+  appliedAt!: Date;
+  /** Credentials suspended for it. */
+  suspended!: number;
+}
+
 export class StatusEvent {
   id!: number;
   credentialSerial!: number;

@@ -22,6 +22,7 @@ import { buildIssuanceSchema } from './schema.js';
 import { VC_JWT_MEDIA_TYPE } from './seal.js';
 import type { FactSources } from './sources.js';
 import { StatusLists, STATUS_PURPOSES, type StatusPurpose } from './statuses.js';
+import { watchCorrections } from './corrections.js';
 import { mountVerificationPage } from './verification-page.js';
 import { NotACredential, verifyCredential } from './verify.js';
 import { mountWalletRoutes, WALLET_AUTHORIZED_PREFIXES, WALLET_PUBLIC_PREFIXES } from './wallet-routes.js';
@@ -81,6 +82,8 @@ export interface IssuanceServiceOptions {
   sealWorkers?: number;
   /** Worker threads that check signatures and schemas of vc+jwt credentials being verified (0: inline). */
   verifyWorkers?: number;
+  /** How often members' corrections of achievements are read (default 30 s; 0: only on demand). */
+  correctionPollMs?: number;
 }
 
 /** Loads the keys, brings the register up to date and compiles the schemas: everything a request needs. */
@@ -95,10 +98,12 @@ export async function createIssuanceService(options: IssuanceServiceOptions): Pr
   // Compiled now rather than on the first credential; when the files are missing the operator hears where they were looked for.
   if (!validator.prepare()) options.logger.warn('credential schemas not installed: verification reports its schema check as not run', { detail: validator.validate({}).errors.join('; ') });
   const verifyPool = options.verifyWorkers ? createVerifyPool(options.verifyWorkers, { jwks: [...keys.jwks.keys], ...(options.schemasDir ? { schemasDir: options.schemasDir } : {}) }) : undefined;
+  const corrections = watchCorrections({ orm: options.orm, sources: options.sources, statuses, logger: options.logger, intervalMs: options.correctionPollMs ?? 30_000 });
   return {
     orm: options.orm,
     statuses,
     issuance,
+    corrections,
     cohorts: new CohortJobs(() => options.orm.em.fork() as SqlEntityManager, issuance, options.logger),
     verification: {
       register: new TrustRegister(options.orm),
@@ -110,6 +115,7 @@ export async function createIssuanceService(options: IssuanceServiceOptions): Pr
       ...(verifyPool ? { pool: verifyPool } : {}),
     },
     async close() {
+      corrections.stop();
       await Promise.all([pool?.close(), verifyPool?.close()]);
     },
   };

@@ -20,5 +20,7 @@
 // hidden from clients: the analytics service publishes them only after suppression.
 // 1.8.0: statistics by SDG_CHALLENGE, MONTH, HOME_MEMBER and SDG (the last three asked for alone),
 // memberSkillCounts (skill awards per ESCO skill), and submitEnrolmentApplication(homeMember), which the
-// learner register sets so that a new account keeps the learner's home member.
+// learner register sets so that a new account keeps the learner's home member; curation by the member's
+// staff (recordEnrolment, correctEnrolment, recordAchievement, correctAchievement), Achievement.revision
+// and achievementCorrections(since) (hidden from clients), which the issuance service reads.
 export const MEMBER_CONTRACT_VERSION = '1.8.0';

@@ -5,6 +5,7 @@ import { memberMigrations } from './migrations/index.js';
 import {
   AcquiredSkill,
   Achievement,
+  AchievementCorrection,
   Enrolment,
   Institution,
   LearnerAccount,
@@ -141,6 +142,21 @@ export const AchievementSchema = new EntitySchema<Achievement>({
     passed: { type: 'boolean' },
     ectsAwarded: { type: 'double' },
     supervision: { type: 'string', length: 32, nullable: true },
+    revision: { type: 'integer', default: 1 },
+  },
+});
+
+export const AchievementCorrectionSchema = new EntitySchema<AchievementCorrection>({
+  class: AchievementCorrection,
+  tableName: 'achievement_correction',
+  // Read in order of time by the issuance service (corrections since a moment).
+  indexes: [{ properties: ['correctedAt'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    achievementId: { type: 'string', length: 255, index: true },
+    revision: { type: 'integer' },
+    correctedAt: { type: 'datetime' },
+    correctedBy: { type: 'string', length: 255 },
   },
 });
 
@@ -166,6 +182,7 @@ export const memberEntities = [
   EnrolmentSchema,
   AchievementSchema,
   AcquiredSkillSchema,
+  AchievementCorrectionSchema,
   MemberAuditSchema,
 ];
 

@@ -310,6 +310,22 @@ export class Achievement {
 
   @Field(() => SupervisionVerification, { nullable: true, description: 'How the assessment was supervised.' })
   supervision?: SupervisionVerification | null;
+
+  @Field(() => Int, { description: "1 as first recorded; each correction by the member's staff adds one (credentials issued for an earlier revision are suspended pending re-issue)." })
+  revision!: number;
+}
+
+/**
+ * A correction of an achievement, in order (the issuance service reads them
+ * to suspend credentials issued for the facts before it): append-only.
+ */
+export class AchievementCorrection {
+  id!: number;
+  achievementId!: string;
+  /** The achievement's revision after the correction. */
+  revision!: number;
+  correctedAt!: Date;
+  correctedBy!: string;
 }
 
 /** An audit row of a write at this member (enrolment applications, decisions, cancellations): who, when, before and after. */

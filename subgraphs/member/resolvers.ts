@@ -11,6 +11,7 @@ import { cycleOfEqfLevel, EnrolmentStatus, OfferingOrder, QfEheaCycle } from './
 import { enrolmentResolvers } from './enrolment-resolvers.js';
 import { gradingScheme } from './grading.js';
 import { StatisticsResolver } from './statistics.js';
+import { CurationResolver } from './curation-resolvers.js';
 import { OfferingFilter } from './inputs.js';
 import {
   AcquiredSkill,
@@ -329,6 +330,7 @@ export const memberResolvers = [
   MemberQueryResolver,
   ...enrolmentResolvers,
   StatisticsResolver,
+  CurationResolver,
   InstitutionResolver,
   LearningOpportunityResolver,
   LearningOutcomeResolver,

@@ -36,6 +36,7 @@ export const ROOT_FIELD_STRATEGIES = {
   achievement: 'route by global id',
   memberStatistics: 'fan-out list',
   memberSkillCounts: 'fan-out list',
+  achievementCorrections: 'fan-out list',
 } as const;
 
 /**
@@ -47,6 +48,10 @@ export const ROOT_MUTATION_STRATEGIES = {
   submitEnrolmentApplication: 'route by input.opportunityId',
   decideEnrolment: 'route by global id',
   cancelEnrolment: 'route by global id',
+  recordEnrolment: 'route by input.opportunityId',
+  correctEnrolment: 'route by global id',
+  recordAchievement: 'route by input.enrolmentId',
+  correctAchievement: 'route by global id',
 } as const;
 
 /** Root fields answered by the one member an id names. */
@@ -68,6 +73,11 @@ const routeByGlobalId = routeBy((id) => requireGlobalId(id).memberId);
  * retried: a member that does not answer may still have done it, and the
  * error says so (members' writes are idempotent by state, so trying again is safe).
  */
+/** Routes a mutation to the member an id in its input names. */
+function byInput(field: string): (args: Record<string, unknown>) => { memberId: string; argument: string } {
+  return (args) => ({ memberId: requireGlobalId(String((args['input'] as Record<string, unknown> | undefined)?.[field] ?? ''), `input.${field}`).memberId, argument: `input.${field}` });
+}
+
 function routeMutation(memberIdOf: (args: Record<string, unknown>) => { memberId: string; argument: string }): Resolver {
   return async (_source, args, context, info) => {
     requireSignedIn(context.principal, 'enrolments');
@@ -325,6 +335,7 @@ export function routerResolvers(): Record<string, Record<string, unknown>> {
     achievement: recordReader(routeByGlobalId),
     memberStatistics: fanOutList,
     memberSkillCounts: fanOutList,
+    achievementCorrections: fanOutList,
   };
   const entities = Object.fromEntries(
     MEMBER_ENTITY_TYPES.map((typeName) => [
@@ -336,9 +347,13 @@ export function routerResolvers(): Record<string, Record<string, unknown>> {
     ]),
   );
   const mutation: Record<keyof typeof ROOT_MUTATION_STRATEGIES, Resolver> = {
-    submitEnrolmentApplication: routeMutation((args) => ({ memberId: requireGlobalId(String((args['input'] as { opportunityId?: unknown } | undefined)?.opportunityId ?? ''), 'input.opportunityId').memberId, argument: 'input.opportunityId' })),
+    submitEnrolmentApplication: routeMutation(byInput('opportunityId')),
     decideEnrolment: routeMutation((args) => ({ memberId: requireGlobalId(String(args['id'])).memberId, argument: 'id' })),
     cancelEnrolment: routeMutation((args) => ({ memberId: requireGlobalId(String(args['id'])).memberId, argument: 'id' })),
+    recordEnrolment: routeMutation(byInput('opportunityId')),
+    correctEnrolment: routeMutation((args) => ({ memberId: requireGlobalId(String(args['id'])).memberId, argument: 'id' })),
+    recordAchievement: routeMutation(byInput('enrolmentId')),
+    correctAchievement: routeMutation((args) => ({ memberId: requireGlobalId(String(args['id'])).memberId, argument: 'id' })),
   };
   return {
     Query: query,

@@ -1,0 +1,169 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openMemberDatabase } from '../../subgraphs/member/database.js';
+import { MemberAudit } from '../../subgraphs/member/model.js';
+import { all, catalogues, everyone } from '../issuance/demo-achievements.js';
+import { startTestHub, type GraphQLBody, type TestHub } from '../helpers/hub.js';
+import { asLearner, bearer } from '../helpers/tokens.js';
+
+/*
+ * Curation by a member's own staff through the gateway (issue 14, point 3):
+ * record and correct enrolments and assessed results, each visible at once,
+ * validated against the offering, audited, idempotent; a correction of an
+ * achievement with a credential suspends the credential pending re-issue.
+ */
+
+const MEMBER = 'tuni.fi';
+const RECORD_ENROLMENT = /* GraphQL */ `mutation ($input: RecordEnrolmentInput!) { recordEnrolment(input: $input) { changed enrolment { id status opportunity { id } } } }`;
+const CORRECT_ENROLMENT = /* GraphQL */ `mutation ($id: ID!, $input: CorrectEnrolmentInput!) { correctEnrolment(id: $id, input: $input) { changed enrolment { id status statusNote } } }`;
+const RECORD_ACHIEVEMENT = /* GraphQL */ `mutation ($input: RecordAchievementInput!) { recordAchievement(input: $input) { changed credentials achievement { id passed grade ectsAwarded revision acquiredSkills { level skill { uri } } } } }`;
+const CORRECT_ACHIEVEMENT = /* GraphQL */ `mutation ($id: ID!, $input: CorrectAchievementInput!) { correctAchievement(id: $id, input: $input) { changed credentials achievement { id passed grade ectsAwarded revision } } }`;
+
+let hub: TestHub;
+const codes = (body: GraphQLBody) => (body.errors ?? []).map((error) => error.extensions?.['code']);
+const staff = (memberId = MEMBER) => bearer(hub.hub, { role: 'member-staff', memberId, subject: `registrar@${memberId}` });
+const offerings = catalogues.get(MEMBER) ?? [];
+const creditBearing = offerings.find((offering) => offering.creditBearing && offering.startDate < '2026-06-01') ?? (offerings[0] as (typeof offerings)[number]);
+// A learner with an account here who is not enrolled in that offering.
+const holder = everyone.find((learner) => learner.accounts.some((account) => account.memberId === MEMBER && !account.enrolments.some((enrolment) => enrolment.opportunityId === creditBearing.id)));
+const account = holder?.accounts.find((account) => account.memberId === MEMBER);
+
+async function auditRows(action: string) {
+  const orm = await openMemberDatabase({ kind: 'sqlite', location: join(hub.dataDir, 'members', `${MEMBER}.sqlite`) }, { migrate: false });
+  try {
+    return await orm.em.fork().find(MemberAudit, { action }, { orderBy: { id: 'asc' } });
+  } finally {
+    await orm.close();
+  }
+}
+
+beforeAll(async () => {
+  hub = await startTestHub();
+});
+afterAll(async () => {
+  await hub?.stop();
+});
+
+describe('curation of enrolments and results by the member\'s staff', () => {
+  const enrolmentId = `${MEMBER}:enr-curated-1`;
+
+  it('records an enrolment, visible at once; the same again changes nothing; other facts under the id are refused', async () => {
+    if (!account) throw new Error('no demo account to curate');
+    const input = { localId: 'enr-curated-1', accountId: account.id, opportunityId: creditBearing.id, status: 'ENROLLED', enrolledOn: '2026-01-05' };
+    const first = await hub.query(RECORD_ENROLMENT, { input }, await staff());
+    expect(first.body.errors).toBeUndefined();
+    expect(first.body.data?.['recordEnrolment']).toEqual({ changed: true, enrolment: { id: enrolmentId, status: 'ENROLLED', opportunity: { id: creditBearing.id } } });
+    const seen = await hub.query(`query ($id: ID!) { enrolment(id: $id) { status learnerAccount { id } } }`, { id: enrolmentId }, await staff());
+    expect(seen.body.data?.['enrolment']).toEqual({ status: 'ENROLLED', learnerAccount: { id: account.id } });
+    const again = await hub.query(RECORD_ENROLMENT, { input }, await staff());
+    expect(again.body.data?.['recordEnrolment'].changed).toBe(false);
+    const other = await hub.query(RECORD_ENROLMENT, { input: { ...input, status: 'WITHDRAWN' } }, await staff());
+    expect(other.body.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_STATE', argument: 'input.localId' });
+    expect((await auditRows('recordEnrolment')).map((row) => row.entityId)).toEqual([enrolmentId]);
+  });
+
+  it('refuses bad enrolment input, naming the field', async () => {
+    if (!account) throw new Error('no demo account');
+    const base = { localId: 'enr-curated-2', accountId: account.id, opportunityId: creditBearing.id, status: 'ENROLLED' };
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ localId: 'bad id!' }, 'BAD_USER_INPUT', 'input.localId'],
+      [{ status: 'APPLIED' }, 'BAD_USER_INPUT', 'input.status'],
+      [{ enrolledOn: '2999-01-01' }, 'BAD_USER_INPUT', 'input.enrolledOn'],
+      [{ accountId: 'dcu.ie:acc-1' }, 'NOT_FOUND', 'input.accountId'],
+      [{ opportunityId: `${MEMBER}:no-such` }, 'NOT_FOUND', 'input.opportunityId'],
+      [{ accountId: 'not-an-id' }, 'BAD_USER_INPUT', 'input.accountId'],
+    ];
+    for (const [change, code, argument] of cases) {
+      const answer = await hub.query(RECORD_ENROLMENT, { input: { ...base, ...change } }, await staff());
+      expect(answer.body.errors?.[0]?.extensions, JSON.stringify(change)).toMatchObject({ code, argument });
+    }
+  });
+
+  it('records a result against the offering\'s rules, completing the enrolment', async () => {
+    const skill = creditBearing.outcomes[0]?.skillUri as string;
+    const good = { enrolmentId, assessedOn: '2026-03-01', passed: true, grade: '4', gradingScheme: 'fi-0-5', skills: [{ skillUri: skill, level: 'INTERMEDIATE' }] };
+    const bad: [Record<string, unknown>, string][] = [
+      [{ grade: 'A' }, 'input.grade'],
+      [{ grade: '0' }, 'input.grade'],
+      [{ gradingScheme: 'no-such-scheme' }, 'input.gradingScheme'],
+      [{ ectsAwarded: creditBearing.ects + 1 }, 'input.ectsAwarded'],
+      [{ passed: false, grade: '0', ectsAwarded: 1 }, 'input.ectsAwarded'],
+      [{ passed: false, grade: '0', ectsAwarded: 0 }, 'input.skills'],
+      [{ skills: [{ skillUri: 'http://example.org/skill', level: 'ADVANCED' }] }, 'input.skills'],
+      [{ skills: [{ skillUri: skill, level: 'ADVANCED' }, { skillUri: skill, level: 'FOUNDATION' }] }, 'input.skills'],
+      [{ assessedOn: '2999-01-01' }, 'input.assessedOn'],
+      [{ assessedOn: '2025-12-01' }, 'input.assessedOn'],
+    ];
+    for (const [change, argument] of bad) {
+      const answer = await hub.query(RECORD_ACHIEVEMENT, { input: { ...good, ...change } }, await staff());
+      expect(answer.body.errors?.[0]?.extensions, JSON.stringify(change)).toMatchObject({ code: 'BAD_USER_INPUT', argument });
+    }
+    const recorded = await hub.query(RECORD_ACHIEVEMENT, { input: good }, await staff());
+    expect(recorded.body.errors).toBeUndefined();
+    const achievement = recorded.body.data?.['recordAchievement'].achievement;
+    expect(achievement).toMatchObject({ passed: true, grade: '4', ectsAwarded: creditBearing.creditBearing ? creditBearing.ects : 0, revision: 1, acquiredSkills: [{ level: 'INTERMEDIATE', skill: { uri: skill } }] });
+    const enrolment = await hub.query(`query ($id: ID!) { enrolment(id: $id) { status } }`, { id: enrolmentId }, await staff());
+    expect(enrolment.body.data?.['enrolment'].status).toBe('COMPLETED');
+    expect((await hub.query(RECORD_ACHIEVEMENT, { input: good }, await staff())).body.data?.['recordAchievement'].changed).toBe(false);
+    expect(codes((await hub.query(RECORD_ACHIEVEMENT, { input: { ...good, grade: '5' } }, await staff())).body)).toEqual(['INVALID_STATE']);
+    // An enrolment with a result stays COMPLETED.
+    expect(codes((await hub.query(CORRECT_ENROLMENT, { id: enrolmentId, input: { status: 'WITHDRAWN', reason: 'Left the course.' } }, await staff())).body)).toEqual(['INVALID_STATE']);
+  });
+
+  it('lets only this member\'s staff curate', async () => {
+    const input = { localId: 'enr-curated-3', accountId: account?.id, opportunityId: creditBearing.id, status: 'ENROLLED' };
+    for (const headers of [await staff('dcu.ie'), await asLearner(hub.hub, holder?.id as string), await bearer(hub.hub, { role: 'analyst' }), await bearer(hub.hub, { role: 'alliance-admin' })]) {
+      expect(codes((await hub.query(RECORD_ENROLMENT, { input }, headers)).body)).toEqual(['FORBIDDEN']);
+      expect(codes((await hub.query(CORRECT_ACHIEVEMENT, { id: `${MEMBER}:ach-enr-curated-1`, input: { grade: '5', reason: 'Regraded.' } }, headers)).body)).toEqual(['FORBIDDEN']);
+    }
+    expect((await hub.query(RECORD_ENROLMENT, { input })).status).toBe(401);
+    // The corrections feed is for the issuance service, not for clients.
+    expect(codes((await hub.query(`{ achievementCorrections(since: "2026-01-01T00:00:00Z") { achievementId } }`, {}, await bearer(hub.hub, { role: 'alliance-admin' }))).body)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+  });
+
+  it('changes an enrolment with the reason the learner sees', async () => {
+    if (!account) throw new Error('no demo account');
+    await hub.query(RECORD_ENROLMENT, { input: { localId: 'enr-curated-4', accountId: account.id, opportunityId: creditBearing.id, status: 'ENROLLED' } }, await staff());
+    const id = `${MEMBER}:enr-curated-4`;
+    const changed = await hub.query(CORRECT_ENROLMENT, { id, input: { status: 'WITHDRAWN', reason: 'Withdrew by e-mail on 3 March.' } }, await staff());
+    expect(changed.body.data?.['correctEnrolment']).toEqual({ changed: true, enrolment: { id, status: 'WITHDRAWN', statusNote: 'Withdrew by e-mail on 3 March.' } });
+    expect((await hub.query(CORRECT_ENROLMENT, { id, input: { status: 'WITHDRAWN', reason: 'Again.' } }, await staff())).body.data?.['correctEnrolment'].changed).toBe(false);
+    expect((await hub.query(CORRECT_ENROLMENT, { id, input: { status: 'ENROLLED', reason: 'x' } }, await staff())).body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.reason' });
+    const rows = await auditRows('correctEnrolment');
+    expect(JSON.parse(rows.at(-1)?.before ?? '{}').status).toBe('ENROLLED');
+    expect(JSON.parse(rows.at(-1)?.after ?? '{}')).toMatchObject({ status: 'WITHDRAWN', reason: 'Withdrew by e-mail on 3 March.' });
+  });
+});
+
+describe('a correction of an achievement that has a credential', () => {
+  it('says the credential is suspended pending re-issue, and the issuance service suspends it', async () => {
+    const item = all((candidate) => candidate.memberId === MEMBER && candidate.offering.creditBearing && candidate.achievement.grade !== null)[0];
+    if (!item) throw new Error('no passed achievement to correct');
+    const learner = await asLearner(hub.hub, item.learnerId);
+    const issued = await hub.query(`mutation ($id: ID!) { issueCredential(input: { achievementId: $id }) { credential { id status } } }`, { id: item.achievement.id }, learner);
+    expect(issued.body.errors).toBeUndefined();
+    const credentialId = issued.body.data?.['issueCredential'].credential.id as string;
+    // Nothing corrected yet: the check suspends nothing.
+    expect((await hub.hub.issuanceService.corrections.check()).suspended).toBe(0);
+
+    const corrected = await hub.query(CORRECT_ACHIEVEMENT, { id: item.achievement.id, input: { ectsAwarded: 0, passed: false, grade: '0', reason: 'The exam was marked against the wrong key.' } }, await staff());
+    expect(corrected.body.errors).toBeUndefined();
+    const answer = corrected.body.data?.['correctAchievement'];
+    expect(answer).toMatchObject({ changed: true, achievement: { passed: false, grade: '0', ectsAwarded: 0, revision: 2 } });
+    expect(answer.credentials).toMatch(/suspended pending re-issue/);
+    // The same correction again changes nothing.
+    expect((await hub.query(CORRECT_ACHIEVEMENT, { id: item.achievement.id, input: { passed: false, grade: '0', reason: 'Again.' } }, await staff())).body.data?.['correctAchievement'].changed).toBe(false);
+
+    const check = await hub.hub.issuanceService.corrections.check();
+    expect(check).toMatchObject({ applied: 1, suspended: 1, unavailable: [] });
+    const status = await hub.query(`query ($id: ID!) { credential(id: $id) { status } }`, { id: credentialId }, learner);
+    expect(status.body.data?.['credential'].status).toBe('SUSPENDED');
+    // Each correction is acted on once: a resume by staff stands.
+    await hub.query(`mutation ($id: ID!) { resumeCredential(id: $id, reason: "Checked by the registrar.") { status } }`, { id: credentialId }, await staff());
+    expect((await hub.hub.issuanceService.corrections.check()).applied).toBe(0);
+    expect((await hub.query(`query ($id: ID!) { credential(id: $id) { status } }`, { id: credentialId }, learner)).body.data?.['credential'].status).toBe('ACTIVE');
+    const rows = await auditRows('correctAchievement');
+    expect(JSON.parse(rows.at(-1)?.before ?? '{}')).toMatchObject({ passed: true, revision: 1 });
+    expect(JSON.parse(rows.at(-1)?.after ?? '{}')).toMatchObject({ passed: false, revision: 2, reason: 'The exam was marked against the wrong key.' });
+  });
+});
