@@ -90,7 +90,7 @@ export function runMain(main: () => Promise<void>): void {
  * keep every port and database file held. Started any other way (`nohup node
  * …`, a container's PID 1) a changed parent is normal, so nothing is watched.
  */
-export function stopOnSignals(stop: () => Promise<void>, log: (message: string) => void = () => {}, env: Env = process.env): void {
+export function stopOnSignals(stop: () => Promise<void>, log: (message: string) => void = () => {}, env: Env = process.env, options: { hangup?: () => void } = {}): void {
   let stopping = false;
   const handler = (signal: string) => {
     if (stopping) return;
@@ -106,7 +106,9 @@ export function stopOnSignals(stop: () => Promise<void>, log: (message: string) 
   };
   process.once('SIGINT', () => handler('SIGINT received'));
   process.once('SIGTERM', () => handler('SIGTERM received'));
-  process.once('SIGHUP', () => handler('SIGHUP received'));
+  // A service that re-reads its configuration takes SIGHUP for that, as daemons do; the others stop on it.
+  if (options.hangup) process.on('SIGHUP', options.hangup);
+  else process.once('SIGHUP', () => handler('SIGHUP received'));
   if (env['npm_lifecycle_event']) {
     const parent = process.ppid;
     // process.ppid asks the OS each time; once a second costs nothing and unref() never keeps the process alive.

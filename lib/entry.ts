@@ -7,8 +7,8 @@ export interface ServiceEntry {
   name: (env: Env) => string;
   /** The `--help` text: what the service is and every variable it reads. */
   help: string;
-  /** Reads configuration, starts the service and says how to stop it. */
-  start(env: Env, logger: Logger): Promise<{ url: string; stop(): Promise<void> }>;
+  /** Reads configuration, starts the service and says how to stop it (and, if it can, how to re-read its configuration on SIGHUP). */
+  start(env: Env, logger: Logger): Promise<{ url: string; stop(): Promise<void>; reload?: () => void }>;
 }
 
 /**
@@ -31,8 +31,9 @@ export function runService(entry: ServiceEntry): void {
     const env = process.env;
     const logger = createLogger({ name: entry.name(env), format: env['LOG_FORMAT'] === 'json' ? 'json' : 'text' });
     const running = await entry.start(env, logger);
+    stopOnSignals(running.stop, logger.info, env, running.reload ? { hangup: running.reload } : {});
+    // Last, so that whoever waits for this line may signal at once.
     logger.info(`serving ${running.url}`);
-    stopOnSignals(running.stop, logger.info);
   });
 }
 

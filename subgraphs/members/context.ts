@@ -23,6 +23,7 @@ export interface MemberCall {
 
 /** What every router resolver receives: built fresh for each request. */
 export interface RouterContext {
+  /** The registry current when the request started (the router's holder may be reloaded meanwhile): one request, one set of members. */
   registry: Registry;
   client: HttpClient;
   /** The member contract as a schema: forwarded documents are pruned to it. */

@@ -1,9 +1,8 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { hubSignerFromEnv, sharedKeyHubVerifier } from '../../lib/hub-token.js';
 import { readPort, readString } from '../../lib/config.js';
 import { runService } from '../../lib/entry.js';
 import { REPO_ROOT } from '../../lib/paths.js';
-import { readRegistryFile } from './registry.js';
 import { startMemberRouter } from './server.js';
 
 const HELP = `Member router: a Federation 2 subgraph that serves the member contract for the
@@ -15,22 +14,31 @@ Usage: [MEMBER_REGISTRY=…] [PORT=…] npm run members
 Environment:
   MEMBER_REGISTRY  JSON file listing the members (id, name, endpoint, timeoutMs)
                    default config/members.json
+                   Reloaded without a restart when the file changes, and on SIGHUP:
+                   a valid file applies to new requests and the log says which
+                   members were added, removed or changed; an invalid one is logged
+                   and the members loaded before stay.
   HUB_KEYS_DIR     the hub's signing key (shared with the gateway; created on first start):
                    calls from the gateway are verified with it, calls to members signed
                    default data/keys
   PORT             port to listen on     default 4001
   HOST             address to bind       default 127.0.0.1
   LOG_FORMAT       text or json          default text
+
+Signals: SIGHUP reloads MEMBER_REGISTRY; SIGINT and SIGTERM stop.
 `;
 
 runService({
   name: () => 'members',
   help: HELP,
   async start(env, logger) {
-    const registry = readRegistryFile(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')));
-    logger.info(`routing to ${registry.members.length} members: ${registry.members.map((member) => member.id).join(', ')}`);
+    // Absolute, so the log lines name the file wherever the router was started from (a relative path is from the working directory, as before).
+    const registryFile = resolve(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')));
     const signer = await hubSignerFromEnv(env);
     const hubAuth = sharedKeyHubVerifier(env);
-    return startMemberRouter({ registry, logger, port: readPort(env, 'PORT', 4001), host: readString(env, 'HOST', '127.0.0.1'), hubAuth, signer });
+    const router = await startMemberRouter({ registryFile, logger, port: readPort(env, 'PORT', 4001), host: readString(env, 'HOST', '127.0.0.1'), hubAuth, signer });
+    const members = router.registry().members;
+    logger.info(`routing to ${members.length} members: ${members.map((member) => member.id).join(', ')} (registry ${registryFile}, reloaded on change and on SIGHUP)`);
+    return { url: router.url, stop: router.stop, reload: () => void router.reloadRegistry('SIGHUP') };
   },
 });

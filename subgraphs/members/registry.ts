@@ -63,6 +63,17 @@ export function parseRegistry(document: unknown, source = '(inline)'): Registry 
   return { members: entries, get: (id) => byId.get(id) };
 }
 
+/** Validates a registry file's text (JSON); `source` names the file in errors. */
+export function parseRegistryText(text: string, source: string): Registry {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`Member registry ${source}: is not valid JSON (${(error as Error).message}).`);
+  }
+  return parseRegistry(document, source);
+}
+
 /** Reads and validates a registry file (JSON). */
 export function readRegistryFile(path: string): Registry {
   let text: string;
@@ -71,11 +82,5 @@ export function readRegistryFile(path: string): Registry {
   } catch {
     throw new ConfigError(`Member registry ${path}: cannot be read.`);
   }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`Member registry ${path}: is not valid JSON (${(error as Error).message}).`);
-  }
-  return parseRegistry(document, path);
+  return parseRegistryText(text, path);
 }

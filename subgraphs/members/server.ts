@@ -8,11 +8,13 @@ import type { Logger } from '../../lib/log.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import type { RouterContext } from './context.js';
 import { readForwardedField } from './forward.js';
-import type { Registry } from './registry.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../../lib/config.js';
+import { parseRegistryText, type Registry } from './registry.js';
+import { createRegistryHolder, watchRegistryFile, type RegistryFileReloader, type RegistryReload } from './registry-watch.js';
 import { buildRouterSchema, contractSchema, readMemberContract } from './schema.js';
 
-export interface MemberRouterOptions {
-  registry: Registry;
+interface MemberRouterBaseOptions {
   logger: Logger;
   port?: number;
   host?: string;
@@ -23,6 +25,24 @@ export interface MemberRouterOptions {
   hubAuth: HubVerifier | null;
   /** Signs the caller's identity for each member call; null only when members do not check (tests). */
   signer: HubSigner | null;
+}
+
+/**
+ * The members to route to: a registry, or a registry file (MEMBER_REGISTRY)
+ * that the router reads at start and reloads when it changes; with both, the
+ * registry is the one in use and the file is watched for the next.
+ */
+export type MemberRouterOptions = MemberRouterBaseOptions & ({ registry: Registry; registryFile?: string } | { registry?: Registry; registryFile: string });
+
+export interface RunningMemberRouter extends RunningServer {
+  client: HttpClient;
+  /** The registry new requests use. */
+  registry(): Registry;
+  /**
+   * Re-reads the registry file now (the SIGHUP handler, tests): a valid file
+   * replaces the registry for new requests, an invalid one keeps it.
+   */
+  reloadRegistry(trigger?: string): Promise<RegistryReload>;
 }
 
 /** Reads forwarded member data by response key; everything else as usual. */
@@ -82,7 +102,16 @@ function extraErrorsPlugin(logger: Logger): ApolloServerPlugin<RouterContext> {
  * member contract for the whole alliance by routing each entity to its member
  * and fanning lists out to all members (docs/routing.md).
  */
-export async function startMemberRouter(options: MemberRouterOptions): Promise<RunningServer & { client: HttpClient }> {
+export async function startMemberRouter(options: MemberRouterOptions): Promise<RunningMemberRouter> {
+  let loadedText = '';
+  if (options.registryFile) {
+    try {
+      loadedText = readFileSync(options.registryFile, 'utf8');
+    } catch {
+      throw new ConfigError(`Member registry ${options.registryFile}: cannot be read.`);
+    }
+  }
+  const holder = createRegistryHolder(options.registry ?? parseRegistryText(loadedText, options.registryFile as string));
   const contract = readMemberContract(options.contractPath);
   const schema = buildRouterSchema(contract);
   const contractOnly = contractSchema(contract);
@@ -100,7 +129,8 @@ export async function startMemberRouter(options: MemberRouterOptions): Promise<R
       return {
         principal,
         signer: options.signer,
-        registry: options.registry,
+        // Taken once per request: a reload while it runs leaves its members as they were.
+        registry: holder.current(),
         client,
         contract: contractOnly,
         logger: options.logger,
@@ -113,12 +143,18 @@ export async function startMemberRouter(options: MemberRouterOptions): Promise<R
         sharingByAccount: new Map(),
       };
     },
-    readiness: async () => ({ members: options.registry.members.map((member) => member.id) }),
+    readiness: async () => ({ members: holder.current().members.map((member) => member.id) }),
   });
+  const reloader: RegistryFileReloader | undefined = options.registryFile
+    ? watchRegistryFile({ path: options.registryFile, holder, logger: options.logger, loadedText })
+    : undefined;
   return {
     ...server,
     client,
+    registry: () => holder.current(),
+    reloadRegistry: (trigger) => reloader?.reload(trigger) ?? Promise.resolve({ status: 'invalid', error: 'this router was started without a registry file' }),
     async stop() {
+      reloader?.close();
       await server.stop();
       await client.close();
     },
