@@ -133,6 +133,9 @@ export class ImpactIndicators {
 
   @Field(() => ThrivingEarnerIndicators)
   thrivingEarner!: ThrivingEarnerIndicators;
+
+  @Field(() => [String], { description: 'Sources that did not answer when the figures were published ("issuance", "esco"): their indicators are null for that reason, not withheld.' })
+  unavailableSources!: string[];
 }
 
 function share(part: number | null, whole: number | null): number | null {
@@ -194,6 +197,10 @@ export class ImpactQueryResolver {
         digitalSkillAwards: collection('DIGITAL'),
         transversalSkillAwards: collection('TRANSVERSAL'),
       },
+      unavailableSources: [
+        ...(outcomes.unavailable.includes('issuance') ? ['issuance'] : []),
+        ...(publication.skills.escoUnavailable ? ['esco'] : []),
+      ],
     };
   }
 }

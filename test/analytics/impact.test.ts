@@ -40,6 +40,7 @@ const IMPACT = /* GraphQL */ `{
     activeCitizen { sdgChallengeEnrolments sdgChallengePassed shareOfEnrolments }
     empoweredLearner { stackedCredentials multiMemberLearners shareOfLearners }
     thrivingEarner { skillAwards greenSkillAwards digitalSkillAwards transversalSkillAwards }
+    unavailableSources
   }
 }`;
 
@@ -271,10 +272,26 @@ describe('impact indicators', () => {
     expect(impact.thrivingEarner.greenSkillAwards).toBe(skills.collections.find((item) => item.collection === 'GREEN')?.awards ?? 0);
     expect(impact.thrivingEarner.digitalSkillAwards).toBe(skills.collections.find((item) => item.collection === 'DIGITAL')?.awards ?? 0);
     expect(impact.thrivingEarner.greenSkillAwards).toBeGreaterThan(0);
+    expect((answer.body.data?.['impactIndicators'] as { unavailableSources: string[] }).unavailableSources).toEqual([]);
   });
 
   it('are refused to learners and anonymous callers', async () => {
     expect(codes((await hub.query(IMPACT, {}, await asLearner(hub.hub, (everyone[1] as { id: string }).id))).body)).toEqual(['FORBIDDEN']);
     expect((await hub.query(IMPACT, {})).status).toBe(401);
+  });
+  it('name a source that is down instead of publishing its indicators as withheld', async () => {
+    // Last in this file: ESCO stays down (the central services have no restart).
+    hub.hub.analyticsService.statisticsTtlMs = 0;
+    await hub.hub.central.esco.stop();
+    try {
+      const answer = await hub.query(IMPACT, {}, await analyst());
+      const impact = answer.body.data?.['impactIndicators'] as { unavailableSources: string[]; thrivingEarner: { skillAwards: number | null; greenSkillAwards: number | null } };
+      expect(impact.unavailableSources).toEqual(['esco']);
+      // The counts stay; what needs ESCO's collections is unknown.
+      expect(impact.thrivingEarner.skillAwards).toBe(passed.reduce((sum, item) => sum + item.achievement.skills.length, 0));
+      expect(impact.thrivingEarner.greenSkillAwards).toBeNull();
+    } finally {
+      hub.hub.analyticsService.statisticsTtlMs = 10 * 60_000;
+    }
   });
 });

@@ -3,11 +3,21 @@
 // browser JavaScript without a build step: what is served is what is reviewed. Every figure comes from
 // the graph as published; withheld cells stay withheld here (shown as "suppressed", never drawn), and
 // filters only choose among published tables and rows — nothing is recounted in the browser.
+//
+// Split in two files, each kept small enough to review: this one (sign-in, the graph, the shared
+// helpers and the first panels) and dashboard-outcomes.js (SDGs, skills, credentials, recognition,
+// impact). No build step means no modules bundled together, and the page's policy allows scripts
+// from the hub only, so the second file is another <script defer> (run after this one, in document
+// order, before DOMContentLoaded) that registers its panels on one namespace, window.EciuDashboard:
+// the helpers below, and `register` for panels this file loads and draws with its own.
 'use strict';
 (function () {
   const TOKEN_KEY = 'eciu-dashboard-token';
   const PENDING_KEY = 'eciu-dashboard-sign-in';
   const SUPPRESSED = 'suppressed';
+  /** A figure the graph refused this role (FORBIDDEN), or did not answer: never "suppressed", which is a privacy rule. */
+  const NOT_FOR_ROLE = 'not available to your role';
+  const NO_ANSWER = 'no answer';
   const MEASURES = { enrolments: 'Enrolments', completions: 'Completions', passed: 'Passed assessments', ectsAwarded: 'ECTS awarded' };
   const COUNTS = 'enrolments completions passed ectsAwarded';
   const $ = (id) => document.getElementById(id);
@@ -15,6 +25,8 @@
   const tables = new Map();
   const charts = [];
   let data = { term: null, byMember: null, mobility: null, quality: null };
+  /** Panels other files register: { id, place: 'top' | 'bottom', load() → value, render({ value } | { error }) }. */
+  const extras = [];
 
   const base64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   const randomString = (length) => base64url(crypto.getRandomValues(new Uint8Array(length)));
@@ -106,27 +118,48 @@
     return code === 'FORBIDDEN' ? 'Not available to your role.' : first.message;
   }
 
+  /** The institutions' quality summaries, each marked `refused` where the graph refused it to this role. */
+  function qualityOf(answer) {
+    if (!answer.data || !answer.data.institutions) return { error: message(answer.errors) };
+    const refused = new Map();
+    for (const error of answer.errors) {
+      const path = error.path || [];
+      if (path[0] === 'institutions' && path[2] === 'qualitySummary') refused.set(path[1], error.extensions && error.extensions.code === 'FORBIDDEN' ? NOT_FOR_ROLE : NO_ANSWER);
+    }
+    return { value: answer.data.institutions.map((member, index) => ({ ...member, refused: member.qualitySummary ? null : refused.get(index) || null })) };
+  }
+
   // ——— rendering ———
 
   const shown = (value, digits) => (value === null || value === undefined ? SUPPRESSED : typeof value === 'number' ? value.toLocaleString('en', { maximumFractionDigits: digits ?? 1 }) : String(value));
 
-  function panel(id, title, note) {
+  /**
+   * The panel's section, made on first use: a CSV button (for its first table), title, note,
+   * `layout.charts` chart areas (default 1) and a table per caption in `layout.tables` (default
+   * one, "Table"); tables after the first have a CSV button of their own.
+   */
+  function panel(id, title, note, layout) {
     let section = $(id);
     if (!section) {
+      const charts = layout && layout.charts !== undefined ? layout.charts : 1;
+      const captions = (layout && layout.tables) || ['Table'];
       section = document.createElement('section');
       section.id = id;
-      section.innerHTML = `<button type="button" class="csv">Download CSV</button><h2></h2><p class="note"></p><div class="chart" role="img"></div><details open><summary>Table</summary><table></table></details>`;
-      $('panels').appendChild(section);
+      section.innerHTML = `<button type="button" class="csv">Download CSV</button><h2></h2><p class="note"></p>`
+        + (charts ? `<div class="charts charts-${charts}">${'<div class="chart" role="img"></div>'.repeat(charts)}</div>` : '')
+        + captions.map((_caption, index) => `<details open><summary></summary>${index ? '<button type="button" class="csv">Download CSV</button>' : ''}<table></table></details>`).join('');
+      section.querySelectorAll('details summary').forEach((summary, index) => { summary.textContent = captions[index]; });
+      if (layout && layout.tall) section.querySelectorAll('.chart').forEach((element) => element.classList.add('tall'));
+      (layout && layout.place === 'top' ? $('panels-top') : $('panels')).appendChild(section);
     }
     section.querySelector('h2').textContent = title;
     section.querySelector('.note').textContent = note || '';
-    section.querySelector('.chart').setAttribute('aria-label', title);
+    section.querySelectorAll('.chart').forEach((element) => element.setAttribute('aria-label', title));
     return section;
   }
 
-  /** Fills the panel's table (what the chart shows, with withheld cells named) and its CSV button. */
-  function fillTable(section, head, rows, filename) {
-    const tableElement = section.querySelector('table');
+  /** Writes a table: a head row, then the rows as text; withheld and refused cells get a class. */
+  function writeTable(tableElement, head, rows) {
     tableElement.replaceChildren();
     const headRow = tableElement.createTHead().insertRow();
     for (const name of head) {
@@ -141,9 +174,24 @@
         const cell = line.insertCell();
         cell.textContent = value;
         if (value === SUPPRESSED) cell.className = 'suppressed';
+        else if (value === NOT_FOR_ROLE || value === NO_ANSWER) cell.className = 'refused';
       }
     }
-    section.querySelector('button.csv').onclick = () => download(filename, [head, ...rows]);
+  }
+
+  /** Fills the panel's table `index` (what the chart shows, with withheld cells named) and its CSV button. */
+  function fillTable(section, head, rows, filename, index) {
+    writeTable(section.querySelectorAll('table')[index || 0], head, rows);
+    section.querySelectorAll('button.csv')[index || 0].onclick = () => download(filename, [head, ...rows]);
+  }
+
+  /** A panel whose figures cannot be shown (refused for the role, a source down): the reason in its first chart (the others left blank) and every table. */
+  function notice(section, text, filename, head) {
+    section.querySelectorAll('.chart').forEach((element, index) => {
+      const textStyle = { fontSize: 14, lineHeight: 20, width: Math.max(200, element.clientWidth - 60), overflow: 'break' };
+      chart(section, index ? { series: [] } : { title: { text, left: 'center', top: 'middle', textStyle }, series: [] }, index);
+    });
+    section.querySelectorAll('table').forEach((_element, index) => fillTable(section, [head || 'Figures'], [[text]], filename, index));
   }
 
   function download(filename, lines) {
@@ -158,8 +206,8 @@
     setTimeout(() => URL.revokeObjectURL(link.href), 1000);
   }
 
-  function chart(section, option) {
-    const element = section.querySelector('.chart');
+  function chart(section, option, index) {
+    const element = section.querySelectorAll('.chart')[index || 0];
     const instance = echarts.getInstanceByDom(element) || echarts.init(element, null, { renderer: 'canvas' });
     instance.setOption({ animation: false, tooltip: { trigger: 'item' }, ...option }, true);
     if (!charts.includes(instance)) charts.push(instance);
@@ -167,6 +215,8 @@
 
   const visibleRows = (rows) => rows.filter((row) => !state.hidden.has(row.member.id));
   const label = (member) => member.name || member.id;
+  /** An option's text inside a sentence: "Offering kind" → "offering kind", "UN SDG" stays. */
+  const phrase = (text) => (/^[A-Z][A-Z]/.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1));
 
   function renderUptake() {
     const t = data.term;
@@ -188,10 +238,27 @@
     const t = tables.get(state.dimension);
     const measure = state.measure;
     const option = $('dimension').selectedOptions[0];
-    const section = panel('by-member', `${MEASURES[measure]} by member and ${option ? option.textContent.toLowerCase() : state.dimension}`, 'Stacked by the breakdown chosen; a withheld cell is left out of its bar (the table names it).');
+    // By SDG an offering counts under each of its goals: a row's cells overlap, so they are never stacked.
+    const overlapping = state.dimension === 'SDG';
+    const section = panel('by-member', `${MEASURES[measure]} by member and ${option ? phrase(option.textContent) : state.dimension}`, overlapping
+      ? "An offering counts under each of its SDGs, so a row's cells overlap and do not add up to its total: drawn as a heat map, not stacked. A withheld cell is left blank (the table names it)."
+      : 'Stacked by the breakdown chosen; a withheld cell is left out of its bar (the table names it).');
     const rows = visibleRows(t.rows);
-    const series = t.columns.map((column, index) => ({ name: column, type: 'bar', stack: 'all', data: rows.map((row) => row.cells[index][measure]) }));
-    chart(section, { tooltip: { trigger: 'item' }, legend: { type: 'scroll', top: 0 }, grid: { top: 40, left: 60, right: 20, bottom: 70 }, xAxis: { type: 'category', data: rows.map((row) => row.member.id), axisLabel: { rotate: 35 } }, yAxis: { type: 'value' }, series });
+    const ids = rows.map((row) => row.member.id);
+    if (overlapping) {
+      const points = rows.flatMap((row, r) => row.cells.map((cell, c) => [c, r, cell[measure]])).filter((point) => point[2] !== null);
+      chart(section, {
+        tooltip: { position: 'top' },
+        grid: { top: 20, left: 110, right: 20, bottom: 80 },
+        xAxis: { type: 'category', data: t.columns, splitArea: { show: true } },
+        yAxis: { type: 'category', data: ids, splitArea: { show: true } },
+        visualMap: { min: 0, max: Math.max(1, ...points.map((point) => point[2])), calculable: true, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120 },
+        series: [{ name: MEASURES[measure], type: 'heatmap', data: points, label: { show: ids.length <= 16 } }],
+      });
+    } else {
+      const series = t.columns.map((column, index) => ({ name: column, type: 'bar', stack: 'all', data: rows.map((row) => row.cells[index][measure]) }));
+      chart(section, { tooltip: { trigger: 'item' }, legend: { type: 'scroll', top: 0 }, grid: { top: 40, left: 60, right: 20, bottom: 70 }, xAxis: { type: 'category', data: ids, axisLabel: { rotate: 35 } }, yAxis: { type: 'value' }, series });
+    }
     fillTable(section, ['Member', ...t.columns, 'Total'], [
       ...rows.map((row) => [label(row.member), ...row.cells.map((cell) => shown(cell[measure])), shown(row.total[measure])]),
       ['All members', ...t.columnTotals.map((cell) => shown(cell[measure])), shown(t.total[measure])],
@@ -201,8 +268,7 @@
   function renderMobility() {
     const section = panel('mobility', 'Mobility: learners from their home member studying at another', 'Rows: home member (first account); columns: host member.');
     if (data.mobility.error) {
-      chart(section, { title: { text: data.mobility.error, left: 'center', top: 'middle', textStyle: { fontSize: 14 } }, series: [] });
-      fillTable(section, ['Mobility'], [[data.mobility.error]], 'mobility');
+      notice(section, data.mobility.error, 'mobility', 'Mobility');
       return;
     }
     const m = data.mobility.value;
@@ -227,19 +293,26 @@
 
   function renderQuality() {
     const section = panel('quality', 'Feedback and quality: overall rating by member (1–5)', 'The mean of content, assessment, support and relevance; workload 3 means as the ECTS state.');
-    const members = data.quality.filter((member) => !state.hidden.has(member.id));
+    if (data.quality.error) {
+      notice(section, data.quality.error, 'quality', 'Quality');
+      return;
+    }
+    const members = data.quality.value.filter((member) => !state.hidden.has(member.id));
     const summary = (member) => member.qualitySummary || { withheld: true };
+    // Members whose summaries this role may not read are not on the chart; the table says why.
+    const drawn = members.filter((member) => !member.refused);
     chart(section, {
       tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { top: 40, left: 50, right: 20, bottom: 70 },
-      xAxis: { type: 'category', data: members.map((member) => member.id), axisLabel: { rotate: 35 } },
+      xAxis: { type: 'category', data: drawn.map((member) => member.id), axisLabel: { rotate: 35 } },
       yAxis: { type: 'value', min: 0, max: 5 },
       series: [
-        { name: 'Overall', type: 'bar', data: members.map((member) => (summary(member).withheld ? null : summary(member).averages.overall)) },
-        { name: 'Workload vs ECTS', type: 'bar', data: members.map((member) => (summary(member).withheld ? null : summary(member).averages.workload)) },
+        { name: 'Overall', type: 'bar', data: drawn.map((member) => (summary(member).withheld ? null : summary(member).averages.overall)) },
+        { name: 'Workload vs ECTS', type: 'bar', data: drawn.map((member) => (summary(member).withheld ? null : summary(member).averages.workload)) },
       ],
     });
     fillTable(section, ['Member', 'Responses', 'Response rate', 'Overall', 'Workload vs ECTS'], members.map((member) => {
       const s = summary(member);
+      if (member.refused) return [label(member), member.refused, member.refused, member.refused, member.refused];
       return s.withheld
         ? [label(member), SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED]
         : [label(member), shown(s.responses), s.responseRate === null ? SUPPRESSED : `${Math.round(s.responseRate * 100)} %`, shown(s.averages.overall), shown(s.averages.workload)];
@@ -247,10 +320,13 @@
   }
 
   function render() {
+    const renderExtras = (place) => extras.filter((extra) => extra.place === place).forEach((extra) => extra.render(data.extras.get(extra.id)));
+    renderExtras('top');
     renderUptake();
     renderBreakdown();
     renderMobility();
     renderQuality();
+    renderExtras('bottom');
     const t = data.term;
     const unavailable = t.unavailableMembers.map(label);
     $('publication').textContent = `Published ${new Date(t.publishedAt).toLocaleString('en-GB')} · k = ${t.k}` + (unavailable.length ? ` · missing (did not answer): ${unavailable.join(', ')}` : '');
@@ -280,12 +356,15 @@
 
   async function load() {
     status('Loading the published tables…');
-    const [term, breakdown, mobility, quality] = await Promise.all([table('TERM'), table(state.dimension), graphql(MOBILITY_QUERY), graphql(QUALITY_QUERY)]);
+    // Each registered panel loads on its own: one refused or failed shows its reason, the others draw.
+    const loadExtras = Promise.all(extras.map((extra) => extra.load().then((value) => ({ value }), (error) => ({ error: error.message }))));
+    const [term, breakdown, mobility, quality, extraData] = await Promise.all([table('TERM'), table(state.dimension), graphql(MOBILITY_QUERY), graphql(QUALITY_QUERY), loadExtras]);
     void breakdown;
     data = {
       term,
       mobility: mobility.data && mobility.data.mobility ? { value: mobility.data.mobility } : { error: message(mobility.errors) },
-      quality: (quality.data && quality.data.institutions) || [],
+      quality: qualityOf(quality),
+      extras: new Map(extras.map((extra, index) => [extra.id, extraData[index]])),
     };
     memberFilter(term.rows);
     $('filters').hidden = false;
@@ -328,6 +407,12 @@
       if (!sessionStorage.getItem(TOKEN_KEY)) $('signed-out').hidden = false;
     }
   }
+
+  window.EciuDashboard = {
+    SUPPRESSED, NOT_FOR_ROLE, MEASURES, state, $, shown, panel, fillTable, writeTable, notice, download, chart, visibleRows, label, graphql, message, table,
+    /** Adds a panel: loaded with the others, drawn on every render ('top': above the first panels, else below). */
+    register(extra) { extras.push(extra); },
+  };
 
   document.addEventListener('DOMContentLoaded', () => { main(); });
 })();
