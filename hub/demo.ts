@@ -13,6 +13,7 @@ import {
   AccreditationAuthority,
 } from '../subgraphs/member/enums.js';
 import { gradingScheme } from '../subgraphs/member/grading.js';
+import { offeringSearchText, offeringSortTitle } from '../subgraphs/member/search-text.js';
 import { ALLIANCE_MEMBERS, type MemberProfile } from './alliance.js';
 import { CHALLENGE_THEMES, COURSES, DEMO_SKILLS, MICRO_MODULES, type OfferingTemplate } from './catalogue.js';
 
@@ -167,8 +168,8 @@ export function generateOfferings(member: MemberProfile, seed = DEFAULT_SEED): D
       id: globalId(member.id, local),
       code: `${member.shortName.toUpperCase().replace(/[^A-Z]/g, '')}-${local.toUpperCase()}`,
       title,
-      sortTitle: foldText(title),
-      searchText: foldText([title, description, ...outcomes.map((outcome) => outcome.description)].join(' \n ')),
+      sortTitle: offeringSortTitle(title),
+      searchText: offeringSearchText(title, description, outcomes.map((outcome) => outcome.description)),
       description,
       kind,
       microCredentialType,

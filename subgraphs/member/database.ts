@@ -75,6 +75,8 @@ export const LearningOpportunitySchema = new EntitySchema<LearningOpportunity>({
     accreditationDecidedOn: { type: 'string', length: 10, nullable: true },
     accreditationValidUntil: { type: 'string', length: 10, nullable: true },
     accreditationUrl: { type: 'string', length: 512, nullable: true },
+    withdrawnAt: { type: 'datetime', nullable: true },
+    withdrawalReason: { type: 'string', length: 500, nullable: true },
   },
 });
 

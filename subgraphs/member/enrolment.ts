@@ -93,6 +93,7 @@ export async function placesTaken(em: SqlEntityManager, opportunityId: string): 
 
 /** Checks the offering's own rules for a new application, in the order a learner can act on them. */
 async function checkEligible(context: MemberContext, opportunity: LearningOpportunity, fields: EnrolmentApplicationFields, today: string): Promise<void> {
+  if (opportunity.withdrawnAt) throw notEligible(`"${opportunity.title}" was withdrawn from the catalogue: ${opportunity.withdrawalReason ?? 'no longer offered'}.`, 'input.opportunityId');
   const languages = opportunity.languageList.split(',').filter(Boolean);
   if (!languages.includes(fields.language)) {
     throw notEligible(`"${opportunity.title}" is taught in ${languages.join(', ')}; you asked to follow it in "${fields.language}".`, 'input.language');

@@ -199,6 +199,12 @@ export class LearningOpportunity {
   accreditationDecidedOn?: string | null;
   accreditationValidUntil?: string | null;
   accreditationUrl?: string | null;
+
+  @Field(() => DateTimeISOResolver, { nullable: true, description: "When the member's staff withdrew it from the catalogue (no longer listed or open to applications; its enrolments and results stay); null: offered." })
+  withdrawnAt?: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Why it was withdrawn.' })
+  withdrawalReason?: string | null;
 }
 
 @Directive('@key(fields: "id")')

@@ -120,7 +120,8 @@ export async function findOfferingsPage(
   }
 
   const knex = em.getKnex();
-  const base = knex('learning_opportunity as o');
+  // The catalogue lists what is offered: a withdrawn offering stays readable by id (its records refer to it), not listed.
+  const base = knex('learning_opportunity as o').whereNull('o.withdrawn_at');
   applyFilter(base, filter, folded);
   const countRow = (await base.clone().count({ count: '*' }).first()) as { count: number | string } | undefined;
   const totalCount = Number(countRow?.count ?? 0);
