@@ -9,6 +9,8 @@ import type { MemberContext } from './context.js';
 import { AchievementCuration, CorrectAchievementInput, CorrectEnrolmentInput, EnrolmentCuration, RecordAchievementInput, RecordEnrolmentInput } from './curation-inputs.js';
 import { correctAchievement, correctEnrolment, recordAchievement, recordEnrolment } from './curation.js';
 import { AchievementCorrection } from './model.js';
+import { OfferingCuration, OfferingInput } from './offering-inputs.js';
+import { createOffering, updateOffering, withdrawOffering } from './offering-curation.js';
 
 @ObjectType({ description: 'A correction of an achievement: its id and the revision it made.' })
 export class AchievementCorrectionEvent {
@@ -26,6 +28,28 @@ const MAX_CORRECTIONS = 1_000;
 
 @Resolver()
 export class CurationResolver {
+  @Mutation(() => OfferingCuration, {
+    description:
+      "Creates an offering under your local id (this member's staff), with every Annex I element, checked as the file import checks them: ECTS and hours that agree, and credit only on the member's authority or with an external accreditation record. The same id and offering again change nothing; other facts under an existing id are INVALID_STATE. Listed in the catalogue at once. Audited.",
+  })
+  createOffering(
+    @Arg('localId', () => String, { description: 'Your id for it (1–64 letters, digits, ".", "_", "-"); its global id is "<member id>:<localId>".' }) localId: string,
+    @Arg('input', () => OfferingInput) input: OfferingInput,
+    @Ctx() context: MemberContext,
+  ): Promise<OfferingCuration> {
+    return createOffering(context, localId, input);
+  }
+
+  @Mutation(() => OfferingCuration, { description: "Replaces an offering with the one given (this member's staff; send every field, as it should be), with the same checks as createOffering. Learning outcomes are replaced as a list. Audited with before and after." })
+  updateOffering(@Arg('id', () => ID) id: string, @Arg('input', () => OfferingInput) input: OfferingInput, @Ctx() context: MemberContext): Promise<OfferingCuration> {
+    return updateOffering(context, id, input);
+  }
+
+  @Mutation(() => OfferingCuration, { description: "Withdraws an offering from the catalogue (this member's staff): no longer listed or open to applications; its enrolments and results stay. Withdrawing again changes nothing. Audited." })
+  withdrawOffering(@Arg('id', () => ID) id: string, @Arg('reason', () => String, { description: 'Why (3–500 characters).' }) reason: string, @Ctx() context: MemberContext): Promise<OfferingCuration> {
+    return withdrawOffering(context, id, reason);
+  }
+
   @Mutation(() => EnrolmentCuration, { description: "Records an enrolment under your local id (this member's staff): the same id and facts again change nothing; other facts under an existing id are INVALID_STATE (correct it instead). Audited." })
   recordEnrolment(@Arg('input', () => RecordEnrolmentInput) input: RecordEnrolmentInput, @Ctx() context: MemberContext): Promise<EnrolmentCuration> {
     return recordEnrolment(context, input);

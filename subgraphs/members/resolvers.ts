@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { GraphQLError, Kind, type FieldNode, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
 import { DateTimeISOResolver, LocalDateResolver } from 'graphql-scalars';
-import { requireSignedIn } from '../../lib/access.js';
+import { forbidden, hasRole, requireSignedIn, type SignedIn } from '../../lib/access.js';
 import { badUserInput, unknownMember } from '../../lib/errors.js';
 import { isMemberId, parseGlobalId, requireGlobalId } from '../../lib/ids.js';
 import { compareSortKeys, decodeCursor, pageSize, parseCursor, type CursorValueType, type SortValue } from '../../lib/pagination.js';
@@ -48,6 +48,9 @@ export const ROOT_MUTATION_STRATEGIES = {
   submitEnrolmentApplication: 'route by input.opportunityId',
   decideEnrolment: 'route by global id',
   cancelEnrolment: 'route by global id',
+  createOffering: 'route by the signed-in staff member',
+  updateOffering: 'route by global id',
+  withdrawOffering: 'route by global id',
   recordEnrolment: 'route by input.opportunityId',
   correctEnrolment: 'route by global id',
   recordAchievement: 'route by input.enrolmentId',
@@ -73,15 +76,21 @@ const routeByGlobalId = routeBy((id) => requireGlobalId(id).memberId);
  * retried: a member that does not answer may still have done it, and the
  * error says so (members' writes are idempotent by state, so trying again is safe).
  */
+/** Routes a mutation to the caller's own member: staff create offerings at their member only. */
+function byStaffMember(_args: Record<string, unknown>, caller: SignedIn): { memberId: string; argument: string } {
+  if (!hasRole(caller, 'member-staff') || !caller.memberId) throw forbidden("Only a member's staff create offerings, at their own member.");
+  return { memberId: caller.memberId, argument: 'localId' };
+}
+
 /** Routes a mutation to the member an id in its input names. */
 function byInput(field: string): (args: Record<string, unknown>) => { memberId: string; argument: string } {
   return (args) => ({ memberId: requireGlobalId(String((args['input'] as Record<string, unknown> | undefined)?.[field] ?? ''), `input.${field}`).memberId, argument: `input.${field}` });
 }
 
-function routeMutation(memberIdOf: (args: Record<string, unknown>) => { memberId: string; argument: string }): Resolver {
+function routeMutation(memberIdOf: (args: Record<string, unknown>, caller: SignedIn) => { memberId: string; argument: string }): Resolver {
   return async (_source, args, context, info) => {
-    requireSignedIn(context.principal, 'enrolments');
-    const { memberId, argument } = memberIdOf(args);
+    const caller = requireSignedIn(context.principal, 'this change');
+    const { memberId, argument } = memberIdOf(args, caller);
     const member = memberOrThrow(context, memberId, argument);
     try {
       return await forwardRoot(context, info, member, buildForwardRequest(info, context.contract, info.fieldNodes, [], 'mutation'));
@@ -350,6 +359,9 @@ export function routerResolvers(): Record<string, Record<string, unknown>> {
     submitEnrolmentApplication: routeMutation(byInput('opportunityId')),
     decideEnrolment: routeMutation((args) => ({ memberId: requireGlobalId(String(args['id'])).memberId, argument: 'id' })),
     cancelEnrolment: routeMutation((args) => ({ memberId: requireGlobalId(String(args['id'])).memberId, argument: 'id' })),
+    createOffering: routeMutation(byStaffMember),
+    updateOffering: routeMutation((args) => ({ memberId: requireGlobalId(String(args['id'])).memberId, argument: 'id' })),
+    withdrawOffering: routeMutation((args) => ({ memberId: requireGlobalId(String(args['id'])).memberId, argument: 'id' })),
     recordEnrolment: routeMutation(byInput('opportunityId')),
     correctEnrolment: routeMutation((args) => ({ memberId: requireGlobalId(String(args['id'])).memberId, argument: 'id' })),
     recordAchievement: routeMutation(byInput('enrolmentId')),

@@ -167,3 +167,96 @@ describe('a correction of an achievement that has a credential', () => {
     expect(JSON.parse(rows.at(-1)?.after ?? '{}')).toMatchObject({ passed: false, revision: 2, reason: 'The exam was marked against the wrong key.' });
   });
 });
+
+describe('offerings written by the member\'s staff', () => {
+  const CREATE = /* GraphQL */ `mutation ($localId: String!, $input: OfferingInput!) { createOffering(localId: $localId, input: $input) { changed offering { id title ects creditBearing withdrawnAt learningOutcomes { position skill { uri } } } } }`;
+  const UPDATE = /* GraphQL */ `mutation ($id: ID!, $input: OfferingInput!) { updateOffering(id: $id, input: $input) { changed offering { id title } } }`;
+  const WITHDRAW = /* GraphQL */ `mutation ($id: ID!, $reason: String!) { withdrawOffering(id: $id, reason: $reason) { changed offering { id withdrawnAt withdrawalReason } } }`;
+  /** A demo offering of `memberId` as the input that would write it again. */
+  const inputFrom = (memberId: string) => {
+    const offering = (catalogues.get(memberId) ?? [])[0] as (typeof offerings)[number];
+    return {
+      code: `${offering.code}-NEW`, title: `${offering.title} (new cohort)`, description: offering.description, kind: offering.kind, microCredentialType: offering.microCredentialType,
+      ects: offering.ects, workloadHours: offering.workloadHours, eqfLevel: offering.eqfLevel, iscedF: offering.iscedF, assessmentType: offering.assessmentType, mode: offering.mode,
+      learningSetting: offering.learningSetting, qualityAssurance: offering.qualityAssurance, prerequisites: offering.prerequisites, supervision: offering.supervision,
+      stackability: offering.stackability, stackableTowards: offering.stackableTowards, sdgs: offering.sdgList.split(',').filter(Boolean).map(Number), languages: offering.languageList.split(','),
+      startDate: '2027-02-01', endDate: '2027-04-30', enrolmentDeadline: '2027-01-15', capacity: 40, creditBearing: offering.creditBearing, moreInformationUrl: null,
+      accreditationReference: null, accreditationBody: null, accreditationDecidedOn: null, accreditationValidUntil: null, accreditationUrl: null,
+      learningOutcomes: offering.outcomes.map((outcome) => ({ description: outcome.description, skillUri: outcome.skillUri, expectedProficiency: outcome.expectedProficiency })),
+    };
+  };
+
+  it('creates an offering listed in the catalogue at once; the same again changes nothing; other facts are refused', async () => {
+    const input = inputFrom(MEMBER);
+    const created = await hub.query(CREATE, { localId: 'mm-curated-1', input }, await staff());
+    expect(created.body.errors).toBeUndefined();
+    expect(created.body.data?.['createOffering']).toMatchObject({ changed: true, offering: { id: `${MEMBER}:mm-curated-1`, title: input.title, withdrawnAt: null } });
+    const listed = await hub.query(`query ($text: String!) { offerings(first: 5, filter: { text: $text }) { nodes { id } } }`, { text: '(new cohort)' });
+    expect(listed.body.data?.['offerings'].nodes).toContainEqual({ id: `${MEMBER}:mm-curated-1` });
+    expect((await hub.query(CREATE, { localId: 'mm-curated-1', input }, await staff())).body.data?.['createOffering'].changed).toBe(false);
+    expect(codes((await hub.query(CREATE, { localId: 'mm-curated-1', input: { ...input, capacity: 41 } }, await staff())).body)).toEqual(['INVALID_STATE']);
+  });
+
+  it('refuses what breaks the Annex I rules, naming every field', async () => {
+    const input = inputFrom(MEMBER);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ workloadHours: Math.round(input.ects * 40) }, 'input.workloadHours'],
+      [{ eqfLevel: 9 }, 'input.eqfLevel'],
+      [{ iscedF: '731' }, 'input.iscedF'],
+      [{ learningOutcomes: [] }, 'input.learningOutcomes'],
+      [{ learningOutcomes: [{ description: 'x', skillUri: 'http://example.org/x', expectedProficiency: 'ADVANCED' }] }, 'input.learningOutcomes[0].skillUri'],
+      [{ languages: [] }, 'input.languages'],
+      [{ endDate: '2027-01-01' }, 'input.endDate'],
+    ];
+    for (const [change, argument] of cases) {
+      const answer = await hub.query(CREATE, { localId: 'mm-curated-bad', input: { ...input, ...change } }, await staff());
+      expect(answer.body.errors?.[0]?.extensions, JSON.stringify(change)).toMatchObject({ code: 'BAD_USER_INPUT', argument });
+    }
+    const two = await hub.query(CREATE, { localId: 'mm-curated-bad', input: { ...input, eqfLevel: 0, ects: 0 } }, await staff());
+    expect(two.body.errors?.[0]?.message).toMatch(/input\.ects.*input\.eqfLevel|input\.eqfLevel.*input\.ects/);
+  });
+
+  it('lets a member without authority mark an offering credit-bearing only with an external accreditation record', async () => {
+    const member = 'utwente.nl';
+    const input = { ...inputFrom(member), creditBearing: true };
+    const refused = await hub.query(CREATE, { localId: 'mm-credit-1', input }, await staff(member));
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.creditBearing' });
+    expect(refused.body.errors?.[0]?.message).toMatch(/accreditation authority NONE/);
+    const accredited = await hub.query(CREATE, { localId: 'mm-credit-1', input: { ...input, accreditationReference: 'NVAO-2026-114', accreditationBody: 'NVAO', accreditationDecidedOn: '2026-05-12' } }, await staff(member));
+    expect(accredited.body.errors).toBeUndefined();
+    expect(accredited.body.data?.['createOffering'].offering.creditBearing).toBe(true);
+  });
+
+  it('updates and withdraws an offering, audited; a withdrawn offering is not listed and takes no applications', async () => {
+    const id = `${MEMBER}:mm-curated-1`;
+    const input = { ...inputFrom(MEMBER), title: 'Circular cities, spring cohort' };
+    const updated = await hub.query(UPDATE, { id, input }, await staff());
+    expect(updated.body.data?.['updateOffering']).toEqual({ changed: true, offering: { id, title: 'Circular cities, spring cohort' } });
+    expect((await hub.query(UPDATE, { id, input }, await staff())).body.data?.['updateOffering'].changed).toBe(false);
+    const audit = (await auditRows('updateOffering')).at(-1);
+    expect(JSON.parse(audit?.before ?? '{}').fields.title).toMatch(/new cohort/);
+    expect(JSON.parse(audit?.after ?? '{}').fields.title).toBe('Circular cities, spring cohort');
+
+    const withdrawn = await hub.query(WITHDRAW, { id, reason: 'Replaced by the autumn cohort.' }, await staff());
+    expect(withdrawn.body.data?.['withdrawOffering']).toMatchObject({ changed: true, offering: { id, withdrawalReason: 'Replaced by the autumn cohort.' } });
+    expect((await hub.query(WITHDRAW, { id, reason: 'Again.' }, await staff())).body.data?.['withdrawOffering'].changed).toBe(false);
+    const listed = await hub.query(`{ offerings(first: 50, filter: { institutionIds: ["${MEMBER}"], text: "spring cohort" }) { nodes { id } } }`);
+    expect(listed.body.data?.['offerings'].nodes).toEqual([]);
+    expect((await hub.query(`query ($id: ID!) { offering(id: $id) { id withdrawnAt } }`, { id })).body.data?.['offering'].withdrawnAt).toEqual(expect.any(String));
+    const newcomer = everyone.find((learner) => !learner.accounts.some((account) => account.memberId === MEMBER)) as (typeof everyone)[number];
+    const applied = await hub.query(`mutation ($input: EnrolmentApplicationInput!) { applyForOffering(input: $input) { created } }`, { input: { opportunityId: id, language: input.languages[0], applicant: { givenName: 'A', familyName: 'B', email: 'a.b@example.org' } } }, await asLearner(hub.hub, newcomer.id));
+    expect(applied.body.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_ELIGIBLE' });
+  });
+
+  it("lets only the member's own staff write its offerings", async () => {
+    const id = `${MEMBER}:mm-curated-1`;
+    const input = inputFrom(MEMBER);
+    for (const headers of [await staff('dcu.ie'), await asLearner(hub.hub, holder?.id as string), await bearer(hub.hub, { role: 'alliance-admin' })]) {
+      expect(codes((await hub.query(UPDATE, { id, input }, headers)).body)).toEqual(['FORBIDDEN']);
+      expect(codes((await hub.query(WITHDRAW, { id, reason: 'Not mine.' }, headers)).body)).toEqual(['FORBIDDEN']);
+    }
+    // Creating goes to the caller's own member: anyone but a member's staff is refused by the router.
+    expect(codes((await hub.query(CREATE, { localId: 'mm-x', input }, await asLearner(hub.hub, holder?.id as string))).body)).toEqual(['FORBIDDEN']);
+    expect((await hub.query(CREATE, { localId: 'mm-x', input })).status).toBe(401);
+  });
+});
