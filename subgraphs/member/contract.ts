@@ -21,6 +21,7 @@
 // 1.8.0: statistics by SDG_CHALLENGE, MONTH, HOME_MEMBER and SDG (the last three asked for alone),
 // memberSkillCounts (skill awards per ESCO skill), and submitEnrolmentApplication(homeMember), which the
 // learner register sets so that a new account keeps the learner's home member; curation by the member's
-// staff (recordEnrolment, correctEnrolment, recordAchievement, correctAchievement), Achievement.revision
+// staff (createOffering, updateOffering, withdrawOffering, LearningOpportunity.withdrawnAt/withdrawalReason,
+// recordEnrolment, correctEnrolment, recordAchievement, correctAchievement), Achievement.revision
 // and achievementCorrections(since) (hidden from clients), which the issuance service reads.
 export const MEMBER_CONTRACT_VERSION = '1.8.0';
