@@ -6,6 +6,8 @@ import { isMemberId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/log.js';
 import { configuredDatabase } from '../../lib/orm.js';
 import { openMemberDatabase } from './database.js';
+import { Institution } from './model.js';
+import { applyProfile, readProfileFile } from './profile.js';
 import { startMemberServer } from './server.js';
 
 /**
@@ -30,6 +32,11 @@ Environment:
   PORT           port to listen on                                          default 4100
   HOST           address to bind                                            default 127.0.0.1
   LOG_FORMAT     text or json                                               default text
+  MEMBER_PROFILE_FILE
+                 JSON describing the member (name, shortName, country, associate,
+                 accreditationAuthority, qaBody, qaArrangement, website), written to the
+                 database on start when it differs (audited); the offering rules need
+                 it. See deploy/member/member-profile.example.json    default none
   HUB_JWKS_URL | HUB_JWKS_FILE
                  the hub's public keys: the gateway's /.well-known/hub-jwks.json, or the
                  file the gateway writes (data/keys/hub-jwks.json); only calls signed
@@ -52,9 +59,14 @@ export function memberService(hooks: MemberServiceHooks = {}): ServiceEntry {
       const port = readPort(env, 'PORT', 4100);
       const host = readString(env, 'HOST', '127.0.0.1');
       const hubAuth = hubVerifierFromEnv(env);
+      const profileFile = env['MEMBER_PROFILE_FILE'] ? readProfileFile(readString(env, 'MEMBER_PROFILE_FILE')) : null;
       const orm = await openMemberDatabase(target);
       try {
+        if (profileFile) await applyProfile(orm, memberId, profileFile, logger);
         await hooks.prepare?.({ env, logger, orm, memberId });
+        if (!(await orm.em.fork().count(Institution, { id: memberId }))) {
+          logger.warn(`${memberId} has no profile yet: set MEMBER_PROFILE_FILE (docs/members.md); until then it is missing from the alliance's institutions and offerings cannot be written`);
+        }
         const server = await startMemberServer({ memberId, orm, databaseKind: target.kind, logger, port, host, hubAuth });
         return { url: server.url, stop: async () => { await server.stop(); await orm.close(); } };
       } catch (error) {
