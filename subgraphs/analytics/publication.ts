@@ -6,6 +6,16 @@ import type { StatisticsDimension } from '../member/statistics.js';
 /** The identity the service reads counts with: aggregates for its own publication, never a person (docs/security.md). */
 export const STATISTICS_READER: Principal = { kind: 'user', subject: 'service:analytics', roles: ['analyst'] };
 
+/** One member's exact counts of one group, as the member answered them (before suppression). */
+export interface MemberCountRow {
+  member: string;
+  keys: string[];
+  enrolments: number;
+  completions: number;
+  passed: number;
+  ectsAwarded: number;
+}
+
 export interface PublishedCounts {
   enrolments: number | null;
   completions: number | null;

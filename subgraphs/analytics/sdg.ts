@@ -1,6 +1,6 @@
 import { suppress, type SumConstraint } from '../../lib/suppression.js';
 import { StatisticsDimension } from '../member/statistics.js';
-import type { PublishedCounts, PublishedTable } from './publication.js';
+import type { MemberCountRow, PublishedCounts, PublishedTable } from './publication.js';
 
 /*
  * The table by UN Sustainable Development Goal (docs/analytics.md, "SDGs").
@@ -14,14 +14,7 @@ import type { PublishedCounts, PublishedTable } from './publication.js';
  * value, never hidden here, so complements fall on SDG cells.
  */
 
-export interface SdgRow {
-  member: string;
-  keys: string[];
-  enrolments: number;
-  completions: number;
-  passed: number;
-  ectsAwarded: number;
-}
+type SdgRow = MemberCountRow;
 
 type Measure = 'enrolments' | 'completions' | 'passed';
 const MEASURES: Measure[] = ['enrolments', 'completions', 'passed'];

@@ -5,7 +5,7 @@ import type { AnalyticsService } from './context.js';
 import { readMobility } from './mobility.js';
 import { buildSdgTable } from './sdg.js';
 import { publishSkills, type SkillAwardRow } from './skills.js';
-import { STATISTICS_READER, type Publication, type PublishedCounts, type PublishedMobility, type PublishedSkills, type PublishedTable } from './publication.js';
+import { STATISTICS_READER, type Publication, type PublishedCounts, type PublishedMobility, type PublishedSkills, type PublishedTable, type MemberCountRow } from './publication.js';
 
 /*
  * The alliance statistics as one publication (docs/analytics.md, "Alliance
@@ -37,14 +37,7 @@ const OWN_DIMENSIONS = [StatisticsDimension.MONTH, StatisticsDimension.HOME_MEMB
 export const DIMENSIONS = [...CUBE_DIMENSIONS, ...OWN_DIMENSIONS];
 
 
-interface RawRow {
-  member: string;
-  keys: string[];
-  enrolments: number;
-  completions: number;
-  passed: number;
-  ectsAwarded: number;
-}
+type RawRow = MemberCountRow;
 
 const ROW = 'member keys enrolments completions passed ectsAwarded';
 

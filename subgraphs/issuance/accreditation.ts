@@ -1,28 +1,8 @@
-import type { AccreditationAuthority, CredentialFacts, CredentialKind } from './facts.js';
+import { MAY_APPROVE_MICRO_CREDENTIALS } from '../../lib/accreditation.js';
+import type { CredentialFacts, CredentialKind } from './facts.js';
 
-/*
- * Which member may award a credit-bearing micro-credential on its own
- * authority (DOMAIN.md, the alliance's survey of its members):
- * - FULL: full authority to accredit (FI, NO, IE);
- * - SEMI_PREQUALIFIED: authority over micro-credentials after
- *   prequalification by an external body (DK);
- * - MICRO_CREDENTIALS_ONLY: no authority over programmes, but
- *   micro-credentials can be approved by the institution (ES, PT, LT);
- * - SEMI_PROGRAMMES: authority over micro-credentials is unclear (SE), so
- *   the hub does not presume it;
- * - NONE (DE, NL, IT, FR) and NOT_ASSESSED: none.
- * Without the authority, an external accreditation record valid on the
- * assessment date is needed. A non-credit certificate of participation needs
- * neither.
- */
-export const MAY_APPROVE_MICRO_CREDENTIALS: Readonly<Record<AccreditationAuthority, boolean>> = {
-  FULL: true,
-  SEMI_PREQUALIFIED: true,
-  MICRO_CREDENTIALS_ONLY: true,
-  SEMI_PROGRAMMES: false,
-  NONE: false,
-  NOT_ASSESSED: false,
-};
+// The authority table is shared with the member's offering rules (lib/accreditation.ts).
+export { MAY_APPROVE_MICRO_CREDENTIALS };
 
 export type IssuanceBasis = 'MEMBER_AUTHORITY' | 'EXTERNAL_ACCREDITATION' | 'NOT_CREDIT_BEARING' | 'PARTICIPATION';
 

@@ -1,3 +1,4 @@
+import { MAY_APPROVE_MICRO_CREDENTIALS } from '../../lib/accreditation.js';
 import { isLearnerId, isMemberId } from '../../lib/ids.js';
 import {
   AccreditationAuthority,
@@ -71,21 +72,11 @@ export interface OfferingFields {
 }
 
 /**
- * Which members may mark an offering credit-bearing on their own authority
- * (DOMAIN.md, the alliance's survey). The same table as issuance's
- * MAY_APPROVE_MICRO_CREDENTIALS (subgraphs/issuance/accreditation.ts; a test
- * keeps the two equal): what a member may publish as credit-bearing is what
- * the hub will later seal as credit. SEMI_PROGRAMMES (SE) has unclear
- * authority over micro-credentials, so it is not presumed.
+ * Which members may mark an offering credit-bearing on their own authority:
+ * the table issuance seals credit by (lib/accreditation.ts), so what a member
+ * may publish as credit-bearing is what the hub will later seal as credit.
  */
-export const MAY_MARK_CREDIT_BEARING: Readonly<Record<AccreditationAuthority, boolean>> = {
-  FULL: true,
-  SEMI_PREQUALIFIED: true,
-  MICRO_CREDENTIALS_ONLY: true,
-  SEMI_PROGRAMMES: false,
-  NONE: false,
-  NOT_ASSESSED: false,
-};
+export const MAY_MARK_CREDIT_BEARING: Readonly<Record<AccreditationAuthority, boolean>> = MAY_APPROVE_MICRO_CREDENTIALS;
 
 /** ECTS of one offering: above 0, at most a full academic year (60), in hundredths. */
 export const ECTS_RANGE = { min: 0, max: 60 } as const;
