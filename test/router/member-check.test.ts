@@ -60,7 +60,9 @@ beforeAll(async () => {
   const driftedSdl = contract
     .replace(/\n\s*"""Notional workload in ECTS credits \(Annex I element 7\)\."""\n\s*ects: Float!/, '')
     .replace('type Enrolment\n  @key(fields: "id")', 'type Enrolment\n  @key(fields: "status")');
-  expect(driftedSdl).not.toContain('ects: Float!');
+  // The offering type lost its field (the curation input OfferingInput has one of its own).
+  const count = (sdl: string) => sdl.match(/ects: Float!/g)?.length ?? 0;
+  expect(count(driftedSdl)).toBe(count(contract) - 1);
   const server = new ApolloServer({
     schema: buildSubgraphSchema({ typeDefs: parse(driftedSdl), resolvers: { Query: { memberContractVersion: () => '2.0.0' } } as never }),
   });
