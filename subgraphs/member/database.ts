@@ -12,6 +12,11 @@ import {
   LearningOpportunity,
   LearningOutcome,
   MemberAudit,
+  SyncCheckpoint,
+  SyncHeld,
+  SyncLock,
+  SyncRecord,
+  SyncRun,
 } from './model.js';
 
 /*
@@ -176,6 +181,100 @@ export const AcquiredSkillSchema = new EntitySchema<AcquiredSkill>({
 
 export const MemberAuditSchema = auditEntitySchema(MemberAudit, 'member_audit');
 
+// The sync's own state (sync/README.md): run history, checkpoints, the run lock, what it has seen and held back.
+export const SyncRunSchema = new EntitySchema<SyncRun>({
+  class: SyncRun,
+  tableName: 'sync_run',
+  indexes: [{ properties: ['source', 'startedAt'] }],
+  properties: {
+    id: { type: 'string', primary: true, length: 36 },
+    source: { type: 'string', length: 32 },
+    memberId: { type: 'string', length: 253 },
+    mode: { type: 'string', length: 16 },
+    status: { type: 'string', length: 16 },
+    startedAt: { type: 'datetime' },
+    finishedAt: { type: 'datetime', nullable: true },
+    resource: { type: 'string', length: 32, nullable: true },
+    pages: { type: 'integer', default: 0 },
+    watermark: { type: 'datetime', nullable: true },
+    serverStartedAt: { type: 'datetime', nullable: true },
+    nextWatermark: { type: 'datetime', nullable: true },
+    configDigest: { type: 'string', length: 64 },
+    counts: { type: 'text' },
+    heldBack: { type: 'integer', default: 0 },
+    error: { type: 'text', nullable: true },
+    resumedFrom: { type: 'string', length: 36, nullable: true },
+    resumedBy: { type: 'string', length: 36, nullable: true },
+    host: { type: 'string', length: 255 },
+    pid: { type: 'integer' },
+  },
+});
+
+export const SyncCheckpointSchema = new EntitySchema<SyncCheckpoint>({
+  class: SyncCheckpoint,
+  tableName: 'sync_checkpoint',
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    runId: { type: 'string', length: 36, index: true },
+    resource: { type: 'string', length: 32 },
+    page: { type: 'integer' },
+    done: { type: 'boolean', default: false },
+    counts: { type: 'text' },
+    at: { type: 'datetime' },
+  },
+});
+
+export const SyncLockSchema = new EntitySchema<SyncLock>({
+  class: SyncLock,
+  tableName: 'sync_lock',
+  properties: {
+    name: { type: 'string', primary: true, length: 32 },
+    runId: { type: 'string', length: 36 },
+    host: { type: 'string', length: 255 },
+    pid: { type: 'integer' },
+    acquiredAt: { type: 'datetime' },
+    heartbeatAt: { type: 'datetime' },
+    version: { type: 'integer', default: 0 },
+  },
+});
+
+export const SyncRecordSchema = new EntitySchema<SyncRecord>({
+  class: SyncRecord,
+  tableName: 'sync_record',
+  uniques: [{ properties: ['kind', 'sourceId'] }],
+  indexes: [{ properties: ['kind', 'parentId'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    kind: { type: 'string', length: 16 },
+    sourceId: { type: 'string', length: 255 },
+    hubId: { type: 'string', length: 255, nullable: true },
+    parentId: { type: 'string', length: 255, nullable: true },
+    facts: { type: 'text', nullable: true },
+    lastSeenRun: { type: 'string', length: 36 },
+    seenAt: { type: 'datetime' },
+    missingSince: { type: 'datetime', nullable: true },
+    withdrawnBySync: { type: 'boolean', default: false },
+    associationsComplete: { type: 'boolean', default: false },
+  },
+});
+
+export const SyncHeldSchema = new EntitySchema<SyncHeld>({
+  class: SyncHeld,
+  tableName: 'sync_held',
+  uniques: [{ properties: ['kind', 'sourceId'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    kind: { type: 'string', length: 16 },
+    sourceId: { type: 'string', length: 255 },
+    parentId: { type: 'string', length: 255, nullable: true },
+    hubId: { type: 'string', length: 255, nullable: true },
+    problems: { type: 'text' },
+    runId: { type: 'string', length: 36 },
+    firstHeldAt: { type: 'datetime' },
+    lastHeldAt: { type: 'datetime' },
+  },
+});
+
 export const memberEntities = [
   InstitutionSchema,
   LearningOpportunitySchema,
@@ -186,6 +285,11 @@ export const memberEntities = [
   AcquiredSkillSchema,
   AchievementCorrectionSchema,
   MemberAuditSchema,
+  SyncRunSchema,
+  SyncCheckpointSchema,
+  SyncLockSchema,
+  SyncRecordSchema,
+  SyncHeldSchema,
 ];
 
 /** Opens a member's database and brings its schema up to date. */

@@ -336,3 +336,106 @@ export class AchievementCorrection {
 
 /** An audit row of a write at this member (enrolment applications, decisions, cancellations): who, when, before and after. */
 export class MemberAudit extends AuditRecord {}
+
+/*
+ * The state of a member's sync from its own student information system
+ * (subgraphs/member/sync/README.md). Not in the graph: the sync and the
+ * member's staff (through SQL) read them.
+ */
+
+/** One run of the sync: the run history (started, finished, status, counts, error). */
+export class SyncRun {
+  /** A random UUID. */
+  id!: string;
+  /** Where the records came from: "oeapi". */
+  source!: string;
+  memberId!: string;
+  /** "full" (everything, finds deletions) or "incremental" (changed since the watermark). */
+  mode!: string;
+  /** running, succeeded, failed, stopped (by a signal) or abandoned (the process died; found by the next run). */
+  status!: string;
+  startedAt!: Date;
+  finishedAt?: Date | null;
+  /** The resource it is on, or ended on: courses, persons, associations. */
+  resource?: string | null;
+  /** Pages committed so far. */
+  pages!: number;
+  /** The modification time it asked for records after; null: every record. */
+  watermark?: Date | null;
+  /** The source's clock when the run (or the run it resumes) began: the next watermark is taken from it. */
+  serverStartedAt?: Date | null;
+  /** Set when the run ended cleanly: the watermark of the next incremental run. */
+  nextWatermark?: Date | null;
+  /** sha256 of the mapping configuration (defaults, grading schemes): a change forces a full run. */
+  configDigest!: string;
+  /** JSON: counts per record kind (no personal data). */
+  counts!: string;
+  heldBack!: number;
+  error?: string | null;
+  resumedFrom?: string | null;
+  resumedBy?: string | null;
+  host!: string;
+  pid!: number;
+}
+
+/** A page a run committed: written in the same transaction as the page's records. */
+export class SyncCheckpoint {
+  id!: number;
+  runId!: string;
+  resource!: string;
+  page!: number;
+  /** True on the row that closes a resource. */
+  done!: boolean;
+  /** JSON: what the page wrote. */
+  counts!: string;
+  at!: Date;
+}
+
+/** The run lock: one row per source while a run holds it, renewed with every page. */
+export class SyncLock {
+  name!: string;
+  runId!: string;
+  host!: string;
+  pid!: number;
+  acquiredAt!: Date;
+  heartbeatAt!: Date;
+  /** Raised by every renewal: a takeover is a compare-and-swap on it. */
+  version!: number;
+}
+
+/** A source record the sync has seen: which hub record it became, for deletions and for what depends on it. */
+export class SyncRecord {
+  id!: number;
+  /** course, offering, person or association. */
+  kind!: string;
+  /** The OEAPI id. */
+  sourceId!: string;
+  /** The hub record's global id (courses have none of their own). */
+  hubId?: string | null;
+  /** Offerings: the course's OEAPI id; associations: the offering's. */
+  parentId?: string | null;
+  /** JSON: what later stages need of the source record (a course's outcome ids; an offering's result type and study load). */
+  facts?: string | null;
+  lastSeenRun!: string;
+  seenAt!: Date;
+  /** When a full sweep last missed it (the hub record is kept or withdrawn, never deleted). */
+  missingSince?: Date | null;
+  /** Offerings: the withdrawal was the sync's (cancelled, draft, gone), not the staff's. */
+  withdrawnBySync!: boolean;
+  /** Offerings: every association has been read once; until then they are read without the watermark. */
+  associationsComplete!: boolean;
+}
+
+/** A source record held back (not written): why, until it is written or disappears from the source. */
+export class SyncHeld {
+  id!: number;
+  kind!: string;
+  sourceId!: string;
+  parentId?: string | null;
+  hubId?: string | null;
+  /** JSON: [{ field, reason, code? }]. */
+  problems!: string;
+  runId!: string;
+  firstHeldAt!: Date;
+  lastHeldAt!: Date;
+}
