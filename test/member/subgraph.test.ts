@@ -835,6 +835,14 @@ describe('memberStatistics (the counts the analytics service publishes)', () => 
     for (const principal of [{ kind: 'user', subject: 'l', roles: ['learner'], learnerId: 'eciu-x' }, staffOf(NONE_MEMBER)] as Principal[]) {
       expect((await run(`{ memberSkillCounts { skillUri awards } }`, {}, principal)).errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
     }
+    // The corrections feed: the issuance service (alliance administrators' identity) and this member's staff only.
+    const corrections = `{ achievementCorrections(since: "2020-01-01T00:00:00Z") { achievementId revision } }`;
+    for (const principal of [{ kind: 'user', subject: 'l', roles: ['learner'], learnerId: 'eciu-x' }, staffOf(NONE_MEMBER), { kind: 'user', subject: 'a', roles: ['analyst'] }] as Principal[]) {
+      expect((await run(corrections, {}, principal)).errors?.[0]?.extensions?.['code'], principal.kind === 'user' ? principal.roles[0] : 'anonymous').toBe('FORBIDDEN');
+    }
+    expect((await run(corrections, {}, { kind: 'anonymous' })).errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    expect((await run(corrections, {}, { kind: 'user', subject: 'service:issuance', roles: ['alliance-admin'] })).errors).toBeUndefined();
+    expect((await run(corrections, {}, staffOf(MEMBER))).errors).toBeUndefined();
   });
 
   it('takes the home member only as a member id when an application makes an account', async () => {
