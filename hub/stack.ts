@@ -75,6 +75,8 @@ export interface HubOptions {
   edge?: EdgeSettings;
   /** k of the analytics service's k-anonymity (default 5, never below 3). */
   analyticsK?: number;
+  /** Build the analytics publications at start and in the background (subgraphs/analytics/standing.ts); npm start does, tests mostly not. */
+  analyticsWarm?: boolean;
   /** The members' clock (default: the system's). Tests fix it so that the demo data's enrolment deadlines stay open. */
   memberClock?: () => Date;
   /** The erasure outbox's timing (tests retry fast). */
@@ -350,7 +352,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       logger: logger.child('analytics'),
       ...(options.analyticsK ? { k: options.analyticsK } : {}),
     });
-    const analytics = await startAnalyticsServer({ service: analyticsService, logger: logger.child('analytics'), port: options.ports?.analytics ?? 0, host, hubAuth });
+    const analytics = await startAnalyticsServer({ service: analyticsService, logger: logger.child('analytics'), port: options.ports?.analytics ?? 0, host, hubAuth, warm: options.analyticsWarm ?? false });
     stops.push(() => analytics.stop());
     centralErasureTargets.push({ name: 'analytics', audience: 'analytics', origin: new URL(analytics.url).origin });
 

@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     learners,
     registry,
     analyticsK: readInt(env, 'ANALYTICS_K', DEFAULT_K, { min: MIN_K, max: 1_000 }),
+    analyticsWarm: true,
     ports: {
       gateway: readPort(env, 'GATEWAY_PORT', 4000),
       members: readPort(env, 'MEMBERS_PORT', 4001),

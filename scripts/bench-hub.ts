@@ -26,8 +26,9 @@ achievement at every member, credentials, recognitions, suggestions), with the
 calls the recognition subgraph makes per progress query, and of the learner's
 competence passport and recommendations (the passport subgraph's calls too),
 also for one added learner with 40 passed achievements across the members, and
-the analyst dashboard's reads: the alliance statistics (building the publication, then
-reading it, by every dimension including month, home member and SDG), mobility
+the analyst dashboard's reads (one analyst per load): the alliance statistics (the
+publication built as the hub starts, then read by every dimension including month,
+home member and SDG, also while a rebuild runs behind the readers), mobility
 flows, skills gained with the impact indicators, credentials and recognition
 outcomes, and the quality summaries of every member.
 Prints figures; asserts nothing.
@@ -123,14 +124,20 @@ async function main(): Promise<void> {
     }
 
     started = performance.now();
-    hub = await startHub({ logger: quietLogger('bench'), dataDir, learners });
+    // As npm start runs it: the analytics publications are built as the hub starts (subgraphs/analytics/standing.ts).
+    hub = await startHub({ logger: quietLogger('bench'), dataDir, learners, analyticsWarm: true });
     say(`warm start (data present):                    ${((performance.now() - started) / 1000).toFixed(2)} s, RSS ${mib()} MiB`);
+    // Measured before any load, so the build does not share the machine with the learners' queries.
+    await Promise.all([hub.analyticsService.publication.refresh(), hub.analyticsService.outcomes.refresh()]);
+    say(`analytics publications standing (built as the hub starts, before any reader): ${((performance.now() - started) / 1000).toFixed(2)} s after the start began`);
 
     const showcase = showcaseLearners({ learners }, 20).map((learner) => learner.id);
     // Each learner reads their own data, as the portal does, with a token from the development identity provider.
     const tokens = new Map(await Promise.all([...showcase, longRecord.id].map(async (id) => [id, await hub.idp.issue({ role: 'learner', learnerId: id })] as const)));
-    // The analyst's dashboard reads: one token for the whole load, keyed like a learner id.
-    tokens.set('analyst', await hub.idp.issue({ role: 'analyst', subject: 'bench-analyst@eciu.eu' }));
+    // The analysts' dashboard reads: one analyst per dashboard load (a token each, keyed like a learner id), so the
+    // gateway's per-caller rate limit sees several analysts as it would, not one caller making every request.
+    const analysts = Array.from({ length: 20 }, (_, i) => `analyst-${i + 1}`);
+    for (const id of analysts) tokens.set(id, await hub.idp.issue({ role: 'analyst', subject: `bench-${id}@eciu.eu` }));
     const running = hub;
     const load = async (name: string, query: string, variables: (id: string) => Record<string, unknown>, inspect?: (data: Record<string, unknown>) => void, ids: readonly string[] = showcase) => {
       const latencies: number[] = [];
@@ -211,26 +218,36 @@ async function main(): Promise<void> {
     }, [longRecord.id]);
     say(`  skills in that passport: ${longSkills[0] ?? 'none'}`);
     await load('recommendations, learner with 40 achievements', RECOMMEND_QUERY, (id) => ({ id, skills: Array.from({ length: 6 }, (_, i) => taught[(pick(id) + i * 7) % taught.length]) }), undefined, [longRecord.id]);
-    // Alliance statistics: the first read builds the publication (every member counts, then suppression); later reads use it.
+    // Alliance statistics: the publication stands (built at start), so the first read only reads it; then the
+    // dashboard's reads, and the same reads while a rebuild runs behind them (what a reader meets every 10 minutes).
     const statisticsStarted = performance.now();
     const first = await fetch(running.gatewayUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get('analyst') ?? ''}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(analysts[0] as string) ?? ''}` },
       body: JSON.stringify({ query: STATISTICS_QUERY, variables: { by: 'TERM' } }),
     });
     const firstBody = (await first.json()) as { errors?: { message?: string }[]; data?: { allianceStatistics?: { unavailableMembers?: { id: string }[] } | null } };
     const missing = firstBody.data?.allianceStatistics?.unavailableMembers?.map((member) => member.id) ?? [];
-    const built = firstBody.errors ? `with errors (${firstBody.errors[0]?.message ?? ''}${missing.length ? `; members missing: ${missing.join(', ')}` : ''})` : 'ok';
-    say(`alliance statistics, building the publication (every member counts once by offering, month, home member, SDG and skill; ESCO groups the skills; suppression of 3 measures over 9 additive tables, the SDG table and the skills system): ${(performance.now() - statisticsStarted).toFixed(0)} ms, ${built}`);
+    const built = firstBody.errors ? `with errors (${firstBody.errors[0]?.message ?? ''})` : missing.length ? `members missing: ${missing.join(', ')}` : 'ok, every member counted';
+    say(`alliance statistics, first read: ${(performance.now() - statisticsStarted).toFixed(0)} ms, ${built}`);
     const dimensions = ['KIND', 'TERM', 'MODE', 'EQF_LEVEL', 'ISCED_F', 'MICRO_CREDENTIAL_TYPE', 'SDG_CHALLENGE', 'MONTH', 'HOME_MEMBER', 'SDG', null];
     let nextDimension = 0;
-    await load('alliance statistics (published tables, analyst)', STATISTICS_QUERY, () => ({ by: dimensions[nextDimension++ % dimensions.length] }), undefined, ['analyst']);
-    await load('dashboard: mobility flows (analyst)', MOBILITY_QUERY, () => ({}), undefined, ['analyst']);
-    await load('dashboard: skills gained and impact indicators (analyst)', SKILLS_IMPACT_QUERY, () => ({}), undefined, ['analyst']);
-    await load('dashboard: credentials and recognition (analyst; the first read builds their publication)', OUTCOMES_QUERY, () => ({}), undefined, ['analyst']);
+    const byDimension = () => ({ by: dimensions[nextDimension++ % dimensions.length] });
+    await load('alliance statistics (published tables, analysts)', STATISTICS_QUERY, byDimension, undefined, analysts);
+    const rebuildStarted = performance.now();
+    let rebuildMs = 0;
+    const rebuild = hub.analyticsService.publication.refresh().then(() => {
+      rebuildMs = performance.now() - rebuildStarted;
+    });
+    await load('alliance statistics while the publication is rebuilt behind the readers', STATISTICS_QUERY, byDimension, undefined, analysts);
+    await rebuild;
+    say(`  the rebuild (every member counts once by offering, month, home member, SDG and skill; ESCO groups the skills; suppression of 3 measures over 9 additive tables, the SDG table and the skills system): ${rebuildMs.toFixed(0)} ms`);
+    await load('dashboard: mobility flows (analysts)', MOBILITY_QUERY, () => ({}), undefined, analysts);
+    await load('dashboard: skills gained and impact indicators (analysts)', SKILLS_IMPACT_QUERY, () => ({}), undefined, analysts);
+    await load('dashboard: credentials and recognition (analysts)', OUTCOMES_QUERY, () => ({}), undefined, analysts);
     const feedback = await seedFeedbackDemo({ gatewayUrl: hub.gatewayUrl, idp: hub.idp }, { learners });
     say(`demo feedback written through the graph: ${feedback.submitted} responses`);
-    await load('dashboard: quality by member (analyst)', QUALITY_QUERY, () => ({}), undefined, ['analyst']);
+    await load('dashboard: quality by member (analysts)', QUALITY_QUERY, () => ({}), undefined, analysts);
     say(`RSS after load: ${mib()} MiB (one process: gateway, router, ESCO, learners, issuance, recognition, passport, 13 members)`);
     await hub.stop();
   } finally {

@@ -6,6 +6,7 @@ import type DataLoader from 'dataloader';
 import type { SubgraphCall, SubgraphCaller } from '../../lib/subgraph-calls.js';
 import type { AnalyticsLoaders, AnalyticsSource } from './loaders.js';
 import type { Publication, PublishedOutcomes } from './publication.js';
+import type { StandingPublication } from './standing.js';
 
 /** What lives as long as the analytics service. */
 export interface AnalyticsService {
@@ -20,10 +21,10 @@ export interface AnalyticsService {
   now(): Date;
   /** How long a publication of the alliance statistics stands before it is rebuilt. */
   statisticsTtlMs: number;
-  /** The current publication (statistics.ts), while it stands. */
-  publication: { at: number; value: Promise<Publication> } | null;
-  /** The current publication of credential and recognition outcomes (outcomes.ts), while it stands. */
-  outcomes: { at: number; value: Promise<PublishedOutcomes> } | null;
+  /** The alliance statistics (statistics.ts), standing while the next is built (standing.ts). */
+  publication: StandingPublication<Publication>;
+  /** The credential and recognition outcomes (outcomes.ts), standing the same way. */
+  outcomes: StandingPublication<PublishedOutcomes>;
   /** Sees every call the service makes to another subgraph (tests count them). */
   observe?: (call: SubgraphCall<AnalyticsSource>) => void;
 }

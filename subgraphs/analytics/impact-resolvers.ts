@@ -10,7 +10,6 @@ import { multiMemberLearners } from './mobility.js';
 import { currentOutcomes } from './outcomes.js';
 import { CountTable, countTableView } from './outcomes-resolvers.js';
 import type { PublishedCounts } from './publication.js';
-import { RECOGNITION_OUTCOMES } from '../../lib/recognition-outcomes.js';
 import { currentPublication } from './statistics.js';
 import { readerScope } from './statistics-resolvers.js';
 
@@ -173,7 +172,7 @@ export class ImpactQueryResolver {
   })
   async impactIndicators(@Ctx() context: AnalyticsContext): Promise<ImpactIndicators> {
     readerScope(requireSignedIn(context.principal, 'impact indicators'), 'Impact indicators');
-    const [publication, outcomes] = await Promise.all([currentPublication(context.service), currentOutcomes(context.service, RECOGNITION_OUTCOMES)]);
+    const [publication, outcomes] = await Promise.all([currentPublication(context.service), currentOutcomes(context.service)]);
     const challenges = publication.byDimension.get(StatisticsDimension.SDG_CHALLENGE);
     const yes = challenges ? challenges.columns.indexOf('yes') : -1;
     const sdgChallenges: PublishedCounts = yes >= 0 && challenges ? (challenges.columnTotals[yes] as PublishedCounts) : { enrolments: 0, completions: 0, passed: 0, ectsAwarded: 0 };

@@ -24,6 +24,7 @@ Environment:
   ANALYTICS_K       the smallest count published (k-anonymity)        default ${DEFAULT_K}, at least ${MIN_K}
   STATISTICS_TTL_SECONDS
                     how long a publication of the statistics stands   default 600
+                    (built at start, rebuilt behind it when old: readers never wait)
   FEEDBACK_EDITABLE_DAYS
                     days a learner may change their feedback          default 30
   SOURCE_TIMEOUT_MS deadline for each call to the router              default 5000
@@ -68,7 +69,7 @@ runService({
         editableDays,
         statisticsTtlMs,
       });
-      return startAnalyticsServer({ service, logger, port: readPort(env, 'PORT', 4007), host: readString(env, 'HOST', '127.0.0.1'), hubAuth });
+      return startAnalyticsServer({ service, logger, port: readPort(env, 'PORT', 4007), host: readString(env, 'HOST', '127.0.0.1'), hubAuth, warm: true });
     });
   },
 });

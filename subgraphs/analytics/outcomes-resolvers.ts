@@ -100,7 +100,7 @@ export class OutcomesQueryResolver {
   @Query(() => CredentialStatistics, { nullable: true, description: "Credentials issued and revoked, counted by the issuance service and published with k-anonymity and complementary suppression (analysts and alliance administrators; a member's staff: their own member's row and the alliance totals)." })
   async credentialStatistics(@Ctx() context: AnalyticsContext): Promise<CredentialStatistics> {
     const onlyMember = readerScope(requireSignedIn(context.principal, 'credential statistics'), 'Credential statistics');
-    const outcomes = await currentOutcomes(context.service, RECOGNITION_OUTCOMES);
+    const outcomes = await currentOutcomes(context.service);
     return {
       k: outcomes.k,
       publishedAt: outcomes.at,
@@ -114,7 +114,7 @@ export class OutcomesQueryResolver {
   @Query(() => RecognitionStatistics, { nullable: true, description: "Recognition requests by outcome and the median time to decision, counted by the recognition service and published with k-anonymity and complementary suppression (analysts and alliance administrators; a member's staff: their own member's figures and the alliance's)." })
   async recognitionStatistics(@Ctx() context: AnalyticsContext): Promise<RecognitionStatistics> {
     const onlyMember = readerScope(requireSignedIn(context.principal, 'recognition statistics'), 'Recognition statistics');
-    const outcomes = await currentOutcomes(context.service, RECOGNITION_OUTCOMES);
+    const outcomes = await currentOutcomes(context.service);
     return {
       k: outcomes.k,
       publishedAt: outcomes.at,

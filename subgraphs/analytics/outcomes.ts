@@ -108,15 +108,7 @@ export async function buildOutcomes(service: AnalyticsService, outcomes: readonl
   };
 }
 
-/** The current outcomes publication, rebuilt when older than the statistics' time to live. */
-export function currentOutcomes(service: AnalyticsService, outcomes: readonly string[]): Promise<PublishedOutcomes> {
-  const cached = service.outcomes;
-  const now = service.now();
-  if (cached && now.getTime() - cached.at < service.statisticsTtlMs) return cached.value;
-  const value = buildOutcomes(service, outcomes, now);
-  service.outcomes = { at: now.getTime(), value };
-  value.catch(() => {
-    if (service.outcomes?.value === value) service.outcomes = null;
-  });
-  return value;
+/** The standing outcomes publication (rebuilt behind it like the statistics; standing.ts). */
+export function currentOutcomes(service: AnalyticsService): Promise<PublishedOutcomes> {
+  return service.outcomes.read();
 }

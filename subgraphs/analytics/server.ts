@@ -6,12 +6,16 @@ import type { Logger } from '../../lib/log.js';
 import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import { observedClient, type SubgraphCaller } from '../../lib/subgraph-calls.js';
+import { RECOGNITION_OUTCOMES } from '../../lib/recognition-outcomes.js';
 import { checkK, DEFAULT_K } from '../../lib/suppression.js';
 import type { AnalyticsContext, AnalyticsService } from './context.js';
 import { mountDashboard } from './dashboard.js';
 import { eraseLearner } from './erasure.js';
 import { createAnalyticsLoaders, type AnalyticsSource } from './loaders.js';
+import { buildOutcomes } from './outcomes.js';
 import { buildAnalyticsSchema } from './schema.js';
+import { StandingPublication } from './standing.js';
+import { buildStatistics } from './statistics.js';
 
 export interface AnalyticsServiceOptions {
   orm: MikroORM;
@@ -30,6 +34,8 @@ export interface AnalyticsServiceOptions {
 
 /** What a request needs that outlives it. */
 export function createAnalyticsService(options: AnalyticsServiceOptions): AnalyticsService {
+  const now = options.now ?? (() => new Date());
+  const standing = { ttlMs: () => service.statisticsTtlMs, now, logger: options.logger };
   const service: AnalyticsService = {
     orm: options.orm,
     databaseKind: options.databaseKind,
@@ -38,9 +44,9 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
     k: checkK(options.k ?? DEFAULT_K),
     editableDays: options.editableDays ?? 30,
     statisticsTtlMs: options.statisticsTtlMs ?? 10 * 60_000,
-    publication: null,
-    outcomes: null,
-    now: options.now ?? (() => new Date()),
+    publication: new StandingPublication({ ...standing, name: 'alliance statistics', build: (at) => buildStatistics(service, at) }),
+    outcomes: new StandingPublication({ ...standing, name: 'credential and recognition outcomes', build: (at) => buildOutcomes(service, RECOGNITION_OUTCOMES, at) }),
+    now,
   };
   return service;
 }
@@ -53,11 +59,17 @@ export interface AnalyticsServerOptions {
   plugins?: ApolloServerPlugin<AnalyticsContext>[];
   /** Verifies hub-internal tokens (audience "analytics"); null only in in-process tests. */
   hubAuth: HubVerifier | null;
+  /**
+   * Build the publications as the server starts and again every time to live, so that
+   * no reader waits for a build (standing.ts). On in `npm start` and `npm run analytics`;
+   * off where a test writes data first and wants the first read to count it.
+   */
+  warm?: boolean;
 }
 
 export async function startAnalyticsServer(options: AnalyticsServerOptions): Promise<RunningServer> {
   const { service } = options;
-  return startGraphQLServer<AnalyticsContext>({
+  const server = await startGraphQLServer<AnalyticsContext>({
     name: 'analytics',
     schema: await buildAnalyticsSchema(),
     logger: options.logger,
@@ -80,4 +92,21 @@ export async function startAnalyticsServer(options: AnalyticsServerOptions): Pro
       await service.orm.em.getConnection().execute('select 1');
     },
   });
+  if (!options.warm) return server;
+  const refresh = () => {
+    // Failures are logged by the publication and retried by the next reader or tick.
+    service.publication.refresh().catch(() => undefined);
+    service.outcomes.refresh().catch(() => undefined);
+  };
+  refresh();
+  // A tick per time to live (at least a minute apart), so a publication is rebuilt before a reader finds it old.
+  const timer = setInterval(refresh, Math.max(60_000, service.statisticsTtlMs));
+  timer.unref();
+  return {
+    ...server,
+    stop: async () => {
+      clearInterval(timer);
+      await server.stop();
+    },
+  };
 }

@@ -16,7 +16,8 @@ import { STATISTICS_READER, type Publication, type PublishedCounts, type Publish
  * suppresses every measure over all tables together, so the same count is
  * hidden the same way wherever it appears and no table can be subtracted
  * from another to recover it. Analysts read only these tables; the
- * publication is rebuilt at most every `statisticsTtlMs`.
+ * publication stands while the next is built, at most every `statisticsTtlMs`
+ * (standing.ts).
  */
 
 export const MEASURES = ['enrolments', 'completions', 'passed'] as const;
@@ -247,20 +248,15 @@ function suppressInParts(
   return suppress(values, constraints, k, hidden).suppressed;
 }
 
-/** The current publication, rebuilt when older than the service's `statisticsTtlMs`. */
+/** Builds the alliance statistics: every member's counts, mobility and skills, merged and suppressed. */
+export async function buildStatistics(service: AnalyticsService, at: Date): Promise<Publication> {
+  const [counts, mobility] = await Promise.all([readCounts(service), readMobility(service, service.k)]);
+  const members = [...new Set(counts.totals.map((row) => row.member))].sort();
+  const skills = await publishSkills(service, counts.skills, members, service.k);
+  return buildPublication(counts, mobility, skills, service.k, at);
+}
+
+/** The standing publication (rebuilt behind it when older than `statisticsTtlMs`; standing.ts). */
 export function currentPublication(service: AnalyticsService): Promise<Publication> {
-  const cached = service.publication;
-  const now = service.now();
-  if (cached && now.getTime() - cached.at < service.statisticsTtlMs) return cached.value;
-  const value = Promise.all([readCounts(service), readMobility(service, service.k)]).then(async ([counts, mobility]) => {
-    const members = [...new Set(counts.totals.map((row) => row.member))].sort();
-    const skills = await publishSkills(service, counts.skills, members, service.k);
-    return buildPublication(counts, mobility, skills, service.k, now);
-  });
-  service.publication = { at: now.getTime(), value };
-  // A failed build is not kept: the next request tries again.
-  value.catch(() => {
-    if (service.publication?.value === value) service.publication = null;
-  });
-  return value;
+  return service.publication.read();
 }

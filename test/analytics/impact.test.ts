@@ -284,6 +284,9 @@ describe('impact indicators', () => {
     hub.hub.analyticsService.statisticsTtlMs = 0;
     await hub.hub.central.esco.stop();
     try {
+      // The first read gets the standing publication and starts its rebuild; the next reads the rebuilt one.
+      await hub.query(IMPACT, {}, await analyst());
+      await Promise.all([hub.hub.analyticsService.publication.refresh(), hub.hub.analyticsService.outcomes.refresh()]);
       const answer = await hub.query(IMPACT, {}, await analyst());
       const impact = answer.body.data?.['impactIndicators'] as { unavailableSources: string[]; thrivingEarner: { skillAwards: number | null; greenSkillAwards: number | null } };
       expect(impact.unavailableSources).toEqual(['esco']);
