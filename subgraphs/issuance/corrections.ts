@@ -68,7 +68,7 @@ export function watchCorrections(options: CorrectionWatcherOptions): CorrectionW
     if (await em.findOne(CorrectionApplied, { achievementId: event.achievementId, revision: event.revision })) return null;
     const correctedAt = new Date(event.correctedAt);
     const at = now();
-    const reason = `The awarding member corrected the achievement (revision ${event.revision}, ${event.correctedAt.slice(0, 10)}): suspended pending re-issue.`;
+    const reason = `The awarding member corrected the achievement (revision ${event.revision}, ${event.correctedAt.slice(0, 10)}): suspended pending re-issue; asking for the credential again issues one for the corrected facts and revokes this one.`;
     const serials = await em.transactional(async (inner) => {
       const tx = inner as SqlEntityManager;
       const credentials = await tx.find(IssuedCredential, { achievementId: event.achievementId, issuedAt: { $lt: correctedAt }, revokedAt: null, suspendedAt: null });

@@ -6,13 +6,14 @@ import { CorrectionApplied, CredentialOffer, CredentialOfferItem, IdempotencyRec
 export const IssuedCredentialSchema = new EntitySchema<IssuedCredential>({
   class: IssuedCredential,
   tableName: 'issued_credential',
-  uniques: [{ properties: ['id'] }, { properties: ['achievementId', 'kind'] }],
+  uniques: [{ properties: ['id'] }, { properties: ['achievementId', 'kind', 'achievementRevision'] }],
   indexes: [{ properties: ['learnerId'] }, { properties: ['offeringId'] }],
   properties: {
     serial: { type: 'integer', primary: true, autoincrement: true },
     id: { type: 'string', length: 64 },
     achievementId: { type: 'string', length: 255 },
     kind: { type: 'string', length: 32 },
+    achievementRevision: { type: 'integer', default: 1 },
     learnerId: { type: 'string', length: 64 },
     memberId: { type: 'string', length: 253 },
     offeringId: { type: 'string', length: 255 },

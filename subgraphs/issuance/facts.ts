@@ -54,6 +54,8 @@ export interface CredentialFacts {
   achievement: {
     /** Hub id, e.g. "tuni.fi:ach-123-1". */
     id: string;
+    /** 1 as first recorded; each correction by the member's staff adds one (absent: 1). */
+    revision?: number;
     /** YYYY-MM-DD. */
     assessedOn: string;
     grade: string | null;

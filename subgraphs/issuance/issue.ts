@@ -11,7 +11,7 @@ import { decideIssuance, type IssuanceBasis } from './accreditation.js';
 import { buildCredential } from './edc.js';
 import type { CredentialFacts, CredentialKind } from './facts.js';
 import type { IssuerKeyRing } from './keys.js';
-import { IdempotencyRecord, IssuedCredential } from './records.js';
+import { IdempotencyRecord, IssuedCredential, StatusEvent } from './records.js';
 import type { SealPool } from './seal-pool.js';
 import { sealCredential } from './seal.js';
 import { FactsUnavailable, readAchievementFacts, type AchievementFacts, type FactSources } from './sources.js';
@@ -23,8 +23,10 @@ import { FactsUnavailable, readAchievementFacts, type AchievementFacts, type Fac
  * Model, seal it, and store it - one transaction per batch (a single
  * credential is a batch of one), opened only once everything is sealed, so a
  * crash leaves every achievement issued once or not at all. The database's unique
- * (achievement, kind) is the last word on "at most one": a concurrent request
- * that loses the race gets the winner's credential.
+ * (achievement, kind, revision) is the last word on "at most one": a concurrent
+ * request that loses the race gets the winner's credential. A correction at the
+ * member makes a new revision: the next request issues for it and revokes the
+ * earlier credential in the same transaction (supersede).
  */
 
 export interface IssuerIdentity {
@@ -144,8 +146,28 @@ export function credentialFacts(
   };
 }
 
-export async function findExisting(em: SqlEntityManager, request: IssueRequest): Promise<IssuedCredential | null> {
-  return em.fork().findOne(IssuedCredential, { achievementId: request.achievementId, kind: request.kind });
+/** The credential issued for the achievement as it stands (`revision`: the member's; 1 until corrected). */
+export async function findExisting(em: SqlEntityManager, request: IssueRequest, revision = 1): Promise<IssuedCredential | null> {
+  return em.fork().findOne(IssuedCredential, { achievementId: request.achievementId, kind: request.kind, achievementRevision: revision });
+}
+
+/** Who revokes a credential that a credential for the corrected achievement replaces. */
+export const SUPERSEDING_ACTOR = 'service:issuance';
+
+/**
+ * Revokes, in the transaction that stores `row`, the credentials issued for
+ * earlier revisions of its achievement (a correction suspended them pending
+ * this re-issue): an achievement as corrected has one valid credential of a
+ * kind, and verifiers of the earlier one learn that it was replaced and by what.
+ */
+async function supersede(tx: SqlEntityManager, row: IssuedCredential): Promise<void> {
+  if (row.achievementRevision <= 1) return;
+  const earlier = await tx.find(IssuedCredential, { achievementId: row.achievementId, kind: row.kind, achievementRevision: { $lt: row.achievementRevision }, revokedAt: null });
+  const reason = `Replaced by ${row.id}, issued for the achievement as the awarding member corrected it (revision ${row.achievementRevision}).`;
+  for (const credential of earlier) {
+    Object.assign(credential, { revokedAt: row.issuedAt, revokedBy: SUPERSEDING_ACTOR, revocationReason: reason });
+    tx.create(StatusEvent, { credentialSerial: credential.serial, action: 'REVOKE', actor: SUPERSEDING_ACTOR, reason, at: row.issuedAt } as never);
+  }
 }
 
 export interface PreparedIssue {
@@ -210,6 +232,7 @@ export async function storeCredentials(em: SqlEntityManager, dependencies: Issua
       id: credentialId,
       achievementId: item.request.achievementId,
       kind: item.request.kind,
+      achievementRevision: item.facts.achievement.revision ?? 1,
       learnerId: item.facts.learner.id,
       memberId: item.facts.awardingBody.id,
       offeringId: item.facts.offering.id,
@@ -242,6 +265,8 @@ export function insertIssued(em: SqlEntityManager, rows: IssuedCredential[], rec
   return em.fork().transactional(async (tx) => {
     await tx.insertMany(IssuedCredential, rows);
     if (records.length > 0) await tx.insertMany(IdempotencyRecord, records);
+    for (const row of rows) await supersede(tx as SqlEntityManager, row);
+    await tx.flush();
     return rows;
   });
 }
@@ -330,7 +355,9 @@ export async function issueCredential(
   if (!facts) throw new GraphQLError('The achievement could not be read.', { extensions: { code: 'NOT_FOUND' } });
   if (facts instanceof FactsUnavailable) throw facts.error;
   checkMayIssue(principal, facts);
-  const existing = await findExisting(em, request);
+  // After a correction (a new revision) the earlier credential is not the answer: one is issued for the corrected facts.
+  const revision = facts.achievement.revision ?? 1;
+  const existing = await findExisting(em, request, revision);
   if (existing) return answerExisting(em, caller, request, key, existing);
   const decision = decideIssuance(facts, request.kind);
   if (!decision.allowed) throw notIssuable(`No credential was issued: ${decision.reason}`);
@@ -349,7 +376,7 @@ export async function issueCredential(
       const record = await findRecord(em, scope, key);
       if (record && record.fingerprint !== fingerprint(request)) throw keyReused();
     }
-    const winner = await findExisting(em, request);
+    const winner = await findExisting(em, request, revision);
     if (!winner) throw error;
     return answerExisting(em, caller, request, key, winner);
   }

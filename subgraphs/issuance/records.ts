@@ -9,8 +9,9 @@ import type { CredentialKind } from './facts.js';
 /**
  * One issued credential. `serial` places it in the status lists (list
  * floor((serial-1)/LIST_LENGTH), bit (serial-1) mod LIST_LENGTH); the unique
- * (achievementId, kind) is what makes "at most one credential per
- * achievement and type" a fact of the database, not of the code.
+ * (achievementId, kind, achievementRevision) is what makes "at most one
+ * credential per achievement, as corrected, and type" a fact of the
+ * database, not of the code.
  */
 export class IssuedCredential {
   serial!: number;
@@ -18,6 +19,12 @@ export class IssuedCredential {
   id!: string;
   achievementId!: string;
   kind!: CredentialKind;
+  /**
+   * The achievement's revision at the member when issued (1 until its staff
+   * correct it). A correction lets one credential be issued for the corrected
+   * facts; issuing it revokes the earlier revision's (issue.ts, supersede).
+   */
+  achievementRevision!: number;
   learnerId!: string;
   memberId!: string;
   offeringId!: string;

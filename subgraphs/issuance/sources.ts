@@ -32,7 +32,7 @@ const ACHIEVEMENT_QUERY = /* GraphQL */ `
   query IssuanceFacts($ids: [_Any!]!) {
     achievements: _entities(representations: $ids) {
       ... on Achievement {
-        id assessedOn grade passed ectsAwarded supervision
+        id revision assessedOn grade passed ectsAwarded supervision
         gradingScheme { code description }
         learnerAccount { givenName familyName email studentNumber learner { id } }
         acquiredSkills { level skill { uri } }
@@ -67,6 +67,8 @@ export class FactsUnavailable extends Error {
 
 interface RawAchievement {
   id: string;
+  /** Absent from a member on a contract before corrections. */
+  revision?: number | null;
   assessedOn: string;
   grade: string | null;
   passed: boolean;
@@ -187,6 +189,7 @@ export async function readAchievementFacts(
       },
       achievement: {
         id: raw.id,
+        revision: raw.revision ?? 1,
         assessedOn: raw.assessedOn,
         grade: raw.grade,
         gradingScheme: raw.gradingScheme,

@@ -96,6 +96,8 @@ async function store(em: SqlEntityManager, dependencies: IssuanceDependencies, f
     id: credentialId,
     achievementId: request.achievementId,
     kind: request.kind,
+    // A pathway is not corrected at a member: its credential has one revision.
+    achievementRevision: 1,
     learnerId: facts.learner.id,
     memberId: facts.owner?.id ?? ALLIANCE_AWARD,
     offeringId: facts.pathway.id,

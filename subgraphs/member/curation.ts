@@ -28,7 +28,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** What every curation answer says about credentials after a correction (the issuance service acts on it). */
 export const CORRECTION_CONSEQUENCE =
-  'Credentials issued for an earlier revision of this achievement are suspended pending re-issue: the issuance service reads corrections at its next check (every 30 s by default) and suspends them; verifiers then see them as suspended.';
+  'Credentials issued for an earlier revision of this achievement are suspended pending re-issue: the issuance service reads corrections at its next check (every 30 s by default) and suspends them; verifiers then see them as suspended. Asking for the credential again (issueCredential) issues one for the corrected facts and revokes the suspended one.';
 
 function invalidState(message: string, argument?: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'INVALID_STATE', ...(argument ? { argument } : {}) } });

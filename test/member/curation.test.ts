@@ -168,6 +168,56 @@ describe('a correction of an achievement that has a credential', () => {
   });
 });
 
+describe('re-issue after a correction', () => {
+  const ISSUE = /* GraphQL */ `mutation ($id: ID!) { issueCredential(input: { achievementId: $id }) { created credential { id status } } }`;
+  const STATUS = /* GraphQL */ `query ($id: ID!) { credential(id: $id) { status revocation { reason } } }`;
+
+  it('issues one credential for the corrected facts and revokes the suspended one, naming its replacement', async () => {
+    const item = all((candidate) => candidate.memberId === MEMBER && candidate.offering.creditBearing && candidate.achievement.skills.length >= 2)[1];
+    if (!item) throw new Error('no passed achievement with two skills to correct');
+    const learner = await asLearner(hub.hub, item.learnerId);
+    const first = (await hub.query(ISSUE, { id: item.achievement.id }, learner)).body.data?.['issueCredential'];
+    expect(first.created).toBe(true);
+    // Asking again before any correction returns the same credential.
+    expect((await hub.query(ISSUE, { id: item.achievement.id }, learner)).body.data?.['issueCredential']).toMatchObject({ created: false, credential: { id: first.credential.id } });
+
+    // Still passed, one skill fewer: a credential for the corrected facts can be issued.
+    const skills = item.achievement.skills.slice(1).map((skill) => ({ skillUri: skill.skillUri, level: skill.level }));
+    const corrected = await hub.query(CORRECT_ACHIEVEMENT, { id: item.achievement.id, input: { skills, reason: 'The first skill was not assessed.' } }, await staff());
+    expect(corrected.body.data?.['correctAchievement']).toMatchObject({ changed: true, achievement: { passed: true, revision: 2 } });
+    expect(corrected.body.data?.['correctAchievement'].credentials).toMatch(/issues one for the corrected facts/);
+    expect((await hub.hub.issuanceService.corrections.check()).suspended).toBe(1);
+    expect((await hub.query(STATUS, { id: first.credential.id }, learner)).body.data?.['credential'].status).toBe('SUSPENDED');
+
+    const reissued = await hub.query(ISSUE, { id: item.achievement.id }, learner);
+    expect(reissued.body.errors).toBeUndefined();
+    const second = reissued.body.data?.['issueCredential'];
+    expect(second).toMatchObject({ created: true, credential: { status: 'ACTIVE' } });
+    expect(second.credential.id).not.toBe(first.credential.id);
+    const old = (await hub.query(STATUS, { id: first.credential.id }, learner)).body.data?.['credential'];
+    expect(old.status).toBe('REVOKED');
+    expect(old.revocation.reason).toContain(`Replaced by ${second.credential.id}`);
+    expect(old.revocation.reason).toContain('revision 2');
+    // Once per revision: asking again (a retry, a second tab) returns the new credential, not a third.
+    expect((await hub.query(ISSUE, { id: item.achievement.id }, learner)).body.data?.['issueCredential']).toMatchObject({ created: false, credential: { id: second.credential.id, status: 'ACTIVE' } });
+    // The correction was acted on once: the next check leaves the new credential alone.
+    expect((await hub.hub.issuanceService.corrections.check()).suspended).toBe(0);
+    expect((await hub.query(STATUS, { id: second.credential.id }, learner)).body.data?.['credential'].status).toBe('ACTIVE');
+  });
+
+  it('refuses a re-issue the corrected facts do not allow, and leaves the suspended credential as it is', async () => {
+    const item = all((candidate) => candidate.memberId === MEMBER && candidate.offering.creditBearing && candidate.achievement.grade !== null)[2];
+    if (!item) throw new Error('no passed achievement to correct');
+    const learner = await asLearner(hub.hub, item.learnerId);
+    const first = (await hub.query(ISSUE, { id: item.achievement.id }, learner)).body.data?.['issueCredential'];
+    await hub.query(CORRECT_ACHIEVEMENT, { id: item.achievement.id, input: { ectsAwarded: 0, passed: false, grade: '0', reason: 'Plagiarism found after the exam board.' } }, await staff());
+    await hub.hub.issuanceService.corrections.check();
+    const refused = await hub.query(ISSUE, { id: item.achievement.id }, learner);
+    expect(codes(refused.body)).toEqual(['NOT_ISSUABLE']);
+    expect((await hub.query(STATUS, { id: first.credential.id }, learner)).body.data?.['credential'].status).toBe('SUSPENDED');
+  });
+});
+
 describe('offerings written by the member\'s staff', () => {
   const CREATE = /* GraphQL */ `mutation ($localId: String!, $input: OfferingInput!) { createOffering(localId: $localId, input: $input) { changed offering { id title ects creditBearing withdrawnAt learningOutcomes { position skill { uri } } } } }`;
   const UPDATE = /* GraphQL */ `mutation ($id: ID!, $input: OfferingInput!) { updateOffering(id: $id, input: $input) { changed offering { id title } } }`;
