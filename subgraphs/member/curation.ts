@@ -8,8 +8,9 @@ import { isOwnStaff } from './access.js';
 import type { MemberContext } from './context.js';
 import type { AcquiredSkillInput, CorrectAchievementInput, CorrectEnrolmentInput, RecordAchievementInput, RecordEnrolmentInput } from './curation-inputs.js';
 import { EnrolmentStatus } from './enums.js';
-import { GRADING_SCHEMES } from './grading.js';
 import { AcquiredSkill, Achievement, AchievementCorrection, Enrolment, LearnerAccount, LearningOpportunity, MemberAudit } from './model.js';
+import { refuse } from './offering-curation.js';
+import { checkAchievement, ectsAwardedFor, type AcquiredSkillFields } from './offering-rules.js';
 
 /*
  * Curation of a member's records by its own staff, through the graph
@@ -23,7 +24,6 @@ import { AcquiredSkill, Achievement, AchievementCorrection, Enrolment, LearnerAc
  */
 
 const LOCAL_ID = /^[A-Za-z0-9._-]{1,64}$/;
-const ESCO_SKILL = /^http:\/\/data\.europa\.eu\/esco\/skill\/[0-9a-f-]{36}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** What every curation answer says about credentials after a correction (the issuance service acts on it). */
@@ -54,10 +54,9 @@ async function own<T extends object>(context: MemberContext, entity: new () => T
   return found as T;
 }
 
-function checkDate(value: string, argument: string, today: string, notBefore?: string): string {
+function checkDate(value: string, argument: string, today: string): string {
   if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw badUserInput(`"${argument}" must be a date YYYY-MM-DD.`, argument);
   if (value > today) throw badUserInput(`"${argument}" (${value}) is in the future.`, argument);
-  if (notBefore && value < notBefore) throw badUserInput(`"${argument}" (${value}) is before the enrolment (${notBefore}).`, argument);
   return value;
 }
 
@@ -129,36 +128,33 @@ interface AchievementFacts {
   grade: string | null;
   gradingSchemeCode: string;
   ectsAwarded: number;
-  skills: { skillUri: string; level: string }[];
+  skills: AcquiredSkillFields[];
 }
 
-/** Validates the facts of an assessed result against the offering (Annex I: credit only as the offering awards it). */
-function checkFacts(facts: AchievementFacts, opportunity: LearningOpportunity, enrolment: Enrolment, today: string, prefix: string): AchievementFacts {
-  checkDate(facts.assessedOn, `${prefix}.assessedOn`, today, enrolment.enrolledAt.toISOString().slice(0, 10));
-  const scheme = GRADING_SCHEMES.find((known) => known.code === facts.gradingSchemeCode);
-  if (!scheme) throw badUserInput(`"${prefix}.gradingScheme" must be one of ${GRADING_SCHEMES.map((known) => known.code).join(', ')}.`, `${prefix}.gradingScheme`);
-  if (facts.grade !== null) {
-    const allowed = facts.passed ? scheme.passing : scheme.failing;
-    if (!allowed.includes(facts.grade)) {
-      throw badUserInput(`"${prefix}.grade" "${facts.grade}" is not a ${facts.passed ? 'passing' : 'failing'} grade of ${scheme.code} (${allowed.join(', ')}).`, `${prefix}.grade`);
-    }
-  }
-  if (!Number.isFinite(facts.ectsAwarded) || facts.ectsAwarded < 0) throw badUserInput(`"${prefix}.ectsAwarded" must be 0 or more.`, `${prefix}.ectsAwarded`);
-  if ((!facts.passed || !opportunity.creditBearing) && facts.ectsAwarded !== 0) {
-    throw badUserInput(`"${prefix}.ectsAwarded" must be 0: ${facts.passed ? `"${opportunity.title}" is not credit-bearing` : 'the assessment was not passed'}.`, `${prefix}.ectsAwarded`);
-  }
-  if (facts.ectsAwarded > opportunity.ects) throw badUserInput(`"${prefix}.ectsAwarded" (${facts.ectsAwarded}) is more than "${opportunity.title}" carries (${opportunity.ects} ECTS).`, `${prefix}.ectsAwarded`);
-  if (!facts.passed && facts.skills.length > 0) throw badUserInput(`"${prefix}.skills": skills are recorded for passed assessments only.`, `${prefix}.skills`);
-  const seen = new Set<string>();
-  facts.skills.forEach((skill, index) => {
-    if (!ESCO_SKILL.test(skill.skillUri)) throw badUserInput(`"${prefix}.skills[${index}].skillUri" must be an ESCO skill URI (http://data.europa.eu/esco/skill/<uuid>).`, `${prefix}.skills`);
-    if (seen.has(skill.skillUri)) throw badUserInput(`"${prefix}.skills" names ${skill.skillUri} twice.`, `${prefix}.skills`);
-    seen.add(skill.skillUri);
-  });
+/**
+ * Validates the facts of an assessed result against the offering by the
+ * rules the file import and the sync apply too (`checkAchievement`), so the
+ * three refuse the same results. `enrolledAt` is that of the enrolment
+ * assessed, or null for a result without one.
+ */
+function checkFacts(facts: AchievementFacts, opportunity: LearningOpportunity, enrolledAt: Date | null, today: string, prefix: string): AchievementFacts {
+  const errors = checkAchievement(
+    // Supervision is not among the facts curation compares; the schema's enum has already checked it.
+    { assessedOn: facts.assessedOn, passed: facts.passed, grade: facts.grade, gradingScheme: facts.gradingSchemeCode, ectsAwarded: facts.ectsAwarded, supervision: null, skills: facts.skills },
+    {
+      offering: opportunity,
+      // The import takes results only for COMPLETED enrolments; curation also assesses an ENROLLED one and completes it in the
+      // same write (recordAchievement refuses any other status, and correctEnrolment keeps an assessed one COMPLETED), so the
+      // rules see the enrolment as it stands after the write.
+      enrolment: enrolledAt ? { status: EnrolmentStatus.COMPLETED, enrolledAt } : null,
+      today,
+    },
+  );
+  if (errors.length > 0) throw refuse(errors, prefix);
   return { ...facts, skills: [...facts.skills].sort((a, b) => a.skillUri.localeCompare(b.skillUri)) };
 }
 
-function skillsOf(input: AcquiredSkillInput[] | null | undefined): { skillUri: string; level: string }[] {
+function skillsOf(input: AcquiredSkillInput[] | null | undefined): AcquiredSkillFields[] {
   return (input ?? []).map((skill) => ({ skillUri: skill.skillUri.trim(), level: skill.level }));
 }
 
@@ -194,11 +190,11 @@ export async function recordAchievement(context: MemberContext, input: RecordAch
       passed: input.passed,
       grade: input.grade?.trim() || null,
       gradingSchemeCode: input.gradingScheme ?? 'pass-fail',
-      ectsAwarded: input.ectsAwarded ?? (input.passed && opportunity.creditBearing ? opportunity.ects : 0),
+      ectsAwarded: input.ectsAwarded ?? ectsAwardedFor(input.passed, opportunity),
       skills: skillsOf(input.skills),
     },
     opportunity,
-    enrolment,
+    enrolment.enrolledAt,
     now.toISOString().slice(0, 10),
     'input',
   );
@@ -244,11 +240,11 @@ export async function correctAchievement(context: MemberContext, id: string, inp
       grade: input.grade === undefined || input.grade === null ? (input.passed !== undefined && input.passed !== null && input.passed !== before.passed ? null : before.grade) : input.grade.trim() || null,
       gradingSchemeCode: input.gradingScheme ?? before.gradingSchemeCode,
       // A pass turned into a fail awards nothing; otherwise what is given, or what was.
-      ectsAwarded: input.ectsAwarded ?? (passed === before.passed ? before.ectsAwarded : passed && opportunity.creditBearing ? opportunity.ects : 0),
+      ectsAwarded: input.ectsAwarded ?? (passed === before.passed ? before.ectsAwarded : ectsAwardedFor(passed, opportunity)),
       skills: input.skills ? skillsOf(input.skills) : passed ? before.skills : [],
     },
     opportunity,
-    enrolment ?? ({ enrolledAt: new Date(0) } as Enrolment),
+    enrolment?.enrolledAt ?? null,
     now.toISOString().slice(0, 10),
     'input',
   );

@@ -8,7 +8,7 @@ import { isOwnStaff } from './access.js';
 import type { MemberContext } from './context.js';
 import { Institution, LearningOpportunity, LearningOutcome, MemberAudit } from './model.js';
 import type { OfferingInput } from './offering-inputs.js';
-import { checkLearningOutcome, checkOffering, type FieldError, type OfferingFields } from './offering-rules.js';
+import { checkLearningOutcome, checkOffering, offeringFieldsOf, type FieldError, type OfferingFields } from './offering-rules.js';
 import { offeringSearchText, offeringSortTitle } from './search-text.js';
 
 /*
@@ -29,10 +29,14 @@ function checkCurator(context: MemberContext): SignedIn {
   return caller;
 }
 
-/** All the rule violations at once (a form shows them together), the first one's field as the argument. */
-function refuse(errors: readonly FieldError[]): GraphQLError {
+/**
+ * All the rule violations at once (a form shows them together), the first
+ * one's field as the argument; named under `prefix`, the input argument
+ * (exported for the curation of results, which reports its rule errors alike).
+ */
+export function refuse(errors: readonly FieldError[], prefix = 'input'): GraphQLError {
   const first = errors[0] as FieldError;
-  return badUserInput(errors.map((error) => `"input.${error.field}" ${error.reason}`).join('; ') + '.', `input.${first.field}`);
+  return badUserInput(errors.map((error) => `"${prefix}.${error.field}" ${error.reason}`).join('; ') + '.', `${prefix}.${first.field}`);
 }
 
 function fieldsOf(input: OfferingInput): OfferingFields {
@@ -107,39 +111,7 @@ function columnsOf(fields: OfferingFields, outcomes: readonly Outcome[]): Record
 /** What an offering is now, in the input's terms (to compare, and for the audit trail). */
 async function currentOf(em: SqlEntityManager, offering: LearningOpportunity): Promise<{ fields: OfferingFields; outcomes: Outcome[] }> {
   const outcomes = await em.find(LearningOutcome, { opportunity: offering.id }, { orderBy: { position: 'asc' } });
-  const fields: OfferingFields = {
-    code: offering.code ?? null,
-    title: offering.title,
-    description: offering.description ?? null,
-    kind: offering.kind,
-    microCredentialType: offering.microCredentialType,
-    ects: offering.ects,
-    workloadHours: offering.workloadHours,
-    eqfLevel: offering.eqfLevel,
-    iscedF: offering.iscedF ?? null,
-    assessmentType: offering.assessmentType,
-    mode: offering.mode,
-    learningSetting: offering.learningSetting,
-    qualityAssurance: offering.qualityAssurance,
-    prerequisites: offering.prerequisites ?? null,
-    supervision: offering.supervision ?? null,
-    stackability: offering.stackability,
-    stackableTowards: offering.stackableTowards ?? null,
-    sdgs: offering.sdgList.split(',').filter(Boolean).map(Number),
-    languages: offering.languageList.split(',').filter(Boolean),
-    startDate: offering.startDate ?? null,
-    endDate: offering.endDate ?? null,
-    enrolmentDeadline: offering.enrolmentDeadline ?? null,
-    capacity: offering.capacity ?? null,
-    creditBearing: offering.creditBearing,
-    moreInformationUrl: offering.moreInformationUrl ?? null,
-    accreditationReference: offering.accreditationReference ?? null,
-    accreditationBody: offering.accreditationBody ?? null,
-    accreditationDecidedOn: offering.accreditationDecidedOn ?? null,
-    accreditationValidUntil: offering.accreditationValidUntil ?? null,
-    accreditationUrl: offering.accreditationUrl ?? null,
-  };
-  return { fields, outcomes: outcomes.map((outcome) => ({ position: outcome.position, description: outcome.description, skillUri: outcome.skillUri, expectedProficiency: outcome.expectedProficiency })) };
+  return { fields: offeringFieldsOf(offering), outcomes: outcomes.map((outcome) => ({ position: outcome.position, description: outcome.description, skillUri: outcome.skillUri, expectedProficiency: outcome.expectedProficiency })) };
 }
 
 function writeOutcomes(tx: SqlEntityManager, id: string, outcomes: readonly Outcome[]): void {

@@ -14,6 +14,7 @@ import {
   SupervisionVerification,
 } from './enums.js';
 import { GRADING_SCHEMES } from './grading.js';
+import type { LearningOpportunity } from './model.js';
 
 /*
  * The member's rules for what it publishes: an offering with the Annex I
@@ -69,6 +70,49 @@ export interface OfferingFields {
   accreditationDecidedOn: string | null;
   accreditationValidUntil: string | null;
   accreditationUrl: string | null;
+}
+
+/** An offering as the member's database stores it: the columns behind `OfferingFields`, lists comma-separated. */
+export type StoredOffering = Pick<LearningOpportunity, Exclude<keyof OfferingFields, 'sdgs' | 'languages'> | 'sdgList' | 'languageList'>;
+
+/**
+ * A stored offering (or one the sync is about to store) in the fields the
+ * rules check and the curation compares (same keys, same order as the
+ * curation's input, since the curation compares them as JSON).
+ */
+export function offeringFieldsOf(stored: StoredOffering): OfferingFields {
+  return {
+    code: stored.code ?? null,
+    title: stored.title,
+    description: stored.description ?? null,
+    kind: stored.kind,
+    microCredentialType: stored.microCredentialType,
+    ects: stored.ects,
+    workloadHours: stored.workloadHours,
+    eqfLevel: stored.eqfLevel,
+    iscedF: stored.iscedF ?? null,
+    assessmentType: stored.assessmentType,
+    mode: stored.mode,
+    learningSetting: stored.learningSetting,
+    qualityAssurance: stored.qualityAssurance,
+    prerequisites: stored.prerequisites ?? null,
+    supervision: stored.supervision ?? null,
+    stackability: stored.stackability,
+    stackableTowards: stored.stackableTowards ?? null,
+    sdgs: stored.sdgList.split(',').filter(Boolean).map(Number),
+    languages: stored.languageList.split(',').filter(Boolean),
+    startDate: stored.startDate ?? null,
+    endDate: stored.endDate ?? null,
+    enrolmentDeadline: stored.enrolmentDeadline ?? null,
+    capacity: stored.capacity ?? null,
+    creditBearing: stored.creditBearing,
+    moreInformationUrl: stored.moreInformationUrl ?? null,
+    accreditationReference: stored.accreditationReference ?? null,
+    accreditationBody: stored.accreditationBody ?? null,
+    accreditationDecidedOn: stored.accreditationDecidedOn ?? null,
+    accreditationValidUntil: stored.accreditationValidUntil ?? null,
+    accreditationUrl: stored.accreditationUrl ?? null,
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from '../../../lib/orm.js';
 import { LearningOpportunity, LearningOutcome, SyncRecord } from '../model.js';
 import type { OpportunityOutcome, OpportunityRecord } from '../oeapi/mapping-opportunity.js';
-import { checkLearningOutcome, checkOffering, type FieldError, type OfferingFields } from '../offering-rules.js';
+import { checkLearningOutcome, checkOffering, offeringFieldsOf, type FieldError } from '../offering-rules.js';
 import { offeringSearchText, offeringSortTitle } from '../search-text.js';
 import type { RunContext } from './run.js';
 import type { HeldRecord, SyncCounts } from './state.js';
@@ -41,34 +41,8 @@ function accreditationFor(run: RunContext, current: LearningOpportunity | undefi
 }
 
 function ruleErrors(run: RunContext, record: PreparedOffering['record'], accreditation: ReturnType<typeof accreditationFor>): FieldError[] {
-  const fields: OfferingFields = {
-    code: record.code ?? null,
-    title: record.title,
-    description: record.description ?? null,
-    kind: record.kind,
-    microCredentialType: record.microCredentialType,
-    ects: record.ects,
-    workloadHours: record.workloadHours,
-    eqfLevel: record.eqfLevel,
-    iscedF: record.iscedF ?? null,
-    assessmentType: record.assessmentType,
-    mode: record.mode,
-    learningSetting: record.learningSetting,
-    qualityAssurance: record.qualityAssurance,
-    prerequisites: record.prerequisites ?? null,
-    supervision: record.supervision ?? null,
-    stackability: record.stackability,
-    stackableTowards: record.stackableTowards ?? null,
-    sdgs: record.sdgList ? record.sdgList.split(',').map(Number) : [],
-    languages: record.languageList.split(','),
-    startDate: record.startDate ?? null,
-    endDate: record.endDate ?? null,
-    enrolmentDeadline: record.enrolmentDeadline ?? null,
-    capacity: record.capacity ?? null,
-    creditBearing: record.creditBearing,
-    moreInformationUrl: record.moreInformationUrl ?? null,
-    ...accreditation,
-  };
+  // The record holds the columns as stored (lists comma-separated), so it is read as a stored offering is, with the accreditation it will have.
+  const fields = offeringFieldsOf({ ...record, ...accreditation });
   const outcomeErrors = record.learningOutcomes.flatMap((outcome: OpportunityOutcome, index) => checkLearningOutcome(outcome).map((error) => ({ field: `learningOutcomes[${index}].${error.field}`, reason: error.reason })));
   return [...checkOffering(fields, run.member), ...outcomeErrors];
 }
