@@ -34,6 +34,8 @@ import type { PassportService } from '../subgraphs/passport/context.js';
 import { openPassportDatabase } from '../subgraphs/passport/database.js';
 import { createPassportService, startPassportServer } from '../subgraphs/passport/server.js';
 import { parseRegistry, type MemberEntry, type Registry } from '../subgraphs/members/registry.js';
+import { createRegistryHolder, memberIdsOf, openLiveRegistry, type LiveRegistry, type RegistryReload } from '../subgraphs/members/registry-watch.js';
+import { followMemberRegistry } from '../subgraphs/issuance/register.js';
 import { startMemberRouter } from '../subgraphs/members/server.js';
 import { ALLIANCE_MEMBERS, memberProfile, type MemberProfile } from './alliance.js';
 import { devIdpProfile, ensureDevIdp, type DevIdp } from './dev-idp.js';
@@ -55,6 +57,13 @@ export interface HubOptions {
   learners: number;
   /** Registry of the embedded default; its endpoint ports are where members listen. Without it, members take free ports. */
   registry?: Registry;
+  /**
+   * The file `registry` was read from (npm start: MEMBER_REGISTRY). Watched, and re-read by
+   * `reloadRegistry` (SIGHUP): from its first change the router, the learner register,
+   * recognition and issuance's register of trusted issuers follow the file, so a member that
+   * runs its own subgraph joins (or one leaves) without a restart.
+   */
+  registryFile?: string;
   /** Per-member deadline when the registry is built here. */
   memberTimeoutMs?: number;
   /** Database URL per member id, esco and learners (default: SQLite files in dataDir). */
@@ -101,7 +110,10 @@ export interface RunningHub {
   members: Map<string, RunningMember>;
   /** The central subgraphs, each stoppable on its own (tests show partial failure with it). */
   central: Record<'members' | 'esco' | 'learners' | 'issuance' | 'recognition' | 'passport' | 'analytics', RunningServer>;
-  registry: Registry;
+  /** The member registry in use (it follows `registryFile` when one was given). */
+  readonly registry: Registry;
+  /** Re-reads `registryFile` now (npm start's SIGHUP); without one, says so. */
+  reloadRegistry(trigger?: string): Promise<RegistryReload>;
   /** How many demo learners the databases hold (may differ from the option when seeded earlier). */
   demoLearners: number;
   /** The development identity provider whose tokens the gateway accepts. */
@@ -278,9 +290,15 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const order = profiles.map((profile) => profile.id);
     entries.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
     const registry = parseRegistry({ members: entries });
+    // One live registry for every service that names members (subgraphs/members/registry-watch.ts).
+    const live: LiveRegistry = options.registryFile
+      ? openLiveRegistry(options.registryFile, logger.child('members'), { initial: registry })
+      : { holder: createRegistryHolder(registry), reload: () => Promise.resolve({ status: 'invalid', error: 'this hub was started without a registry file' }), close: () => undefined };
+    stops.push(async () => live.close());
+    const knownMembers = memberIdsOf(live.holder);
 
     progress('starting central subgraphs');
-    const router = await startMemberRouter({ registry, logger: logger.child('members'), port: options.ports?.members ?? 0, host, hubAuth, signer: hubSigner });
+    const router = await startMemberRouter({ live, logger: logger.child('members'), port: options.ports?.members ?? 0, host, hubAuth, signer: hubSigner });
     stops.push(() => router.stop());
     const esco = await startEscoServer({ orm: escoOrm, databaseKind: escoTarget.kind, logger: logger.child('esco'), port: options.ports?.esco ?? 0, host, hubAuth });
     stops.push(() => esco.stop());
@@ -302,6 +320,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     });
     // One process for the whole hub: issuance seals and verifies inline, without worker threads of its own.
     stops.push(() => issuanceService.close());
+    followMemberRegistry(issuanceOrm, live.holder, logger.child('issuance'));
     const issuance = await startIssuanceServer({ service: issuanceService, logger: logger.child('issuance'), port: options.ports?.issuance ?? 0, host, hubAuth });
     stops.push(() => issuance.stop());
     // Erasure targets: every member of the registry, and each central service that stores learner data (one line each).
@@ -309,14 +328,14 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       { name: 'issuance', audience: 'issuance', origin: new URL(issuance.url).origin },
     ];
     const learners = await startLearnersServer({
-      knownMembers: new Set(registry.members.map((member) => member.id)),
+      knownMembers,
       orm: learnersOrm,
       databaseKind: learnersTarget.kind,
       logger: logger.child('learners'),
       port: options.ports?.learners ?? 0,
       host,
       hubAuth,
-      erasure: { signer: hubSigner, targets: () => [...memberErasureTargets(registry), ...centralErasureTargets], ...options.erasure },
+      erasure: { signer: hubSigner, targets: () => [...memberErasureTargets(live.holder.current()), ...centralErasureTargets], ...options.erasure },
       enrolment: { membersUrl: router.url, signer: hubSigner, timeoutMs: options.gatewayTimeoutMs ?? 5_000 },
     });
     stops.push(() => learners.stop());
@@ -324,7 +343,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       orm: recognitionOrm,
       databaseKind: recognitionTarget.kind,
       sources: { client: issuanceClient, signer: hubSigner, membersUrl: router.url, escoUrl: esco.url, learnersUrl: learners.url, issuanceUrl: issuance.url, timeoutMs: options.gatewayTimeoutMs ?? 5_000 },
-      knownMembers: new Set(registry.members.map((member) => member.id)),
+      knownMembers,
       logger: logger.child('recognition'),
     });
     const recognition = await startRecognitionServer({ service: recognitionService, logger: logger.child('recognition'), port: options.ports?.recognition ?? 0, host, hubAuth });
@@ -397,7 +416,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       recognitionService,
       passportService,
       analyticsService,
-      registry,
+      get registry() {
+        return live.holder.current();
+      },
+      reloadRegistry: (trigger) => live.reload(trigger),
       stop: stopAll,
     };
   } catch (error) {

@@ -23,6 +23,8 @@ Environment:
   DATA_DIR          folder for the SQLite files          default data/
   DEMO_LEARNERS     learners seeded on the first start   default ${DEFAULT_DEMO_LEARNERS}
   MEMBER_REGISTRY   member registry (ids, names, ports)  default config/members.json
+                    watched, and re-read on SIGHUP: a member added with its own
+                    endpoint is routed to (one removed is not) without a restart
   GATEWAY_PORT      default 4000      MEMBERS_PORT   default 4001   (0: a free port)
   ESCO_PORT         default 4002      LEARNERS_PORT  default 4003
   ISSUANCE_PORT     default 4004      RECOGNITION_PORT default 4005
@@ -50,7 +52,8 @@ async function main(): Promise<void> {
   const edge = readEdgeSettings(env);
   const dataDir = resolve(REPO_ROOT, readString(env, 'DATA_DIR', 'data'));
   const learners = readInt(env, 'DEMO_LEARNERS', DEFAULT_DEMO_LEARNERS, { min: 1, max: 5_000_000 });
-  const registry = readRegistryFile(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')));
+  const registryFile = resolve(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')));
+  const registry = readRegistryFile(registryFile);
   const logger = createLogger({ name: 'hub', format: env['LOG_FORMAT'] === 'json' ? 'json' : 'text' });
   const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
     dataDir,
     learners,
     registry,
+    registryFile,
     analyticsK: readInt(env, 'ANALYTICS_K', DEFAULT_K, { min: MIN_K, max: 1_000 }),
     analyticsWarm: true,
     ports: {
@@ -125,7 +129,8 @@ async function main(): Promise<void> {
   say(PATHWAY_QUERY);
   say('');
   say('Press Ctrl+C to stop.');
-  stopOnSignals(() => hub.stop(), say);
+  // SIGHUP re-reads the member registry (it is also watched); SIGINT and SIGTERM stop.
+  stopOnSignals(() => hub.stop(), say, env, { hangup: () => void hub.reloadRegistry('SIGHUP') });
 }
 
 runMain(main);

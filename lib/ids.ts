@@ -8,6 +8,16 @@ import { badUserInput } from './errors.js';
  * fetch to exactly one member.
  */
 export const MEMBER_ID_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
+/**
+ * The alliance's member ids as a service checks them: the registry's, which
+ * may change while the service runs (subgraphs/members/registry-watch.ts); a
+ * Set of ids is one too.
+ */
+export interface MemberIds {
+  has(id: string): boolean;
+  readonly size: number;
+}
+
 const LOCAL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$/;
 
 /**

@@ -6,10 +6,11 @@ import { createHttpClient } from '../../lib/http-client.js';
 import { hubSignerFromEnv, sharedKeyHubVerifier } from '../../lib/hub-token.js';
 import { configuredDatabase } from '../../lib/orm.js';
 import { REPO_ROOT } from '../../lib/paths.js';
-import { readRegistryFile } from '../members/registry.js';
+import { openLiveRegistry } from '../members/registry-watch.js';
 import type { IssuanceService } from './context.js';
 import { openIssuanceDatabase } from './database.js';
 import { allianceIssuer, createIssuanceService, ISSUANCE_ROUTES, startIssuanceServer } from './server.js';
+import { followMemberRegistry } from './register.js';
 
 const HELP = `Issuance subgraph: issues, seals, verifies and revokes the alliance's
 micro-credentials (W3C VC 2.0 in the European Learning Model, sealed as vc+jwt).
@@ -33,6 +34,8 @@ Environment:
   CORRECTION_POLL_SECONDS how often members' corrected achievements are read
                     (their credentials are suspended pending re-issue; 0: never)  default 30
   MEMBER_REGISTRY   members to list in the register of trusted issuers default config/members.json
+                    (re-read when it changes and on SIGHUP: a member added is trusted from
+                    then, one removed until then)
   CREDENTIAL_SCHEMAS_DIR
                     folder with the published W3C VC 2.0 and EBSI EDC JSON Schemas, for the
                     verification's schema check                      default ../shared/credentials
@@ -63,7 +66,8 @@ runService({
   help: HELP,
   async start(env, logger) {
     const target = configuredDatabase(readString(env, 'DATABASE_URL', 'sqlite:data/issuance.sqlite'));
-    const registry = readRegistryFile(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')));
+    // Watched like the router's: a member the alliance adds or removes enters or leaves the register of trusted issuers at once.
+    const registry = openLiveRegistry(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')), logger);
     const signer = await hubSignerFromEnv(env);
     const hubAuth = sharedKeyHubVerifier(env);
     const client = createHttpClient();
@@ -84,17 +88,20 @@ runService({
           recognitionUrl: readString(env, 'RECOGNITION_URL', 'http://127.0.0.1:4005/graphql'),
           timeoutMs: readInt(env, 'SOURCE_TIMEOUT_MS', 5_000, { min: 100, max: 120_000 }),
         },
-        members: registry.members.map((member) => ({ id: member.id, name: member.name })),
+        members: registry.holder.current().members.map((member) => ({ id: member.id, name: member.name })),
         logger,
         sealWorkers: readInt(env, 'SEAL_WORKERS', availableParallelism(), { min: 0, max: 64 }),
         verifyWorkers: readInt(env, 'VERIFY_WORKERS', availableParallelism(), { min: 0, max: 64 }),
         correctionPollMs: readInt(env, 'CORRECTION_POLL_SECONDS', 30, { min: 0, max: 86_400 }) * 1_000,
       });
       const running = service;
+      followMemberRegistry(orm, registry.holder, logger);
       const server = await startIssuanceServer({ service: running, logger, port: readPort(env, 'PORT', 4004), host: readString(env, 'HOST', '127.0.0.1'), hubAuth });
       return {
         url: server.url,
+        reload: () => void registry.reload('SIGHUP'),
         stop: async () => {
+          registry.close();
           await server.stop();
           await running.close();
           await client.close();
@@ -103,6 +110,7 @@ runService({
       };
     } catch (error) {
       // Worker threads too: an embedding process must not keep them after a failed start.
+      registry.close();
       await service?.close();
       await client.close();
       await orm.close();

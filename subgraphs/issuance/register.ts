@@ -1,7 +1,9 @@
 import type { MikroORM } from '@mikro-orm/core';
+import type { Logger } from '../../lib/log.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
 import type { IssuerIdentity } from './issue.js';
 import type { IssuerKeyRing } from './keys.js';
+import type { RegistryHolder } from '../members/registry-watch.js';
 import { TrustedIssuer, TrustedIssuerKey } from './records.js';
 
 /*
@@ -52,6 +54,75 @@ export async function syncRegister(orm: MikroORM, issuer: IssuerIdentity, keys: 
     }
   }
   await em.flush();
+}
+
+/** Members the registry added (or renamed) and removed while the service runs. */
+export interface RegisterMemberChange {
+  added: readonly RegisterMember[];
+  renamed: readonly RegisterMember[];
+  removed: readonly string[];
+}
+
+/**
+ * Follows the member registry while the service runs (docs/members.md, "Join"
+ * and "Leave"). A member that joins is trusted from now: nothing was issued
+ * for it before. A member that leaves is trusted until now: credentials
+ * issued for it before still verify (trust is judged at the time of issue),
+ * and a credential dated later is refused. A member that comes back has its
+ * entry opened again: while it was out the router did not route to it, so
+ * nothing was issued for it in between.
+ */
+export async function updateRegisterMembers(orm: MikroORM, change: RegisterMemberChange, now: Date = new Date()): Promise<{ admitted: string[]; closed: string[]; reopened: string[] }> {
+  const em = orm.em.fork() as SqlEntityManager;
+  const result = { admitted: [] as string[], closed: [] as string[], reopened: [] as string[] };
+  for (const member of [...change.added, ...change.renamed]) {
+    const stored = await em.findOne(TrustedIssuer, { id: memberIssuerId(member.id) });
+    if (!stored) {
+      em.create(TrustedIssuer, { id: memberIssuerId(member.id), name: member.name, role: 'MEMBER', memberId: member.id, validFrom: now, validUntil: null } as never);
+      result.admitted.push(member.id);
+      continue;
+    }
+    stored.name = member.name;
+    if (stored.validUntil && change.added.includes(member)) {
+      stored.validUntil = null;
+      result.reopened.push(member.id);
+    }
+  }
+  for (const memberId of change.removed) {
+    const stored = await em.findOne(TrustedIssuer, { id: memberIssuerId(memberId) });
+    if (stored && !stored.validUntil) {
+      stored.validUntil = now;
+      result.closed.push(memberId);
+    }
+  }
+  await em.flush();
+  return result;
+}
+
+/** Keeps the register's members in step with a live member registry (the issuance service's own, or the embedded hub's). */
+export function followMemberRegistry(orm: MikroORM, holder: RegistryHolder, logger: Logger): void {
+  let queue: Promise<unknown> = Promise.resolve();
+  holder.onChange((change, registry) => {
+    const member = (id: string) => {
+      const entry = registry.get(id);
+      return entry ? [{ id: entry.id, name: entry.name }] : [];
+    };
+    const update = { added: change.added.flatMap(member), renamed: change.changed.flatMap(member), removed: change.removed };
+    // One update at a time, in the order the registry changed.
+    queue = queue
+      .then(() => updateRegisterMembers(orm, update))
+      .then(
+        (result) => {
+          const parts = [
+            result.admitted.length ? `trusted from now: ${result.admitted.join(', ')}` : '',
+            result.reopened.length ? `trusted again: ${result.reopened.join(', ')}` : '',
+            result.closed.length ? `no longer trusted for credentials issued from now: ${result.closed.join(', ')}` : '',
+          ].filter(Boolean);
+          if (parts.length) logger.info(`register of trusted issuers updated from the member registry: ${parts.join('; ')}`);
+        },
+        (error: unknown) => logger.error('register of trusted issuers not updated from the member registry', { error: error instanceof Error ? error.message : String(error) }),
+      );
+  });
 }
 
 const within = (at: Date, from: Date, until: Date | null | undefined) => at.getTime() >= from.getTime() && (!until || at.getTime() < until.getTime());

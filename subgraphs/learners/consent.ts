@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { badUserInput, checkedText, unknownMember } from '../../lib/errors.js';
-import { isMemberId, isVerifierId } from '../../lib/ids.js';
+import { isMemberId, isVerifierId, type MemberIds } from '../../lib/ids.js';
 import { ConsentGrantStatus, ConsentPurpose, ConsentScope, GranteeKind } from './enums.js';
 import type { GrantConsentInput } from './inputs.js';
 import type { CallerSharing, ConsentGrant } from './model.js';
@@ -41,7 +41,7 @@ export interface GrantContext {
   /** Members where the learner has an account: the only records a grant can share. */
   learnerMembers: ReadonlySet<string>;
   /** Members of the alliance (from the registry), or null when this service was not told. */
-  knownMembers: ReadonlySet<string> | null;
+  knownMembers: MemberIds | null;
   activeGrants: number;
   now: Date;
 }

@@ -1,3 +1,4 @@
+import type { MemberIds } from '../../lib/ids.js';
 import type { Principal } from '../../lib/auth.js';
 import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
 import type { SubgraphCaller } from '../../lib/subgraph-calls.js';
@@ -11,7 +12,7 @@ export interface LearnersContext {
   /** Who is asking, as the hub vouches for it. */
   principal: Principal;
   /** The alliance's member ids (from the registry), to check grants against; null: any well-formed id. */
-  knownMembers: ReadonlySet<string> | null;
+  knownMembers: MemberIds | null;
   /** Tells members and services about erasures; absent: erasure is not configured here. */
   erasure?: ErasureOutbox | null;
   /** Sends applications to the member router (applyForOffering); absent: enrolment is not configured here. */

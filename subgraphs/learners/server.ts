@@ -1,3 +1,4 @@
+import type { MemberIds } from '../../lib/ids.js';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/core';
 import type { ErasureTarget } from '../../lib/erasure.js';
@@ -22,7 +23,7 @@ export interface LearnersServerOptions {
   /** Verifies hub-internal tokens (audience "learners"); null only in in-process tests. */
   hubAuth: HubVerifier | null;
   /** The alliance's member ids, to check sharing grants against (default: any well-formed member id). */
-  knownMembers?: ReadonlySet<string> | null;
+  knownMembers?: MemberIds | null;
   /**
    * Erasure (eraseMyAccount): the hub's signer for service tokens and the
    * targets to tell (every member, and central services such as issuance).

@@ -7,7 +7,7 @@ import { hubSignerFromEnv, hubVerifierFromEnv } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import { configuredDatabase } from '../../lib/orm.js';
 import { REPO_ROOT } from '../../lib/paths.js';
-import { readRegistryFile } from '../members/registry.js';
+import { memberIdsOf, openLiveRegistry } from '../members/registry-watch.js';
 import { memberErasureTargets } from './erasure-outbox.js';
 import { openLearnersDatabase } from './database.js';
 import { startLearnersServer } from './server.js';
@@ -33,7 +33,8 @@ Environment:
   HOST           address to bind                                   default 127.0.0.1
   MEMBER_REGISTRY
                  the member registry (config/members.json format): sharing grants may
-                 name only its members                             default: any member id
+                 name only its members; re-read when it changes and on SIGHUP
+                                                                   default: any member id
   LOG_FORMAT     text or json                                      default text
   HUB_JWKS_URL | HUB_JWKS_FILE
                  the hub's public keys: the gateway's /.well-known/hub-jwks.json, or the
@@ -61,22 +62,38 @@ export function learnersService(hooks: LearnersServiceHooks = {}): ServiceEntry 
       const host = readString(env, 'HOST', '127.0.0.1');
       const hubAuth = hubVerifierFromEnv(env);
       const registryPath = env['MEMBER_REGISTRY']?.trim();
-      const registry = registryPath ? readRegistryFile(resolve(REPO_ROOT, registryPath)) : undefined;
-      const knownMembers = registry ? new Set(registry.members.map((member) => member.id)) : null;
-      const orm = await openLearnersDatabase(target);
+      // Watched like the router's: a member the alliance adds is known here (grants, erasure) without a restart.
+      const registry = registryPath ? openLiveRegistry(resolve(REPO_ROOT, registryPath), logger) : undefined;
+      const knownMembers = registry ? memberIdsOf(registry.holder) : null;
+      let orm: MikroORM;
+      try {
+        orm = await openLearnersDatabase(target);
+      } catch (error) {
+        registry?.close();
+        throw error;
+      }
       try {
         await hooks.prepare?.({ env, logger, orm });
         const keysDir = env['HUB_KEYS_DIR']?.trim();
         const central = parseErasureTargets(env['ERASURE_TARGETS']);
         // The key folder shared with the gateway, as the router and issuance use it (made by whichever starts first).
-        const erasure = keysDir && registry ? { signer: await hubSignerFromEnv(env), targets: () => [...memberErasureTargets(registry), ...central] } : undefined;
+        const erasure = keysDir && registry ? { signer: await hubSignerFromEnv(env), targets: () => [...memberErasureTargets(registry.holder.current()), ...central] } : undefined;
         if (!erasure) logger.info('erasure is off: set HUB_KEYS_DIR and MEMBER_REGISTRY to turn eraseMyAccount on');
         const membersUrl = env['MEMBERS_URL']?.trim();
         const enrolment = keysDir && membersUrl ? { membersUrl: new URL(membersUrl).href, signer: erasure?.signer ?? (await hubSignerFromEnv(env)) } : undefined;
         if (!enrolment) logger.info('enrolment is off: set HUB_KEYS_DIR and MEMBERS_URL to turn applyForOffering on');
         const server = await startLearnersServer({ orm, databaseKind: target.kind, logger, port, host, hubAuth, knownMembers, ...(erasure ? { erasure } : {}), ...(enrolment ? { enrolment } : {}) });
-        return { url: server.url, stop: async () => { await server.stop(); await orm.close(); } };
+        return {
+          url: server.url,
+          stop: async () => {
+            registry?.close();
+            await server.stop();
+            await orm.close();
+          },
+          ...(registry ? { reload: () => void registry.reload('SIGHUP') } : {}),
+        };
       } catch (error) {
+        registry?.close();
         await orm.close();
         throw error;
       }

@@ -1,6 +1,8 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ConfigError } from '../../lib/config.js';
+import type { MemberIds } from '../../lib/ids.js';
 import type { Logger } from '../../lib/log.js';
 import { parseRegistryText, type MemberEntry, type Registry } from './registry.js';
 
@@ -9,7 +11,10 @@ import { parseRegistryText, type MemberEntry, type Registry } from './registry.j
  * or removes a member without restarting the hub. The registry lives in a
  * holder the router owns; each request takes the registry current when it
  * starts and keeps it to the end, so a reload never changes the members of a
- * request in flight.
+ * request in flight. The central services that name members (the learner
+ * register, recognition, issuance's register of trusted issuers) read the same
+ * holder, or their own of the same file, so a member added or removed is known
+ * everywhere without a restart.
  */
 
 /** Member ids a reload added, removed, or changed (name, endpoint or deadline), in registry order. */
@@ -31,18 +36,70 @@ export interface RegistryHolder {
   current(): Registry;
   /** Makes `next` the registry of every request that starts from now on. */
   replace(next: Registry): RegistryChange;
+  /** Called after every replacement that added, removed or changed a member (issuance updates its register). */
+  onChange(listener: (change: RegistryChange, registry: Registry) => void): void;
 }
 
 export function createRegistryHolder(initial: Registry): RegistryHolder {
   let registry = initial;
+  const listeners: ((change: RegistryChange, registry: Registry) => void)[] = [];
   return {
     current: () => registry,
     replace(next) {
       const change = diffRegistries(registry, next);
       registry = next;
+      if (change.added.length + change.removed.length + change.changed.length > 0) for (const listener of listeners) listener(change, next);
       return change;
     },
+    onChange(listener) {
+      listeners.push(listener);
+    },
   };
+}
+
+/** The ids of the holder's members, as they are now at every call (a reload shows at once). */
+export function memberIdsOf(holder: RegistryHolder): MemberIds {
+  let seen: Registry | undefined;
+  let ids = new Set<string>();
+  const current = () => {
+    const registry = holder.current();
+    if (registry !== seen) {
+      seen = registry;
+      ids = new Set(registry.members.map((member) => member.id));
+    }
+    return ids;
+  };
+  return {
+    has: (id) => current().has(id),
+    get size() {
+      return current().size;
+    },
+  };
+}
+
+/** A registry read from a file and kept in step with it (watched, and re-read on `reload`). */
+export interface LiveRegistry {
+  holder: RegistryHolder;
+  reload(trigger?: string): Promise<RegistryReload>;
+  close(): void;
+}
+
+/**
+ * Reads the registry file (a missing or invalid one stops the start with one
+ * line) and watches it. `initial`, when given, is the registry in use at first
+ * (the embedded hub's members on their own ports); the file decides from the
+ * first change on.
+ */
+export function openLiveRegistry(path: string, logger: Logger, options: { initial?: Registry; watch?: boolean } = {}): LiveRegistry {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError(`Member registry ${path}: cannot be read.`);
+  }
+  const holder = createRegistryHolder(options.initial ?? parseRegistryText(text, path));
+  const reloader = watchRegistryFile({ path, holder, logger, loadedText: text, ...(options.watch === undefined ? {} : { watch: options.watch }) });
+  return { holder, reload: reloader.reload, close: reloader.close };
 }
 
 const sameEntry = (a: MemberEntry, b: MemberEntry) => a.name === b.name && a.endpoint === b.endpoint && a.timeoutMs === b.timeoutMs;

@@ -8,10 +8,8 @@ import type { Logger } from '../../lib/log.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import type { RouterContext } from './context.js';
 import { readForwardedField } from './forward.js';
-import { readFileSync } from 'node:fs';
-import { ConfigError } from '../../lib/config.js';
-import { parseRegistryText, type Registry } from './registry.js';
-import { createRegistryHolder, watchRegistryFile, type RegistryFileReloader, type RegistryReload } from './registry-watch.js';
+import type { Registry } from './registry.js';
+import { createRegistryHolder, openLiveRegistry, type LiveRegistry, type RegistryReload } from './registry-watch.js';
 import { buildRouterSchema, contractSchema, readMemberContract } from './schema.js';
 
 interface MemberRouterBaseOptions {
@@ -30,9 +28,11 @@ interface MemberRouterBaseOptions {
 /**
  * The members to route to: a registry, or a registry file (MEMBER_REGISTRY)
  * that the router reads at start and reloads when it changes; with both, the
- * registry is the one in use and the file is watched for the next.
+ * registry is the one in use and the file is watched for the next; or a live
+ * registry the caller owns and shares with other services (the embedded hub).
  */
-export type MemberRouterOptions = MemberRouterBaseOptions & ({ registry: Registry; registryFile?: string } | { registry?: Registry; registryFile: string });
+export type MemberRouterOptions = MemberRouterBaseOptions &
+  ({ registry: Registry; registryFile?: string; live?: undefined } | { registry?: Registry; registryFile: string; live?: undefined } | { live: Omit<LiveRegistry, 'close'>; registry?: undefined; registryFile?: undefined });
 
 export interface RunningMemberRouter extends RunningServer {
   client: HttpClient;
@@ -103,15 +103,13 @@ function extraErrorsPlugin(logger: Logger): ApolloServerPlugin<RouterContext> {
  * and fanning lists out to all members (docs/routing.md).
  */
 export async function startMemberRouter(options: MemberRouterOptions): Promise<RunningMemberRouter> {
-  let loadedText = '';
-  if (options.registryFile) {
-    try {
-      loadedText = readFileSync(options.registryFile, 'utf8');
-    } catch {
-      throw new ConfigError(`Member registry ${options.registryFile}: cannot be read.`);
-    }
-  }
-  const holder = createRegistryHolder(options.registry ?? parseRegistryText(loadedText, options.registryFile as string));
+  // Its own live registry when given a file (closed when it stops); the caller's when shared.
+  const owned: LiveRegistry | undefined = options.registryFile ? openLiveRegistry(options.registryFile, options.logger, options.registry ? { initial: options.registry } : {}) : undefined;
+  const live: Omit<LiveRegistry, 'close'> = options.live ?? owned ?? {
+    holder: createRegistryHolder(options.registry as Registry),
+    reload: () => Promise.resolve({ status: 'invalid', error: 'this router was started without a registry file' }),
+  };
+  const holder = live.holder;
   const contract = readMemberContract(options.contractPath);
   const schema = buildRouterSchema(contract);
   const contractOnly = contractSchema(contract);
@@ -145,16 +143,13 @@ export async function startMemberRouter(options: MemberRouterOptions): Promise<R
     },
     readiness: async () => ({ members: holder.current().members.map((member) => member.id) }),
   });
-  const reloader: RegistryFileReloader | undefined = options.registryFile
-    ? watchRegistryFile({ path: options.registryFile, holder, logger: options.logger, loadedText })
-    : undefined;
   return {
     ...server,
     client,
     registry: () => holder.current(),
-    reloadRegistry: (trigger) => reloader?.reload(trigger) ?? Promise.resolve({ status: 'invalid', error: 'this router was started without a registry file' }),
+    reloadRegistry: (trigger) => live.reload(trigger),
     async stop() {
-      reloader?.close();
+      owned?.close();
       await server.stop();
       await client.close();
     },

@@ -1,3 +1,4 @@
+import type { MemberIds } from '../../lib/ids.js';
 import type { MikroORM } from '@mikro-orm/core';
 import type { Principal } from '../../lib/auth.js';
 import type { Logger } from '../../lib/log.js';
@@ -11,7 +12,7 @@ export interface RecognitionService {
   databaseKind: DatabaseKind;
   sources: RecognitionSources;
   /** The alliance's member ids (from the registry); null: any well-formed member id. */
-  knownMembers: ReadonlySet<string> | null;
+  knownMembers: MemberIds | null;
   logger: Logger;
   /** The clock (tests hold it still). */
   now(): Date;

@@ -1,5 +1,5 @@
 import { badUserInput, checkedText, unknownMember } from '../../lib/errors.js';
-import { isMemberId, parseGlobalId } from '../../lib/ids.js';
+import { isMemberId, parseGlobalId, type MemberIds } from '../../lib/ids.js';
 import { PathwayRequirementKind } from './enums.js';
 import { checkedLongText } from './evidence.js';
 import type { PathwayInput } from './pathway-model.js';
@@ -48,14 +48,14 @@ function amount(value: number | null | undefined, argument: string, required: bo
   return Math.round(value * 10) / 10;
 }
 
-function offeringId(id: string, argument: string, knownMembers: ReadonlySet<string> | null): string {
+function offeringId(id: string, argument: string, knownMembers: MemberIds | null): string {
   const parsed = parseGlobalId(id);
   if (!parsed || (knownMembers && !knownMembers.has(parsed.memberId))) throw badUserInput(`"${argument}" must be an offering of an alliance member, e.g. "tuni.fi:co-301".`, argument);
   return id;
 }
 
 /** The stored fields of a pathway from its input, or BAD_USER_INPUT naming the field. */
-export function checkedPathway(input: PathwayInput, knownMembers: ReadonlySet<string> | null): Omit<Pathway, 'id' | 'version' | 'createdAt' | 'createdBy' | 'updatedAt' | 'updatedBy'> {
+export function checkedPathway(input: PathwayInput, knownMembers: MemberIds | null): Omit<Pathway, 'id' | 'version' | 'createdAt' | 'createdBy' | 'updatedAt' | 'updatedBy'> {
   const member = (id: string, argument: string) => {
     if (!isMemberId(id) || (knownMembers && !knownMembers.has(id))) throw unknownMember(id.slice(0, 253), argument);
     return id;

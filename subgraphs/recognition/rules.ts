@@ -1,5 +1,5 @@
 import { badUserInput, checkedText, unknownMember } from '../../lib/errors.js';
-import { isMemberId, parseGlobalId } from '../../lib/ids.js';
+import { isMemberId, parseGlobalId, type MemberIds } from '../../lib/ids.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
 import { MAY_APPROVE_MICRO_CREDENTIALS } from '../issuance/accreditation.js';
 import type { AccreditationAuthority } from '../issuance/facts.js';
@@ -156,7 +156,7 @@ function checkedList<T extends string>(values: readonly T[] | null | undefined, 
 }
 
 /** The stored fields of a rule from its input, or BAD_USER_INPUT naming the field. */
-export function checkedRule(input: RecognitionRuleInput, knownMembers: ReadonlySet<string> | null): Omit<RecognitionRule, 'id' | 'version' | 'createdAt' | 'createdBy' | 'updatedAt' | 'updatedBy'> {
+export function checkedRule(input: RecognitionRuleInput, knownMembers: MemberIds | null): Omit<RecognitionRule, 'id' | 'version' | 'createdAt' | 'createdBy' | 'updatedAt' | 'updatedBy'> {
   const member = (id: string, argument: string) => {
     if (!isMemberId(id) || (knownMembers && !knownMembers.has(id))) throw unknownMember(id.slice(0, 253), argument);
   };

@@ -1,3 +1,4 @@
+import type { MemberIds } from '../../lib/ids.js';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/core';
 import { mountErasureRoute } from '../../lib/erasure.js';
@@ -16,7 +17,7 @@ export interface RecognitionServiceOptions {
   databaseKind: DatabaseKind;
   sources: RecognitionSources;
   /** The alliance's member ids (from the registry); requests and rules may name only these. */
-  knownMembers: ReadonlySet<string> | null;
+  knownMembers: MemberIds | null;
   logger: Logger;
   now?: () => Date;
 }

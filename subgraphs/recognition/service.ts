@@ -8,7 +8,7 @@ import { createHttpClient } from '../../lib/http-client.js';
 import { hubSignerFromEnv, sharedKeyHubVerifier } from '../../lib/hub-token.js';
 import { configuredDatabase } from '../../lib/orm.js';
 import { REPO_ROOT } from '../../lib/paths.js';
-import { readRegistryFile } from '../members/registry.js';
+import { memberIdsOf, openLiveRegistry } from '../members/registry-watch.js';
 import { openRecognitionDatabase } from './database.js';
 import { createRecognitionService, startRecognitionServer } from './server.js';
 
@@ -26,6 +26,7 @@ Environment:
                     external credentials, stacked credentials         default http://127.0.0.1:4004/graphql
   SOURCE_TIMEOUT_MS deadline for each of those calls                  default 5000
   MEMBER_REGISTRY   the alliance's members: requests and rules may name only these
+                    (re-read when it changes and on SIGHUP)
                                                                       default config/members.json
   HUB_KEYS_DIR      the hub's signing key (shared with the gateway): verifies calls from the
                     gateway, signs the calls above                    default data/keys
@@ -51,12 +52,14 @@ export function recognitionService(hooks: RecognitionServiceHooks = {}): Service
     help: HELP + (hooks.help ?? ''),
     async start(env, logger) {
       const target = configuredDatabase(readString(env, 'DATABASE_URL', 'sqlite:data/recognition.sqlite'));
-      const registry = readRegistryFile(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')));
+      // Watched like the router's: requests and rules may name a member the alliance adds, without a restart.
+      // Read first, so a bad file stops the start before anything is opened (its watch keeps no process alive).
+      const registry = openLiveRegistry(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')), logger);
       const signer = await hubSignerFromEnv(env);
       const hubAuth = sharedKeyHubVerifier(env);
       const client = createHttpClient();
       const orm = await openRecognitionDatabase(target);
-      return serveWith([client, orm], async () => {
+      const running = await serveWith([{ close: async () => registry.close() }, client, orm], async () => {
         await hooks.prepare?.({ env, logger, orm });
         const service = createRecognitionService({
           orm,
@@ -70,11 +73,12 @@ export function recognitionService(hooks: RecognitionServiceHooks = {}): Service
             issuanceUrl: readString(env, 'ISSUANCE_URL', 'http://127.0.0.1:4004/graphql'),
             timeoutMs: readInt(env, 'SOURCE_TIMEOUT_MS', 5_000, { min: 100, max: 120_000 }),
           },
-          knownMembers: new Set(registry.members.map((member) => member.id)),
+          knownMembers: memberIdsOf(registry.holder),
           logger,
         });
         return startRecognitionServer({ service, logger, port: readPort(env, 'PORT', 4005), host: readString(env, 'HOST', '127.0.0.1'), hubAuth });
       });
+      return { ...running, reload: () => void registry.reload('SIGHUP') };
     },
   };
 }
