@@ -16,7 +16,8 @@ import { readSafelist } from './safelist.js';
 export type EdgeSettings = Pick<GatewayOptions, 'production' | 'corsOrigins' | 'rateLimitPerMinute' | 'trustedProxies' | 'maxResultItems' | 'safelist' | 'admission'>;
 
 /** The `--help` lines of the variables `readEdgeSettings` reads. */
-export const EDGE_HELP = `  NODE_ENV=production           no introspection, no schema hints in errors
+export const EDGE_HELP = `  NODE_ENV=production           no introspection, no schema hints in errors, no GraphQL IDE
+                                (otherwise GET /graphql in a browser opens GraphiQL, bundled: no CDN)
   CORS_ORIGINS                  comma-separated browser origins allowed to call (default: none)
   RATE_LIMIT_PER_MINUTE         requests per minute per caller          default 600
   TRUSTED_PROXIES               proxies whose X-Forwarded-For names the client: addresses, CIDR

@@ -1,6 +1,7 @@
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import cors from 'cors';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
@@ -12,6 +13,7 @@ import type { HubSigner } from '../lib/hub-token.js';
 import { Response } from 'undici';
 import type { GatewayContext } from './context.js';
 import { EXPORT_PATH, mountLearnerExport } from './export.js';
+import { mountIde } from './ide.js';
 import { createHttpClient, isGraphQLResponse, postGraphQL, type HttpClient } from '../lib/http-client.js';
 import type { Logger } from '../lib/log.js';
 import { GRAPHQL_PATH, jsonErrorHandler, listen, mountHealthRoutes, notFoundHandler, type RunningServer } from '../lib/server.js';
@@ -77,6 +79,11 @@ export interface GatewayOptions extends EdgeOptions {
   logger: Logger;
   port?: number;
   host?: string;
+  /**
+   * The GraphQL IDE at GET /graphql, from bundled files (gateway/ide.ts); default: on unless
+   * in production. Apollo's own landing page is never served: it loads from a CDN.
+   */
+  ide?: boolean;
   /** Production mode: no introspection, no schema hints in errors. */
   production?: boolean;
   bodyLimit?: string;
@@ -314,6 +321,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     formatError: formatGatewayError(options.logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
       queryLimitsPlugin<GatewayContext>(limits, {
         admit: ({ cost, request }) => admission.admit(request.contextValue.caller ?? callerKey(request.contextValue.principal), cost),
       }),
@@ -386,6 +394,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     });
   }
   options.routes?.(app);
+  if (options.ide ?? !production) mountIde(app, GRAPHQL_PATH);
   app.use(
     GRAPHQL_PATH,
     allowCors,
