@@ -36,6 +36,7 @@ import { createPassportService, startPassportServer } from '../subgraphs/passpor
 import { parseRegistry, type MemberEntry, type Registry } from '../subgraphs/members/registry.js';
 import { createRegistryHolder, memberIdsOf, openLiveRegistry, type LiveRegistry, type RegistryReload } from '../subgraphs/members/registry-watch.js';
 import { followMemberRegistry } from '../subgraphs/issuance/register.js';
+import { createSqliteReadPool } from '../lib/sqlite-reads.js';
 import { startMemberRouter } from '../subgraphs/members/server.js';
 import { ALLIANCE_MEMBERS, memberProfile, type MemberProfile } from './alliance.js';
 import { devIdpProfile, ensureDevIdp, type DevIdp } from './dev-idp.js';
@@ -221,7 +222,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
         const databaseTarget = target(profile.id, `members/${profile.id}.sqlite`);
         const orm = await openMemberDatabase(databaseTarget);
         orms.push(orm);
-        return { profile, orm, kind: databaseTarget.kind };
+        return { profile, orm, kind: databaseTarget.kind, location: databaseTarget.location };
       }),
     );
     const learnersTarget = target('learners', 'learners.sqlite');
@@ -256,10 +257,14 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const hubAuth = localHubVerifier(hubSigner.jwks);
 
     progress('starting member subgraphs');
+    // The members' aggregates (statistics, uptake) on SQLite run on one worker thread, off the event loop all 17 services share.
+    const fileMembers = memberDatabases.filter((database) => database.kind === 'sqlite' && database.location !== ':memory:');
+    const readPool = fileMembers.length > 0 ? createSqliteReadPool(1) : undefined;
+    if (readPool) stops.push(() => readPool.close());
     const members = new Map<string, RunningMember>();
     const entries: MemberEntry[] = [];
     await Promise.all(
-      memberDatabases.map(async ({ profile, orm, kind }) => {
+      memberDatabases.map(async ({ profile, orm, kind, location }) => {
         const entry = options.registry?.get(profile.id);
         const start = (port: number) =>
           startMemberServer({
@@ -270,6 +275,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
             port,
             host,
             hubAuth,
+            ...(readPool && kind === 'sqlite' && location !== ':memory:' ? { reads: readPool.forFile(location) } : {}),
             ...(options.memberClock ? { clock: options.memberClock } : {}),
             ...(options.memberPlugins ? { plugins: options.memberPlugins(profile.id) as never } : {}),
           });

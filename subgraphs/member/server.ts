@@ -8,6 +8,7 @@ import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import type { MemberContext } from './context.js';
 import { eraseLearner } from './erasure.js';
 import { createMemberLoaders } from './loaders.js';
+import { READ_IN_PROCESS, type HeavyReads } from '../../lib/sqlite-reads.js';
 import { Institution } from './model.js';
 import { buildMemberSchema } from './schema.js';
 
@@ -23,6 +24,8 @@ export interface MemberServerOptions {
   hubAuth: HubVerifier | null;
   /** The member's clock (default: the system's); tests fix it so the demo data's deadlines stay open. */
   clock?: () => Date;
+  /** Where its aggregates (statistics, uptake) run: a worker thread for a SQLite file (lib/sqlite-reads.ts); default in the process. */
+  reads?: HeavyReads;
 }
 
 /** Starts one member's subgraph over its own database. */
@@ -30,6 +33,7 @@ export async function startMemberServer(options: MemberServerOptions): Promise<R
   const { memberId, orm, databaseKind } = options;
   const schema = await buildMemberSchema();
   const clock = options.clock ?? (() => new Date());
+  const reads = options.reads ?? READ_IN_PROCESS;
   return startGraphQLServer<MemberContext>({
     name: `member ${memberId}`,
     schema,
@@ -45,7 +49,7 @@ export async function startMemberServer(options: MemberServerOptions): Promise<R
     },
     context: async (_request, principal) => {
       const em = orm.em.fork() as SqlEntityManager;
-      return { memberId, em, databaseKind, principal, clock, loaders: createMemberLoaders(em, memberId) };
+      return { memberId, em, databaseKind, principal, clock, loaders: createMemberLoaders(em, memberId, reads), reads };
     },
     readiness: async () => {
       // Ready means: the database answers and holds this member's profile.

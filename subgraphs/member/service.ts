@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
+import { createSqliteReadPool } from '../../lib/sqlite-reads.js';
 import { ConfigError, readPort, readString, type Env } from '../../lib/config.js';
 import type { ServiceEntry } from '../../lib/entry.js';
 import { hubVerifierFromEnv } from '../../lib/hub-token.js';
@@ -67,8 +68,17 @@ export function memberService(hooks: MemberServiceHooks = {}): ServiceEntry {
         if (!(await orm.em.fork().count(Institution, { id: memberId }))) {
           logger.warn(`${memberId} has no profile yet: set MEMBER_PROFILE_FILE (docs/members.md); until then it is missing from the alliance's institutions and offerings cannot be written`);
         }
-        const server = await startMemberServer({ memberId, orm, databaseKind: target.kind, logger, port, host, hubAuth });
-        return { url: server.url, stop: async () => { await server.stop(); await orm.close(); } };
+        // On SQLite its aggregates run on a worker thread (lib/sqlite-reads.ts), so they never hold up its other requests.
+        const readPool = target.kind === 'sqlite' && target.location !== ':memory:' ? createSqliteReadPool(1) : undefined;
+        const server = await startMemberServer({ memberId, orm, databaseKind: target.kind, logger, port, host, hubAuth, ...(readPool ? { reads: readPool.forFile(target.location) } : {}) });
+        return {
+          url: server.url,
+          stop: async () => {
+            await server.stop();
+            await readPool?.close();
+            await orm.close();
+          },
+        };
       } catch (error) {
         await orm.close();
         throw error;

@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { Arg, Ctx, Directive, Field, Float, Int, ObjectType, Query, registerEnumType, Resolver } from 'type-graphql';
 import { badUserInput } from '../../lib/errors.js';
 import { utcMonth } from '../../lib/orm.js';
+import { READ_IN_PROCESS } from '../../lib/sqlite-reads.js';
 import { checkUptakeAccess } from './access.js';
 import type { MemberContext } from './context.js';
 import { LearningOpportunity } from './model.js';
@@ -87,9 +88,10 @@ interface OfferingCounts {
  */
 async function countsByOffering(context: MemberContext): Promise<Map<string, OfferingCounts>> {
   const knex = context.em.getKnex();
+  const reads = context.reads ?? READ_IN_PROCESS;
   const [enrolments, achievements] = await Promise.all([
-    knex('enrolment').select('opportunity_id', 'status').count({ n: '*' }).groupBy('opportunity_id', 'status') as Promise<{ opportunity_id: string; status: string; n: number | string }[]>,
-    knex('achievement').select('opportunity_id').count({ n: '*' }).sum({ ects: 'ects_awarded' }).where('passed', true).groupBy('opportunity_id') as Promise<{ opportunity_id: string; n: number | string; ects: number | string | null }[]>,
+    reads.rows<{ opportunity_id: string; status: string; n: number | string }>(knex('enrolment').select('opportunity_id', 'status').count({ n: '*' }).groupBy('opportunity_id', 'status')),
+    reads.rows<{ opportunity_id: string; n: number | string; ects: number | string | null }>(knex('achievement').select('opportunity_id').count({ n: '*' }).sum({ ects: 'ects_awarded' }).where('passed', true).groupBy('opportunity_id')),
   ]);
   const counts = new Map<string, OfferingCounts>();
   const entry = (id: string) => {
@@ -127,19 +129,20 @@ function sorted(groups: Groups): MemberStatisticsRow[] {
 }
 
 /** The counts by a dimension of the enrolment or the learner (MONTH, HOME_MEMBER), grouped in SQL. */
-export async function countsByOwnQuery(context: Pick<MemberContext, 'em' | 'databaseKind' | 'memberId'>, dimension: StatisticsDimension.MONTH | StatisticsDimension.HOME_MEMBER): Promise<MemberStatisticsRow[]> {
+export async function countsByOwnQuery(context: Pick<MemberContext, 'em' | 'databaseKind' | 'memberId' | 'reads'>, dimension: StatisticsDimension.MONTH | StatisticsDimension.HOME_MEMBER): Promise<MemberStatisticsRow[]> {
   return sorted(await (dimension === StatisticsDimension.MONTH ? countsByMonth(context) : countsByHomeMember(context)));
 }
 
 /** By month: enrolled, completed (the status change) and assessed, each grouped in SQL. */
-async function countsByMonth(context: Pick<MemberContext, 'em' | 'databaseKind' | 'memberId'>): Promise<Groups> {
+async function countsByMonth(context: Pick<MemberContext, 'em' | 'databaseKind' | 'memberId' | 'reads'>): Promise<Groups> {
   const knex = context.em.getKnex();
+  const reads = context.reads ?? READ_IN_PROCESS;
   const enrolled = utcMonth(context.databaseKind, 'enrolled_at');
   const completed = utcMonth(context.databaseKind, 'status_changed_at');
   const [enrolments, completions, passed] = await Promise.all([
-    knex('enrolment').select(knex.raw(`${enrolled} as month`)).count({ n: '*' }).groupByRaw(enrolled) as Promise<{ month: string | null; n: number | string }[]>,
-    knex('enrolment').select(knex.raw(`${completed} as month`)).count({ n: '*' }).where('status', 'COMPLETED').groupByRaw(completed) as Promise<{ month: string | null; n: number | string }[]>,
-    knex('achievement').select(knex.raw('substr(assessed_on, 1, 7) as month')).count({ n: '*' }).sum({ ects: 'ects_awarded' }).where('passed', true).groupByRaw('substr(assessed_on, 1, 7)') as Promise<{ month: string | null; n: number | string; ects: number | string | null }[]>,
+    reads.rows<{ month: string | null; n: number | string }>(knex('enrolment').select(knex.raw(`${enrolled} as month`)).count({ n: '*' }).groupByRaw(enrolled)),
+    reads.rows<{ month: string | null; n: number | string }>(knex('enrolment').select(knex.raw(`${completed} as month`)).count({ n: '*' }).where('status', 'COMPLETED').groupByRaw(completed)),
+    reads.rows<{ month: string | null; n: number | string; ects: number | string | null }>(knex('achievement').select(knex.raw('substr(assessed_on, 1, 7) as month')).count({ n: '*' }).sum({ ects: 'ects_awarded' }).where('passed', true).groupByRaw('substr(assessed_on, 1, 7)')),
   ]);
   const groups: Groups = new Map();
   for (const row of enrolments) addTo(groups, context.memberId, [row.month ?? 'unknown'], { enrolments: Number(row.n) });
@@ -149,11 +152,12 @@ async function countsByMonth(context: Pick<MemberContext, 'em' | 'databaseKind' 
 }
 
 /** By the learner's home member, kept on their account here: two grouped joins. */
-async function countsByHomeMember(context: Pick<MemberContext, 'em' | 'databaseKind' | 'memberId'>): Promise<Groups> {
+async function countsByHomeMember(context: Pick<MemberContext, 'em' | 'databaseKind' | 'memberId' | 'reads'>): Promise<Groups> {
   const knex = context.em.getKnex();
+  const reads = context.reads ?? READ_IN_PROCESS;
   const [enrolments, passed] = await Promise.all([
-    knex('enrolment as e').join('learner_account as l', 'l.id', 'e.account_id').select('l.home_member_id as home', 'e.status').count({ n: '*' }).groupBy('l.home_member_id', 'e.status') as Promise<{ home: string | null; status: string; n: number | string }[]>,
-    knex('achievement as a').join('learner_account as l', 'l.id', 'a.account_id').select('l.home_member_id as home').count({ n: '*' }).sum({ ects: 'a.ects_awarded' }).where('a.passed', true).groupBy('l.home_member_id') as Promise<{ home: string | null; n: number | string; ects: number | string | null }[]>,
+    reads.rows<{ home: string | null; status: string; n: number | string }>(knex('enrolment as e').join('learner_account as l', 'l.id', 'e.account_id').select('l.home_member_id as home', 'e.status').count({ n: '*' }).groupBy('l.home_member_id', 'e.status')),
+    reads.rows<{ home: string | null; n: number | string; ects: number | string | null }>(knex('achievement as a').join('learner_account as l', 'l.id', 'a.account_id').select('l.home_member_id as home').count({ n: '*' }).sum({ ects: 'a.ects_awarded' }).where('a.passed', true).groupBy('l.home_member_id')),
   ]);
   const groups: Groups = new Map();
   for (const row of enrolments) addTo(groups, context.memberId, [row.home ?? 'unknown'], { enrolments: Number(row.n), completions: row.status === 'COMPLETED' ? Number(row.n) : 0 });
@@ -229,7 +233,7 @@ export class StatisticsResolver {
     // skill_uri alone: skills are recorded for passed assessments only (curation, the file import and the
     // OEAPI sync refuse them otherwise, and a correction to a fail removes them), so no join is needed -
     // the join to achievement cost 15 times as much at 300,000 learners.
-    const rows = (await context.em.getKnex()('acquired_skill').select('skill_uri').count({ n: '*' }).groupBy('skill_uri')) as { skill_uri: string; n: number | string }[];
+    const rows = await (context.reads ?? READ_IN_PROCESS).rows<{ skill_uri: string; n: number | string }>(context.em.getKnex()('acquired_skill').select('skill_uri').count({ n: '*' }).groupBy('skill_uri'));
     return rows.map((row) => ({ member: context.memberId, skillUri: row.skill_uri, awards: Number(row.n) })).sort((a, b) => a.skillUri.localeCompare(b.skillUri));
   }
 }

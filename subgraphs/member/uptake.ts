@@ -4,6 +4,7 @@ import DataLoader from 'dataloader';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { MAX_BATCH } from '../../lib/loaders.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
+import { READ_IN_PROCESS, type HeavyReads } from '../../lib/sqlite-reads.js';
 
 /*
  * Uptake: what analysts see. Counts only, never a person, with the
@@ -103,7 +104,7 @@ function toUptake(counts: Counts, hidden: ReadonlySet<Kind>): Uptake {
  * first load of a request reads the member's whole table in three grouped
  * queries; the suppression pattern depends on all of it.
  */
-export function uptakeLoader(em: SqlEntityManager): DataLoader<string, Uptake> {
+export function uptakeLoader(em: SqlEntityManager, reads: HeavyReads = READ_IN_PROCESS): DataLoader<string, Uptake> {
   let table: Promise<{ perOffering: Map<string, Counts>; total: Counts; withheld: Map<string, Set<Kind>> }> | undefined;
   const load = async () => {
     const knex = em.getKnex();
@@ -111,7 +112,7 @@ export function uptakeLoader(em: SqlEntityManager): DataLoader<string, Uptake> {
     const number = (value: string | number | null | undefined) => Number(value ?? 0);
     const perOffering = new Map<string, Counts>();
     const merge = (key: string, values: Partial<Counts>) => perOffering.set(key, { ...(perOffering.get(key) ?? EMPTY), ...values });
-    const enrolments = (await knex('enrolment')
+    const enrolments = (await reads.rows<Row>(knex('enrolment')
       .select(
         'opportunity_id',
         knex.raw('count(*) as enrolments'),
@@ -119,21 +120,21 @@ export function uptakeLoader(em: SqlEntityManager): DataLoader<string, Uptake> {
         knex.raw("sum(case when status = 'COMPLETED' then 1 else 0 end) as completed"),
         knex.raw("sum(case when status = 'WITHDRAWN' then 1 else 0 end) as withdrawn"),
       )
-      .groupBy('opportunity_id')) as Row[];
+      .groupBy('opportunity_id'))) as Row[];
     for (const row of enrolments) {
       merge(String(row['opportunity_id']), { enrolments: number(row['enrolments']), learners: number(row['learners']), completed: number(row['completed']), withdrawn: number(row['withdrawn']) });
     }
-    const achievements = (await knex('achievement')
+    const achievements = (await reads.rows<Row>(knex('achievement')
       .select(
         'opportunity_id',
         knex.raw('count(*) as assessed'),
         knex.raw('sum(case when passed then 1 else 0 end) as passed'),
         knex.raw('sum(case when passed then ects_awarded else 0 end) as ects'),
       )
-      .groupBy('opportunity_id')) as Row[];
+      .groupBy('opportunity_id'))) as Row[];
     for (const row of achievements) merge(String(row['opportunity_id']), { assessed: number(row['assessed']), passed: number(row['passed']), ectsAwarded: number(row['ects']) });
     // Learners are counted once across offerings, so their total is not a sum.
-    const [distinct] = (await knex('enrolment').select(knex.raw('count(distinct account_id) as learners'))) as Row[];
+    const [distinct] = (await reads.rows<Row>(knex('enrolment').select(knex.raw('count(distinct account_id) as learners')))) as Row[];
     const total: Counts = { ...EMPTY, learners: number(distinct?.['learners']) };
     for (const counts of perOffering.values()) {
       for (const kind of KINDS) if (kind !== 'learners') total[kind] += counts[kind];

@@ -55,7 +55,16 @@ export interface MemberAnswer {
 }
 
 /**
- * Sends one query to one member within the member's deadline. Transport
+ * The exact counts the analytics service builds its publications from
+ * (memberStatistics, memberSkillCounts): asked in the background, never on a
+ * reader's path (subgraphs/analytics/standing.ts), and at the scale of a large
+ * member they take longer than a reader's deadline. They get this one.
+ */
+const BACKGROUND_FIELDS = new Set(['memberStatistics', 'memberSkillCounts']);
+export const BACKGROUND_TIMEOUT_MS = 30_000;
+
+/**
+ * Sends one query to one member within the member's deadline (a longer one for BACKGROUND_FIELDS). Transport
  * failures become a `MemberFailure` whose message names the member and what
  * went wrong, never its address.
  */
@@ -71,7 +80,7 @@ export async function callMember(
   // A fresh token per call: audience = this member, the caller's identity (with any sharing vouched for), a unique id.
   const headers: Record<string, string> = context.signer ? { authorization: `Bearer ${await context.signer.sign(principal, member.id)}` } : {};
   try {
-    const body = await postGraphQL(context.client, member.endpoint, { query, variables, operationName: 'HubForward' }, { timeoutMs: member.timeoutMs, headers });
+    const body = await postGraphQL(context.client, member.endpoint, { query, variables, operationName: 'HubForward' }, { timeoutMs: BACKGROUND_FIELDS.has(purpose) ? Math.max(member.timeoutMs, BACKGROUND_TIMEOUT_MS) : member.timeoutMs, headers });
     context.calls.push({ member: member.id, purpose, ok: true, ms: performance.now() - started });
     const data = body.data ?? null;
     adopt(data);
