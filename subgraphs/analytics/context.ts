@@ -21,6 +21,11 @@ export interface AnalyticsService {
   now(): Date;
   /** How long a publication of the alliance statistics stands before it is rebuilt. */
   statisticsTtlMs: number;
+  /**
+   * The deadline of each call a publication build makes (every member counts; no reader waits
+   * for it once one stands, so it may take longer than a reader's call).
+   */
+  buildTimeoutMs: number;
   /** The alliance statistics (statistics.ts), standing while the next is built (standing.ts). */
   publication: StandingPublication<Publication>;
   /** The credential and recognition outcomes (outcomes.ts), standing the same way. */

@@ -25,6 +25,8 @@ Environment:
   STATISTICS_TTL_SECONDS
                     how long a publication of the statistics stands   default 600
                     (built at start, rebuilt behind it when old: readers never wait)
+  STATISTICS_BUILD_TIMEOUT_SECONDS
+                    deadline of each call a publication build makes   default 60
   FEEDBACK_EDITABLE_DAYS
                     days a learner may change their feedback          default 30
   SOURCE_TIMEOUT_MS deadline for each call to the router              default 5000
@@ -43,6 +45,7 @@ runService({
     const k = readInt(env, 'ANALYTICS_K', DEFAULT_K, { min: MIN_K, max: 1_000 });
     const editableDays = readInt(env, 'FEEDBACK_EDITABLE_DAYS', 30, { min: 0, max: 3_650 });
     const statisticsTtlMs = readInt(env, 'STATISTICS_TTL_SECONDS', 600, { min: 0, max: 31 * 86_400 }) * 1_000;
+    const buildTimeoutMs = readInt(env, 'STATISTICS_BUILD_TIMEOUT_SECONDS', 60, { min: 1, max: 3_600 }) * 1_000;
     const signer = await hubSignerFromEnv(env);
     const hubAuth = sharedKeyHubVerifier(env);
     const client = createHttpClient();
@@ -68,6 +71,7 @@ runService({
         k,
         editableDays,
         statisticsTtlMs,
+        buildTimeoutMs,
       });
       return startAnalyticsServer({ service, logger, port: readPort(env, 'PORT', 4007), host: readString(env, 'HOST', '127.0.0.1'), hubAuth, warm: true });
     });

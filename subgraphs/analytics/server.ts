@@ -29,7 +29,14 @@ export interface AnalyticsServiceOptions {
   editableDays?: number;
   /** How long a publication of the alliance statistics stands (default 10 minutes). */
   statisticsTtlMs?: number;
+  /** The deadline of each call a publication build makes (default 60 s). */
+  buildTimeoutMs?: number;
   now?: () => Date;
+}
+
+/** The service as a publication build sees it: its calls have the build's deadline, not a reader's. */
+function building(service: AnalyticsService): AnalyticsService {
+  return { ...service, sources: { ...service.sources, timeoutMs: Math.max(service.sources.timeoutMs, service.buildTimeoutMs) } };
 }
 
 /** What a request needs that outlives it. */
@@ -44,12 +51,16 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
     k: checkK(options.k ?? DEFAULT_K),
     editableDays: options.editableDays ?? 30,
     statisticsTtlMs: options.statisticsTtlMs ?? 10 * 60_000,
-    publication: new StandingPublication({ ...standing, name: 'alliance statistics', build: (at) => buildStatistics(service, at) }),
-    outcomes: new StandingPublication({ ...standing, name: 'credential and recognition outcomes', build: (at) => buildOutcomes(service, RECOGNITION_OUTCOMES, at) }),
+    buildTimeoutMs: options.buildTimeoutMs ?? 60_000,
+    publication: new StandingPublication({ ...standing, name: 'alliance statistics', build: (at) => buildStatistics(building(service), at) }),
+    outcomes: new StandingPublication({ ...standing, name: 'credential and recognition outcomes', build: (at) => buildOutcomes(building(service), RECOGNITION_OUTCOMES, at) }),
     now,
   };
   return service;
 }
+
+/** How soon a build at start is tried again when it failed and no publication stands. */
+const WARM_RETRY_MS = 15_000;
 
 export interface AnalyticsServerOptions {
   service: AnalyticsService;
@@ -93,10 +104,20 @@ export async function startAnalyticsServer(options: AnalyticsServerOptions): Pro
     },
   });
   if (!options.warm) return server;
+  let retry: NodeJS.Timeout | undefined;
   const refresh = () => {
-    // Failures are logged by the publication and retried by the next reader or tick.
-    service.publication.refresh().catch(() => undefined);
-    service.outcomes.refresh().catch(() => undefined);
+    // Failures are logged by the publication; while none stands, the build is tried again soon
+    // (a source still starting), else at the next tick or by the next reader.
+    for (const publication of [service.publication, service.outcomes] as const) {
+      publication.refresh().catch(() => {
+        if (publication.publishedAt !== null || retry) return;
+        retry = setTimeout(() => {
+          retry = undefined;
+          refresh();
+        }, WARM_RETRY_MS);
+        retry.unref();
+      });
+    }
   };
   refresh();
   // A tick per time to live (at least a minute apart), so a publication is rebuilt before a reader finds it old.
@@ -106,6 +127,7 @@ export async function startAnalyticsServer(options: AnalyticsServerOptions): Pro
     ...server,
     stop: async () => {
       clearInterval(timer);
+      clearTimeout(retry);
       await server.stop();
     },
   };
