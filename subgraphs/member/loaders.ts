@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { EnrolmentStatus } from './enums.js';
-import { uptakeLoader } from './uptake.js';
+import { UNCACHED_UPTAKE, uptakeLoader, type UptakeCache } from './uptake.js';
 import { READ_IN_PROCESS, type HeavyReads } from '../../lib/sqlite-reads.js';
 import { loaderByKey, loaderByParent, MAX_BATCH } from '../../lib/loaders.js';
 import type { SqlEntityManager } from '../../lib/orm.js';
@@ -18,7 +18,7 @@ import {
  * Per-request loaders: every list of N entities costs one SQL query per batch,
  * never N queries (the gateway sends all representations of a type at once).
  */
-export function createMemberLoaders(em: SqlEntityManager, memberId: string, reads: HeavyReads = READ_IN_PROCESS) {
+export function createMemberLoaders(em: SqlEntityManager, memberId: string, reads: HeavyReads = READ_IN_PROCESS, uptakeCache: UptakeCache = UNCACHED_UPTAKE) {
   return {
     institution: new DataLoader<string, Institution | null>(async (ids) => {
       const row = await em.findOne(Institution, { id: memberId });
@@ -55,7 +55,7 @@ export function createMemberLoaders(em: SqlEntityManager, memberId: string, read
       { maxBatchSize: MAX_BATCH },
     ),
     /** Uptake counts per offering id ('*': the whole catalogue). */
-    uptake: uptakeLoader(em, reads),
+    uptake: uptakeLoader(em, reads, uptakeCache),
     skillsByAchievement: loaderByParent(em, AcquiredSkill, 'achievement', { achievement: 'asc', id: 'asc' }, (row) => row.achievement.id),
   };
 }

@@ -8,6 +8,7 @@ import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import type { MemberContext } from './context.js';
 import { eraseLearner } from './erasure.js';
 import { createMemberLoaders } from './loaders.js';
+import { createUptakeCache, UNCACHED_UPTAKE, UPTAKE_TTL_MS } from './uptake.js';
 import { READ_IN_PROCESS, type HeavyReads } from '../../lib/sqlite-reads.js';
 import { Institution } from './model.js';
 import { buildMemberSchema } from './schema.js';
@@ -26,6 +27,8 @@ export interface MemberServerOptions {
   clock?: () => Date;
   /** Where its aggregates (statistics, uptake) run: a worker thread for a SQLite file (lib/sqlite-reads.ts); default in the process. */
   reads?: HeavyReads;
+  /** How long its uptake table is kept across requests (uptake.ts; default 10 s; 0: computed for every request). */
+  uptakeTtlMs?: number;
 }
 
 /** Starts one member's subgraph over its own database. */
@@ -34,6 +37,8 @@ export async function startMemberServer(options: MemberServerOptions): Promise<R
   const schema = await buildMemberSchema();
   const clock = options.clock ?? (() => new Date());
   const reads = options.reads ?? READ_IN_PROCESS;
+  const uptakeTtlMs = options.uptakeTtlMs ?? UPTAKE_TTL_MS;
+  const uptakeCache = uptakeTtlMs > 0 ? createUptakeCache(uptakeTtlMs) : UNCACHED_UPTAKE;
   return startGraphQLServer<MemberContext>({
     name: `member ${memberId}`,
     schema,
@@ -49,7 +54,7 @@ export async function startMemberServer(options: MemberServerOptions): Promise<R
     },
     context: async (_request, principal) => {
       const em = orm.em.fork() as SqlEntityManager;
-      return { memberId, em, databaseKind, principal, clock, loaders: createMemberLoaders(em, memberId, reads), reads };
+      return { memberId, em, databaseKind, principal, clock, loaders: createMemberLoaders(em, memberId, reads, uptakeCache), reads };
     },
     readiness: async () => {
       // Ready means: the database answers and holds this member's profile.

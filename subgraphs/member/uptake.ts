@@ -22,6 +22,8 @@ import { READ_IN_PROCESS, type HeavyReads } from '../../lib/sqlite-reads.js';
 
 /** Counts from 1 to this minus one are withheld (null). */
 export const SMALLEST_SHOWN = 10;
+/** How long a member keeps its uptake table across requests by default: the bound on how late a change shows. */
+export const UPTAKE_TTL_MS = 10_000;
 
 @ObjectType({
   description: `How much an offering (or a member's whole catalogue) was taken up. Counts from 1 to ${SMALLEST_SHOWN - 1}, and counts that would reveal one by difference, are withheld (null); 0 is shown.`,
@@ -104,9 +106,42 @@ function toUptake(counts: Counts, hidden: ReadonlySet<Kind>): Uptake {
  * first load of a request reads the member's whole table in three grouped
  * queries; the suppression pattern depends on all of it.
  */
-export function uptakeLoader(em: SqlEntityManager, reads: HeavyReads = READ_IN_PROCESS): DataLoader<string, Uptake> {
-  let table: Promise<{ perOffering: Map<string, Counts>; total: Counts; withheld: Map<string, Set<Kind>> }> | undefined;
-  const load = async () => {
+type UptakeTable = { perOffering: Map<string, Counts>; total: Counts; withheld: Map<string, Set<Kind>> };
+
+/**
+ * The member's uptake table, kept for `ttlMs` across requests. Computing it
+ * reads every enrolment and achievement (three grouped queries): at 300,000
+ * learners some 100,000 rows a member, and the analysts' quality page asks
+ * every member for it on every load. Uptake is an aggregate with small counts
+ * withheld, for analysts and the member's staff; a change shows within ttlMs.
+ */
+export interface UptakeCache {
+  get(compute: () => Promise<UptakeTable>): Promise<UptakeTable>;
+}
+
+export function createUptakeCache(ttlMs: number, now: () => number = Date.now): UptakeCache {
+  let kept: { at: number; table: Promise<UptakeTable> } | undefined;
+  return {
+    get(compute) {
+      if (kept && now() - kept.at < ttlMs) return kept.table;
+      const table = compute();
+      const entry = { at: now(), table };
+      kept = entry;
+      // A failed computation is not kept: the next request tries again.
+      table.catch(() => {
+        if (kept === entry) kept = undefined;
+      });
+      return table;
+    },
+  };
+}
+
+/** No keeping: every request computes its own table (tests, and a member configured so). */
+export const UNCACHED_UPTAKE: UptakeCache = { get: (compute) => compute() };
+
+export function uptakeLoader(em: SqlEntityManager, reads: HeavyReads = READ_IN_PROCESS, cache: UptakeCache = UNCACHED_UPTAKE): DataLoader<string, Uptake> {
+  let table: Promise<UptakeTable> | undefined;
+  const load = async (): Promise<UptakeTable> => {
     const knex = em.getKnex();
     type Row = Record<string, string | number | null>;
     const number = (value: string | number | null | undefined) => Number(value ?? 0);
@@ -144,7 +179,7 @@ export function uptakeLoader(em: SqlEntityManager, reads: HeavyReads = READ_IN_P
   };
   return new DataLoader<string, Uptake>(
     async (keys) => {
-      table ??= load();
+      table ??= cache.get(load);
       const { perOffering, total, withheld } = await table;
       return keys.map((key) => toUptake(key === TOTAL ? total : (perOffering.get(key) ?? EMPTY), withheld.get(key) ?? new Set()));
     },

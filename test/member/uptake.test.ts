@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SMALLEST_SHOWN, withheldCounts } from '../../subgraphs/member/uptake.js';
+import { createUptakeCache, SMALLEST_SHOWN, withheldCounts } from '../../subgraphs/member/uptake.js';
 
 /*
  * The small-cell rules behind the analysts' figures, on hand-made tables:
@@ -71,5 +71,25 @@ describe('withheld counts', () => {
     expect(withheld.get('*')?.has('passed')).toBe(false);
     expect(withheld.get('*')?.has('ectsAwarded')).toBe(true);
     expect(withheld.get('c')?.has('passed')).toBe(false);
+  });
+});
+
+describe('the uptake table kept across requests', () => {
+  it('is computed once within its time to live, again after it, and not kept when it failed', async () => {
+    let clock = 0;
+    let computed = 0;
+    const cache = createUptakeCache(10_000, () => clock);
+    const table = () => {
+      computed += 1;
+      return Promise.resolve({ perOffering: new Map(), total: { learners: computed, enrolments: 0, completed: 0, withdrawn: 0, assessed: 0, passed: 0, ectsAwarded: 0 }, withheld: new Map() });
+    };
+    expect((await cache.get(table)).total.learners).toBe(1);
+    clock += 9_999;
+    expect((await cache.get(table)).total.learners).toBe(1);
+    clock += 1;
+    expect((await cache.get(table)).total.learners).toBe(2);
+    clock += 10_000;
+    await expect(cache.get(() => Promise.reject(new Error('the database is away')))).rejects.toThrow('the database is away');
+    expect((await cache.get(table)).total.learners).toBe(3);
   });
 });
