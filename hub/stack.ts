@@ -257,9 +257,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const hubAuth = localHubVerifier(hubSigner.jwks);
 
     progress('starting member subgraphs');
-    // The members' aggregates (statistics, uptake) on SQLite run on one worker thread, off the event loop all 17 services share.
-    const fileMembers = memberDatabases.filter((database) => database.kind === 'sqlite' && database.location !== ':memory:');
-    const readPool = fileMembers.length > 0 ? createSqliteReadPool(1) : undefined;
+    // The members' aggregates (statistics, uptake) and the register's mobility counts on SQLite run on one
+    // worker thread, off the event loop all 17 services share.
+    const onFile = (target: { kind: string; location: string }) => target.kind === 'sqlite' && target.location !== ':memory:';
+    const readPool = memberDatabases.some(onFile) || onFile(learnersTarget) ? createSqliteReadPool(1) : undefined;
     if (readPool) stops.push(() => readPool.close());
     const members = new Map<string, RunningMember>();
     const entries: MemberEntry[] = [];
@@ -275,7 +276,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
             port,
             host,
             hubAuth,
-            ...(readPool && kind === 'sqlite' && location !== ':memory:' ? { reads: readPool.forFile(location) } : {}),
+            ...(readPool && onFile({ kind, location }) ? { reads: readPool.forFile(location) } : {}),
             ...(options.memberClock ? { clock: options.memberClock } : {}),
             ...(options.memberPlugins ? { plugins: options.memberPlugins(profile.id) as never } : {}),
           });
@@ -335,6 +336,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     ];
     const learners = await startLearnersServer({
       knownMembers,
+      ...(readPool && onFile(learnersTarget) ? { reads: readPool.forFile(learnersTarget.location) } : {}),
       orm: learnersOrm,
       databaseKind: learnersTarget.kind,
       logger: logger.child('learners'),

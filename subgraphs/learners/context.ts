@@ -1,3 +1,4 @@
+import type { HeavyReads } from '../../lib/sqlite-reads.js';
 import type { MemberIds } from '../../lib/ids.js';
 import type { Principal } from '../../lib/auth.js';
 import type { DatabaseKind, SqlEntityManager } from '../../lib/orm.js';
@@ -13,6 +14,8 @@ export interface LearnersContext {
   principal: Principal;
   /** The alliance's member ids (from the registry), to check grants against; null: any well-formed id. */
   knownMembers: MemberIds | null;
+  /** Where the register's aggregates (mobility counts) run (lib/sqlite-reads.ts); absent: in the process. */
+  reads?: HeavyReads;
   /** Tells members and services about erasures; absent: erasure is not configured here. */
   erasure?: ErasureOutbox | null;
   /** Sends applications to the member router (applyForOffering); absent: enrolment is not configured here. */

@@ -1,4 +1,5 @@
 // type-graphql's decorators read Reflect metadata; the polyfill must load before any decorated class.
+import { READ_IN_PROCESS } from '../../lib/sqlite-reads.js';
 import 'reflect-metadata';
 import { Ctx, Directive, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { forbidden, hasRole, requireSignedIn } from '../../lib/access.js';
@@ -51,8 +52,9 @@ export class MobilityResolver {
     const caller = requireSignedIn(context.principal, 'mobility counts');
     if (!hasRole(caller, 'analyst') && !hasRole(caller, 'alliance-admin')) throw forbidden('Mobility counts are for analysts and alliance administrators.');
     const knex = context.em.getKnex();
+    const reads = context.reads ?? READ_IN_PROCESS;
     // The home member: the member of the learner's first account (ties by member id).
-    const flows = (await knex
+    const flows = await reads.rows<{ home: string; host: string; learners: number | string }>(knex
       .with('ranked', knex.raw('select learner_id, member_id, row_number() over (partition by learner_id order by linked_at, member_id) as rn from learner_account_link'))
       .select('h.member_id as home', 'l.member_id as host')
       .count({ learners: '*' })
@@ -61,12 +63,12 @@ export class MobilityResolver {
         this.on('l.learner_id', '=', 'h.learner_id').andOn('l.member_id', '<>', 'h.member_id');
       })
       .where('h.rn', 1)
-      .groupBy('h.member_id', 'l.member_id')) as { home: string; host: string; learners: number | string }[];
-    const buckets = (await knex
+      .groupBy('h.member_id', 'l.member_id'));
+    const buckets = await reads.rows<{ members: number | string; learners: number | string }>(knex
       .select('c as members')
       .count({ learners: '*' })
       .from(knex('learner_account_link').select('learner_id').count({ c: '*' }).groupBy('learner_id').as('per'))
-      .groupBy('c')) as { members: number | string; learners: number | string }[];
+      .groupBy('c'));
     return {
       flows: flows.map((row) => ({ home: row.home, host: row.host, learners: Number(row.learners) })).sort((a, b) => a.home.localeCompare(b.home) || a.host.localeCompare(b.host)),
       byMemberCount: buckets.map((row) => ({ members: Number(row.members), learners: Number(row.learners) })).sort((a, b) => a.members - b.members),

@@ -1,3 +1,4 @@
+import type { HeavyReads } from '../../lib/sqlite-reads.js';
 import type { MemberIds } from '../../lib/ids.js';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/core';
@@ -24,6 +25,8 @@ export interface LearnersServerOptions {
   hubAuth: HubVerifier | null;
   /** The alliance's member ids, to check sharing grants against (default: any well-formed member id). */
   knownMembers?: MemberIds | null;
+  /** Where the mobility counts run: a worker thread for a SQLite file (lib/sqlite-reads.ts); default in the process. */
+  reads?: HeavyReads;
   /**
    * Erasure (eraseMyAccount): the hub's signer for service tokens and the
    * targets to tell (every member, and central services such as issuance).
@@ -72,6 +75,7 @@ export async function startLearnersServer(options: LearnersServerOptions): Promi
         databaseKind,
         principal,
         knownMembers: options.knownMembers ?? null,
+        ...(options.reads ? { reads: options.reads } : {}),
         loaders: createLearnersLoaders(em),
         erasure: outbox,
         enrolment,

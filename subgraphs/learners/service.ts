@@ -7,6 +7,7 @@ import { hubSignerFromEnv, hubVerifierFromEnv } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import { configuredDatabase } from '../../lib/orm.js';
 import { REPO_ROOT } from '../../lib/paths.js';
+import { createSqliteReadPool } from '../../lib/sqlite-reads.js';
 import { memberIdsOf, openLiveRegistry } from '../members/registry-watch.js';
 import { memberErasureTargets } from './erasure-outbox.js';
 import { openLearnersDatabase } from './database.js';
@@ -82,12 +83,15 @@ export function learnersService(hooks: LearnersServiceHooks = {}): ServiceEntry 
         const membersUrl = env['MEMBERS_URL']?.trim();
         const enrolment = keysDir && membersUrl ? { membersUrl: new URL(membersUrl).href, signer: erasure?.signer ?? (await hubSignerFromEnv(env)) } : undefined;
         if (!enrolment) logger.info('enrolment is off: set HUB_KEYS_DIR and MEMBERS_URL to turn applyForOffering on');
-        const server = await startLearnersServer({ orm, databaseKind: target.kind, logger, port, host, hubAuth, knownMembers, ...(erasure ? { erasure } : {}), ...(enrolment ? { enrolment } : {}) });
+        // On SQLite its mobility counts run on a worker thread (lib/sqlite-reads.ts), so they never hold up its other requests.
+        const readPool = target.kind === 'sqlite' && target.location !== ':memory:' ? createSqliteReadPool(1) : undefined;
+        const server = await startLearnersServer({ orm, databaseKind: target.kind, logger, port, host, hubAuth, knownMembers, ...(readPool ? { reads: readPool.forFile(target.location) } : {}), ...(erasure ? { erasure } : {}), ...(enrolment ? { enrolment } : {}) });
         return {
           url: server.url,
           stop: async () => {
             registry?.close();
             await server.stop();
+            await readPool?.close();
             await orm.close();
           },
           ...(registry ? { reload: () => void registry.reload('SIGHUP') } : {}),
