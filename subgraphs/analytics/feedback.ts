@@ -180,7 +180,9 @@ export function summarise(rows: readonly OfferingFeedback[], k: number, options:
   const byMonth = new Map<string, OfferingFeedback[]>();
   for (const row of rows) {
     const month = row.createdAt.toISOString().slice(0, 7);
-    byMonth.set(month, [...(byMonth.get(month) ?? []), row]);
+    const group = byMonth.get(month);
+    if (group) group.push(row);
+    else byMonth.set(month, [row]);
   }
   const months = [...byMonth.keys()].sort();
   const counts = months.map((month) => (byMonth.get(month) as OfferingFeedback[]).length);
