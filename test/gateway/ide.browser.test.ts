@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 
 /*
@@ -11,7 +12,6 @@ import { startTestHub, type TestHub } from '../helpers/hub.js';
  * query runs through it; production mode serves no IDE.
  */
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
 
 describe.skipIf(!existsSync(CHROMIUM))(`the GraphQL IDE in headless Chromium (${CHROMIUM}; skipped when absent, .ci/run installs it)`, () => {
@@ -21,11 +21,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the GraphQL IDE in headless Chromium (${
   beforeAll(async () => {
     mkdirSync(OUTPUT, { recursive: true });
     hub = await startTestHub({ learners: 20 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // No sandbox: CI runs as root. No network beyond the hub: the page must not need one.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
