@@ -37,6 +37,7 @@ import { parseRegistry, type MemberEntry, type Registry } from '../subgraphs/mem
 import { createRegistryHolder, memberIdsOf, openLiveRegistry, type LiveRegistry, type RegistryReload } from '../subgraphs/members/registry-watch.js';
 import { followMemberRegistry } from '../subgraphs/issuance/register.js';
 import { createSqliteReadPool } from '../lib/sqlite-reads.js';
+import type { CatalogueCache } from '../subgraphs/members/public-cache.js';
 import { startMemberRouter } from '../subgraphs/members/server.js';
 import { ALLIANCE_MEMBERS, memberProfile, type MemberProfile } from './alliance.js';
 import { devIdpProfile, ensureDevIdp, type DevIdp } from './dev-idp.js';
@@ -87,6 +88,8 @@ export interface HubOptions {
   analyticsK?: number;
   /** Build the analytics publications at start and in the background (subgraphs/analytics/standing.ts); npm start does, tests mostly not. */
   analyticsWarm?: boolean;
+  /** How long the member router keeps members' public catalogue answers (default 10 s; 0: none). */
+  catalogueCacheMs?: number;
   /** The members' clock (default: the system's). Tests fix it so that the demo data's enrolment deadlines stay open. */
   memberClock?: () => Date;
   /** The erasure outbox's timing (tests retry fast). */
@@ -129,6 +132,8 @@ export interface RunningHub {
   passportService: PassportService;
   /** The analytics service (tests count its calls and hold its clock). */
   analyticsService: AnalyticsService;
+  /** The member router's cache of the public catalogue (benchmarks read its hit rate; tests empty it). */
+  catalogue: CatalogueCache;
   stop(): Promise<void>;
 }
 
@@ -305,7 +310,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const knownMembers = memberIdsOf(live.holder);
 
     progress('starting central subgraphs');
-    const router = await startMemberRouter({ live, logger: logger.child('members'), port: options.ports?.members ?? 0, host, hubAuth, signer: hubSigner });
+    const router = await startMemberRouter({ live, logger: logger.child('members'), port: options.ports?.members ?? 0, host, hubAuth, signer: hubSigner, ...(options.catalogueCacheMs !== undefined ? { catalogueCacheMs: options.catalogueCacheMs } : {}) });
     stops.push(() => router.stop());
     const esco = await startEscoServer({ orm: escoOrm, databaseKind: escoTarget.kind, logger: logger.child('esco'), port: options.ports?.esco ?? 0, host, hubAuth });
     stops.push(() => esco.stop());
@@ -417,6 +422,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       publicUrl,
       members,
       central: { members: router, esco, learners, issuance, recognition, passport, analytics },
+      catalogue: router.catalogue,
       demoLearners,
       idp,
       hubSigner,

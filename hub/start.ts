@@ -30,6 +30,8 @@ Environment:
   ISSUANCE_PORT     default 4004      RECOGNITION_PORT default 4005
   PASSPORT_PORT     default 4006      ANALYTICS_PORT default 4007
   ANALYTICS_K       k of the analytics k-anonymity       default 5, at least 3
+  CATALOGUE_CACHE_SECONDS  how long the router keeps members' public catalogue
+                    answers (a change through the graph shows at once)  default 10, 0: none
   PUBLIC_URL        the hub's URL named in credentials   default http://<HOST>:<GATEWAY_PORT>
   HOST              address to bind                      default 127.0.0.1
   LOG_FORMAT        text or json                         default text
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
     registryFile,
     analyticsK: readInt(env, 'ANALYTICS_K', DEFAULT_K, { min: MIN_K, max: 1_000 }),
     analyticsWarm: true,
+    catalogueCacheMs: readInt(env, 'CATALOGUE_CACHE_SECONDS', 10, { min: 0, max: 3_600 }) * 1000,
     ports: {
       gateway: readPort(env, 'GATEWAY_PORT', 4000),
       members: readPort(env, 'MEMBERS_PORT', 4001),

@@ -77,11 +77,17 @@ export async function callMember(
   principal: Principal = context.principal,
 ): Promise<MemberAnswer> {
   const started = performance.now();
-  // A fresh token per call: audience = this member, the caller's identity (with any sharing vouched for), a unique id.
-  const headers: Record<string, string> = context.signer ? { authorization: `Bearer ${await context.signer.sign(principal, member.id)}` } : {};
-  try {
+  const send = async () => {
+    // A fresh token per call: audience = this member, the caller's identity (with any sharing vouched for), a unique id.
+    const headers: Record<string, string> = context.signer ? { authorization: `Bearer ${await context.signer.sign(principal, member.id)}` } : {};
     const body = await postGraphQL(context.client, member.endpoint, { query, variables, operationName: 'HubForward' }, { timeoutMs: BACKGROUND_FIELDS.has(purpose) ? Math.max(member.timeoutMs, BACKGROUND_TIMEOUT_MS) : member.timeoutMs, headers });
     context.calls.push({ member: member.id, purpose, ok: true, ms: performance.now() - started });
+    return body;
+  };
+  try {
+    // The public catalogue is the same for every caller: a fresh kept answer is used without asking the member (public-cache.ts).
+    const catalogue = context.catalogue;
+    const body = catalogue?.cacheable(query) ? (await catalogue.answer(member.id, member.endpoint, query, variables, send)).body : await send();
     const data = body.data ?? null;
     adopt(data);
     const unattached = attachErrors(data, body.errors ?? [], (error) => memberError(member, error));

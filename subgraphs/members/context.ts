@@ -4,6 +4,7 @@ import type { Principal } from '../../lib/auth.js';
 import type { HttpClient } from '../../lib/http-client.js';
 import type { HubSigner } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
+import type { CatalogueCache } from './public-cache.js';
 import type { Registry } from './registry.js';
 
 /** One grant's worth of sharing with the caller's member: scopes, and the members whose records (empty: all). */
@@ -40,6 +41,8 @@ export interface RouterContext {
   /** Keys of errors already reported, so a failing member is reported once per request. */
   reported: Set<string>;
   calls: MemberCall[];
+  /** Members' answers about the public catalogue, shared by every request (null: not kept). */
+  catalogue: CatalogueCache | null;
   /** Batches of `_entities` representations per `_entities` field, one DataLoader each. */
   entityBatches: WeakMap<FieldNode, DataLoader<Record<string, unknown>, unknown, string>>;
   /**

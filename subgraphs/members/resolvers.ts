@@ -96,6 +96,9 @@ function routeMutation(memberIdOf: (args: Record<string, unknown>, caller: Signe
       return await forwardRoot(context, info, member, buildForwardRequest(info, context.contract, info.fieldNodes, [], 'mutation'));
     } catch (error) {
       throw error instanceof MemberFailure ? error.error : error;
+    } finally {
+      // Whatever the change did (even one that failed half-way), the member's catalogue is asked afresh from now on.
+      context.catalogue?.invalidate(member.id);
     }
   };
 }

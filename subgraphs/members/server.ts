@@ -8,6 +8,7 @@ import type { Logger } from '../../lib/log.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import type { RouterContext } from './context.js';
 import { readForwardedField } from './forward.js';
+import { createCatalogueCache, type CatalogueCache } from './public-cache.js';
 import type { Registry } from './registry.js';
 import { createRegistryHolder, openLiveRegistry, type LiveRegistry, type RegistryReload } from './registry-watch.js';
 import { buildRouterSchema, contractSchema, readMemberContract } from './schema.js';
@@ -23,6 +24,8 @@ interface MemberRouterBaseOptions {
   hubAuth: HubVerifier | null;
   /** Signs the caller's identity for each member call; null only when members do not check (tests). */
   signer: HubSigner | null;
+  /** How long members' public catalogue answers are kept (public-cache.ts); 0 keeps none. Default 10 s. */
+  catalogueCacheMs?: number;
 }
 
 /**
@@ -43,6 +46,8 @@ export interface RunningMemberRouter extends RunningServer {
    * replaces the registry for new requests, an invalid one keeps it.
    */
   reloadRegistry(trigger?: string): Promise<RegistryReload>;
+  /** The members' public catalogue answers this router keeps (hits and misses, for benchmarks and tests). */
+  catalogue: CatalogueCache;
 }
 
 /** Reads forwarded member data by response key; everything else as usual. */
@@ -114,6 +119,7 @@ export async function startMemberRouter(options: MemberRouterOptions): Promise<R
   const schema = buildRouterSchema(contract);
   const contractOnly = contractSchema(contract);
   const client = createHttpClient();
+  const catalogue = createCatalogueCache(contractOnly, options.catalogueCacheMs !== undefined ? { ttlMs: options.catalogueCacheMs } : {});
   const server = await startGraphQLServer<RouterContext>({
     name: 'members',
     schema,
@@ -136,6 +142,7 @@ export async function startMemberRouter(options: MemberRouterOptions): Promise<R
         extraErrors: [],
         reported: new Set(),
         calls: [],
+        catalogue,
         entityBatches: new WeakMap(),
         accountFieldBatches: new WeakMap(),
         sharingByAccount: new Map(),
@@ -146,6 +153,7 @@ export async function startMemberRouter(options: MemberRouterOptions): Promise<R
   return {
     ...server,
     client,
+    catalogue,
     registry: () => holder.current(),
     reloadRegistry: (trigger) => live.reload(trigger),
     async stop() {
