@@ -124,6 +124,8 @@ describe('the gateway', () => {
         learners: 5,
         registry: parseRegistry({ members: [{ id: 'tuni.fi', name: memberProfile('tuni.fi')?.name, endpoint: 'http://127.0.0.1:0/graphql' }] }),
         memberPlugins: () => [holding],
+        // Queries stay in flight by holding the member's answer: none may come from the router's catalogue cache.
+        catalogueCacheMs: 0,
       },
       { admission: { costPerMinute: 1_000, maxInFlightCost: 150 }, trustedProxies: ['loopback'] },
     );
