@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createLocalJWKSet, errors as joseErrors, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, errors as joseErrors, type CompactJWSHeaderParameters, type JWK, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { CompactJwsError, compactSigner, decodeCompact, keyObjectOf, verifyCompact, type DecodedCompact } from './compact-jws.js';
 import { ANONYMOUS, CLAIMS, fileKeySet, InvalidTokenError, RECORD_SCOPES, remoteKeySet, ROLES, type Principal, type RecordScope, type Role } from './auth.js';
 import { ConfigError, type Env } from './config.js';
 import { isLearnerId } from './ids.js';
@@ -21,6 +22,8 @@ export const HUB_ISSUER = 'urn:eciu:hub';
 export const HUB_TOKEN_TYPE = 'hub+jwt';
 const ALGORITHM = SIGNING_ALGORITHM;
 export const HUB_TOKEN_LIFETIME_SECONDS = 60;
+/** Clocks of the hub's services may differ by this much. */
+const CLOCK_TOLERANCE_SECONDS = 5;
 const ANONYMOUS_CLAIM = 'anon';
 /** Hub tokens only: the sharing grants the router found for this call (see Principal.sharing). */
 const SHARING_CLAIM = 'eciu_sharing';
@@ -81,7 +84,14 @@ export async function ensureHubSigner(dir: string): Promise<HubSigner> {
 export async function hubSignerFromFiles(files: HubKeyFiles): Promise<HubSigner> {
   const privateJwk = JSON.parse(readFileSync(files.privatePath, 'utf8')) as JWK;
   const jwks = JSON.parse(readFileSync(files.jwksPath, 'utf8')) as { keys: JWK[] };
-  const key = await importJWK(privateJwk, ALGORITHM);
+  // Signed on this thread with node:crypto (lib/compact-jws.ts): one token per call, so each must be cheap.
+  const signer = compactSigner(privateJwk);
+  const token = (typ: string, claims: Record<string, unknown>, subject: string, audience: string): Promise<string> => {
+    const now = Math.floor(Date.now() / 1000);
+    return Promise.resolve(
+      signer.sign({ typ }, { ...claims, iss: HUB_ISSUER, aud: audience, sub: subject, iat: now, exp: now + HUB_TOKEN_LIFETIME_SECONDS, jti: randomUUID() }),
+    );
+  };
   return {
     jwks,
     sign(principal, audience) {
@@ -95,27 +105,11 @@ export async function hubSignerFromFiles(files: HubKeyFiles): Promise<HubSigner>
               ...(principal.verifierId ? { [CLAIMS.verifier]: principal.verifierId } : {}),
               ...(principal.sharing ? { [SHARING_CLAIM]: principal.sharing } : {}),
             };
-      return new SignJWT(claims)
-        .setProtectedHeader({ alg: ALGORITHM, kid: privateJwk.kid as string, typ: HUB_TOKEN_TYPE })
-        .setIssuer(HUB_ISSUER)
-        .setAudience(audience)
-        .setSubject(principal.kind === 'anonymous' ? 'anonymous' : principal.subject)
-        .setIssuedAt()
-        .setExpirationTime(`${HUB_TOKEN_LIFETIME_SECONDS}s`)
-        .setJti(randomUUID())
-        .sign(key);
+      return token(HUB_TOKEN_TYPE, claims, principal.kind === 'anonymous' ? 'anonymous' : principal.subject, audience);
     },
     signService(service, audience) {
-      if (!SERVICE_NAME.test(service)) throw new Error(`"${service}" is not a service name`);
-      return new SignJWT({ [SERVICE_CLAIM]: service })
-        .setProtectedHeader({ alg: ALGORITHM, kid: privateJwk.kid as string, typ: SERVICE_TOKEN_TYPE })
-        .setIssuer(HUB_ISSUER)
-        .setAudience(audience)
-        .setSubject(`urn:eciu:service:${service}`)
-        .setIssuedAt()
-        .setExpirationTime(`${HUB_TOKEN_LIFETIME_SECONDS}s`)
-        .setJti(randomUUID())
-        .sign(key);
+      if (!SERVICE_NAME.test(service)) return Promise.reject(new Error(`"${service}" is not a service name`));
+      return token(SERVICE_TOKEN_TYPE, { [SERVICE_CLAIM]: service }, `urn:eciu:service:${service}`, audience);
     },
   };
 }
@@ -136,35 +130,42 @@ export function createHubVerifier(keys: JWTVerifyGetKey): HubVerifier {
   let lastSweep = Date.now();
   /** Checks signature, type, issuer, audience, lifetime and single use; returns the payload. */
   async function check(header: string | undefined, audience: string, typ: string): Promise<JWTPayload> {
+    const refused = () => new InvalidTokenError('this service answers only requests that come through the hub');
     const match = header ? /^Bearer\s+([A-Za-z0-9._-]+)$/.exec(header.trim()) : null;
-    if (!match) throw new InvalidTokenError('this service answers only requests that come through the hub');
-    let payload: JWTPayload;
+    if (!match) throw refused();
+    let decoded: DecodedCompact;
     try {
-      const result = await jwtVerify(match[1] as string, keys, {
-        issuer: HUB_ISSUER,
-        audience,
-        algorithms: [ALGORITHM],
-        typ,
-        maxTokenAge: `${HUB_TOKEN_LIFETIME_SECONDS + 5}s`,
-        clockTolerance: 5,
-        requiredClaims: ['exp', 'iat', 'jti', 'sub'],
-      });
-      payload = result.payload;
+      decoded = decodeCompact(match[1] as string);
+    } catch {
+      throw refused();
+    }
+    if (decoded.header.alg !== ALGORITHM && decoded.header.alg !== 'EdDSA') throw refused();
+    if (decoded.header['typ'] !== typ) throw refused();
+    let key;
+    try {
+      key = keyObjectOf(await keys(decoded.header as CompactJWSHeaderParameters, { payload: '', signature: '' }));
     } catch (error) {
       // Say so when the hub's keys cannot be fetched: otherwise an operator sees every call refused and no reason.
-      const aboutTheToken = [
-        joseErrors.JWTClaimValidationFailed,
-        joseErrors.JWTExpired,
-        joseErrors.JWTInvalid,
-        joseErrors.JWSInvalid,
-        joseErrors.JWSSignatureVerificationFailed,
-        joseErrors.JOSEAlgNotAllowed,
-        joseErrors.JWKSNoMatchingKey,
-      ].some((kind) => error instanceof kind);
-      if (!aboutTheToken && !(error instanceof TypeError && /Invalid Compact JWS|JWT/i.test(error.message))) {
-        throw new InvalidTokenError("the hub's public keys could not be obtained, so no request can be verified");
-      }
-      throw new InvalidTokenError('this service answers only requests that come through the hub');
+      if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys || error instanceof CompactJwsError) throw refused();
+      throw new InvalidTokenError("the hub's public keys could not be obtained, so no request can be verified");
+    }
+    if (!verifyCompact(decoded, key)) throw refused();
+    const payload = decoded.payload as JWTPayload;
+    const seconds = Date.now() / 1000;
+    const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    if (
+      payload.iss !== HUB_ISSUER ||
+      !audiences.includes(audience) ||
+      typeof payload.exp !== 'number' ||
+      typeof payload.iat !== 'number' ||
+      typeof payload.jti !== 'string' ||
+      typeof payload.sub !== 'string' ||
+      payload.exp < seconds - CLOCK_TOLERANCE_SECONDS ||
+      payload.iat > seconds + CLOCK_TOLERANCE_SECONDS ||
+      seconds - payload.iat > HUB_TOKEN_LIFETIME_SECONDS + 5 + CLOCK_TOLERANCE_SECONDS ||
+      (typeof payload.nbf === 'number' && payload.nbf > seconds + CLOCK_TOLERANCE_SECONDS)
+    ) {
+      throw refused();
     }
     const now = Date.now();
     if (now - lastSweep > 10_000) {
