@@ -194,7 +194,7 @@ const fanOutConnection: Resolver = async (_source, args, context, info) => {
       ],
     },
   };
-  const request = buildForwardRequest(info, context.contract, [withKeys, ...rest]);
+  const request = buildForwardRequest(info, context.contract, [withKeys, ...rest], [], 'query', 'connection with merge keys');
   const answers = (
     await Promise.all(
       members.map(async (member) => {
@@ -288,7 +288,7 @@ function entityBatch(context: RouterContext, info: GraphQLResolveInfo): DataLoad
         }
         groups.set(member, [...(groups.get(member) ?? []), index]);
       });
-      const request = buildForwardRequest(info, context.contract, [withRepresentations(node)], [variableDefinition(REPRESENTATIONS, '[_Any!]!')]);
+      const request = buildForwardRequest(info, context.contract, [withRepresentations(node)], [variableDefinition(REPRESENTATIONS, '[_Any!]!')], 'query', 'entities');
       const key = String(info.path.key);
       await Promise.all(
         [...groups].map(async ([member, indexes]) => {
