@@ -5,7 +5,7 @@ import { startGateway, subgraphEndpoints } from '../gateway/gateway.js';
 import { readSupergraph } from '../gateway/supergraph.js';
 import type { EdgeSettings } from '../gateway/edge-config.js';
 import { ensureHubSigner, localHubVerifier, type HubSigner } from '../lib/hub-token.js';
-import type { Logger } from '../lib/log.js';
+import type { Logger, LoggerOptions } from '../lib/log.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../lib/orm.js';
 import { freePort, type RunningServer } from '../lib/server.js';
 import { ensureEscoData } from '../subgraphs/esco/curated.js';
@@ -23,6 +23,7 @@ import { analyticsPassThrough, issuancePassThrough } from '../gateway/wiring.js'
 import { devIdpSignInConfig, mountDevIdpSignIn } from './dev-idp-sign-in.js';
 import { createHttpClient } from '../lib/http-client.js';
 import { openMemberDatabase } from '../subgraphs/member/database.js';
+import { buildMemberSchema } from '../subgraphs/member/schema.js';
 import { startMemberServer } from '../subgraphs/member/server.js';
 import type { RecognitionService } from '../subgraphs/recognition/context.js';
 import { openRecognitionDatabase } from '../subgraphs/recognition/database.js';
@@ -43,6 +44,7 @@ import { ALLIANCE_MEMBERS, memberProfile, type MemberProfile } from './alliance.
 import { devIdpProfile, ensureDevIdp, type DevIdp } from './dev-idp.js';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { memberIsSeeded, seedDemo, type SeedProgress } from './seed.js';
+import { startMemberThread } from './member-thread.js';
 
 /*
  * The whole hub in one process: 13 member subgraphs, the member router, the
@@ -88,6 +90,11 @@ export interface HubOptions {
   analyticsK?: number;
   /** Build the analytics publications at start and in the background (subgraphs/analytics/standing.ts); npm start does, tests mostly not. */
   analyticsWarm?: boolean;
+  /**
+   * The member subgraphs on a thread of their own (hub/member-thread.ts), with a logger of these settings:
+   * npm start uses both cores so; tests keep them in-process, where plugins and clocks can reach them.
+   */
+  memberThread?: { log: Omit<LoggerOptions, 'write'> };
   /** How long the member router keeps members' public catalogue answers (default 10 s; 0: none). */
   catalogueCacheMs?: number;
   /** The members' clock (default: the system's). Tests fix it so that the demo data's enrolment deadlines stay open. */
@@ -269,36 +276,67 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     if (readPool) stops.push(() => readPool.close());
     const members = new Map<string, RunningMember>();
     const entries: MemberEntry[] = [];
-    await Promise.all(
-      memberDatabases.map(async ({ profile, orm, kind, location }) => {
-        const entry = options.registry?.get(profile.id);
-        const start = (port: number) =>
-          startMemberServer({
-            memberId: profile.id,
-            orm,
-            databaseKind: kind,
-            logger: logger.child(profile.id),
-            port,
-            host,
-            hubAuth,
-            ...(readPool && onFile({ kind, location }) ? { reads: readPool.forFile(location) } : {}),
-            ...(options.memberClock ? { clock: options.memberClock } : {}),
-            ...(options.memberPlugins ? { plugins: options.memberPlugins(profile.id) as never } : {}),
+    const entryOf = (memberId: string, name: string, url: string) => {
+      const entry = options.registry?.get(memberId);
+      entries.push({ id: memberId, name: entry?.name ?? name, endpoint: url, timeoutMs: entry?.timeoutMs ?? options.memberTimeoutMs ?? 2_000 });
+    };
+    const portOf = (memberId: string) => {
+      const entry = options.registry?.get(memberId);
+      return entry ? memberPort(entry) : (options.ports?.members ?? 0);
+    };
+    if (options.memberThread) {
+      if (options.memberPlugins || options.memberClock) throw new Error('Members on their own thread take no plugins or clock (functions cannot cross threads).');
+      const thread = await startMemberThread({
+        members: memberDatabases.map(({ profile, kind, location }) => ({ memberId: profile.id, target: { kind, location }, port: portOf(profile.id) })),
+        host,
+        hubJwks: hubSigner.jwks,
+        log: options.memberThread.log,
+      });
+      stops.push(() => thread.close());
+      // The thread has its own connections: the ones that migrated and seeded are done here.
+      for (const { orm } of memberDatabases) {
+        orms.splice(orms.indexOf(orm), 1);
+        await orm.close(true);
+      }
+      for (const { profile } of memberDatabases) {
+        const url = thread.members.find((member) => member.id === profile.id)?.url as string;
+        members.set(profile.id, { id: profile.id, url, stop: () => thread.stop(profile.id), restart: () => thread.restart(profile.id) });
+        entryOf(profile.id, profile.name, url);
+      }
+    } else {
+      // One schema for all 13 (it is the same; each request's context names its member): built once.
+      const memberSchema = await buildMemberSchema();
+      await Promise.all(
+        memberDatabases.map(async ({ profile, orm, kind, location }) => {
+          const start = (port: number) =>
+            startMemberServer({
+              memberId: profile.id,
+              orm,
+              databaseKind: kind,
+              logger: logger.child(profile.id),
+              port,
+              host,
+              hubAuth,
+              schema: memberSchema,
+              ...(readPool && onFile({ kind, location }) ? { reads: readPool.forFile(location) } : {}),
+              ...(options.memberClock ? { clock: options.memberClock } : {}),
+              ...(options.memberPlugins ? { plugins: options.memberPlugins(profile.id) as never } : {}),
+            });
+          let server: RunningServer = await start(portOf(profile.id));
+          stops.push(() => server.stop());
+          members.set(profile.id, {
+            id: profile.id,
+            url: server.url,
+            stop: () => server.stop(),
+            restart: async () => {
+              await server.stop();
+              server = await start(server.port);
+            },
           });
-        let server: RunningServer = await start(entry ? memberPort(entry) : (options.ports?.members ?? 0));
-        stops.push(() => server.stop());
-        members.set(profile.id, {
-          id: profile.id,
-          url: server.url,
-          stop: () => server.stop(),
-          restart: async () => {
-            await server.stop();
-            server = await start(server.port);
-          },
-        });
-        entries.push({ id: profile.id, name: entry?.name ?? profile.name, endpoint: server.url, timeoutMs: entry?.timeoutMs ?? options.memberTimeoutMs ?? 2_000 });
-      }),
-    );
+          entryOf(profile.id, profile.name, server.url);
+        }),
+      );
+    }
     const order = profiles.map((profile) => profile.id);
     entries.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
     const registry = parseRegistry({ members: entries });

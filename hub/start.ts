@@ -30,6 +30,8 @@ Environment:
   ISSUANCE_PORT     default 4004      RECOGNITION_PORT default 4005
   PASSPORT_PORT     default 4006      ANALYTICS_PORT default 4007
   ANALYTICS_K       k of the analytics k-anonymity       default 5, at least 3
+  MEMBER_THREAD     1: the member subgraphs answer on a thread of their own,
+                    so the hub uses two cores; 0: all on one    default 1
   CATALOGUE_CACHE_SECONDS  how long the router keeps members' public catalogue
                     answers (a change through the graph shows at once)  default 10, 0: none
   PUBLIC_URL        the hub's URL named in credentials   default http://<HOST>:<GATEWAY_PORT>
@@ -56,7 +58,8 @@ async function main(): Promise<void> {
   const learners = readInt(env, 'DEMO_LEARNERS', DEFAULT_DEMO_LEARNERS, { min: 1, max: 5_000_000 });
   const registryFile = resolve(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')));
   const registry = readRegistryFile(registryFile);
-  const logger = createLogger({ name: 'hub', format: env['LOG_FORMAT'] === 'json' ? 'json' : 'text' });
+  const logFormat = env['LOG_FORMAT'] === 'json' ? 'json' : 'text';
+  const logger = createLogger({ name: 'hub', format: logFormat });
   const say = (line: string) => process.stdout.write(`${line}\n`);
 
   const hub = await startHub({
@@ -67,6 +70,8 @@ async function main(): Promise<void> {
     registryFile,
     analyticsK: readInt(env, 'ANALYTICS_K', DEFAULT_K, { min: MIN_K, max: 1_000 }),
     analyticsWarm: true,
+    // Both cores: the members answer on their own thread (hub/member-thread.ts); MEMBER_THREAD=0 keeps them on the main one.
+    ...(env['MEMBER_THREAD'] === '0' ? {} : { memberThread: { log: { name: 'hub', format: logFormat } } }),
     catalogueCacheMs: readInt(env, 'CATALOGUE_CACHE_SECONDS', 10, { min: 0, max: 3_600 }) * 1000,
     ports: {
       gateway: readPort(env, 'GATEWAY_PORT', 4000),

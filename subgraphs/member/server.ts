@@ -1,3 +1,4 @@
+import type { GraphQLSchema } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/core';
 import { mountErasureRoute } from '../../lib/erasure.js';
@@ -29,12 +30,14 @@ export interface MemberServerOptions {
   reads?: HeavyReads;
   /** How long its uptake table is kept across requests (uptake.ts; default 10 s; 0: computed for every request). */
   uptakeTtlMs?: number;
+  /** The member schema, when the caller built it once for several members (it is the same for all: the member comes with each request's context). */
+  schema?: GraphQLSchema;
 }
 
 /** Starts one member's subgraph over its own database. */
 export async function startMemberServer(options: MemberServerOptions): Promise<RunningServer> {
   const { memberId, orm, databaseKind } = options;
-  const schema = await buildMemberSchema();
+  const schema = options.schema ?? (await buildMemberSchema());
   const clock = options.clock ?? (() => new Date());
   const reads = options.reads ?? READ_IN_PROCESS;
   const uptakeTtlMs = options.uptakeTtlMs ?? UPTAKE_TTL_MS;
