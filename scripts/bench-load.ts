@@ -129,8 +129,10 @@ function rssOf(pid: number): number {
  * Starts `args` with node in `cwd` and waits until its output matches `ready`
  * (or fails with the output's tail when it exits first or takes over `timeoutMs`).
  */
-export async function startProcess(cwd: string, args: readonly string[], env: Record<string, string>, ready: RegExp, timeoutMs = 600_000): Promise<StartedProcess> {
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startProcess(cwd: string, args: readonly string[], env: Record<string, string>, ready: RegExp, timeoutMs = 600_000, prefix: readonly string[] = []): Promise<StartedProcess> {
+  // `prefix`: a command that runs node, e.g. taskset -c 0 to hold the process to one core.
+  const [command, ...prefixArgs] = [...prefix, process.execPath];
+  const child = spawn(command as string, [...prefixArgs, ...args], { cwd, env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => {
     output += chunk.toString();

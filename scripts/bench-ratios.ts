@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError, runMain } from '../lib/config.js';
 import { REPO_ROOT } from '../lib/paths.js';
 import { ensureDevIdp } from '../hub/dev-idp.js';
+import type { Principal } from '../lib/auth.js';
+import { ensureHubSigner, localHubVerifier } from '../lib/hub-token.js';
 import { PATHWAY_QUERY } from '../hub/sample.js';
 import { showcaseLearners } from '../hub/seed.js';
 import { describeLoad, runLoad, startProcess, type LoadResult, type StartedProcess } from './bench-load.js';
@@ -62,8 +64,8 @@ function baseCheckout(commit: string, say: (line: string) => void): string {
   return dir;
 }
 
-async function startHubOf(dir: string, dataDir: string, learners: number, extra: Record<string, string> = {}): Promise<StartedProcess> {
-  return startProcess(dir, ['--import', 'tsx', 'hub/start.ts'], { DATA_DIR: dataDir, DEMO_LEARNERS: String(learners), ...EDGE_ENV, ...extra }, /Press Ctrl\+C to stop/);
+async function startHubOf(dir: string, dataDir: string, learners: number, prefix: readonly string[] = []): Promise<StartedProcess> {
+  return startProcess(dir, ['--import', 'tsx', 'hub/start.ts'], { DATA_DIR: dataDir, DEMO_LEARNERS: String(learners), ...EDGE_ENV }, /Press Ctrl\+C to stop/, 600_000, prefix);
 }
 
 async function measure(url: string, tokens: readonly string[], ids: readonly string[], requests: number): Promise<Omit<Figures, 'rss'>> {
@@ -141,10 +143,53 @@ async function main(): Promise<void> {
     say(`  institutions: throughput ${ratio(now.institutions.perSecond, then.institutions.perSecond)}; catalogue search: ${ratio(now.search.perSecond, then.search.perSecond)} (target ≥ 10×)`);
     say(`  fan-out against one member, p50: institutions ${ratio(now.institutions.p50, now.oneInstitution.p50)}, search ${ratio(now.search.p50, now.oneMemberSearch.p50)} (target ≤ 1.3×; at ${values.base}: ${ratio(then.institutions.p50, then.oneInstitution.p50)}, ${ratio(then.search.p50, then.oneMemberSearch.p50)})`);
     say(`  resident memory: ${now.rss} MiB against ${then.rss} MiB (target ≤ 600 MiB)`);
+    await cores(say, work, learners, requests, ids, now.pathway8);
+    await tokens(say, work);
     if (!values['no-peer']) await peer(say, work, learners, requests, ids);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** This checkout held to one core (taskset -c 0), against the two-core figure above. */
+async function cores(say: (line: string) => void, work: string, learners: number, requests: number, ids: readonly string[], twoCores: LoadResult): Promise<void> {
+  say('');
+  say('starting this checkout on one core (taskset -c 0) …');
+  const dataDir = join(work, 'one-core');
+  let hub: StartedProcess;
+  try {
+    hub = await startHubOf(REPO_ROOT, dataDir, learners, ['taskset', '-c', '0']);
+  } catch (error) {
+    say(`  not measured: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    return;
+  }
+  try {
+    const idp = await ensureDevIdp(join(dataDir, 'keys'));
+    const tokens = await Promise.all(Array.from({ length: 8 }, (_, caller) => idp.issue({ role: 'learner', learnerId: ids[caller % ids.length] as string })));
+    const one = await runLoad({ url: 'http://127.0.0.1:4000/graphql', query: PATHWAY_QUERY, variables: (caller) => ({ id: ids[caller % ids.length] }), tokens, concurrency: 8, requests });
+    say(`  pathway query, concurrency 8, one core: ${describeLoad(one)}`);
+    say(`  scaling from 1 to 2 cores: ${ratio(twoCores.perSecond, one.perSecond)} the throughput`);
+  } finally {
+    await hub.stop();
+  }
+}
+
+/** What one hop's trust costs: a hub token signed by the caller and verified by the receiver, as the services do it. */
+async function tokens(say: (line: string) => void, work: string): Promise<void> {
+  const signer = await ensureHubSigner(join(work, 'token-keys'));
+  const verifier = localHubVerifier(signer.jwks);
+  const principal: Principal = { kind: 'user', subject: 'bench@eciu.eu', roles: ['learner'], learnerId: 'eciu-keh3l88z96nv' };
+  const rounds = 3_000;
+  const made: string[] = [];
+  for (let i = 0; i < 200; i += 1) await verifier.verify(`Bearer ${await signer.sign(principal, 'esco')}`, 'esco');
+  let started = performance.now();
+  for (let i = 0; i < rounds; i += 1) made.push(await signer.sign(principal, 'esco'));
+  const signUs = ((performance.now() - started) * 1000) / rounds;
+  started = performance.now();
+  for (const token of made) await verifier.verify(`Bearer ${token}`, 'esco');
+  const verifyUs = ((performance.now() - started) * 1000) / rounds;
+  say('');
+  say(`per-hop trust: a hub token signed ${signUs.toFixed(0)} us, verified ${verifyUs.toFixed(0)} us (single use, audience and lifetime checked): ${((signUs + verifyUs) / 1000).toFixed(3)} ms a hop (target ≤ 0.1 ms)`);
 }
 
 /** Our gateway and Hive Gateway, each its own process, over the same running subgraphs of this checkout. */
