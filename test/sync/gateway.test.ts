@@ -25,6 +25,14 @@ const OFFERING = /* GraphQL */ `
   }
 `;
 
+/**
+ * The router keeps members' public catalogue answers for CATALOGUE_CACHE_SECONDS (subgraphs/members/public-cache.ts):
+ * a change written at the member itself, as an import or a sync writes it, is served through the gateway within that
+ * bound. Here the bound is short, and each check waits it out once.
+ */
+const CATALOGUE_BOUND_MS = 300;
+const catalogueBound = () => new Promise((resolve) => setTimeout(resolve, CATALOGUE_BOUND_MS + 50));
+
 let hub: TestHub;
 let orm: MikroORM;
 let fixture: OeapiFixture;
@@ -34,7 +42,7 @@ let dataset: OeapiDataset;
 beforeAll(async () => {
   const context = loadContext();
   dataset = syncDataset(context, { courses: 6, students: 8 });
-  [hub, fixture] = await Promise.all([startTestHub(), startFixture(context, { dataset })]);
+  [hub, fixture] = await Promise.all([startTestHub({ catalogueCacheMs: CATALOGUE_BOUND_MS }), startFixture(context, { dataset })]);
   // A second connection to the member's file (hub/stack.ts: <dataDir>/members/<id>.sqlite).
   orm = await openMemberDatabase({ kind: 'sqlite', location: join(hub.dataDir, 'members', `${MEMBER}.sqlite`) });
   client = syncClient(context, fixture.url);
@@ -47,13 +55,14 @@ afterAll(async () => {
 });
 
 describe('an offering synced into a running hub', () => {
-  it('is served through the gateway at once, with its learning outcomes, and found by search', async () => {
+  it('is served through the gateway within the catalogue bound, with its learning outcomes, and found by search', async () => {
     const course = dataset.courses[1]!;
     const offering = dataset.courseOfferings.find((candidate) => candidate.courseId === course.courseId)!;
     const id = `${MEMBER}:${offering.courseOfferingId}`;
     expect((await hub.query(OFFERING, { id })).body.data?.['offering']).toBeNull();
     const result = await runSync(orm, 'sqlite', client);
     expect(result.status).toBe('succeeded');
+    await catalogueBound();
     const { body } = await hub.query(OFFERING, { id });
     expect(body.errors).toBeUndefined();
     expect(body.data?.['offering']).toEqual({
@@ -83,6 +92,7 @@ describe('an offering synced into a running hub', () => {
     fixture.touch('courses', course.courseId, (record) => void (record['name'] = [{ language: 'en-GB', value: 'Circular construction in practice' }]));
     const result = await runSync(orm, 'sqlite', client);
     expect(result).toMatchObject({ status: 'succeeded', mode: 'incremental' });
+    await catalogueBound();
     const offering = dataset.courseOfferings.find((candidate) => candidate.courseId === course.courseId)!;
     const { body } = await hub.query(`{ offering(id: "${MEMBER}:${offering.courseOfferingId}") { title } }`);
     expect(body.data?.['offering']).toEqual({ title: 'Circular construction in practice' });
