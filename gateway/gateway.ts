@@ -192,13 +192,14 @@ function serviceUnavailable(name: string, reason: string): GraphQLError {
  * client instead of "unavailable".
  */
 function deadlineFetcher(client: HttpClient, endpoint: SubgraphEndpoint, logger: Logger) {
-  return async (url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }) => {
+  return async (url: string, init?: { method?: string; headers?: unknown; body?: string }) => {
     let status: number;
     let text: string;
     try {
-      const response = await client.fetch(url, { ...(init as object), timeoutMs: endpoint.timeoutMs });
-      status = response.status;
-      text = await response.text();
+      // The gateway hands over a Headers object (its fetch API), or a plain record.
+      const given = init?.headers as Record<string, string> | { entries(): Iterable<[string, string]> } | undefined;
+      const headers = given && typeof given.entries === 'function' ? Object.fromEntries((given as { entries(): Iterable<[string, string]> }).entries()) : ((given as Record<string, string> | undefined) ?? {});
+      ({ status, text } = await client.post(url, { headers, body: init?.body ?? '', timeoutMs: endpoint.timeoutMs }));
     } catch (error) {
       const timedOut = ['TimeoutError', 'AbortError'].includes((error as { name?: string }).name ?? '');
       logger.warn('subgraph call failed', { subgraph: endpoint.name, reason: timedOut ? 'timeout' : (error as Error).message });

@@ -34,22 +34,24 @@ export interface SubgraphCaller<S extends string> {
  */
 export function observedClient<S extends string>(client: HttpClient, urls: Readonly<Record<S, string>>, observe: () => ((call: SubgraphCall<S>) => void) | undefined): HttpClient {
   const byUrl = new Map<string, S>((Object.entries(urls) as [S, string][]).map(([service, url]) => [new URL(url).href, service]));
+  const observed = async <T>(url: string, send: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const report = (ok: boolean) => {
+      const service = byUrl.get(new URL(url).href);
+      if (service) observe()?.({ service, ms: performance.now() - started, ok });
+    };
+    try {
+      const answer = await send();
+      report(true);
+      return answer;
+    } catch (error) {
+      report(false);
+      throw error;
+    }
+  };
   return {
-    async fetch(url, init) {
-      const started = performance.now();
-      const report = (ok: boolean) => {
-        const service = byUrl.get(new URL(url).href);
-        if (service) observe()?.({ service, ms: performance.now() - started, ok });
-      };
-      try {
-        const response = await client.fetch(url, init);
-        report(true);
-        return response;
-      } catch (error) {
-        report(false);
-        throw error;
-      }
-    },
+    fetch: (url, init) => observed(url, () => client.fetch(url, init)),
+    post: (url, init) => observed(url, () => client.post(url, init)),
     close: () => client.close(),
   };
 }
