@@ -48,7 +48,7 @@ async function checkLearner(context: LearnersContext, learnerId: string): Promis
   const principal = requireSignedIn(context.principal, 'learner profiles');
   if (isSelf(context, learnerId) || seesEveryEntry(context)) return;
   if (hasRole(principal, 'member-staff') && principal.memberId) {
-    const [links, grants] = await Promise.all([context.loaders.linksByLearner.load(learnerId), context.loaders.grantsByLearner.load(learnerId)]);
+    const [links, grants] = await Promise.all([context.loaders.linksByLearner.load(learnerId), context.loaders.activeGrantsByLearner.load(learnerId)]);
     if (links.some((link) => link.memberId === principal.memberId)) return;
     if (sharingWith(grants, principal.memberId).length > 0) return;
   }
@@ -85,7 +85,7 @@ export async function visibleLinks(context: LearnersContext, learner: LearnerVia
   const principal = context.principal;
   if (principal.kind !== 'user' || !hasRole(principal, 'member-staff') || !principal.memberId) return [];
   const staffOf = principal.memberId;
-  const grants = await context.loaders.grantsByLearner.load(learner.id);
+  const grants = await context.loaders.activeGrantsByLearner.load(learner.id);
   const shared = sharingWith(grants, staffOf);
   if (shared.some((grant) => grant.memberIds.length === 0)) return links;
   const visible = new Set([staffOf, ...shared.flatMap((grant) => grant.memberIds)]);

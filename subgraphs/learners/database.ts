@@ -30,8 +30,9 @@ export const LearnerAccountLinkSchema = new EntitySchema<LearnerAccountLink>({
 export const ConsentGrantSchema = new EntitySchema<ConsentGrant>({
   class: ConsentGrant,
   tableName: 'consent_grant',
-  // The router asks "which grants of these learners go to member X"; a verifier "which grants go to me".
-  indexes: [{ properties: ['learner', 'granteeMemberId'] }, { properties: ['verifierId'] }],
+  // The router asks "which grants of these learners go to member X"; a verifier "which grants go to me";
+  // every access check "which grants of this learner are in force" (revoked_at null, expires_at ahead).
+  indexes: [{ properties: ['learner', 'granteeMemberId'] }, { properties: ['verifierId'] }, { name: 'consent_grant_in_force_index', properties: ['learner', 'revokedAt', 'expiresAt'] }],
   properties: {
     id: { type: 'string', primary: true, length: 36 },
     learner: { kind: 'm:1', entity: () => Learner, ref: true, deleteRule: 'cascade' },

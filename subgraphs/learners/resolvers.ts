@@ -115,7 +115,7 @@ export class ConsentGrantResolver {
     const learnerId = actingLearner(context);
     const learner = await context.loaders.learner.load(learnerId);
     if (!learner) throw new GraphQLError('Your alliance learner id is not in the learner register.', { extensions: { code: 'NOT_FOUND' } });
-    const [links, grants] = await Promise.all([context.loaders.linksByLearner.load(learnerId), context.loaders.grantsByLearner.load(learnerId)]);
+    const [links, grants] = await Promise.all([context.loaders.linksByLearner.load(learnerId), context.loaders.activeGrantsByLearner.load(learnerId)]);
     const now = new Date();
     const fields = newGrant(input, {
       learnerId,

@@ -123,7 +123,7 @@ export async function sharingForCaller(context: LearnersContext, learner: Learne
   if (hasRole(principal, 'member-staff') && principal.memberId) {
     const memberId = principal.memberId;
     const now = new Date();
-    const grants = (await context.loaders.grantsByLearner.load(learner.id)).filter(
+    const grants = (await context.loaders.activeGrantsByLearner.load(learner.id)).filter(
       (grant) => grant.granteeKind === GranteeKind.MEMBER && grant.granteeMemberId === memberId && grantStatus(grant, now) === ConsentGrantStatus.ACTIVE,
     );
     if (grants.length === 0) return [];

@@ -293,6 +293,28 @@ describe.each(DATABASE_KINDS)('learners subgraph on %s', (kind) => {
       expect(listed.data?.['learner']).toEqual({ consentGrants: [{ id, status: 'EXPIRED' }] });
     });
 
+    it('checks access against the grants in force only, by their index: a grant/revoke loop does not grow what a check reads', async () => {
+      for (let round = 0; round < 25; round += 1) {
+        const id = ((await grant({ memberId: outsider, purpose: 'RECOGNITION', scopes: ['ACHIEVEMENTS'] })).data?.['grantConsent'] as { id: string }).id;
+        await server.run(REVOKE, { id }, asLearner(learner.id));
+      }
+      const kept = ((await grant({ memberId: outsider, purpose: 'RECOGNITION', scopes: ['ENROLMENTS'] })).data?.['grantConsent'] as { id: string }).id;
+      const { result, statements } = await sql.measure(() => sharing(staffOf(outsider)));
+      expect(result).toEqual([{ scopes: ['ENROLMENTS'], memberIds: [] }]);
+      const read = statements.filter((statement) => /from [`"]consent_grant[`"]/.test(statement));
+      expect(read.length).toBe(1);
+      expect(read[0]).toMatch(/[`"]revoked_at[`"] is null/);
+      expect(read[0]).toMatch(/[`"]expires_at[`"] >/);
+      if (kind === 'sqlite') {
+        const plan = (await orm.em.fork().getConnection().execute(`explain query plan select * from consent_grant where learner_id = ? and revoked_at is null and expires_at > ?`, [learner.id, Date.now()])) as { detail: string }[];
+        expect(plan.map((step) => step.detail).join(' ')).toContain('consent_grant_in_force_index');
+      }
+      // The learner's own list still shows the whole history.
+      const listed = await server.run(`query ($id: ID!) { learner(id: $id) { consentGrants(status: REVOKED) { id } } }`, { id: learner.id }, asLearner(learner.id));
+      expect((listed.data?.['learner'] as { consentGrants: unknown[] }).consentGrants.length).toBeGreaterThanOrEqual(25);
+      await server.run(REVOKE, { id: kept }, asLearner(learner.id));
+    });
+
     it('records a grant to a named verifier', async () => {
       const granted = await grant({ verifier: { name: '  Acme Robotics GmbH ', id: 'https://acme.example/hr' }, purpose: 'EMPLOYMENT', scopes: ['ACHIEVEMENTS'] });
       expect(granted.data?.['grantConsent']).toMatchObject({ granteeKind: 'VERIFIER', granteeMember: null, verifier: { name: 'Acme Robotics GmbH', id: 'https://acme.example/hr' } });
