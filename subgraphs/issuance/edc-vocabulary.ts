@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { statusEntry as bitstringStatusEntry, type StatusPurpose } from '../../lib/status-list.js';
 import type { CredentialFacts, ProficiencyLevel, StatusEntryFacts } from './facts.js';
 
 /*
@@ -293,15 +294,9 @@ export const OFFERING_KINDS: Record<CredentialFacts['offering']['kind'], string>
   COURSE: 'Course',
 };
 
-export function statusEntry(entry: StatusEntryFacts, statusPurpose: 'revocation' | 'suspension'): Node {
-  if (!Number.isSafeInteger(entry.index) || entry.index < 0) throw new Error(`Status list index ${entry.index} is not a non-negative integer.`);
-  return {
-    id: `${entry.listUrl}#${entry.index}`,
-    type: 'BitstringStatusListEntry',
-    statusPurpose,
-    statusListIndex: String(entry.index),
-    statusListCredential: entry.listUrl,
-  };
+export function statusEntry(entry: StatusEntryFacts, statusPurpose: StatusPurpose): Node {
+  // The hub's one status entry (lib/status-list.ts: list URL, purpose and index checked there), as an EDC node.
+  return { ...bitstringStatusEntry({ listUrl: entry.listUrl, index: entry.index, statusPurpose }) };
 }
 
 const xmlEscape = (text: string): string =>

@@ -270,6 +270,16 @@ describe('the credential envelope', () => {
     ]);
   });
 
+  it("writes its status entries with the hub's one status entry (lib/status-list.ts), which refuses an index past the list or a list that is no URL", () => {
+    for (const status of [
+      { revocation: { listUrl: `${STATUS_LIST}/revocation/1`, index: 131_072 }, suspension: FULL.status.suspension },
+      { revocation: { listUrl: `${STATUS_LIST}/revocation/1`, index: -1 }, suspension: FULL.status.suspension },
+      { revocation: { listUrl: 'not a url', index: 1 }, suspension: FULL.status.suspension },
+    ]) {
+      expect(() => buildCredential({ ...FULL, status })).toThrow();
+    }
+  });
+
   it('renders a page that states the essentials, XML-escaped', () => {
     const image = obj(credential, 'displayParameter', 'individualDisplay', 'displayDetail', 'image');
     expect(at(image, 'contentType', 'id')).toBe('http://publications.europa.eu/resource/authority/file-type/SVG');
