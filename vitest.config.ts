@@ -15,6 +15,9 @@ export default defineConfig({
     environment: 'node',
     // Each file runs in its own process: servers, ports and databases never leak between files.
     pool: 'forks',
+    // Vitest's default is one fork fewer than the cores: one on these 2-core machines, though most files wait on
+    // servers and sockets. Two forks: the full suite in ~540 s instead of ~620-680 s here, every test still passing.
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     env: { APOLLO_TELEMETRY_DISABLED: '1', NODE_ENV: 'test' },
