@@ -9,6 +9,7 @@ import { ensureDevIdp } from '../hub/dev-idp.js';
 import { DEFAULT_DEMO_LEARNERS } from '../hub/demo.js';
 import { PATHWAY_QUERY } from '../hub/sample.js';
 import { showcaseLearners } from '../hub/seed.js';
+import { percentile } from './bench-load.js';
 
 const HELP = `Usage: npm run bench:attack -- [--requests <n>] [--seconds <n>] [--attackers <n>] [--attack-rate <n>] [--rounds <n>]
 
@@ -73,9 +74,6 @@ function startHubProcess(dataDir: string, extraEnv: Record<string, string>): Pro
   });
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 interface Latencies {
   p50: number;

@@ -14,6 +14,7 @@ import { startHub } from '../hub/stack.js';
 import { openLearnersDatabase } from '../subgraphs/learners/database.js';
 import { openMemberDatabase } from '../subgraphs/member/database.js';
 import { catalogue } from '../subgraphs/passport/goals.js';
+import { percentile } from './bench-load.js';
 
 const HELP = `Usage: npm run bench:hub -- [--learners <n>] [--requests <n>] [--concurrency <n>] [--data-dir <folder>]
 
@@ -87,9 +88,6 @@ const SKILLS_IMPACT_QUERY = /* GraphQL */ `{
 
 const mib = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

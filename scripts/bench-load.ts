@@ -33,7 +33,8 @@ export interface LoadOptions {
   warmup?: number;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
+/** The p-th percentile of sorted figures (nearest rank): what every benchmark script prints. */
+export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
