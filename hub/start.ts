@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readBaseUrl, readInt, readPort, readString, runMain, stopOnSignals } from '../lib/config.js';
+import { readBaseUrl, readBoolean, readInt, readPort, readString, runMain, stopOnSignals } from '../lib/config.js';
 import { createLogger } from '../lib/log.js';
 import { EDGE_HELP, readEdgeSettings } from '../gateway/edge-config.js';
 import { REPO_ROOT } from '../lib/paths.js';
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     analyticsK: readInt(env, 'ANALYTICS_K', DEFAULT_K, { min: MIN_K, max: 1_000 }),
     analyticsWarm: true,
     // Both cores: the members answer on their own thread (hub/member-thread.ts); MEMBER_THREAD=0 keeps them on the main one.
-    ...(env['MEMBER_THREAD'] === '0' ? {} : { memberThread: { log: { name: 'hub', format: logFormat } } }),
+    ...(readBoolean(env, 'MEMBER_THREAD', true) ? { memberThread: { log: { name: 'hub', format: logFormat } } } : {}),
     catalogueCacheMs: readInt(env, 'CATALOGUE_CACHE_SECONDS', 10, { min: 0, max: 3_600 }) * 1000,
     ports: {
       gateway: readPort(env, 'GATEWAY_PORT', 4000),
