@@ -4,6 +4,7 @@ import type { Principal } from '../../lib/auth.js';
 import type { HttpClient } from '../../lib/http-client.js';
 import type { HubSigner } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
+import type { ForwardMemo } from './forward.js';
 import type { CatalogueCache } from './public-cache.js';
 import type { Registry } from './registry.js';
 
@@ -29,6 +30,8 @@ export interface RouterContext {
   client: HttpClient;
   /** The member contract as a schema: forwarded documents are pruned to it. */
   contract: GraphQLSchema;
+  /** Forward requests this router has built (subgraphs/members/forward.ts), shared by its requests. */
+  forwards: ForwardMemo;
   logger: Logger;
   /** The client's variables as sent (not coerced), forwarded unchanged. */
   rawVariables: Record<string, unknown>;

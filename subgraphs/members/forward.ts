@@ -167,7 +167,7 @@ export interface ForwardRequest {
  */
 export function buildForwardRequest(
   info: GraphQLResolveInfo,
-  contract: GraphQLSchema,
+  target: ForwardTarget,
   selections: readonly SelectionNode[],
   extraVariables: VariableDefinitionNode[] = [],
   operation: 'query' | 'mutation' = 'query',
@@ -179,22 +179,35 @@ export function buildForwardRequest(
   // for the field's own selections, or under the caller's `memo` tag when the caller adds the same every time.
   const field = memo !== undefined || (selections === info.fieldNodes && extraVariables.length === 0) ? info.fieldNodes[0] : undefined;
   const key = `${operation}\u0000${memo ?? ''}`;
-  const byField = field ? FORWARD_MEMO.get(info.operation)?.get(field) : undefined;
-  const known = byField?.get(key);
-  if (known && known.contract === contract) return known.request;
-  const request = forwardRequestOf(info, contract, selections, extraVariables, operation);
+  const memoOf = target.forwards;
+  const known = field ? memoOf.get(info.operation)?.get(field)?.get(key) : undefined;
+  if (known) return known;
+  const request = forwardRequestOf(info, target.contract, selections, extraVariables, operation);
   if (field) {
-    let fields = FORWARD_MEMO.get(info.operation);
-    if (!fields) FORWARD_MEMO.set(info.operation, (fields = new WeakMap()));
+    let fields = memoOf.get(info.operation);
+    if (!fields) memoOf.set(info.operation, (fields = new WeakMap()));
     let keys = fields.get(field);
     if (!keys) fields.set(field, (keys = new Map()));
-    if (keys.size < 16) keys.set(key, { contract, request });
+    if (keys.size < 16) keys.set(key, request);
   }
   return request;
 }
 
-/** Forward requests already built, per client operation and root field (see buildForwardRequest). */
-const FORWARD_MEMO = new WeakMap<object, WeakMap<object, Map<string, { contract: GraphQLSchema; request: ForwardRequest }>>>();
+/**
+ * The forward requests one router has built, per client operation and root field (see buildForwardRequest):
+ * weakly held, so they go with the documents Apollo Server lets go of.
+ */
+export type ForwardMemo = WeakMap<object, WeakMap<object, Map<string, ForwardRequest>>>;
+
+export function createForwardMemo(): ForwardMemo {
+  return new WeakMap();
+}
+
+/** What forwarding needs of the router: its member contract, and where it keeps requests already built. */
+export interface ForwardTarget {
+  contract: GraphQLSchema;
+  forwards: ForwardMemo;
+}
 
 function forwardRequestOf(
   info: GraphQLResolveInfo,

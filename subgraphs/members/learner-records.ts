@@ -68,7 +68,7 @@ function accountFieldBatch(context: RouterContext, info: GraphQLResolveInfo, mem
       selections: [...mergedSelections(info.fieldNodes), field(sortField, { alias: SORT }), field('id', { alias: ID })],
     });
     const entities = field('_entities', { selections: [inlineFragment('LearnerAccount', [items])] });
-    const request = buildForwardRequest(info, context.contract, [withRepresentations(entities)], [variableDefinition(REPRESENTATIONS, '[_Any!]!')], 'query', `account ${fieldName} by ${sortField}`);
+    const request = buildForwardRequest(info, context, [withRepresentations(entities)], [variableDefinition(REPRESENTATIONS, '[_Any!]!')], 'query', `account ${fieldName} by ${sortField}`);
     try {
       const answer = await callMember(
         context,

@@ -93,7 +93,7 @@ function routeMutation(memberIdOf: (args: Record<string, unknown>, caller: Signe
     const { memberId, argument } = memberIdOf(args, caller);
     const member = memberOrThrow(context, memberId, argument);
     try {
-      return await forwardRoot(context, info, member, buildForwardRequest(info, context.contract, info.fieldNodes, [], 'mutation'));
+      return await forwardRoot(context, info, member, buildForwardRequest(info, context, info.fieldNodes, [], 'mutation'));
     } catch (error) {
       throw error instanceof MemberFailure ? error.error : error;
     } finally {
@@ -109,7 +109,7 @@ const routeByMemberId = routeBy((id) => {
 
 /** Root list fields: every member answers in parallel; the lists are joined in registry order. */
 const fanOutList: Resolver = async (_source, _args, context, info) => {
-  const request = buildForwardRequest(info, context.contract, info.fieldNodes);
+  const request = buildForwardRequest(info, context, info.fieldNodes);
   const lists = await Promise.all(
     context.registry.members.map(async (member) => {
       try {
@@ -194,7 +194,7 @@ const fanOutConnection: Resolver = async (_source, args, context, info) => {
       ],
     },
   };
-  const request = buildForwardRequest(info, context.contract, [withKeys, ...rest], [], 'query', 'connection with merge keys');
+  const request = buildForwardRequest(info, context, [withKeys, ...rest], [], 'query', 'connection with merge keys');
   const answers = (
     await Promise.all(
       members.map(async (member) => {
@@ -288,7 +288,7 @@ function entityBatch(context: RouterContext, info: GraphQLResolveInfo): DataLoad
         }
         groups.set(member, [...(groups.get(member) ?? []), index]);
       });
-      const request = buildForwardRequest(info, context.contract, [withRepresentations(node)], [variableDefinition(REPRESENTATIONS, '[_Any!]!')], 'query', 'entities');
+      const request = buildForwardRequest(info, context, [withRepresentations(node)], [variableDefinition(REPRESENTATIONS, '[_Any!]!')], 'query', 'entities');
       const key = String(info.path.key);
       await Promise.all(
         [...groups].map(async ([member, indexes]) => {

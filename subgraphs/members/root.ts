@@ -45,7 +45,7 @@ export function unknownValueFailure(member: MemberEntry, value: string): MemberF
  * Forwards the root field to one member and returns its value, after
  * checking the value is one the router can return.
  */
-export async function forwardRoot(context: RouterContext, info: GraphQLResolveInfo, member: MemberEntry, request: ForwardRequest = buildForwardRequest(info, context.contract, info.fieldNodes)): Promise<unknown> {
+export async function forwardRoot(context: RouterContext, info: GraphQLResolveInfo, member: MemberEntry, request: ForwardRequest = buildForwardRequest(info, context, info.fieldNodes)): Promise<unknown> {
   const answer = await callMember(context, member, info.fieldName, request.query, pickVariables(context.rawVariables, request.variableNames));
   const value = rootValue(answer, String(info.path.key), context);
   const unknown = unknownEnumValue(value, info.returnType, mergedSelections(info.fieldNodes), info);

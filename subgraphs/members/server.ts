@@ -7,7 +7,7 @@ import type { HubSigner, HubVerifier } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import type { RouterContext } from './context.js';
-import { readForwardedField } from './forward.js';
+import { createForwardMemo, readForwardedField } from './forward.js';
 import { createCatalogueCache, type CatalogueCache } from './public-cache.js';
 import type { Registry } from './registry.js';
 import { createRegistryHolder, openLiveRegistry, type LiveRegistry, type RegistryReload } from './registry-watch.js';
@@ -119,6 +119,7 @@ export async function startMemberRouter(options: MemberRouterOptions): Promise<R
   const schema = buildRouterSchema(contract);
   const contractOnly = contractSchema(contract);
   const client = createHttpClient();
+  const forwards = createForwardMemo();
   const catalogue = createCatalogueCache(contractOnly, options.catalogueCacheMs !== undefined ? { ttlMs: options.catalogueCacheMs } : {});
   const server = await startGraphQLServer<RouterContext>({
     name: 'members',
@@ -137,6 +138,7 @@ export async function startMemberRouter(options: MemberRouterOptions): Promise<R
         registry: holder.current(),
         client,
         contract: contractOnly,
+        forwards,
         logger: options.logger,
         rawVariables: rawVariablesOf(request),
         extraErrors: [],
