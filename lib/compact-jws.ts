@@ -101,16 +101,17 @@ export function verifyCompact(decoded: DecodedCompact, key: KeyObject): boolean 
   return verify('sha256', Buffer.from(decoded.input), { key, dsaEncoding: 'ieee-p1363' }, decoded.signature);
 }
 
-const fromCryptoKey = new WeakMap<object, KeyObject>();
-
-/** The node:crypto key behind what a jose key set returned (a CryptoKey, a KeyObject or a JWK), converted once. */
-export function keyObjectOf(key: unknown): KeyObject {
+/**
+ * The node:crypto key behind what a jose key set returned (a CryptoKey, a KeyObject or a JWK), converted once
+ * per `converted` (the caller's own memo: a verifier keeps one for the keys of its set).
+ */
+export function keyObjectOf(key: unknown, converted: WeakMap<object, KeyObject> = new WeakMap()): KeyObject {
   if (key instanceof KeyObject) return key;
   if (key !== null && typeof key === 'object') {
-    let known = fromCryptoKey.get(key);
+    let known = converted.get(key);
     if (!known) {
       known = 'kty' in key ? createPublicKey({ key: key as never, format: 'jwk' }) : KeyObject.from(key as CryptoKey);
-      fromCryptoKey.set(key, known);
+      converted.set(key, known);
     }
     return known;
   }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createLocalJWKSet, errors as joseErrors, type CompactJWSHeaderParameters, type JWK, type JWTPayload, type JWTVerifyGetKey } from 'jose';
@@ -127,6 +127,8 @@ export interface HubVerifier {
  */
 export function createHubVerifier(keys: JWTVerifyGetKey): HubVerifier {
   const seen = new Map<string, number>();
+  /** The key set's keys as node:crypto keys, converted once each. */
+  const converted = new WeakMap<object, KeyObject>();
   let lastSweep = Date.now();
   /** Checks signature, type, issuer, audience, lifetime and single use; returns the payload. */
   async function check(header: string | undefined, audience: string, typ: string): Promise<JWTPayload> {
@@ -143,7 +145,7 @@ export function createHubVerifier(keys: JWTVerifyGetKey): HubVerifier {
     if (decoded.header['typ'] !== typ) throw refused();
     let key;
     try {
-      key = keyObjectOf(await keys(decoded.header as CompactJWSHeaderParameters, { payload: '', signature: '' }));
+      key = keyObjectOf(await keys(decoded.header as CompactJWSHeaderParameters, { payload: '', signature: '' }), converted);
     } catch (error) {
       // Say so when the hub's keys cannot be fetched: otherwise an operator sees every call refused and no reason.
       if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys || error instanceof CompactJwsError) throw refused();
