@@ -1,5 +1,6 @@
 import { parseTrustedProxies } from '../lib/client-address.js';
-import { readInt, readString, type Env } from '../lib/config.js';
+import { ConfigError, readInt, readString, type Env } from '../lib/config.js';
+import type { MetricsAccess } from '../lib/metrics.js';
 import { DEFAULT_MAX_RESULT_ITEMS } from '../lib/result-size.js';
 import { DEFAULT_ADMISSION } from './admission.js';
 import type { GatewayOptions } from './gateway.js';
@@ -13,7 +14,7 @@ import { readSafelist } from './safelist.js';
  */
 
 /** What the edge settings decide; the rest of GatewayOptions is wiring. */
-export type EdgeSettings = Pick<GatewayOptions, 'production' | 'corsOrigins' | 'rateLimitPerMinute' | 'trustedProxies' | 'maxResultItems' | 'safelist' | 'admission'>;
+export type EdgeSettings = Pick<GatewayOptions, 'production' | 'corsOrigins' | 'rateLimitPerMinute' | 'trustedProxies' | 'maxResultItems' | 'safelist' | 'admission' | 'metricsAccess'>;
 
 /** The `--help` lines of the variables `readEdgeSettings` reads. */
 export const EDGE_HELP = `  NODE_ENV=production           no introspection, no schema hints in errors, no GraphQL IDE
@@ -28,6 +29,9 @@ export const EDGE_HELP = `  NODE_ENV=production           no introspection, no s
   SAFELIST_FILE                 the portal's persisted query manifest (JSON, as written by
                                 @apollo/generate-persisted-query-manifest): only its operations
                                 run, sent by hash or as their exact text (default: any operation)
+  METRICS_TOKEN                 GET /metrics (Prometheus) needs "Authorization: Bearer <token>";
+                                at least 16 characters. Without it /metrics is open in
+                                development and not served with NODE_ENV=production
 Cost-aware admission (a query's cost: the objects it may return, as for MAX_RESULT_ITEMS;
 a caller: the token's subject, or the client's address when anonymous; 0 turns a gate off):
   COST_BUDGET_PER_MINUTE        cost one caller may spend per minute   default ${DEFAULT_ADMISSION.costPerMinute}
@@ -45,8 +49,10 @@ a caller: the token's subject, or the client's address when anonymous; 0 turns a
  */
 export function readEdgeSettings(env: Env): EdgeSettings {
   const safelistFile = env['SAFELIST_FILE']?.trim();
+  const production = env['NODE_ENV'] === 'production';
   return {
-    production: env['NODE_ENV'] === 'production',
+    production,
+    metricsAccess: readMetricsAccess(env, production),
     corsOrigins: (env['CORS_ORIGINS'] ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
     rateLimitPerMinute: readInt(env, 'RATE_LIMIT_PER_MINUTE', 600, { min: 1, max: 1_000_000 }),
     trustedProxies: parseTrustedProxies(env['TRUSTED_PROXIES']),
@@ -60,4 +66,18 @@ export function readEdgeSettings(env: Env): EdgeSettings {
       queueTimeoutMs: readInt(env, 'QUEUE_TIMEOUT_MS', DEFAULT_ADMISSION.queueTimeoutMs, { min: 1, max: 600_000 }),
     },
   };
+}
+
+/**
+ * Who may read the gateway's /metrics. The gateway is the public edge: its
+ * figures (operations, members, error rates) are the operator's, so in
+ * production they are served only behind a token.
+ */
+export function readMetricsAccess(env: Env, production: boolean): MetricsAccess {
+  const token = env['METRICS_TOKEN']?.trim();
+  if (token) {
+    if (token.length < 16) throw new ConfigError('METRICS_TOKEN must be at least 16 characters (a random secret, e.g. openssl rand -hex 16).');
+    return { kind: 'token', token };
+  }
+  return production ? { kind: 'off' } : { kind: 'open' };
 }

@@ -16,6 +16,8 @@ import { EXPORT_PATH, mountLearnerExport } from './export.js';
 import { mountIde } from './ide.js';
 import { createHttpClient, isGraphQLResponse, postGraphQL, type HttpClient } from '../lib/http-client.js';
 import type { Logger } from '../lib/log.js';
+import { createServiceMetrics, mountMetrics, type MetricsAccess, type ServiceMetrics } from '../lib/metrics.js';
+import { createRequestObserver, observationOf, propagationHeaders, recordCall } from '../lib/observe.js';
 import { GRAPHQL_PATH, jsonErrorHandler, listen, mountHealthRoutes, notFoundHandler, type RunningServer } from '../lib/server.js';
 import { trustProxySetting } from '../lib/client-address.js';
 import { mountPassThrough, type PassThrough } from './pass-through.js';
@@ -96,6 +98,11 @@ export interface GatewayOptions extends EdgeOptions {
   signIn?: SignInConfig;
   /** More routes on the gateway's app, mounted before the graph (the development identity provider's sign-in). */
   routes?: (app: Express) => void;
+  /**
+   * Who may read /metrics (lib/metrics.ts). Default: anyone in development; in production
+   * not served unless a token is set, because the gateway is the public edge.
+   */
+  metricsAccess?: MetricsAccess;
 }
 
 /** Where a browser page signs in (OAuth 2.0 authorisation code with PKCE at the identity provider). */
@@ -161,6 +168,9 @@ export const HUB_JWKS_PATH = '/.well-known/hub-jwks.json';
  * hub and know on whose behalf.
  */
 class HubDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  /** When each fetch in flight started, for its request's log line. */
+  private readonly started = new WeakMap<object, number>();
+
   constructor(
     private readonly signer: HubSigner,
     private readonly audience: string,
@@ -170,9 +180,31 @@ class HubDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 
   override async willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): Promise<void> {
-    const { principal = ANONYMOUS, idempotencyKey } = context as Partial<GatewayContext>;
+    const { principal = ANONYMOUS, idempotencyKey, observation } = context as Partial<GatewayContext>;
     request.http?.headers.set('authorization', `Bearer ${await this.signer.sign(principal, this.audience)}`);
     if (idempotencyKey) request.http?.headers.set('idempotency-key', idempotencyKey);
+    // The request's ids travel on, so the subgraph's log line joins the gateway's.
+    for (const [name, value] of Object.entries(propagationHeaders(observation))) request.http?.headers.set(name, value);
+    // Keyed by the http part: the gateway hands the response hooks a copy of the request that shares it.
+    if (request.http) this.started.set(request.http, performance.now());
+  }
+
+  override async didReceiveResponse(input: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
+    if (input.request.http) this.note(input.request.http, input.context, true);
+    return input.response;
+  }
+
+  override didEncounterError(...[error, fetchRequest, fetchResponse, context, request]: Parameters<RemoteGraphQLDataSource<GatewayContext>['didEncounterError']>): void {
+    if (request?.http) this.note(request.http, context, false);
+    super.didEncounterError(error, fetchRequest, fetchResponse, context, request);
+  }
+
+  /** The call on its request's line (the metrics are the fetcher's: it knows a timeout from an error). */
+  private note(http: object, context: Partial<GatewayContext> | undefined, ok: boolean): void {
+    const started = this.started.get(http);
+    if (started === undefined || !context?.observation) return;
+    this.started.delete(http);
+    context.observation.calls.push({ target: this.audience, ms: Math.round((performance.now() - started) * 10) / 10, ok });
   }
 }
 
@@ -191,10 +223,12 @@ function serviceUnavailable(name: string, reason: string): GraphQLError {
  * variable the subgraph rejects) is passed on as such, so its errors reach the
  * client instead of "unavailable".
  */
-function deadlineFetcher(client: HttpClient, endpoint: SubgraphEndpoint, logger: Logger) {
+function deadlineFetcher(client: HttpClient, endpoint: SubgraphEndpoint, logger: Logger, metrics: ServiceMetrics) {
   return async (url: string, init?: { method?: string; headers?: unknown; body?: string }) => {
     let status: number;
     let text: string;
+    const started = performance.now();
+    const record = (outcome: 'ok' | 'error' | 'timeout') => recordCall(undefined, metrics, endpoint.name, performance.now() - started, outcome);
     try {
       // The gateway hands over a Headers object (its fetch API), or a plain record.
       const given = init?.headers as Record<string, string> | { entries(): Iterable<[string, string]> } | undefined;
@@ -202,6 +236,7 @@ function deadlineFetcher(client: HttpClient, endpoint: SubgraphEndpoint, logger:
       ({ status, text } = await client.post(url, { headers, body: init?.body ?? '', timeoutMs: endpoint.timeoutMs }));
     } catch (error) {
       const timedOut = ['TimeoutError', 'AbortError'].includes((error as { name?: string }).name ?? '');
+      record(timedOut ? 'timeout' : 'error');
       logger.warn('subgraph call failed', { subgraph: endpoint.name, reason: timedOut ? 'timeout' : (error as Error).message });
       throw serviceUnavailable(endpoint.name, timedOut ? `did not answer within ${endpoint.timeoutMs} ms` : 'could not be reached');
     }
@@ -214,11 +249,13 @@ function deadlineFetcher(client: HttpClient, endpoint: SubgraphEndpoint, logger:
     const graphql = isGraphQLResponse(body);
     // A subgraph refusing the hub's own token (401) is the hub's fault, not the client's: its reason
     // (keys unavailable, token reused) is for the operator's log, the client hears "unavailable".
+    const usable = (status >= 200 && status < 300 && graphql) || (status >= 400 && status < 500 && graphql && Array.isArray((body as { errors?: unknown }).errors));
+    record(usable && status !== 401 ? 'ok' : 'error');
     if (status === 401) {
       logger.error('subgraph refused the hub token', { subgraph: endpoint.name, body: text.slice(0, 500) });
       throw serviceUnavailable(endpoint.name, 'could not be reached');
     }
-    if ((status >= 200 && status < 300 && graphql) || (status >= 400 && status < 500 && graphql && Array.isArray((body as { errors?: unknown }).errors))) {
+    if (usable) {
       return new Response(text, { status: 200, headers: { 'content-type': 'application/json' } });
     }
     logger.warn('subgraph answered with something that is not a GraphQL response', { subgraph: endpoint.name, status, body: text.slice(0, 500) });
@@ -251,28 +288,6 @@ export function signInStatusPlugin(): ApolloServerPlugin<GatewayContext> {
   };
 }
 
-/**
- * One log line per request refused for the client's mistake (HTTP 4xx: a
- * syntax error, a query over a limit, an unknown operation), with its status
- * and code and no stack trace: operators see probes, and a flood of bad
- * requests cannot flood the log with stack frames.
- */
-export function refusalLogPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ response, operationName }) {
-          const status = response.http.status ?? 200;
-          // 429s are not logged: under a flood that would be a line per refused request.
-          if (status < 400 || status >= 500 || status === 429 || response.body.kind !== 'single') return;
-          const code = response.body.singleResult.errors?.[0]?.extensions?.['code'];
-          logger.info('request refused', { status, code: typeof code === 'string' ? code : 'unknown', ...(operationName ? { operation: operationName } : {}) });
-        },
-      };
-    },
-  };
-}
-
 /** Masks errors for clients; errors from a subgraph keep their public code and name the subgraph. */
 export function formatGatewayError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -292,18 +307,22 @@ export function formatGatewayError(logger: Logger) {
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const client = createHttpClient();
+  const metrics = createServiceMetrics('gateway');
   const endpoints = new Map(options.subgraphs.map((endpoint) => [endpoint.name, endpoint]));
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }) => {
       const endpoint = endpoints.get(name) ?? { name, url: url ?? '', timeoutMs: 5_000 };
-      return new HubDataSource(options.hubSigner, name, { url: endpoint.url, fetcher: deadlineFetcher(client, endpoint, options.logger) as never });
+      return new HubDataSource(options.hubSigner, name, { url: endpoint.url, fetcher: deadlineFetcher(client, endpoint, options.logger, metrics) as never });
     },
   });
   const app = express();
   app.disable('x-powered-by');
   // request.ip: from X-Forwarded-For only through trusted proxies (lib/client-address.ts).
   app.set('trust proxy', trustProxySetting(options.trustedProxies));
+  // First, so that every request, refused or not, has its ids, its log line and its metrics.
+  const observer = createRequestObserver({ logger: options.logger, metrics, graphqlPath: GRAPHQL_PATH });
+  app.use(observer.middleware);
   const httpServer = createServer(app);
   const production = options.production ?? false;
   // Token, depth, alias, directive and result-size limits reject query bombs before planning.
@@ -329,7 +348,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         admit: ({ cost, request }) => admission.admit(request.contextValue.caller ?? callerKey(request.contextValue.principal), cost),
       }),
       signInStatusPlugin(),
-      refusalLogPlugin(options.logger),
+      observer.plugin<GatewayContext>(),
       ...(options.plugins ?? []),
     ],
   });
@@ -360,6 +379,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     });
     return { subgraphs };
   });
+  mountMetrics(app, metrics, options.metricsAccess ?? (production ? { kind: 'off' } : { kind: 'open' }));
   // The hub's public keys, for subgraphs (members hosted by universities included) to verify hub tokens.
   app.get(HUB_JWKS_PATH, (_request, response) => {
     response.setHeader('cache-control', 'public, max-age=300');
@@ -408,7 +428,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const idempotencyKey = req.headers['idempotency-key'];
-        return { principal: res.locals['principal'] as Principal, caller: callerOf(res), ...(typeof idempotencyKey === 'string' ? { idempotencyKey: idempotencyKey.slice(0, 300) } : {}) };
+        const observation = observationOf(req);
+        const context: GatewayContext = {
+          principal: res.locals['principal'] as Principal,
+          caller: callerOf(res),
+          ...(typeof idempotencyKey === 'string' ? { idempotencyKey: idempotencyKey.slice(0, 300) } : {}),
+          ...(observation ? { observation } : {}),
+        };
+        observer.bind(context, req);
+        return context;
       },
     }),
   );

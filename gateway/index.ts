@@ -13,6 +13,7 @@ Usage: [PORT=…] npm run gateway
 
 Environment:
 ${WIRING_HELP}${EDGE_HELP}  LOG_FORMAT                    text or json                           default text
+  LOG_LEVEL                     debug, info, warn or error             default info
 
 GET /healthz is liveness; GET /readyz answers 200 when every subgraph answers.
 /issuers/… and /credentials/… (the issuer's key set, status lists, POST /credentials/verify)

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readBaseUrl, readBoolean, readInt, readPort, readString, runMain, stopOnSignals } from '../lib/config.js';
-import { createLogger } from '../lib/log.js';
+import { createLogger, readLogOptions } from '../lib/log.js';
 import { EDGE_HELP, readEdgeSettings } from '../gateway/edge-config.js';
 import { REPO_ROOT } from '../lib/paths.js';
 import { DEFAULT_K, MIN_K } from '../lib/suppression.js';
@@ -37,6 +37,8 @@ Environment:
   PUBLIC_URL        the hub's URL named in credentials   default http://<HOST>:<GATEWAY_PORT>
   HOST              address to bind                      default 127.0.0.1
   LOG_FORMAT        text or json                         default text
+  LOG_LEVEL         debug, info, warn or error           default info
+                    (info: one line per request and service; debug adds probes)
 
 The gateway's security settings, read exactly as npm run gateway reads them:
 ${EDGE_HELP}
@@ -58,8 +60,8 @@ async function main(): Promise<void> {
   const learners = readInt(env, 'DEMO_LEARNERS', DEFAULT_DEMO_LEARNERS, { min: 1, max: 5_000_000 });
   const registryFile = resolve(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')));
   const registry = readRegistryFile(registryFile);
-  const logFormat = env['LOG_FORMAT'] === 'json' ? 'json' : 'text';
-  const logger = createLogger({ name: 'hub', format: logFormat });
+  const logOptions = readLogOptions(env);
+  const logger = createLogger({ name: 'hub', ...logOptions });
   const say = (line: string) => process.stdout.write(`${line}\n`);
 
   const hub = await startHub({
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
     analyticsK: readInt(env, 'ANALYTICS_K', DEFAULT_K, { min: MIN_K, max: 1_000 }),
     analyticsWarm: true,
     // Both cores: the members answer on their own thread (hub/member-thread.ts); MEMBER_THREAD=0 keeps them on the main one.
-    ...(readBoolean(env, 'MEMBER_THREAD', true) ? { memberThread: { log: { name: 'hub', format: logFormat } } } : {}),
+    ...(readBoolean(env, 'MEMBER_THREAD', true) ? { memberThread: { log: { name: 'hub', ...logOptions } } } : {}),
     catalogueCacheMs: readInt(env, 'CATALOGUE_CACHE_SECONDS', 10, { min: 0, max: 3_600 }) * 1000,
     ports: {
       gateway: readPort(env, 'GATEWAY_PORT', 4000),

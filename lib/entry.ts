@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, runMain, stopOnSignals, type Env } from './config.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, readLogOptions, type Logger } from './log.js';
 
 export interface ServiceEntry {
   /** Logger name, e.g. "gateway" or "member tuni.fi" (may depend on the environment). */
@@ -29,7 +29,7 @@ export function runService(entry: ServiceEntry): void {
       return;
     }
     const env = process.env;
-    const logger = createLogger({ name: entry.name(env), format: env['LOG_FORMAT'] === 'json' ? 'json' : 'text' });
+    const logger = createLogger({ name: entry.name(env), ...readLogOptions(env) });
     const running = await entry.start(env, logger);
     stopOnSignals(running.stop, logger.info, env, running.reload ? { hangup: running.reload } : {});
     // Last, so that whoever waits for this line may signal at once.

@@ -1,25 +1,47 @@
 import { DriverException } from '@mikro-orm/core';
+import { pino, stdTimeFunctions, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { ConfigError, type Env } from './config.js';
 
 /**
- * A small structured logger. Services receive one explicitly (no global
- * logger), so tests can silence or capture it and one process can host many
- * services with distinct names.
+ * The hub's structured logger, on pino. Services receive one explicitly (no
+ * global logger), so tests can silence or capture it and one process can host
+ * many services with distinct names. Every line is one JSON object (production,
+ * `LOG_FORMAT=json`: what log shippers read) or one line of text for people
+ * (`npm start`), written synchronously so nothing is lost when a process exits.
  */
 export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
   child(name: string): Logger;
+  /** Whether a line at `level` would be written (to skip building fields nobody reads). */
+  enabled(level: LogLevel): boolean;
 }
 
 export type LogFormat = 'text' | 'json';
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Serialisable (a worker thread gets its logger from these), except `write`. */
 export interface LoggerOptions {
   name: string;
   format?: LogFormat;
-  /** Where lines go; defaults to stderr so stdout stays clean for command output. */
+  /** Lowest level written; default `info`. */
+  level?: LogLevel;
+  /** Where lines go (without their newline); defaults to stderr so stdout stays clean for command output. */
   write?: (line: string) => void;
+  /** Errors only (tests); the same as `level: 'error'`. */
   quiet?: boolean;
+}
+
+/** LOG_FORMAT and LOG_LEVEL, checked: a typo is a configuration error, not a silent default. */
+export function readLogOptions(env: Env): { format: LogFormat; level: LogLevel } {
+  const format = env['LOG_FORMAT']?.trim() || 'text';
+  if (format !== 'text' && format !== 'json') throw new ConfigError(`LOG_FORMAT must be text or json (got "${format}").`);
+  const level = env['LOG_LEVEL']?.trim().toLowerCase() || 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${level}").`);
+  return { format, level: level as LogLevel };
 }
 
 /** The database error an error is or wraps (GraphQL's `originalError`, a `cause`), if any. */
@@ -69,25 +91,65 @@ function errorFields(fields: Record<string, unknown> | undefined): Record<string
   return fields ? (loggable(fields) as Record<string, unknown>) : fields;
 }
 
-export function createLogger(options: LoggerOptions): Logger {
-  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const format = options.format ?? 'text';
-  const emit = (level: string, message: string, fields?: Record<string, unknown>): void => {
-    if (options.quiet && level !== 'error') return;
-    const extra = errorFields(fields);
-    if (format === 'json') {
-      write(JSON.stringify({ time: new Date().toISOString(), level, service: options.name, message, ...extra }));
-    } else {
-      const suffix = extra && Object.keys(extra).length > 0 ? ` ${JSON.stringify(extra)}` : '';
-      write(`[${options.name}] ${level === 'info' ? '' : `${level.toUpperCase()} `}${message}${suffix}`);
-    }
-  };
+/**
+ * Headers and fields that carry credentials: censored wherever they appear
+ * in a line's fields, so a careless `{ headers }` cannot put a token in the log.
+ */
+const REDACTED_PATHS = ['authorization', 'token', 'headers.authorization', 'headers.cookie', '*.authorization', '*.token'];
+
+/** The fields of a JSON line that are not the line's own (time, level, service, message). */
+function textSuffix(entry: Record<string, unknown>): string {
+  const { time: _time, level: _level, service: _service, message: _message, ...fields } = entry;
+  return Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
+}
+
+/** Turns pino's JSON lines into `[service] LEVEL message {fields}` for a terminal. */
+function textDestination(write: (line: string) => void): DestinationStream {
   return {
-    info: (message, fields) => emit('info', message, fields),
-    warn: (message, fields) => emit('warn', message, fields),
-    error: (message, fields) => emit('error', message, fields),
-    child: (name) => createLogger({ ...options, name: `${options.name}/${name}` }),
+    write(chunk: string) {
+      const entry = JSON.parse(chunk) as Record<string, unknown>;
+      const level = String(entry['level']);
+      write(`[${String(entry['service'])}] ${level === 'info' ? '' : `${level.toUpperCase()} `}${String(entry['message'])}${textSuffix(entry)}`);
+    },
   };
+}
+
+function destination(options: LoggerOptions): DestinationStream {
+  if (options.format === 'json') {
+    const write = options.write;
+    return write ? { write: (chunk: string) => write(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) } : pino.destination({ dest: 2, sync: true });
+  }
+  return textDestination(options.write ?? ((line: string) => process.stderr.write(`${line}\n`)));
+}
+
+function wrap(instance: PinoLogger, options: LoggerOptions): Logger {
+  return {
+    debug: (message, fields) => instance.debug(fields ?? {}, message),
+    info: (message, fields) => instance.info(fields ?? {}, message),
+    warn: (message, fields) => instance.warn(fields ?? {}, message),
+    error: (message, fields) => instance.error(fields ?? {}, message),
+    child: (name) => createLogger({ ...options, name: `${options.name}/${name}` }),
+    enabled: (level) => instance.isLevelEnabled(level),
+  };
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const instance = pino(
+    {
+      level: options.quiet ? 'error' : (options.level ?? 'info'),
+      base: { service: options.name },
+      messageKey: 'message',
+      timestamp: stdTimeFunctions.isoTime,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      formatters: {
+        level: (label) => ({ level: label }),
+        // Errors anywhere in the fields lose database statements (loggable, above).
+        log: (fields) => errorFields(fields) ?? {},
+      },
+    },
+    destination(options),
+  );
+  return wrap(instance, options);
 }
 
 /** A logger that drops everything but errors; the default in tests. */

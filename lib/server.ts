@@ -5,6 +5,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
+import type { MikroORM } from '@mikro-orm/core';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ANONYMOUS, InvalidTokenError, type Principal } from './auth.js';
@@ -13,6 +14,8 @@ import { maskError, scrubMessage } from './errors.js';
 import { queryLimitRules, queryLimitsPlugin, queryParseOptions, SUBGRAPH_QUERY_LIMITS, type QueryLimits } from './query-limits.js';
 import type { HubVerifier } from './hub-token.js';
 import type { Logger } from './log.js';
+import { createServiceMetrics, mountMetrics, type MetricsAccess, type ServiceMetrics } from './metrics.js';
+import { createRequestObserver } from './observe.js';
 
 export interface RunningServer {
   /** The GraphQL endpoint, e.g. `http://127.0.0.1:4101/graphql`. */
@@ -48,6 +51,12 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   introspection?: boolean;
   /** The document limits this server enforces itself (default: SUBGRAPH_QUERY_LIMITS, lib/query-limits.ts). */
   limits?: QueryLimits;
+  /** This service's metrics, when it records its own too (a cache, member calls); default: a registry of its own. */
+  metrics?: ServiceMetrics;
+  /** Who may read /metrics (lib/metrics.ts); default: anyone who reaches the port, like /healthz. */
+  metricsAccess?: MetricsAccess;
+  /** The service's database, its pool reported in /metrics. */
+  orm?: MikroORM;
 }
 
 export const GRAPHQL_PATH = '/graphql';
@@ -158,6 +167,11 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
   app.disable('x-powered-by');
   const httpServer = createServer(app);
   const limits = options.limits ?? SUBGRAPH_QUERY_LIMITS;
+  const metrics = options.metrics ?? createServiceMetrics(options.name);
+  if (options.orm) metrics.watchDatabase(options.orm, options.name);
+  // First, so that every request, refused or not, has its ids, its log line and its metrics.
+  const observer = createRequestObserver({ logger: options.logger, metrics, graphqlPath: GRAPHQL_PATH });
+  app.use(observer.middleware);
   const apollo = new ApolloServer<TContext>({
     schema: options.schema,
     // Defence in depth: the same checks as the gateway's, with room for query plans (lib/query-limits.ts).
@@ -180,11 +194,13 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       queryLimitsPlugin<TContext>(limits),
+      observer.plugin<TContext>(),
       ...(options.plugins ?? []),
     ],
   });
   await apollo.start();
   mountHealthRoutes(app, options.name, options.readiness);
+  mountMetrics(app, metrics, options.metricsAccess);
   options.routes?.(app);
   const hubAuth = options.hubAuth;
   app.use(
@@ -205,7 +221,13 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
       }
     },
     express.json({ limit: options.bodyLimit ?? '1mb' }),
-    expressMiddleware(apollo, { context: async ({ req, res }) => options.context(req, res.locals['principal'] as Principal) }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const context = await options.context(req, res.locals['principal'] as Principal);
+        observer.bind(context, req);
+        return context;
+      },
+    }),
   );
   app.use(notFoundHandler());
   app.use(jsonErrorHandler(options.logger));

@@ -3,7 +3,7 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, readString, runMain } from '../lib/config.js';
 import { isMemberId } from '../lib/ids.js';
-import { createLogger } from '../lib/log.js';
+import { createLogger, readLogOptions } from '../lib/log.js';
 import { configuredDatabase, type DatabaseTarget, type SqlEntityManager } from '../lib/orm.js';
 import { openMemberDatabase } from '../subgraphs/member/database.js';
 import { createOeapiClient } from '../subgraphs/member/oeapi/client.js';
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     throw new ConfigError(`OEAPI_SPEC_PATH: ${(error as Error).message}`);
   }
   const source = new URL(settings.baseUrl).host;
-  const logger = createLogger({ name: `sync ${memberId}`, format: env['LOG_FORMAT'] === 'json' ? 'json' : 'text' });
+  const logger = createLogger({ name: `sync ${memberId}`, ...readLogOptions(env) });
   const client = createOeapiClient({ baseUrl: settings.baseUrl, auth: settings.auth, pageSize: settings.pageSize, timeoutMs: settings.timeoutMs, retries: settings.retries, maxPages: settings.maxPages, modifiedField: settings.modifiedField, spec });
   const stop = new AbortController();
   const onSignal = (signal: string) => () => {

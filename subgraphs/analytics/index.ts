@@ -35,6 +35,7 @@ Environment:
   PORT              port to listen on                                 default 4007
   HOST              address to bind                                   default 127.0.0.1
   LOG_FORMAT        text or json                                      default text
+  LOG_LEVEL         debug, info, warn or error                        default info
 `;
 
 runService({

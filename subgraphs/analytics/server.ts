@@ -82,6 +82,7 @@ export async function startAnalyticsServer(options: AnalyticsServerOptions): Pro
   const { service } = options;
   const server = await startGraphQLServer<AnalyticsContext>({
     name: 'analytics',
+    orm: service.orm,
     schema: await buildAnalyticsSchema(),
     logger: options.logger,
     ...(options.port !== undefined ? { port: options.port } : {}),

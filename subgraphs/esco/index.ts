@@ -20,6 +20,7 @@ Environment:
   PORT          port to listen on (default 4002; 0 picks a free port)
   HOST          address to listen on (default 127.0.0.1)
   LOG_FORMAT    text or json (default text)
+  LOG_LEVEL     debug, info, warn or error (default info: one line per request)
   HUB_JWKS_URL | HUB_JWKS_FILE
                  the hub's public keys: the gateway's /.well-known/hub-jwks.json, or the
                  file the gateway writes (data/keys/hub-jwks.json); only calls signed

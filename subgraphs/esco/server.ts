@@ -26,6 +26,7 @@ export async function startEscoServer(options: EscoServerOptions): Promise<Runni
   const schema = await buildEscoSchema();
   return startGraphQLServer<EscoContext>({
     name: 'esco',
+    orm: orm,
     schema,
     logger: options.logger,
     ...(options.port !== undefined ? { port: options.port } : {}),

@@ -53,6 +53,7 @@ Environment:
   PORT              port to listen on                                 default 4004
   HOST              address to bind                                   default 127.0.0.1
   LOG_FORMAT        text or json                                      default text
+  LOG_LEVEL         debug, info, warn or error                        default info
 `;
 
 /** A legal identifier goes into every sealed credential: plain printable text only. */

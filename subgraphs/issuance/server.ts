@@ -211,6 +211,7 @@ export async function startIssuanceServer(options: IssuanceServerOptions): Promi
   const { service } = options;
   return startGraphQLServer<IssuanceContext>({
     name: 'issuance',
+    orm: service.orm,
     schema: await buildIssuanceSchema(),
     logger: options.logger,
     ...(options.port !== undefined ? { port: options.port } : {}),

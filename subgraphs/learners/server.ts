@@ -61,6 +61,7 @@ export async function startLearnersServer(options: LearnersServerOptions): Promi
       : null;
   const server = await startGraphQLServer<LearnersContext>({
     name: 'learners',
+    orm: orm,
     schema: await buildLearnersSchema(),
     logger: options.logger,
     ...(options.port !== undefined ? { port: options.port } : {}),

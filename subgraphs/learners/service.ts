@@ -37,6 +37,7 @@ Environment:
                  name only its members; re-read when it changes and on SIGHUP
                                                                    default: any member id
   LOG_FORMAT     text or json                                      default text
+  LOG_LEVEL      debug, info, warn or error                        default info
   HUB_JWKS_URL | HUB_JWKS_FILE
                  the hub's public keys: the gateway's /.well-known/hub-jwks.json, or the
                  file the gateway writes (data/keys/hub-jwks.json); only calls signed

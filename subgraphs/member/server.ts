@@ -44,6 +44,7 @@ export async function startMemberServer(options: MemberServerOptions): Promise<R
   const uptakeCache = uptakeTtlMs > 0 ? createUptakeCache(uptakeTtlMs) : UNCACHED_UPTAKE;
   return startGraphQLServer<MemberContext>({
     name: `member ${memberId}`,
+    orm: orm,
     schema,
     logger: options.logger,
     ...(options.port !== undefined ? { port: options.port } : {}),

@@ -33,6 +33,7 @@ Environment:
   PORT           port to listen on                                          default 4100
   HOST           address to bind                                            default 127.0.0.1
   LOG_FORMAT     text or json                                               default text
+  LOG_LEVEL      debug, info, warn or error                                 default info
   MEMBER_PROFILE_FILE
                  JSON describing the member (name, shortName, country, associate,
                  accreditationAuthority, qaBody, qaArrangement, website), written to the

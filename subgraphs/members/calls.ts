@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import type { Principal } from '../../lib/auth.js';
 import { memberUnavailable, PUBLIC_ERROR_CODES } from '../../lib/errors.js';
 import { postGraphQL, ServiceCallError, type GraphQLResponseError } from '../../lib/http-client.js';
+import { propagationHeaders, recordCall } from '../../lib/observe.js';
 import type { RouterContext } from './context.js';
 import { adopt, attachErrors } from './forward.js';
 import type { MemberEntry } from './registry.js';
@@ -79,21 +80,35 @@ export async function callMember(
   const started = performance.now();
   const send = async () => {
     // A fresh token per call: audience = this member, the caller's identity (with any sharing vouched for), a unique id.
-    const headers: Record<string, string> = context.signer ? { authorization: `Bearer ${await context.signer.sign(principal, member.id)}` } : {};
+    const headers: Record<string, string> = {
+      ...propagationHeaders(context.observation),
+      ...(context.signer ? { authorization: `Bearer ${await context.signer.sign(principal, member.id)}` } : {}),
+    };
     const body = await postGraphQL(context.client, member.endpoint, { query, variables, operationName: 'HubForward' }, { timeoutMs: BACKGROUND_FIELDS.has(purpose) ? Math.max(member.timeoutMs, BACKGROUND_TIMEOUT_MS) : member.timeoutMs, headers });
-    context.calls.push({ member: member.id, purpose, ok: true, ms: performance.now() - started });
+    const ms = performance.now() - started;
+    context.calls.push({ member: member.id, purpose, ok: true, ms });
+    recordCall(context.observation, context.metrics, `member:${member.id}`, ms, 'ok');
     return body;
   };
   try {
     // The public catalogue is the same for every caller: a fresh kept answer is used without asking the member (public-cache.ts).
     const catalogue = context.catalogue;
-    const body = catalogue?.cacheable(query) ? (await catalogue.answer(member.id, member.endpoint, query, variables, send)).body : await send();
+    let body;
+    if (catalogue?.cacheable(query)) {
+      const kept = await catalogue.answer(member.id, member.endpoint, query, variables, send);
+      context.metrics?.cacheLookups.inc({ cache: 'catalogue', result: kept.hit ? 'hit' : 'miss' });
+      body = kept.body;
+    } else {
+      body = await send();
+    }
     const data = body.data ?? null;
     adopt(data);
     const unattached = attachErrors(data, body.errors ?? [], (error) => memberError(member, error));
     return { data, unattached };
   } catch (error) {
-    context.calls.push({ member: member.id, purpose, ok: false, ms: performance.now() - started });
+    const ms = performance.now() - started;
+    context.calls.push({ member: member.id, purpose, ok: false, ms });
+    recordCall(context.observation, context.metrics, `member:${member.id}`, ms, error instanceof ServiceCallError && error.kind === 'timeout' ? 'timeout' : 'error');
     if (error instanceof ServiceCallError) {
       context.logger.warn('member call failed', { member: member.id, purpose, reason: error.reason });
       throw new MemberFailure(member, memberUnavailable(member, error.reason));

@@ -4,6 +4,8 @@ import type { Principal } from '../../lib/auth.js';
 import type { HttpClient } from '../../lib/http-client.js';
 import type { HubSigner } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
+import type { ServiceMetrics } from '../../lib/metrics.js';
+import type { Observation } from '../../lib/observe.js';
 import type { ForwardMemo } from './forward.js';
 import type { CatalogueCache } from './public-cache.js';
 import type { Registry } from './registry.js';
@@ -44,6 +46,10 @@ export interface RouterContext {
   /** Keys of errors already reported, so a failing member is reported once per request. */
   reported: Set<string>;
   calls: MemberCall[];
+  /** The request's ids (passed on to members) and its log line's calls (lib/observe.ts). */
+  observation?: Observation;
+  /** The router's metrics: member calls by outcome, catalogue cache lookups. */
+  metrics?: ServiceMetrics;
   /** Members' answers about the public catalogue, shared by every request (null: not kept). */
   catalogue: CatalogueCache | null;
   /** Batches of `_entities` representations per `_entities` field, one DataLoader each. */

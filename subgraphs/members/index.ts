@@ -28,6 +28,7 @@ Environment:
   PORT             port to listen on     default 4001
   HOST             address to bind       default 127.0.0.1
   LOG_FORMAT       text or json          default text
+  LOG_LEVEL        debug, info, warn or error default info
 
 Signals: SIGHUP reloads MEMBER_REGISTRY; SIGINT and SIGTERM stop.
 `;

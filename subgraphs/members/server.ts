@@ -6,6 +6,8 @@ import { createHttpClient, type HttpClient } from '../../lib/http-client.js';
 import type { HubSigner, HubVerifier } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
+import { createServiceMetrics, type MetricsAccess } from '../../lib/metrics.js';
+import { observationOf } from '../../lib/observe.js';
 import type { RouterContext } from './context.js';
 import { createForwardMemo, readForwardedField } from './forward.js';
 import { createCatalogueCache, type CatalogueCache } from './public-cache.js';
@@ -26,6 +28,8 @@ interface MemberRouterBaseOptions {
   signer: HubSigner | null;
   /** How long members' public catalogue answers are kept (public-cache.ts); 0 keeps none. Default 10 s. */
   catalogueCacheMs?: number;
+  /** Who may read /metrics (lib/metrics.ts); default anyone who reaches the port. */
+  metricsAccess?: MetricsAccess;
 }
 
 /**
@@ -121,8 +125,11 @@ export async function startMemberRouter(options: MemberRouterOptions): Promise<R
   const client = createHttpClient();
   const forwards = createForwardMemo();
   const catalogue = createCatalogueCache(contractOnly, options.catalogueCacheMs !== undefined ? { ttlMs: options.catalogueCacheMs } : {});
+  const metrics = createServiceMetrics('members');
   const server = await startGraphQLServer<RouterContext>({
     name: 'members',
+    metrics,
+    ...(options.metricsAccess ? { metricsAccess: options.metricsAccess } : {}),
     schema,
     logger: options.logger,
     ...(options.port !== undefined ? { port: options.port } : {}),
@@ -131,7 +138,10 @@ export async function startMemberRouter(options: MemberRouterOptions): Promise<R
     plugins: [extraErrorsPlugin(options.logger), ...(options.plugins ?? [])],
     hubAuth: options.hubAuth ? { verifier: options.hubAuth, audience: 'members' } : null,
     context: async (request, principal) => {
+      const observation = observationOf(request);
       return {
+        ...(observation ? { observation } : {}),
+        metrics,
         principal,
         signer: options.signer,
         // Taken once per request: a reload while it runs leaves its members as they were.

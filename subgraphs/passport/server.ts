@@ -49,6 +49,7 @@ export async function startPassportServer(options: PassportServerOptions): Promi
   const { service } = options;
   return startGraphQLServer<PassportContext>({
     name: 'passport',
+    orm: service.orm,
     schema: await buildPassportSchema(),
     logger: options.logger,
     ...(options.port !== undefined ? { port: options.port } : {}),

@@ -49,6 +49,7 @@ export async function startRecognitionServer(options: RecognitionServerOptions):
   const { service } = options;
   return startGraphQLServer<RecognitionContext>({
     name: 'recognition',
+    orm: service.orm,
     schema: await buildRecognitionSchema(),
     logger: options.logger,
     ...(options.port !== undefined ? { port: options.port } : {}),
