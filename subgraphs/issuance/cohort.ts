@@ -68,8 +68,19 @@ interface CohortPage {
   nodes: { id: string }[];
 }
 
+/** What every job this service ran has done, since it started (for /metrics: counters never go down, jobs are swept). */
+export interface CohortTotals {
+  started: number;
+  completed: number;
+  failed: number;
+  issued: number;
+  alreadyIssued: number;
+  refused: number;
+}
+
 export class CohortJobs {
   private readonly jobs = new Map<string, CohortJob>();
+  private readonly totals: CohortTotals = { started: 0, completed: 0, failed: 0, issued: 0, alreadyIssued: 0, refused: 0 };
 
   constructor(
     private readonly newEm: () => SqlEntityManager,
@@ -117,13 +128,22 @@ export class CohortJobs {
       failure: null,
     };
     this.jobs.set(job.id, job);
+    this.totals.started += 1;
     void this.run(job, caller).catch((error: unknown) => {
       job.status = 'FAILED';
+      this.totals.failed += 1;
       job.failure = error instanceof GraphQLError ? error.message : 'an unexpected error stopped it; what was issued stays issued, and running it again issues the rest';
       job.finishedAt = new Date();
       if (!(error instanceof GraphQLError)) this.logger.error('cohort issuance failed', { job: job.id, error: error as Error });
     });
     return job;
+  }
+
+  /** Jobs running now, achievements they still have to go through (where known), and the totals so far. */
+  progress(): { running: number; remaining: number; totals: Readonly<CohortTotals> } {
+    const running = [...this.jobs.values()].filter((job) => job.status === 'RUNNING');
+    const remaining = running.reduce((sum, job) => sum + (job.total === null ? 0 : Math.max(0, job.total - job.issued - job.alreadyIssued - job.refused)), 0);
+    return { running: running.length, remaining, totals: this.totals };
   }
 
   /** Whether a job is issuing this offering's cohort now (a wallet offer for one of its achievements is then deferred). */
@@ -172,17 +192,20 @@ export class CohortJobs {
     try {
       const stored = await storeCredentials(this.newEm(), this.dependencies, prepared, caller.subject);
       job.issued += stored.length;
+      this.totals.issued += stored.length;
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
       for (const item of prepared) {
         try {
           const stored = await storeCredentials(this.newEm(), this.dependencies, [item], caller.subject);
           job.issued += stored.length;
+          this.totals.issued += stored.length;
         } catch (single) {
           // Already issued only if the credential is really there; any other clash is a failure.
           const there = single instanceof UniqueConstraintViolationException && (await this.newEm().count(IssuedCredential, { achievementId: item.request.achievementId, kind: item.request.kind })) > 0;
           if (!there) throw single;
           job.alreadyIssued += 1;
+          this.totals.alreadyIssued += 1;
         }
       }
     }
@@ -190,6 +213,7 @@ export class CohortJobs {
 
   private note(job: CohortJob, achievementId: string, reason: string): void {
     job.refused += 1;
+    this.totals.refused += 1;
     if (job.problems.length < MAX_PROBLEMS) job.problems.push({ achievementId, reason });
   }
 
@@ -202,6 +226,7 @@ export class CohortJobs {
       (await this.newEm().find(IssuedCredential, { achievementId: { $in: ids }, kind: job.kind }, { fields: ['achievementId'] })).map((row) => row.achievementId),
     );
     job.alreadyIssued += existing.size;
+    this.totals.alreadyIssued += existing.size;
     const missing = ids.filter((id) => !existing.has(id));
     const facts = await readAchievementFacts(this.dependencies.sources, caller, missing);
     const prepared: PreparedIssue[] = [];
@@ -256,6 +281,7 @@ export class CohortJobs {
     }
     await storing;
     job.status = 'COMPLETED';
+    this.totals.completed += 1;
     job.finishedAt = new Date();
   }
 }

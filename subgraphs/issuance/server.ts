@@ -10,6 +10,7 @@ import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import { credentialSerials, eraseLearner } from './erasure.js';
 import { routerAuthoritySource } from './authority.js';
 import { CohortJobs } from './cohort.js';
+import { createIssuanceMetrics } from './metrics.js';
 import { EDC_VC2_CONTEXT_FILE } from './edc.js';
 import { createSealPool } from './seal-pool.js';
 import { createVerifyPool } from './verify-pool.js';
@@ -212,6 +213,7 @@ export async function startIssuanceServer(options: IssuanceServerOptions): Promi
   return startGraphQLServer<IssuanceContext>({
     name: 'issuance',
     orm: service.orm,
+    metrics: createIssuanceMetrics(service.cohorts),
     schema: await buildIssuanceSchema(),
     logger: options.logger,
     ...(options.port !== undefined ? { port: options.port } : {}),

@@ -418,6 +418,19 @@ describe('bulk issuance for a cohort', () => {
     throw new Error('the job did not finish');
   }
 
+  /** The cohort series of the issuance service's /metrics, by name (without hub_issuance_cohort_ and the service label). */
+  async function cohortMetrics(): Promise<Record<string, number>> {
+    const text = await (await fetch(new URL('/metrics', hub.hub.urls.issuance))).text();
+    const found: Record<string, number> = {};
+    for (const line of text.split('\n')) {
+      const match = /^hub_issuance_cohort_(\w+?)(?:\{(.*)\})? (\S+)$/.exec(line);
+      if (!match) continue;
+      const labels = (match[2] ?? '').split(',').filter((label) => !label.startsWith('service=')).join(',');
+      found[`${match[1]}${labels ? `{${labels}}` : ''}`] = Number(match[3]);
+    }
+    return found;
+  }
+
   it("issues every passed achievement of an offering once, reports progress, and a second run issues nothing new", async () => {
     // The offering of a member at level FULL with the most passed achievements among the test learners.
     const counts = new Map<string, number>();
@@ -425,6 +438,7 @@ describe('bulk issuance for a cohort', () => {
     const [offeringId, expected] = [...counts].sort((a, b) => b[1] - a[1])[0] as [string, number];
     const memberId = offeringId.slice(0, offeringId.indexOf(':'));
     const staff = await bearer(hub.hub, { role: 'member-staff', memberId });
+    const before = await cohortMetrics();
     const started = await hub.query(`mutation ($id: ID!) { issueCohort(offeringId: $id) { id status } }`, { id: offeringId }, staff);
     expect(started.body.errors).toBeUndefined();
     const job = await finished(started.body.data?.['issueCohort'].id, staff);
@@ -434,6 +448,12 @@ describe('bulk issuance for a cohort', () => {
     const again = await hub.query(`mutation ($id: ID!) { issueCohort(offeringId: $id) { id } }`, { id: offeringId }, staff);
     const second = await finished(again.body.data?.['issueCohort'].id, staff);
     expect(second).toMatchObject({ status: 'COMPLETED', issued: 0, alreadyIssued: expected });
+    // The operator's view of the same two runs (GET /metrics on the issuance service): progress and throughput.
+    const after = await cohortMetrics();
+    expect(after['jobs_total{state="completed"}']! - (before['jobs_total{state="completed"}'] ?? 0)).toBe(2);
+    expect(after['credentials_total{result="issued"}']! - (before['credentials_total{result="issued"}'] ?? 0)).toBe(job.issued);
+    expect(after['credentials_total{result="already_issued"}']! - (before['credentials_total{result="already_issued"}'] ?? 0)).toBe(job.alreadyIssued + expected);
+    expect(after['jobs_running']).toBe(0);
 
     // Each of those achievements has exactly one credential of the kind.
     const wallets = new Map<string, string[]>();
