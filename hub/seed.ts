@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/core';
+import type { MetadataStorage, MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '../lib/orm.js';
 import { Learner, LearnerAccountLink } from '../subgraphs/learners/model.js';
 import {
@@ -12,6 +12,8 @@ import {
 } from '../subgraphs/member/model.js';
 import type { MemberProfile } from './alliance.js';
 import { demoSeed, generateCatalogues, generateLearner, type DemoAccount, type DemoLearner, type DemoOffering, type DemoOptions } from './demo.js';
+import { splitForWorker, startSeedWorker } from './seed-parallel.js';
+import { isBetterSqlite, SqliteBulkWriter } from './seed-sqlite.js';
 
 /** Rows per INSERT statement: large enough to be fast, small enough for SQLite's parameter limit. */
 const BATCH = 400;
@@ -25,8 +27,18 @@ export interface SeedProgress {
 
 type Rows = Record<string, object[]>;
 
-/** Buffers rows per entity and writes them in batches, each batch in its own transaction. */
-class BatchWriter {
+/** Where the seed puts rows of entities (by class name): the ORM for PostgreSQL, the SQLite bulk writer for files. */
+export interface SeedWriter {
+  add(entity: string, row: object): void;
+  /** Called every few thousand learners: writes what is buffered (or only lets the event loop run). */
+  flush(): Promise<void>;
+  /** Writes the rest; after it the data is committed. */
+  finish(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** Buffers rows per entity and writes them through `em.insertMany` in batches, each batch in its own transaction. */
+class BatchWriter implements SeedWriter {
   private readonly rows: Rows = {};
   private readonly order: string[] = [];
   constructor(
@@ -58,7 +70,52 @@ class BatchWriter {
       }
     });
   }
+
+  finish(): Promise<void> {
+    return this.flush();
+  }
+
+  async abort(): Promise<void> {
+    for (const entity of this.order) this.rows[entity] = [];
+  }
 }
+
+/** The SQLite bulk writer behind the seed's interface: it writes as rows come, so a flush only yields. */
+class BulkSeedWriter implements SeedWriter {
+  constructor(private readonly writer: SqliteBulkWriter) {}
+
+  add(entity: string, row: object): void {
+    this.writer.add(entity, row);
+  }
+
+  flush(): Promise<void> {
+    this.writer.drain();
+    // The writes are synchronous: give timers and I/O (progress, health checks) a turn now and then.
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
+  finish(): Promise<void> {
+    return this.writer.finish();
+  }
+
+  abort(): Promise<void> {
+    return this.writer.abort();
+  }
+}
+
+/**
+ * Empties the tables of these entities (listed parents first) and returns a
+ * writer for them: the bulk writer on SQLite (emptying and filling in one
+ * transaction), batches through the ORM elsewhere.
+ */
+async function openWriter(orm: MikroORM, entities: Record<string, new () => object>): Promise<SeedWriter> {
+  if (isBetterSqlite(orm)) return new BulkSeedWriter(await SqliteBulkWriter.open(orm, Object.keys(entities)));
+  const em = orm.em.fork() as SqlEntityManager;
+  for (const entity of Object.keys(entities).reverse()) await em.getKnex()(orm.getMetadata().get(entity).tableName).delete();
+  return new BatchWriter(em, entities);
+}
+
+const LEARNER_ENTITIES = { Learner, LearnerAccountLink } as unknown as Record<string, new () => object>;
 
 const MEMBER_ENTITIES = {
   LearningOpportunity,
@@ -70,13 +127,13 @@ const MEMBER_ENTITIES = {
   Institution,
 } as unknown as Record<string, new () => object>;
 
-function addOffering(writer: BatchWriter, offering: DemoOffering): void {
+function addOffering(writer: SeedWriter, offering: DemoOffering): void {
   const { outcomes, ...columns } = offering;
   writer.add('LearningOpportunity', columns);
   for (const outcome of outcomes) writer.add('LearningOutcome', { ...outcome, opportunity: offering.id });
 }
 
-function addAccount(writer: BatchWriter, learner: DemoLearner, account: DemoAccount): void {
+function addAccount(writer: SeedWriter, learner: DemoLearner, account: DemoAccount): void {
   const { enrolments, memberId: _memberId, ...columns } = account;
   writer.add('LearnerAccount', { ...columns, allianceLearnerId: learner.id });
   for (const enrolment of enrolments) {
@@ -113,17 +170,72 @@ export async function learnersAreSeeded(orm: MikroORM, options: DemoOptions): Pr
   return (await orm.em.fork().count(Learner, {})) === options.learners;
 }
 
-async function clearMember(em: SqlEntityManager): Promise<void> {
-  // A seed that stopped half-way left rows but no profile (the profile is written last): start clean.
-  for (const table of ['acquired_skill', 'achievement', 'enrolment', 'learner_account', 'learning_outcome', 'learning_opportunity', 'institution']) {
-    await em.getKnex()(table).delete();
+/** Opened writers for one pass over the learners: each member's (with its profile) and the learner register's. */
+export interface DemoWriters {
+  members: ReadonlyMap<string, { writer: SeedWriter; profile: MemberProfile }>;
+  learners?: SeedWriter;
+  /** Members the learner register links accounts at (default: all). */
+  learnerMembers?: ReadonlySet<string>;
+}
+
+/**
+ * Writes the demo data into opened writers in one pass over the learners,
+ * then finishes them; on an error every writer is aborted. Shared by the
+ * main thread and the seed worker (hub/seed-worker.ts), so both write the
+ * same rows.
+ */
+export async function fillDemo(writers: DemoWriters, options: DemoOptions, onProgress: (progress: SeedProgress) => void = () => {}): Promise<void> {
+  const all = [...[...writers.members.values()].map(({ writer }) => writer), ...(writers.learners ? [writers.learners] : [])];
+  try {
+    const seed = demoSeed(options);
+    const catalogues = generateCatalogues(seed);
+    for (const [memberId, { writer }] of writers.members) {
+      for (const offering of catalogues.get(memberId) ?? []) addOffering(writer, offering);
+      await writer.flush();
+    }
+    const flushAll = () => Promise.all(all.map((writer) => writer.flush()));
+    const step = Math.max(1, Math.floor(options.learners / 20));
+    const register = writers.learners;
+    for (let index = 0; index < options.learners; index += 1) {
+      const learner = generateLearner(index, catalogues, seed);
+      if (register) {
+        register.add('Learner', { id: learner.id, createdAt: learner.createdAt });
+        for (const account of learner.accounts) {
+          if (writers.learnerMembers && !writers.learnerMembers.has(account.memberId)) continue;
+          register.add('LearnerAccountLink', { learner: learner.id, memberId: account.memberId, accountId: account.id, linkedAt: account.createdAt });
+        }
+      }
+      for (const account of learner.accounts) {
+        const writer = writers.members.get(account.memberId)?.writer;
+        if (writer) addAccount(writer, learner, account);
+      }
+      if ((index + 1) % 2_000 === 0) await flushAll();
+      if ((index + 1) % step === 0 || index + 1 === options.learners) {
+        onProgress({ target: [...writers.members.keys()].join(', ') || 'learners', learnersDone: index + 1, learnersTotal: options.learners });
+      }
+    }
+    await flushAll();
+    // The profile goes in last: its presence means "seeded completely".
+    for (const { writer, profile } of writers.members.values()) writer.add('Institution', institutionRow(profile));
+    // Every SQLite database commits on its own: one finishing after another fails still holds a complete seed.
+    for (const writer of all) await writer.finish();
+  } catch (error) {
+    for (const writer of all) await writer.abort().catch(() => {});
+    throw error;
   }
+}
+
+/** A bulk writer for a member's SQLite file on a connection of its own (the seed worker's). */
+export function openMemberFileWriter(path: string, metadata: MetadataStorage): SeedWriter {
+  return new BulkSeedWriter(SqliteBulkWriter.openFile(path, metadata, Object.keys(MEMBER_ENTITIES)));
 }
 
 /**
  * Seeds the demo data for several members (and optionally the learner
  * register) in one pass over the learners. Each member's profile is written
  * last, so a member whose seeding was interrupted is cleaned and reseeded.
+ * Large seeds on SQLite files give about half of the members to a worker
+ * thread (hub/seed-parallel.ts): the second core.
  */
 export async function seedDemo(
   targets: {
@@ -135,52 +247,26 @@ export async function seedDemo(
   options: DemoOptions,
   onProgress: (progress: SeedProgress) => void = () => {},
 ): Promise<void> {
-  const seed = demoSeed(options);
-  const catalogues = generateCatalogues(seed);
-  const writers = new Map<string, BatchWriter>();
-  for (const [memberId, { orm }] of targets.members) {
-    const em = orm.em.fork() as SqlEntityManager;
-    await clearMember(em);
-    const writer = new BatchWriter(em, MEMBER_ENTITIES);
-    for (const offering of catalogues.get(memberId) ?? []) addOffering(writer, offering);
-    await writer.flush();
-    writers.set(memberId, writer);
-  }
-  let learnerWriter: BatchWriter | undefined;
-  if (targets.learners) {
-    const em = targets.learners.em.fork() as SqlEntityManager;
-    await em.getKnex()('learner_account_link').delete();
-    await em.getKnex()('learner').delete();
-    learnerWriter = new BatchWriter(em, { Learner, LearnerAccountLink } as unknown as Record<string, new () => object>);
-  }
-  const flushAll = async () => {
-    await Promise.all([...writers.values(), ...(learnerWriter ? [learnerWriter] : [])].map((writer) => writer.flush()));
-  };
-  const step = Math.max(1, Math.floor(options.learners / 20));
-  for (let index = 0; index < options.learners; index += 1) {
-    const learner = generateLearner(index, catalogues, seed);
-    if (learnerWriter) {
-      learnerWriter.add('Learner', { id: learner.id, createdAt: learner.createdAt });
-      for (const account of learner.accounts) {
-        if (targets.learnerMembers && !targets.learnerMembers.has(account.memberId)) continue;
-        learnerWriter.add('LearnerAccountLink', { learner: learner.id, memberId: account.memberId, accountId: account.id, linkedAt: account.createdAt });
-      }
+  const { here, elsewhere } = splitForWorker(targets.members, options);
+  const worker = elsewhere.length > 0 ? await startSeedWorker(elsewhere, options) : undefined;
+  const members = new Map<string, { writer: SeedWriter; profile: MemberProfile }>();
+  let learners: SeedWriter | undefined;
+  try {
+    try {
+      // A seed that stopped half-way left rows but no profile (the profile is written last): opening starts clean.
+      for (const [memberId, { orm, profile }] of here) members.set(memberId, { writer: await openWriter(orm, MEMBER_ENTITIES), profile });
+      if (targets.learners) learners = await openWriter(targets.learners, LEARNER_ENTITIES);
+    } catch (error) {
+      for (const { writer } of members.values()) await writer.abort().catch(() => {});
+      throw error;
     }
-    for (const account of learner.accounts) {
-      const writer = writers.get(account.memberId);
-      if (writer) addAccount(writer, learner, account);
-    }
-    if ((index + 1) % 2_000 === 0) await flushAll();
-    if ((index + 1) % step === 0 || index + 1 === options.learners) {
-      onProgress({ target: [...targets.members.keys()].join(', ') || 'learners', learnersDone: index + 1, learnersTotal: options.learners });
-    }
-  }
-  await flushAll();
-  // The profile goes in last: its presence means "seeded completely".
-  for (const [memberId, { profile }] of targets.members) {
-    const writer = writers.get(memberId) as BatchWriter;
-    writer.add('Institution', institutionRow(profile));
-    await writer.flush();
+    const mine = fillDemo({ members, ...(learners ? { learners } : {}), ...(targets.learnerMembers ? { learnerMembers: targets.learnerMembers } : {}) }, options, onProgress);
+    // Both halves run to their end (each commits or rolls back its own databases) before an error of either is thrown.
+    const [own, other] = await Promise.allSettled([mine, worker?.done]);
+    if (own.status === 'rejected') throw own.reason;
+    if (other.status === 'rejected') throw other.reason;
+  } finally {
+    await worker?.close();
   }
 }
 
@@ -210,7 +296,7 @@ export async function addDemoLearner(targets: { members: ReadonlyMap<string, Mik
     addAccount(writer, learner, account);
     await writer.flush();
   }
-  const register = new BatchWriter(targets.learners.em.fork() as SqlEntityManager, { Learner, LearnerAccountLink } as unknown as Record<string, new () => object>);
+  const register = new BatchWriter(targets.learners.em.fork() as SqlEntityManager, LEARNER_ENTITIES);
   register.add('Learner', { id: learner.id, createdAt: learner.createdAt });
   for (const account of learner.accounts) {
     if (targets.members.has(account.memberId)) register.add('LearnerAccountLink', { learner: learner.id, memberId: account.memberId, accountId: account.id, linkedAt: account.createdAt });
