@@ -65,6 +65,61 @@ const BACKGROUND_FIELDS = new Set(['memberStatistics', 'memberSkillCounts']);
 export const BACKGROUND_TIMEOUT_MS = 30_000;
 
 /**
+ * A member's silence costs a client request its deadline once, across the router calls the gateway makes for
+ * it. A query plan can need a member in two steps (the README pathway query: the catalogue search first, the
+ * learner's records once the learner register has answered); with a fresh deadline per call, a member that
+ * never answers cost the later call's start plus the whole deadline (issue 17: deadline + 100-380 ms under load).
+ * So within one request: a call to a member that has not answered since an earlier call began gets what is left
+ * of that call's deadline, and once a call has timed out the member is not asked again. A member that answered
+ * gets a whole deadline for its next call, as before: a slow member that answers is not cut short.
+ */
+export interface MemberDeadlines {
+  /** The deadline for a call to `memberId` in the request `requestKey` (0: spent); `end` says how the call ended. */
+  begin(requestKey: string, memberId: string, timeoutMs: number): { timeoutMs: number; end(outcome: 'answered' | 'timeout'): void };
+}
+
+export function createMemberDeadlines(): MemberDeadlines {
+  /** Per request and member: since when the member has not answered (undefined: it has), and whether a call timed out. */
+  const state = new Map<string, { silentSince: number | undefined; timedOut: boolean; touched: number }>();
+  let swept = performance.now();
+  return {
+    begin(requestKey, memberId, timeoutMs) {
+      const now = performance.now();
+      // A request's entries are dropped a while after its last call: bounded by the request rate.
+      if (now - swept > 5_000) {
+        for (const [key, entry] of state) if (entry.touched < now - 30_000) state.delete(key);
+        swept = now;
+      }
+      const key = `${requestKey} ${memberId}`;
+      const entry = state.get(key) ?? { silentSince: undefined, timedOut: false, touched: now };
+      state.set(key, entry);
+      entry.touched = now;
+      if (entry.timedOut) return { timeoutMs: 0, end: () => undefined };
+      entry.silentSince ??= now;
+      return {
+        // Whole milliseconds: AbortSignal.timeout refuses fractions.
+        timeoutMs: Math.min(timeoutMs, Math.floor(entry.silentSince + timeoutMs - now)),
+        end(outcome) {
+          entry.touched = performance.now();
+          if (outcome === 'timeout') entry.timedOut = true;
+          else entry.silentSince = undefined;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The client request a router call belongs to: the gateway's span id, which the gateway draws afresh for every
+ * client request and sends as the traceparent's parent (lib/observe.ts). Not X-Request-Id: clients may send
+ * their own and reuse it. Without a parent (a call not from the gateway) every call has its own deadline.
+ */
+function requestKeyOf(context: RouterContext): string | undefined {
+  const trace = context.observation?.trace;
+  return trace?.parentSpanId ? `${trace.traceId}-${trace.parentSpanId}` : undefined;
+}
+
+/**
  * Sends one query to one member within the member's deadline (a longer one for BACKGROUND_FIELDS). Transport
  * failures become a `MemberFailure` whose message names the member and what
  * went wrong, never its address.
@@ -78,13 +133,29 @@ export async function callMember(
   principal: Principal = context.principal,
 ): Promise<MemberAnswer> {
   const started = performance.now();
+  const requestKey = BACKGROUND_FIELDS.has(purpose) ? undefined : requestKeyOf(context);
   const send = async () => {
+    const deadline = requestKey ? context.deadlines.begin(requestKey, member.id, member.timeoutMs) : undefined;
+    const timeoutMs = BACKGROUND_FIELDS.has(purpose) ? Math.max(member.timeoutMs, BACKGROUND_TIMEOUT_MS) : (deadline?.timeoutMs ?? member.timeoutMs);
+    // Silent for its whole deadline in this request already: not asked again.
+    if (timeoutMs <= 0) throw new ServiceCallError(`did not answer within ${member.timeoutMs} ms`, 'timeout');
     // A fresh token per call: audience = this member, the caller's identity (with any sharing vouched for), a unique id.
     const headers: Record<string, string> = {
       ...propagationHeaders(context.observation),
       ...(context.signer ? { authorization: `Bearer ${await context.signer.sign(principal, member.id)}` } : {}),
     };
-    const body = await postGraphQL(context.client, member.endpoint, { query, variables, operationName: 'HubForward' }, { timeoutMs: BACKGROUND_FIELDS.has(purpose) ? Math.max(member.timeoutMs, BACKGROUND_TIMEOUT_MS) : member.timeoutMs, headers });
+    const body = await postGraphQL(context.client, member.endpoint, { query, variables, operationName: 'HubForward' }, { timeoutMs, headers }).then(
+      (answer) => {
+        deadline?.end('answered');
+        return answer;
+      },
+      (error: unknown) => {
+        const timedOut = error instanceof ServiceCallError && error.kind === 'timeout';
+        deadline?.end(timedOut ? 'timeout' : 'answered');
+        // The member's deadline, not what was left of it, is what the client is told.
+        throw timedOut && timeoutMs < member.timeoutMs ? new ServiceCallError(`did not answer within ${member.timeoutMs} ms`, 'timeout') : error;
+      },
+    );
     const ms = performance.now() - started;
     context.calls.push({ member: member.id, purpose, ok: true, ms });
     recordCall(context.observation, context.metrics, `member:${member.id}`, ms, 'ok');

@@ -6,6 +6,7 @@ import type { HubSigner } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import type { ServiceMetrics } from '../../lib/metrics.js';
 import type { Observation } from '../../lib/observe.js';
+import type { MemberDeadlines } from './calls.js';
 import type { ForwardMemo } from './forward.js';
 import type { CatalogueCache } from './public-cache.js';
 import type { Registry } from './registry.js';
@@ -34,6 +35,8 @@ export interface RouterContext {
   contract: GraphQLSchema;
   /** Forward requests this router has built (subgraphs/members/forward.ts), shared by its requests. */
   forwards: ForwardMemo;
+  /** Each member's deadline per client request, shared by the router's requests (calls.ts). */
+  deadlines: MemberDeadlines;
   logger: Logger;
   /** The client's variables as sent (not coerced), forwarded unchanged. */
   rawVariables: Record<string, unknown>;

@@ -8,6 +8,7 @@ import type { Logger } from '../../lib/log.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import { createServiceMetrics, type MetricsAccess } from '../../lib/metrics.js';
 import { observationOf } from '../../lib/observe.js';
+import { createMemberDeadlines } from './calls.js';
 import type { RouterContext } from './context.js';
 import { createForwardMemo, readForwardedField } from './forward.js';
 import { createCatalogueCache, type CatalogueCache } from './public-cache.js';
@@ -124,6 +125,7 @@ export async function startMemberRouter(options: MemberRouterOptions): Promise<R
   const contractOnly = contractSchema(contract);
   const client = createHttpClient();
   const forwards = createForwardMemo();
+  const deadlines = createMemberDeadlines();
   const catalogue = createCatalogueCache(contractOnly, options.catalogueCacheMs !== undefined ? { ttlMs: options.catalogueCacheMs } : {});
   const metrics = createServiceMetrics('members');
   const server = await startGraphQLServer<RouterContext>({
@@ -149,6 +151,7 @@ export async function startMemberRouter(options: MemberRouterOptions): Promise<R
         client,
         contract: contractOnly,
         forwards,
+        deadlines,
         logger: options.logger,
         rawVariables: rawVariablesOf(request),
         extraErrors: [],
