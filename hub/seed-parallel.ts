@@ -7,16 +7,20 @@ import type { SeedWorkerInit } from './seed-worker.js';
 
 /*
  * The demo seed on two cores. Generating the learners is cheap (about 6 s
- * for 300,000); writing them is not, and each member's database is written
- * on its own. So a worker thread generates the same learners again and
- * writes about half of the members' databases while the main thread writes
- * the rest and the learner register: about half the time on two cores.
- * Only for SQLite files (a worker cannot reach another thread's in-memory
- * database) and only when there is enough to write to pay for starting a
- * thread (tests seed 150 learners).
+ * for 300,000); writing them is not (about 55 CPU-seconds), and each
+ * member's database is written on its own. So a worker thread generates the
+ * same learners again and writes about half of the members' databases while
+ * the main thread writes the rest and the learner register: 41 s instead of
+ * 60 s for 300,000 learners when both cores are free (slower when other work
+ * holds one: the generation then runs twice on the one core left). Only for
+ * SQLite files (a worker cannot reach another thread's in-memory database)
+ * and only when there is enough to write to pay for starting a thread.
  */
 
-/** Below this many learners one thread is as quick: starting the worker (and its TypeScript loader) costs about a second. */
+/**
+ * Below this many learners one thread is quicker: starting the worker (its TypeScript loader, MikroORM) costs
+ * 1.5-2 s (measured: 5,000 learners 1.2 s on one thread, 2.9 s with the worker; 20,000 learners 4.6 s and 3.3 s).
+ */
 const PARALLEL_FROM = 20_000;
 
 /** A member the worker seeds: its SQLite file, and the main thread's ORM on it (which stays idle meanwhile). */

@@ -12,9 +12,9 @@ import type { SqlEntityManager } from '../lib/orm.js';
  * order; at 300,000 learners that took 5½ to 9 minutes. Here the secondary
  * indexes of the tables being filled are dropped at the start of the
  * transaction and created again, from their own SQL in sqlite_master, at its
- * end: one sort per index instead of a million random inserts. Being one
- * transaction, an interrupted seed leaves the tables as they were before it
- * (indexes included), never a half-filled database.
+ * end: one sort per index instead of a million random inserts. Emptying
+ * and filling being one transaction, an interrupted seed leaves the tables
+ * as they were before it (indexes included), never a half-filled database.
  */
 
 /** What the seed needs of a better-sqlite3 statement and connection (the package ships no types). */
