@@ -3,7 +3,6 @@ import { createWorkerPool } from '../lib/worker-pool.js';
 import type { MemberProfile } from './alliance.js';
 import type { DemoOptions } from './demo.js';
 import { handOverFile, sqliteFile } from './seed-sqlite.js';
-import type { SeedWorkerInit } from './seed-worker.js';
 
 /*
  * The demo seed on two cores. Generating the learners is cheap (about 6 s
@@ -24,6 +23,12 @@ import type { SeedWorkerInit } from './seed-worker.js';
 const PARALLEL_FROM = 20_000;
 
 /** A member the worker seeds: its SQLite file, and the main thread's ORM on it (which stays idle meanwhile). */
+/** What the seed worker (seed-worker.ts) is started with: its members' files and the demo's size. Declared here so that the worker depends on this module, not the other way round. */
+export interface SeedWorkerInit {
+  members: { memberId: string; path: string }[];
+  options: DemoOptions;
+}
+
 export interface OffloadedMember {
   memberId: string;
   path: string;

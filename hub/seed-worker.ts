@@ -1,7 +1,7 @@
 import { serveWorker } from '../lib/worker-pool.js';
 import { openMemberDatabase } from '../subgraphs/member/database.js';
 import { memberProfile, type MemberProfile } from './alliance.js';
-import type { DemoOptions } from './demo.js';
+import type { SeedWorkerInit } from './seed-parallel.js';
 import { fillDemo, openMemberFileWriter, type SeedWriter } from './seed.js';
 
 /*
@@ -9,11 +9,6 @@ import { fillDemo, openMemberFileWriter, type SeedWriter } from './seed.js';
  * demo data of the members it is given, each through a connection of its
  * own to the member's SQLite file, with the same code as the main thread.
  */
-
-export interface SeedWorkerInit {
-  members: { memberId: string; path: string }[];
-  options: DemoOptions;
-}
 
 serveWorker<SeedWorkerInit, 'seed', null>(async (init) => {
   // An in-memory ORM only for the mapping (table and column names); the files are opened directly.

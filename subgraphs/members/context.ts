@@ -6,7 +6,7 @@ import type { HubSigner } from '../../lib/hub-token.js';
 import type { Logger } from '../../lib/log.js';
 import type { ServiceMetrics } from '../../lib/metrics.js';
 import type { Observation } from '../../lib/observe.js';
-import type { MemberDeadlines } from './calls.js';
+import type { MemberDeadlines } from './deadlines.js';
 import type { ForwardMemo } from './forward.js';
 import type { CatalogueCache } from './public-cache.js';
 import type { Registry } from './registry.js';

@@ -8,7 +8,7 @@ import type { Logger } from '../../lib/log.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import { createServiceMetrics, type MetricsAccess } from '../../lib/metrics.js';
 import { observationOf } from '../../lib/observe.js';
-import { createMemberDeadlines } from './calls.js';
+import { createMemberDeadlines } from './deadlines.js';
 import type { RouterContext } from './context.js';
 import { createForwardMemo, readForwardedField } from './forward.js';
 import { createCatalogueCache, type CatalogueCache } from './public-cache.js';

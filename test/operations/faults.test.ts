@@ -2,7 +2,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { showcaseLearners } from '../../hub/seed.js';
-import { createMemberDeadlines } from '../../subgraphs/members/calls.js';
+import { createMemberDeadlines } from '../../subgraphs/members/deadlines.js';
 import { startTestHub, type GraphQLBody, type TestHub } from '../helpers/hub.js';
 import { asLearner } from '../helpers/tokens.js';
 
@@ -170,7 +170,7 @@ describe('a member that accepts connections and never answers', () => {
     expect(status).toBe(200);
     // The records are a later plan step than the search: the member's second call starts when the learner register
     // has answered (~60 ms in here, 100-400 ms under load). It gets what is left of the first call's deadline
-    // (subgraphs/members/calls.ts, MemberDeadlines), so the member's silence costs the request one deadline.
+    // (subgraphs/members/deadlines.ts, MemberDeadlines), so the member's silence costs the request one deadline.
     expect(elapsed).toBeGreaterThanOrEqual(DEADLINE_MS);
     expect(elapsed).toBeLessThan(DEADLINE_MS + OVERHEAD_MS);
     expectPartial(body);
