@@ -1,5 +1,6 @@
 import { EntitySchema, type MikroORM } from '@mikro-orm/core';
 import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
+import { CohortJobSchema } from './cohort-store.js';
 import { issuanceMigrations } from './migrations/index.js';
 import { CorrectionApplied, CredentialOffer, CredentialOfferItem, IdempotencyRecord, IssuanceSequence, JadesSeal, PresentationRequest, WalletNonce, IssuedCredential, StatusEvent, TrustedIssuer, TrustedIssuerKey } from './records.js';
 
@@ -199,7 +200,7 @@ export const PresentationRequestSchema = new EntitySchema<PresentationRequest>({
   },
 });
 
-export const issuanceEntities = [CredentialOfferSchema, CredentialOfferItemSchema, WalletNonceSchema, PresentationRequestSchema, JadesSealSchema, IssuedCredentialSchema, StatusEventSchema, CorrectionAppliedSchema, IdempotencyRecordSchema, TrustedIssuerSchema, TrustedIssuerKeySchema, IssuanceSequenceSchema];
+export const issuanceEntities = [CredentialOfferSchema, CredentialOfferItemSchema, WalletNonceSchema, PresentationRequestSchema, JadesSealSchema, IssuedCredentialSchema, StatusEventSchema, CorrectionAppliedSchema, IdempotencyRecordSchema, TrustedIssuerSchema, TrustedIssuerKeySchema, IssuanceSequenceSchema, CohortJobSchema];
 
 export function openIssuanceDatabase(target: DatabaseTarget, options: { migrate?: boolean; debug?: boolean } = {}): Promise<MikroORM> {
   return openDatabase({ target, entities: issuanceEntities, migrations: issuanceMigrations, ...options });

@@ -312,6 +312,12 @@ export class IssuanceJob {
 
   @Field(() => String, { nullable: true, description: 'Why the job stopped, when it failed.' })
   failure!: string | null;
+
+  @Field(() => Int, { description: 'Runs of the job: 1, plus one each time an issuance replica took it over from one that had stopped.' })
+  attempts!: number;
+
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'When a replica last took the job over and carried on from its last recorded page; null if it never was.' })
+  resumedAt!: Date | null;
 }
 
 export enum CredentialOfferStatus {

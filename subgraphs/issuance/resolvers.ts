@@ -55,6 +55,8 @@ function jobView(job: CohortJob): IssuanceJob {
     startedAt: job.startedAt,
     finishedAt: job.finishedAt,
     failure: job.failure,
+    attempts: job.attempts,
+    resumedAt: job.resumedAt,
   };
 }
 
@@ -167,19 +169,19 @@ export class CredentialResolver {
 
   @Mutation(() => IssuanceJob, {
     description:
-      "Issues the credentials of every passed achievement of an offering (the offering's member's staff). Returns at once; follow the job with `issuanceJob`. Running it again issues only what is missing.",
+      "Issues the credentials of every passed achievement of an offering (the offering's member's staff). Returns at once; follow the job with `issuanceJob` on any replica. Running it again issues only what is missing; while it runs, asking again returns the running job (and carries it on if its replica stopped).",
   })
   issueCohort(
     @Arg('offeringId', () => ID) offeringId: string,
     @Ctx() context: IssuanceContext,
     @Arg('kind', () => CredentialKind, { defaultValue: CredentialKind.MICRO_CREDENTIAL, description: 'Which credential each passed achievement of the cohort gets.' }) kind: CredentialKind,
-  ): IssuanceJob {
-    return jobView(context.service.cohorts.start(context.principal, offeringId, kind));
+  ): Promise<IssuanceJob> {
+    return context.service.cohorts.start(context.principal, offeringId, kind).then(jobView);
   }
 
   @Query(() => IssuanceJob, { nullable: true, description: 'A bulk issuance job: its progress and outcome (its requester, its member\'s staff, administrators).' })
-  issuanceJob(@Arg('id', () => ID) id: string, @Ctx() context: IssuanceContext): IssuanceJob | null {
-    const job = context.service.cohorts.get(context.principal, id);
+  async issuanceJob(@Arg('id', () => ID) id: string, @Ctx() context: IssuanceContext): Promise<IssuanceJob | null> {
+    const job = await context.service.cohorts.get(context.principal, id);
     return job ? jobView(job) : null;
   }
 

@@ -9,7 +9,7 @@ import { mountErasureRoute } from '../../lib/erasure.js';
 import { startGraphQLServer, type RunningServer } from '../../lib/server.js';
 import { credentialSerials, eraseLearner } from './erasure.js';
 import { routerAuthoritySource } from './authority.js';
-import { CohortJobs } from './cohort.js';
+import { CohortJobs, type CohortJobOptions } from './cohort.js';
 import { createIssuanceMetrics } from './metrics.js';
 import { EDC_VC2_CONTEXT_FILE } from './edc.js';
 import { createSealPool } from './seal-pool.js';
@@ -85,6 +85,8 @@ export interface IssuanceServiceOptions {
   verifyWorkers?: number;
   /** How often members' corrections of achievements are read (default 30 s; 0: only on demand). */
   correctionPollMs?: number;
+  /** Leases and sweep of cohort jobs shared by the replicas over one database (cohort.ts; tests shorten them). */
+  cohortJobs?: CohortJobOptions;
 }
 
 /** Loads the keys, brings the register up to date and compiles the schemas: everything a request needs. */
@@ -100,12 +102,13 @@ export async function createIssuanceService(options: IssuanceServiceOptions): Pr
   if (!validator.prepare()) options.logger.warn('credential schemas not installed: verification reports its schema check as not run', { detail: validator.validate({}).errors.join('; ') });
   const verifyPool = options.verifyWorkers ? createVerifyPool(options.verifyWorkers, { jwks: [...keys.jwks.keys], ...(options.schemasDir ? { schemasDir: options.schemasDir } : {}) }) : undefined;
   const corrections = watchCorrections({ orm: options.orm, sources: options.sources, statuses, logger: options.logger, intervalMs: options.correctionPollMs ?? 30_000 });
+  const cohorts = new CohortJobs(() => options.orm.em.fork() as SqlEntityManager, issuance, options.logger, undefined, options.cohortJobs);
   return {
     orm: options.orm,
     statuses,
     issuance,
     corrections,
-    cohorts: new CohortJobs(() => options.orm.em.fork() as SqlEntityManager, issuance, options.logger),
+    cohorts,
     verification: {
       register: new TrustRegister(options.orm),
       keys,
@@ -117,6 +120,8 @@ export async function createIssuanceService(options: IssuanceServiceOptions): Pr
     },
     async close() {
       corrections.stop();
+      // Before the seal pool closes: a job's page in hand is stored and recorded, then its lease handed back.
+      await cohorts.stop();
       await Promise.all([pool?.close(), verifyPool?.close()]);
     },
   };
@@ -210,7 +215,7 @@ function mountPublicRoutes(app: Express, service: IssuanceService): void {
 
 export async function startIssuanceServer(options: IssuanceServerOptions): Promise<RunningServer> {
   const { service } = options;
-  return startGraphQLServer<IssuanceContext>({
+  const server = await startGraphQLServer<IssuanceContext>({
     name: 'issuance',
     orm: service.orm,
     metrics: createIssuanceMetrics(service.cohorts),
@@ -253,4 +258,13 @@ export async function startIssuanceServer(options: IssuanceServerOptions): Promi
       await service.orm.em.getConnection().execute('select 1');
     },
   });
+  // A serving replica also carries on cohort jobs other replicas left (their leases ran out), until it stops.
+  service.cohorts.startSweep();
+  return {
+    ...server,
+    async stop() {
+      await service.cohorts.stop();
+      await server.stop();
+    },
+  };
 }

@@ -611,11 +611,11 @@ describe('storing and sealing', () => {
     const keys = await loadIssuerKeys(join(dir, 'cohort-keys'), { create: true });
     const jobs = new CohortJobs(() => orm.em.fork() as SqlEntityManager, { sources, keys, issuer: allianceIssuer('https://hub.example') }, quietLogger('cohort'), 2);
     const staff = { kind: 'user' as const, subject: `staff@${memberId}`, roles: ['member-staff' as const], memberId };
-    const started = jobs.start(staff, offeringId, 'PARTICIPATION');
-    let job = jobs.get(staff, started.id);
+    const started = await jobs.start(staff, offeringId, 'PARTICIPATION');
+    let job = await jobs.get(staff, started.id);
     for (let round = 0; round < 400 && job?.status === 'RUNNING'; round += 1) {
       await new Promise((resolve) => setTimeout(resolve, 25));
-      job = jobs.get(staff, started.id);
+      job = await jobs.get(staff, started.id);
     }
     expect(job).toMatchObject({ status: 'COMPLETED', total: cohort.length, issued: cohort.length, alreadyIssued: 0, refused: 0, failure: null });
     const rows = await orm.em.fork().find(IssuedCredential, { offeringId, kind: 'PARTICIPATION' });
