@@ -4,6 +4,7 @@ import { createLogger, type LoggerOptions } from '../lib/log.js';
 import type { DatabaseTarget } from '../lib/orm.js';
 import type { RunningServer } from '../lib/server.js';
 import { createSqliteReadPool } from '../lib/sqlite-reads.js';
+import { startTracing } from '../lib/tracing.js';
 import { serveWorker } from '../lib/worker-pool.js';
 import { openMemberDatabase } from '../subgraphs/member/database.js';
 import { buildMemberSchema } from '../subgraphs/member/schema.js';
@@ -35,6 +36,8 @@ export type MemberThreadAnswer = { id: string; url: string; port: number }[];
 
 serveWorker<MemberThreadInit, MemberThreadRequest, MemberThreadAnswer>(async (init) => {
   const logger = createLogger(init.log);
+  // A thread has its own OTel globals: the members' spans need a provider here too (the same settings as the main thread's).
+  const tracing = startTracing(process.env, logger);
   const hubAuth = localHubVerifier(init.hubJwks);
   const onFile = (target: DatabaseTarget) => target.kind === 'sqlite' && target.location !== ':memory:';
   // Their aggregates on SQLite still run off this thread's event loop (lib/sqlite-reads.ts).
@@ -69,6 +72,7 @@ serveWorker<MemberThreadInit, MemberThreadRequest, MemberThreadAnswer>(async (in
         await member.close();
       }
       await readPool?.close();
+      await tracing.stop();
       return [];
     }
     const member = running.get(request.memberId);

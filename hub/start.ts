@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readBaseUrl, readBoolean, readInt, readPort, readString, runMain, stopOnSignals } from '../lib/config.js';
 import { createLogger, readLogOptions } from '../lib/log.js';
+import { startTracing, TRACING_HELP } from '../lib/tracing.js';
 import { EDGE_HELP, readEdgeSettings } from '../gateway/edge-config.js';
 import { REPO_ROOT } from '../lib/paths.js';
 import { DEFAULT_K, MIN_K } from '../lib/suppression.js';
@@ -39,7 +40,8 @@ Environment:
   LOG_FORMAT        text or json                         default text
   LOG_LEVEL         debug, info, warn or error           default info
                     (info: one line per request and service; debug adds probes)
-
+Tracing (OpenTelemetry over OTLP/HTTP; off unless an endpoint is set; docs/operations.md):
+${TRACING_HELP}
 The gateway's security settings, read exactly as npm run gateway reads them:
 ${EDGE_HELP}
 Delete the data folder to start again from fresh demo data.
@@ -63,6 +65,8 @@ async function main(): Promise<void> {
   const logOptions = readLogOptions(env);
   const logger = createLogger({ name: 'hub', ...logOptions });
   const say = (line: string) => process.stdout.write(`${line}\n`);
+  // Before any service starts (the member thread starts its own: hub/member-thread-worker.ts); stopped after them.
+  const tracing = startTracing(env, logger);
 
   const hub = await startHub({
     logger,
@@ -140,7 +144,10 @@ async function main(): Promise<void> {
   say('');
   say('Press Ctrl+C to stop.');
   // SIGHUP re-reads the member registry (it is also watched); SIGINT and SIGTERM stop.
-  stopOnSignals(() => hub.stop(), say, env, { hangup: () => void hub.reloadRegistry('SIGHUP') });
+  stopOnSignals(async () => {
+    await hub.stop();
+    await tracing.stop();
+  }, say, env, { hangup: () => void hub.reloadRegistry('SIGHUP') });
 }
 
 runMain(main);

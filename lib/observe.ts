@@ -1,9 +1,11 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { context as otelContext, SpanKind, SpanStatusCode, trace as otelTrace, type Span } from '@opentelemetry/api';
 import type { Request, RequestHandler, Response } from 'express';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Principal } from './auth.js';
 import type { Logger } from './log.js';
 import type { ServiceMetrics } from './metrics.js';
+import { hubTracer, remoteParent } from './tracing.js';
 
 /*
  * One log line and one set of metrics per HTTP request, at the gateway and at
@@ -15,6 +17,13 @@ import type { ServiceMetrics } from './metrics.js';
  * What a line never holds: the token, the query's text or variables, the
  * query string of the URL (a GET's variables), personal data. The caller is
  * described by role only.
+ *
+ * With tracing on (lib/tracing.ts) each request is also a SERVER span, a child
+ * of the caller's traceparent, whose ids are the observation's: the log line
+ * and the trace name the same span. The rest of the request runs in its
+ * context, so the gateway's planning and fetch spans, the calls' CLIENT spans
+ * and the database's query spans are its children. Its attributes follow the
+ * line's rule: a role, never an identity, no variables.
  */
 
 /** The W3C trace context of this hop: the trace, this hop's span, and the caller's span (if any). */
@@ -25,6 +34,9 @@ export interface TraceContext {
   /** Trace flags as two hex digits ("01": sampled). */
   flags: string;
 }
+
+/** A trace context with the server span behind it, when tracing is on. */
+type TracedContext = TraceContext & { span?: Span };
 
 /** One call a request made to another service, for its log line. */
 export interface UpstreamCall {
@@ -45,6 +57,8 @@ export interface Observation {
   /** Error codes in the answer, each once. */
   errors: string[];
   calls: UpstreamCall[];
+  /** This request's SERVER span (tracing on and the request sampled only). */
+  span?: Span;
 }
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -70,8 +84,15 @@ export function parseTraceparent(value: unknown): { traceId: string; parentId: s
   return { traceId, parentId, flags };
 }
 
-function traceFor(request: Request): TraceContext {
+function traceFor(request: Request): TracedContext {
   const parent = parseTraceparent(request.headers['traceparent']);
+  const tracer = hubTracer();
+  if (tracer) {
+    // Tracing on: the SDK draws the ids (and samples), and the observation uses them so logs and traces agree.
+    const span = tracer.startSpan(request.method, { kind: SpanKind.SERVER }, remoteParent(parent));
+    const { traceId, spanId, traceFlags } = span.spanContext();
+    return { traceId, spanId, ...(parent ? { parentSpanId: parent.parentId } : {}), flags: (traceFlags & 1) === 1 ? '01' : '00', span };
+  }
   const spanId = randomBytes(8).toString('hex');
   return parent ? { traceId: parent.traceId, spanId, parentSpanId: parent.parentId, flags: parent.flags } : { traceId: randomBytes(16).toString('hex'), spanId, flags: '01' };
 }
@@ -106,6 +127,8 @@ export interface RequestObserverOptions {
   metrics: ServiceMetrics;
   /** The GraphQL endpoint's path: its requests are timed per operation. */
   graphqlPath: string;
+  /** The service's name on its spans ("gateway", "members"…). */
+  service?: string;
 }
 
 export interface RequestObserver {
@@ -136,10 +159,30 @@ function outcomeOf(status: number, errors: readonly string[]): 'ok' | 'error' | 
 export function createRequestObserver(options: RequestObserverOptions): RequestObserver {
   const { logger, metrics } = options;
 
+  /** The span's closing attributes: what the log line says, in OTel's names where it has them. */
+  const endSpan = (span: Span, request: Request, response: Response, observation: Observation, status: number, route: string) => {
+    if (span.isRecording()) {
+      span.updateName(`${request.method} ${route}`);
+      span.setAttributes({
+        'http.request.method': request.method,
+        'http.route': route,
+        'http.response.status_code': status,
+        'hub.request_id': observation.requestId,
+        'hub.role': roleOf(response.locals['principal'] as Principal | undefined),
+        ...(options.service ? { 'hub.service': options.service } : {}),
+        ...(observation.operation ? { 'graphql.operation.name': observation.operation } : {}),
+        ...(observation.errors.length > 0 ? { 'hub.error_codes': observation.errors } : {}),
+      });
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: observation.errors[0] ?? `HTTP ${status}` });
+    }
+    span.end();
+  };
+
   const finish = (request: Request, response: Response, observation: Observation, aborted: boolean) => {
     const status = aborted ? 499 : response.statusCode;
     const ms = performance.now() - observation.started;
     const route = request.baseUrl || (request.route as { path?: string } | undefined)?.path || (response.statusCode === 404 ? 'unmatched' : request.path);
+    if (observation.span) endSpan(observation.span, request, response, observation, status, route);
     metrics.httpRequests.inc({ route, status: String(status) });
     const graphql = route === options.graphqlPath;
     if (graphql) metrics.graphqlDuration.observe({ operation: metrics.operationLabel(observation.operation), outcome: outcomeOf(status, observation.errors) }, ms / 1000);
@@ -165,12 +208,14 @@ export function createRequestObserver(options: RequestObserverOptions): RequestO
 
   const middleware: RequestHandler = (request, response, next) => {
     const given = request.headers['x-request-id'];
+    const { span, ...trace } = traceFor(request);
     const observation: Observation = {
       requestId: typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID(),
-      trace: traceFor(request),
+      trace,
       started: performance.now(),
       errors: [],
       calls: [],
+      ...(span ? { span } : {}),
     };
     response.locals['observation'] = observation;
     // Refusals before GraphQL (a bad token, a rate limit, a body too large) answer with response.json:
@@ -190,7 +235,16 @@ export function createRequestObserver(options: RequestObserverOptions): RequestO
     response.once('finish', () => end(false));
     // A client that hangs up before the answer: logged as 499, like nginx does.
     response.once('close', () => end(!response.writableFinished));
-    next();
+    if (!span) {
+      next();
+      return;
+    }
+    // The rest of the request in the span's context. The request and response are bound too: body parsing
+    // continues from their stream events, which would otherwise run outside it.
+    const active = otelTrace.setSpan(otelContext.active(), span);
+    otelContext.bind(active, request);
+    otelContext.bind(active, response);
+    otelContext.with(active, next);
   };
 
   return {
@@ -210,6 +264,7 @@ export function createRequestObserver(options: RequestObserverOptions): RequestO
             },
             async didResolveOperation({ operationName }) {
               observation.operation = operationName ?? undefined;
+              if (operationName && observation.span?.isRecording()) observation.span.setAttribute('graphql.operation.name', operationName);
             },
             async willSendResponse({ response }) {
               if (response.body.kind === 'single') noteErrors(observation, response.body.singleResult.errors);

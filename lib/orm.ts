@@ -1,5 +1,5 @@
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
-import { MikroORM, type EntityName, type EntitySchema, type MigrationObject, type Options } from '@mikro-orm/core';
+import { DefaultLogger, MikroORM, type EntityName, type EntitySchema, type LogContext, type MigrationObject, type Options } from '@mikro-orm/core';
 import type { EntityManager, Knex } from '@mikro-orm/knex';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config.js';
 import { buildPage, decodeCursor, encodeCursor, ID_CURSOR, type Page } from './pagination.js';
 import { REPO_ROOT } from './paths.js';
+import { hubTracer, recordQuerySpan } from './tracing.js';
 
 export type DatabaseKind = 'sqlite' | 'postgresql';
 
@@ -69,6 +70,18 @@ export interface OpenDatabaseOptions {
   poolMax?: number;
 }
 
+/**
+ * MikroORM's logger, which hears of every query once it has run (its text and how long it took): with
+ * tracing on, each becomes a span named by its statement and table only. Off, one look at the OTel global.
+ */
+class TracingQueryLogger extends DefaultLogger {
+  override logQuery(context: { query: string } & LogContext): void {
+    const tracer = hubTracer();
+    if (tracer) recordQuerySpan(tracer, context.query, context.took ?? 0, context.connection?.type ?? 'sql', context.level === 'error');
+    super.logQuery(context);
+  }
+}
+
 function ormOptions(options: OpenDatabaseOptions): Options {
   const common = {
     entities: options.entities,
@@ -78,6 +91,7 @@ function ormOptions(options: OpenDatabaseOptions): Options {
     // Every request forks its own EntityManager; a shared global one would leak identity maps across users.
     allowGlobalContext: false,
     debug: options.debug ?? false,
+    loggerFactory: (loggerOptions) => new TracingQueryLogger(loggerOptions),
     forceUtcTimezone: true,
     migrations: {
       migrationsList: options.migrations[options.target.kind],

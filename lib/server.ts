@@ -170,7 +170,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
   const metrics = options.metrics ?? createServiceMetrics(options.name);
   if (options.orm) metrics.watchDatabase(options.orm, options.name);
   // First, so that every request, refused or not, has its ids, its log line and its metrics.
-  const observer = createRequestObserver({ logger: options.logger, metrics, graphqlPath: GRAPHQL_PATH });
+  const observer = createRequestObserver({ logger: options.logger, metrics, graphqlPath: GRAPHQL_PATH, service: options.name });
   app.use(observer.middleware);
   const apollo = new ApolloServer<TContext>({
     schema: options.schema,

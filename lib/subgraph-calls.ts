@@ -1,7 +1,9 @@
+import { SpanStatusCode } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import type { Principal } from './auth.js';
 import { postGraphQL, ServiceCallError, type GraphQLResponseBody, type HttpClient } from './http-client.js';
 import type { HubSigner } from './hub-token.js';
+import { startClientSpan } from './tracing.js';
 
 /*
  * How a central subgraph reads what it does not hold: directly from the
@@ -65,12 +67,25 @@ export async function callService<S extends string>(
   variables: Record<string, unknown>,
   consequence = 'nothing was changed',
 ): Promise<GraphQLResponseBody> {
+  // Tracing on: a CLIENT span for the call, and the callee's server span its child. Off, nothing is sent:
+  // these calls have no request observation at hand (they run in loaders and background work too).
+  const traced = startClientSpan(`call ${service}`, { 'hub.service': service, 'hub.timeout_ms': caller.timeoutMs });
   try {
-    return await postGraphQL(caller.client, caller.urls[service], { query, variables }, { timeoutMs: caller.timeoutMs, headers: { authorization: `Bearer ${await caller.signer.sign(principal, service)}` } });
+    const headers = { authorization: `Bearer ${await caller.signer.sign(principal, service)}`, ...(traced ? { traceparent: traced.traceparent } : {}) };
+    const body = await postGraphQL(caller.client, caller.urls[service], { query, variables }, { timeoutMs: caller.timeoutMs, headers });
+    traced?.span.setAttribute('hub.outcome', body.errors?.length ? 'errors' : 'ok');
+    return body;
   } catch (error) {
+    if (traced) {
+      const outcome = error instanceof ServiceCallError ? error.kind : 'error';
+      traced.span.setAttribute('hub.outcome', outcome);
+      traced.span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+    }
     if (error instanceof ServiceCallError) {
       throw new GraphQLError(`The ${caller.names[service]} ${error.reason}; ${consequence}.`, { extensions: { code: 'SERVICE_UNAVAILABLE', service } });
     }
     throw error;
+  } finally {
+    traced?.span.end();
   }
 }

@@ -1,8 +1,10 @@
+import { SpanStatusCode } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import type { Principal } from '../../lib/auth.js';
 import { memberUnavailable, PUBLIC_ERROR_CODES } from '../../lib/errors.js';
 import { postGraphQL, ServiceCallError, type GraphQLResponseError } from '../../lib/http-client.js';
 import { propagationHeaders, recordCall } from '../../lib/observe.js';
+import { startClientSpan } from '../../lib/tracing.js';
 import type { RouterContext } from './context.js';
 import { adopt, attachErrors } from './forward.js';
 import type { MemberEntry } from './registry.js';
@@ -94,19 +96,29 @@ export async function callMember(
     const timeoutMs = BACKGROUND_FIELDS.has(purpose) ? Math.max(member.timeoutMs, BACKGROUND_TIMEOUT_MS) : (deadline?.timeoutMs ?? member.timeoutMs);
     // Silent for its whole deadline in this request already: not asked again.
     if (timeoutMs <= 0) throw new ServiceCallError(`did not answer within ${member.timeoutMs} ms`, 'timeout');
+    // Tracing on: a CLIENT span for this call, and the member's server span its child (the traceparent names it).
+    const traced = startClientSpan(`member ${member.id}`, { 'hub.member': member.id, 'hub.purpose': purpose, 'hub.timeout_ms': timeoutMs });
     // A fresh token per call: audience = this member, the caller's identity (with any sharing vouched for), a unique id.
     const headers: Record<string, string> = {
       ...propagationHeaders(context.observation),
+      ...(traced ? { traceparent: traced.traceparent } : {}),
       ...(context.signer ? { authorization: `Bearer ${await context.signer.sign(principal, member.id)}` } : {}),
     };
     const body = await postGraphQL(context.client, member.endpoint, { query, variables, operationName: 'HubForward' }, { timeoutMs, headers }).then(
       (answer) => {
         deadline?.end('answered');
+        traced?.span.setAttribute('hub.outcome', answer.errors?.length ? 'errors' : 'ok');
+        traced?.span.end();
         return answer;
       },
       (error: unknown) => {
         const timedOut = error instanceof ServiceCallError && error.kind === 'timeout';
         deadline?.end(timedOut ? 'timeout' : 'answered');
+        if (traced) {
+          traced.span.setAttribute('hub.outcome', timedOut ? 'timeout' : 'error');
+          traced.span.setStatus({ code: SpanStatusCode.ERROR, message: timedOut ? 'timeout' : 'error' });
+          traced.span.end();
+        }
         // The member's deadline, not what was left of it, is what the client is told.
         throw timedOut && timeoutMs < member.timeoutMs ? new ServiceCallError(`did not answer within ${member.timeoutMs} ms`, 'timeout') : error;
       },
