@@ -1,6 +1,6 @@
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { createRateLimiter } from '../lib/rate-limit.js';
+import { memorySharedState, type SharedState } from '../lib/shared-state.js';
 
 /*
  * Cost-aware admission (issue 10 fix 3). The request rate limit counts
@@ -96,8 +96,10 @@ interface CallerState {
   waiting: Waiter[];
 }
 
-export function createAdmission(options: AdmissionOptions): Admission {
-  const budget = options.costPerMinute > 0 ? createRateLimiter(options.costPerMinute) : undefined;
+/** `shared`: where cost budgets are counted, shared by the gateway's replicas (lib/shared-state.ts); default this process. */
+export function createAdmission(options: AdmissionOptions, shared: SharedState = memorySharedState()): Admission {
+  // Budgets are shared across replicas; slots and queues are this replica's own (they protect its own event loop).
+  const budget = options.costPerMinute > 0 ? shared.limiter('cost', options.costPerMinute) : undefined;
   const callers = new Map<string, CallerState>();
   /** Callers with operations waiting, in the order they are served. */
   const ring: string[] = [];
@@ -134,7 +136,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
     async admit(caller, cost) {
       const state = stateOf(caller);
       if (budget) {
-        const wait = budget.peek(caller);
+        const wait = await budget.peek(caller);
         if (wait > 0) {
           forget(caller, state);
           throw refusal(`Too much asked for this minute: queries from this caller may return up to ${format(options.costPerMinute)} objects a minute; try again in ${wait} s.`, 'RATE_LIMITED', 429, wait);
@@ -154,7 +156,8 @@ export function createAdmission(options: AdmissionOptions): Admission {
           throw refusal(`Too many queries waiting: this caller has ${state.waiting.length} waiting for the busy hub; wait for their answers.`, 'RATE_LIMITED', 429, 1);
         }
       }
-      budget?.spend(caller, cost);
+      // Not awaited: the query's start does not wait for the counter (a shared store may take a round trip).
+      void budget?.spend(caller, cost);
       state.inFlight += cost;
       let released = false;
       const release = () => {

@@ -16,6 +16,7 @@ import { EXPORT_PATH, mountLearnerExport } from './export.js';
 import { mountIde } from './ide.js';
 import { createHttpClient, isGraphQLResponse, postGraphQL, type HttpClient } from '../lib/http-client.js';
 import type { Logger } from '../lib/log.js';
+import type { SharedState } from '../lib/shared-state.js';
 import { createServiceMetrics, mountMetrics, type MetricsAccess, type ServiceMetrics } from '../lib/metrics.js';
 import { createRequestObserver, observationOf, propagationHeaders, recordCall } from '../lib/observe.js';
 import { GRAPHQL_PATH, jsonErrorHandler, listen, mountHealthRoutes, notFoundHandler, type RunningServer } from '../lib/server.js';
@@ -103,6 +104,8 @@ export interface GatewayOptions extends EdgeOptions {
    * not served unless a token is set, because the gateway is the public edge.
    */
   metricsAccess?: MetricsAccess;
+  /** Rate limits and cost budgets shared by the gateway's replicas (lib/shared-state.ts); default this process's memory. */
+  sharedState?: SharedState;
 }
 
 /** Where a browser page signs in (OAuth 2.0 authorisation code with PKCE at the identity provider). */
@@ -321,13 +324,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // request.ip: from X-Forwarded-For only through trusted proxies (lib/client-address.ts).
   app.set('trust proxy', trustProxySetting(options.trustedProxies));
   // First, so that every request, refused or not, has its ids, its log line and its metrics.
-  const observer = createRequestObserver({ logger: options.logger, metrics, graphqlPath: GRAPHQL_PATH });
+  const observer = createRequestObserver({ logger: options.logger, metrics, graphqlPath: GRAPHQL_PATH, service: 'gateway' });
   app.use(observer.middleware);
   const httpServer = createServer(app);
   const production = options.production ?? false;
   // Token, depth, alias, directive and result-size limits reject query bombs before planning.
   const limits = edgeQueryLimits(options);
-  const admission = createAdmission({ ...DEFAULT_ADMISSION, ...definedOnly(options.admission ?? {}) });
+  const admission = createAdmission({ ...DEFAULT_ADMISSION, ...definedOnly(options.admission ?? {}) }, options.sharedState);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !production,
@@ -386,7 +389,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     response.json(options.hubSigner.jwks);
   });
   // Who is calling (401 for a bad token) and whether they are within their rate; shared by every caller-facing route.
-  const identify = createIdentify({ auth: options.auth, rateLimitPerMinute: options.rateLimitPerMinute ?? 600 });
+  const identify = createIdentify({ auth: options.auth, rateLimitPerMinute: options.rateLimitPerMinute ?? 600, ...(options.sharedState ? { sharedState: options.sharedState } : {}) });
   // One CORS policy for everything the portal calls: the graph, the learner's export, the public credential routes.
   const allowCors = cors({
     // No allowlist, no CORS headers: browsers then allow same-origin calls only.

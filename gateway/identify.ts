@@ -1,6 +1,6 @@
 import type { RequestHandler, Response } from 'express';
 import { authenticate, InvalidTokenError, KeysUnavailableError, unauthenticated, type AccessTokenProfile, type Principal } from '../lib/auth.js';
-import { createRateLimiter } from '../lib/rate-limit.js';
+import { memorySharedState, type SharedState } from '../lib/shared-state.js';
 
 /*
  * Who is calling, and whether they are within their request budget: the
@@ -33,6 +33,8 @@ export interface IdentifyOptions {
   auth: AccessTokenProfile;
   /** Requests per minute per caller; also the failed authentications an address may make per minute. */
   rateLimitPerMinute: number;
+  /** Where the budgets are counted: shared by the gateway's replicas (lib/shared-state.ts); default this process. */
+  sharedState?: SharedState;
 }
 
 function refuse(response: Response, status: number, message: string, code: string): void {
@@ -46,14 +48,15 @@ function tooMany(response: Response, wait: number): void {
 
 /** Express middleware: 401 for a refused token, 429 over budget, else the principal and caller key in `response.locals`. */
 export function createIdentify(options: IdentifyOptions): RequestHandler {
-  const requests = createRateLimiter(options.rateLimitPerMinute);
-  const failures = createRateLimiter(options.rateLimitPerMinute);
+  const shared = options.sharedState ?? memorySharedState();
+  const requests = shared.limiter('requests', options.rateLimitPerMinute);
+  const failures = shared.limiter('failed-sign-ins', options.rateLimitPerMinute);
   return async (request, response, next) => {
     const address = `ip:${request.ip ?? 'unknown'}`;
     const header = request.headers.authorization;
     const hasToken = header !== undefined && header.trim() !== '';
     if (hasToken) {
-      const wait = failures.peek(address);
+      const wait = await failures.peek(address);
       if (wait > 0) {
         tooMany(response, wait);
         return;
@@ -73,8 +76,8 @@ export function createIdentify(options: IdentifyOptions): RequestHandler {
         next(error);
         return;
       }
-      failures.take(address);
-      const wait = requests.take(address);
+      await failures.take(address);
+      const wait = await requests.take(address);
       if (wait > 0) {
         tooMany(response, wait);
         return;
@@ -84,7 +87,7 @@ export function createIdentify(options: IdentifyOptions): RequestHandler {
       return;
     }
     const caller = callerKey(principal, address);
-    const wait = requests.take(caller);
+    const wait = await requests.take(caller);
     if (wait > 0) {
       tooMany(response, wait);
       return;

@@ -1,14 +1,19 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, runMain, stopOnSignals, type Env } from './config.js';
 import { createLogger, readLogOptions, type Logger } from './log.js';
+import { startTracing } from './tracing.js';
+import { sharedStateFromEnv, type SharedState } from './shared-state.js';
 
 export interface ServiceEntry {
   /** Logger name, e.g. "gateway" or "member tuni.fi" (may depend on the environment). */
   name: (env: Env) => string;
   /** The `--help` text: what the service is and every variable it reads. */
   help: string;
-  /** Reads configuration, starts the service and says how to stop it (and, if it can, how to re-read its configuration on SIGHUP). */
-  start(env: Env, logger: Logger): Promise<{ url: string; stop(): Promise<void>; reload?: () => void }>;
+  /**
+   * Reads configuration, starts the service and says how to stop it (and, if it can, how to re-read its configuration on SIGHUP).
+   * `shared`: what this service's replicas share (SHARED_STATE_URL, lib/shared-state.ts); closed after the service stops.
+   */
+  start(env: Env, logger: Logger, shared: SharedState): Promise<{ url: string; stop(): Promise<void>; reload?: () => void }>;
 }
 
 /**
@@ -30,8 +35,23 @@ export function runService(entry: ServiceEntry): void {
     }
     const env = process.env;
     const logger = createLogger({ name: entry.name(env), ...readLogOptions(env) });
-    const running = await entry.start(env, logger);
-    stopOnSignals(running.stop, logger.info, env, running.reload ? { hangup: running.reload } : {});
+    // Before the service, so its first requests are traced; stopped after it, so its last spans are exported.
+    const tracing = startTracing(env, logger);
+    const shared = await sharedStateFromEnv(env, logger);
+    let running: Awaited<ReturnType<ServiceEntry['start']>>;
+    try {
+      running = await entry.start(env, logger, shared);
+    } catch (error) {
+      await shared.close();
+      await tracing.stop();
+      throw error;
+    }
+    const stop = async () => {
+      await running.stop();
+      await shared.close();
+      await tracing.stop();
+    };
+    stopOnSignals(stop, logger.info, env, running.reload ? { hangup: running.reload } : {});
     // Last, so that whoever waits for this line may signal at once.
     logger.info(`serving ${running.url}`);
   });

@@ -6,6 +6,7 @@ import { CompactJwsError, compactSigner, decodeCompact, keyObjectOf, verifyCompa
 import { ANONYMOUS, CLAIMS, fileKeySet, InvalidTokenError, RECORD_SCOPES, remoteKeySet, ROLES, type Principal, type RecordScope, type Role } from './auth.js';
 import { ConfigError, type Env } from './config.js';
 import { isLearnerId } from './ids.js';
+import { memoryTokenUses, type TokenUses } from './shared-state.js';
 import { ensureSigningKey, SIGNING_ALGORITHM } from './keys.js';
 import { REPO_ROOT } from './paths.js';
 
@@ -125,11 +126,11 @@ export interface HubVerifier {
  * Verifies hub-internal tokens against the hub's key set, rejecting reuse of
  * a token id while it is still valid.
  */
-export function createHubVerifier(keys: JWTVerifyGetKey): HubVerifier {
-  const seen = new Map<string, number>();
+export function createHubVerifier(keys: JWTVerifyGetKey, options: { uses?: TokenUses } = {}): HubVerifier {
+  // Shared by the service's replicas when SHARED_STATE_URL is set (lib/shared-state.ts), else this process's memory.
+  const uses = options.uses ?? memoryTokenUses();
   /** The key set's keys as node:crypto keys, converted once each. */
   const converted = new WeakMap<object, KeyObject>();
-  let lastSweep = Date.now();
   /** Checks signature, type, issuer, audience, lifetime and single use; returns the payload. */
   async function check(header: string | undefined, audience: string, typ: string): Promise<JWTPayload> {
     const refused = () => new InvalidTokenError('this service answers only requests that come through the hub');
@@ -169,14 +170,7 @@ export function createHubVerifier(keys: JWTVerifyGetKey): HubVerifier {
     ) {
       throw refused();
     }
-    const now = Date.now();
-    if (now - lastSweep > 10_000) {
-      for (const [id, expires] of seen) if (expires < now) seen.delete(id);
-      lastSweep = now;
-    }
-    const jti = payload.jti as string;
-    if (seen.has(jti)) throw new InvalidTokenError('this hub token was already used');
-    seen.set(jti, ((payload.exp as number) + 5) * 1000);
+    if (!(await uses.firstUse(payload.jti as string, ((payload.exp as number) + 5) * 1000))) throw new InvalidTokenError('this hub token was already used');
     return payload;
   }
   return {
@@ -222,7 +216,7 @@ export function localHubVerifier(jwks: { keys: JWK[] }): HubVerifier {
  * /.well-known/hub-jwks.json, cached and refetched on an unknown kid) or
  * HUB_JWKS_FILE. One of them is required: a subgraph never runs open.
  */
-export function hubVerifierFromEnv(env: Env): HubVerifier {
+export function hubVerifierFromEnv(env: Env, uses?: TokenUses): HubVerifier {
   const url = env['HUB_JWKS_URL']?.trim();
   const file = env['HUB_JWKS_FILE']?.trim();
   if (Boolean(url) === Boolean(file)) {
@@ -230,11 +224,11 @@ export function hubVerifierFromEnv(env: Env): HubVerifier {
   }
   if (url) {
     if (!/^https?:\/\//.test(url)) throw new ConfigError('HUB_JWKS_URL must be an http(s) URL.');
-    return createHubVerifier(remoteKeySet(url));
+    return createHubVerifier(remoteKeySet(url), uses ? { uses } : {});
   }
   const path = resolve(REPO_ROOT, file as string);
   if (!existsSync(path)) throw new ConfigError(`HUB_JWKS_FILE: ${path} does not exist (the gateway creates it on first start).`);
-  return createHubVerifier(fileKeySet(path));
+  return createHubVerifier(fileKeySet(path), uses ? { uses } : {});
 }
 
 function hubKeysDir(env: Env): string {
@@ -251,6 +245,6 @@ export function hubSignerFromEnv(env: Env): Promise<HubSigner> {
  * they verify incoming ones with the public half of the same key, read from
  * HUB_KEYS_DIR (re-read when the file changes) instead of over HTTP.
  */
-export function sharedKeyHubVerifier(env: Env): HubVerifier {
-  return createHubVerifier(fileKeySet(hubKeyFiles(hubKeysDir(env)).jwksPath));
+export function sharedKeyHubVerifier(env: Env, uses?: TokenUses): HubVerifier {
+  return createHubVerifier(fileKeySet(hubKeyFiles(hubKeysDir(env)).jwksPath), uses ? { uses } : {});
 }

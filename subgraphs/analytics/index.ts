@@ -6,6 +6,7 @@ import { configuredDatabase } from '../../lib/orm.js';
 import { DEFAULT_K, MIN_K } from '../../lib/suppression.js';
 import { openAnalyticsDatabase } from './database.js';
 import { createAnalyticsService, startAnalyticsServer } from './server.js';
+import { TRACING_HELP } from '../../lib/tracing.js';
 
 const HELP = `Analytics subgraph: the alliance statistics (counts aggregated by each member,
 published with k-anonymity and complementary suppression), learners' feedback on
@@ -36,19 +37,19 @@ Environment:
   HOST              address to bind                                   default 127.0.0.1
   LOG_FORMAT        text or json                                      default text
   LOG_LEVEL         debug, info, warn or error                        default info
-`;
+${TRACING_HELP}`;
 
 runService({
   name: () => 'analytics',
   help: HELP,
-  async start(env, logger) {
+  async start(env, logger, shared) {
     const target = configuredDatabase(readString(env, 'DATABASE_URL', 'sqlite:data/analytics.sqlite'));
     const k = readInt(env, 'ANALYTICS_K', DEFAULT_K, { min: MIN_K, max: 1_000 });
     const editableDays = readInt(env, 'FEEDBACK_EDITABLE_DAYS', 30, { min: 0, max: 3_650 });
     const statisticsTtlMs = readInt(env, 'STATISTICS_TTL_SECONDS', 600, { min: 0, max: 31 * 86_400 }) * 1_000;
     const buildTimeoutMs = readInt(env, 'STATISTICS_BUILD_TIMEOUT_SECONDS', 60, { min: 1, max: 3_600 }) * 1_000;
     const signer = await hubSignerFromEnv(env);
-    const hubAuth = sharedKeyHubVerifier(env);
+    const hubAuth = sharedKeyHubVerifier(env, shared.tokenUses('analytics'));
     const client = createHttpClient();
     const orm = await openAnalyticsDatabase(target);
     return serveWith([client, orm], async () => {

@@ -6,6 +6,7 @@ import { DEFAULT_ESCO_DATABASE_URL } from './config.js';
 import { ensureEscoData } from './curated.js';
 import { openEscoDatabase } from './database.js';
 import { startEscoServer } from './server.js';
+import { TRACING_HELP } from '../../lib/tracing.js';
 
 const HELP = `Usage: [DATABASE_URL=…] [PORT=…] npm run esco
 
@@ -21,7 +22,7 @@ Environment:
   HOST          address to listen on (default 127.0.0.1)
   LOG_FORMAT    text or json (default text)
   LOG_LEVEL     debug, info, warn or error (default info: one line per request)
-  HUB_JWKS_URL | HUB_JWKS_FILE
+${TRACING_HELP}  HUB_JWKS_URL | HUB_JWKS_FILE
                  the hub's public keys: the gateway's /.well-known/hub-jwks.json, or the
                  file the gateway writes (data/keys/hub-jwks.json); only calls signed
                  by the hub are answered, anything else gets 401
@@ -30,11 +31,11 @@ Environment:
 runService({
   name: () => 'esco',
   help: HELP,
-  async start(env, logger) {
+  async start(env, logger, shared) {
     const target = configuredDatabase(readString(env, 'DATABASE_URL', DEFAULT_ESCO_DATABASE_URL));
     const port = readPort(env, 'PORT', 4002);
     const host = readString(env, 'HOST', '127.0.0.1');
-    const hubAuth = hubVerifierFromEnv(env);
+    const hubAuth = hubVerifierFromEnv(env, shared.tokenUses('esco'));
     const orm = await openEscoDatabase(target);
     try {
       await ensureEscoData(orm, logger);

@@ -11,6 +11,7 @@ import type { IssuanceService } from './context.js';
 import { openIssuanceDatabase } from './database.js';
 import { allianceIssuer, createIssuanceService, ISSUANCE_ROUTES, startIssuanceServer } from './server.js';
 import { followMemberRegistry } from './register.js';
+import { TRACING_HELP } from '../../lib/tracing.js';
 
 const HELP = `Issuance subgraph: issues, seals, verifies and revokes the alliance's
 micro-credentials (W3C VC 2.0 in the European Learning Model, sealed as vc+jwt).
@@ -54,7 +55,7 @@ Environment:
   HOST              address to bind                                   default 127.0.0.1
   LOG_FORMAT        text or json                                      default text
   LOG_LEVEL         debug, info, warn or error                        default info
-`;
+${TRACING_HELP}`;
 
 /** A legal identifier goes into every sealed credential: plain printable text only. */
 function checkedLegalIdentifier(value: string): string {
@@ -65,12 +66,12 @@ function checkedLegalIdentifier(value: string): string {
 runService({
   name: () => 'issuance',
   help: HELP,
-  async start(env, logger) {
+  async start(env, logger, shared) {
     const target = configuredDatabase(readString(env, 'DATABASE_URL', 'sqlite:data/issuance.sqlite'));
     // Watched like the router's: a member the alliance adds or removes enters or leaves the register of trusted issuers at once.
     const registry = openLiveRegistry(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')), logger);
     const signer = await hubSignerFromEnv(env);
-    const hubAuth = sharedKeyHubVerifier(env);
+    const hubAuth = sharedKeyHubVerifier(env, shared.tokenUses('issuance'));
     const client = createHttpClient();
     const orm = await openIssuanceDatabase(target);
     let service: IssuanceService | undefined;

@@ -12,6 +12,7 @@ import { memberIdsOf, openLiveRegistry } from '../members/registry-watch.js';
 import { memberErasureTargets } from './erasure-outbox.js';
 import { openLearnersDatabase } from './database.js';
 import { startLearnersServer } from './server.js';
+import { TRACING_HELP } from '../../lib/tracing.js';
 
 /**
  * What a caller of learnersService may add: more `--help` lines and work on
@@ -38,7 +39,7 @@ Environment:
                                                                    default: any member id
   LOG_FORMAT     text or json                                      default text
   LOG_LEVEL      debug, info, warn or error                        default info
-  HUB_JWKS_URL | HUB_JWKS_FILE
+${TRACING_HELP}  HUB_JWKS_URL | HUB_JWKS_FILE
                  the hub's public keys: the gateway's /.well-known/hub-jwks.json, or the
                  file the gateway writes (data/keys/hub-jwks.json); only calls signed
                  by the hub are answered, anything else gets 401
@@ -58,11 +59,11 @@ export function learnersService(hooks: LearnersServiceHooks = {}): ServiceEntry 
   return {
     name: () => 'learners',
     help: HELP + (hooks.help ?? ''),
-    async start(env, logger) {
+    async start(env, logger, shared) {
       const target = configuredDatabase(readString(env, 'DATABASE_URL', 'sqlite:data/learners.sqlite'));
       const port = readPort(env, 'PORT', 4003);
       const host = readString(env, 'HOST', '127.0.0.1');
-      const hubAuth = hubVerifierFromEnv(env);
+      const hubAuth = hubVerifierFromEnv(env, shared.tokenUses('learners'));
       const registryPath = env['MEMBER_REGISTRY']?.trim();
       // Watched like the router's: a member the alliance adds is known here (grants, erasure) without a restart.
       const registry = registryPath ? openLiveRegistry(resolve(REPO_ROOT, registryPath), logger) : undefined;

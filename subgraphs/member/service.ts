@@ -10,6 +10,7 @@ import { openMemberDatabase } from './database.js';
 import { Institution } from './model.js';
 import { applyProfile, readProfileFile } from './profile.js';
 import { startMemberServer } from './server.js';
+import { TRACING_HELP } from '../../lib/tracing.js';
 
 /**
  * What a caller of memberService may add: more `--help` lines and work on the
@@ -34,7 +35,7 @@ Environment:
   HOST           address to bind                                            default 127.0.0.1
   LOG_FORMAT     text or json                                               default text
   LOG_LEVEL      debug, info, warn or error                                 default info
-  MEMBER_PROFILE_FILE
+${TRACING_HELP}  MEMBER_PROFILE_FILE
                  JSON describing the member (name, shortName, country, associate,
                  accreditationAuthority, qaBody, qaArrangement, website), written to the
                  database on start when it differs (audited); the offering rules need
@@ -54,13 +55,13 @@ export function memberService(hooks: MemberServiceHooks = {}): ServiceEntry {
   return {
     name: (env) => `member ${env['MEMBER_ID'] ?? '?'}`,
     help: HELP + (hooks.help ?? '') + FOOTER,
-    async start(env, logger) {
+    async start(env, logger, shared) {
       const memberId = readString(env, 'MEMBER_ID');
       if (!isMemberId(memberId)) throw new ConfigError(`MEMBER_ID must be the member's web domain, e.g. tuni.fi; got "${memberId}".`);
       const target = configuredDatabase(readString(env, 'DATABASE_URL', `sqlite:data/members/${memberId}.sqlite`));
       const port = readPort(env, 'PORT', 4100);
       const host = readString(env, 'HOST', '127.0.0.1');
-      const hubAuth = hubVerifierFromEnv(env);
+      const hubAuth = hubVerifierFromEnv(env, shared.tokenUses(memberId));
       const profileFile = env['MEMBER_PROFILE_FILE'] ? readProfileFile(readString(env, 'MEMBER_PROFILE_FILE')) : null;
       const orm = await openMemberDatabase(target);
       try {

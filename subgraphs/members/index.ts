@@ -4,6 +4,7 @@ import { readInt, readPort, readString } from '../../lib/config.js';
 import { runService } from '../../lib/entry.js';
 import { REPO_ROOT } from '../../lib/paths.js';
 import { startMemberRouter } from './server.js';
+import { TRACING_HELP } from '../../lib/tracing.js';
 
 const HELP = `Member router: a Federation 2 subgraph that serves the member contract for the
 whole alliance, routing each entity to the member that owns it and fanning
@@ -29,18 +30,18 @@ Environment:
   HOST             address to bind       default 127.0.0.1
   LOG_FORMAT       text or json          default text
   LOG_LEVEL        debug, info, warn or error default info
-
+${TRACING_HELP}
 Signals: SIGHUP reloads MEMBER_REGISTRY; SIGINT and SIGTERM stop.
 `;
 
 runService({
   name: () => 'members',
   help: HELP,
-  async start(env, logger) {
+  async start(env, logger, shared) {
     // Absolute, so the log lines name the file wherever the router was started from (a relative path is from the working directory, as before).
     const registryFile = resolve(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')));
     const signer = await hubSignerFromEnv(env);
-    const hubAuth = sharedKeyHubVerifier(env);
+    const hubAuth = sharedKeyHubVerifier(env, shared.tokenUses('members'));
     const catalogueCacheMs = readInt(env, 'CATALOGUE_CACHE_SECONDS', 10, { min: 0, max: 3_600 }) * 1000;
     const router = await startMemberRouter({ registryFile, logger, port: readPort(env, 'PORT', 4001), host: readString(env, 'HOST', '127.0.0.1'), hubAuth, signer, catalogueCacheMs });
     const members = router.registry().members;

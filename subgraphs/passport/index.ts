@@ -5,6 +5,7 @@ import { hubSignerFromEnv, sharedKeyHubVerifier } from '../../lib/hub-token.js';
 import { configuredDatabase } from '../../lib/orm.js';
 import { openPassportDatabase } from './database.js';
 import { createPassportService, startPassportServer } from './server.js';
+import { TRACING_HELP } from '../../lib/tracing.js';
 
 const HELP = `Passport subgraph: a learner's competence passport across all members (ESCO
 skills with level, evidence, groups, pillars and a time line) and the external
@@ -27,15 +28,15 @@ Environment:
   HOST              address to bind                                   default 127.0.0.1
   LOG_FORMAT        text or json                                      default text
   LOG_LEVEL         debug, info, warn or error                        default info
-`;
+${TRACING_HELP}`;
 
 runService({
   name: () => 'passport',
   help: HELP,
-  async start(env, logger) {
+  async start(env, logger, shared) {
     const target = configuredDatabase(readString(env, 'DATABASE_URL', 'sqlite:data/passport.sqlite'));
     const signer = await hubSignerFromEnv(env);
-    const hubAuth = sharedKeyHubVerifier(env);
+    const hubAuth = sharedKeyHubVerifier(env, shared.tokenUses('passport'));
     const client = createHttpClient();
     const orm = await openPassportDatabase(target);
     return serveWith([client, orm], async () => {

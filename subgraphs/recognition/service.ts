@@ -11,6 +11,7 @@ import { REPO_ROOT } from '../../lib/paths.js';
 import { memberIdsOf, openLiveRegistry } from '../members/registry-watch.js';
 import { openRecognitionDatabase } from './database.js';
 import { createRecognitionService, startRecognitionServer } from './server.js';
+import { TRACING_HELP } from '../../lib/tracing.js';
 
 const HELP = `Recognition subgraph: learners' requests to have credit earned at one member
 recognised by another, members' decisions and recognition rules, and stackable pathways.
@@ -34,7 +35,7 @@ Environment:
   HOST              address to bind                                   default 127.0.0.1
   LOG_FORMAT        text or json                                      default text
   LOG_LEVEL         debug, info, warn or error                        default info
-`;
+${TRACING_HELP}`;
 
 /**
  * What a caller of recognitionService may add: more `--help` lines and work on
@@ -51,13 +52,13 @@ export function recognitionService(hooks: RecognitionServiceHooks = {}): Service
   return {
     name: () => 'recognition',
     help: HELP + (hooks.help ?? ''),
-    async start(env, logger) {
+    async start(env, logger, shared) {
       const target = configuredDatabase(readString(env, 'DATABASE_URL', 'sqlite:data/recognition.sqlite'));
       // Watched like the router's: requests and rules may name a member the alliance adds, without a restart.
       // Read first, so a bad file stops the start before anything is opened (its watch keeps no process alive).
       const registry = openLiveRegistry(readString(env, 'MEMBER_REGISTRY', join(REPO_ROOT, 'config', 'members.json')), logger);
       const signer = await hubSignerFromEnv(env);
-      const hubAuth = sharedKeyHubVerifier(env);
+      const hubAuth = sharedKeyHubVerifier(env, shared.tokenUses('recognition'));
       const client = createHttpClient();
       const orm = await openRecognitionDatabase(target);
       const running = await serveWith([{ close: async () => registry.close() }, client, orm], async () => {

@@ -63,6 +63,8 @@ describe('the admission rules', () => {
       });
     const holder = await gate.admit('ip:a', 10);
     const pending = [queue('ip:a', 'a1'), queue('ip:a', 'a2'), queue('ip:a', 'a3'), queue('ip:b', 'b1')];
+    // The cost budget is read first (from a store replicas may share: lib/shared-state.ts), then the operation queues.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(gate.stats()).toEqual({ running: 1, waiting: 4, callers: 2 });
     holder();
     for (const next of ['a1', 'b1', 'a2', 'a3']) {
