@@ -14,7 +14,7 @@ import { readSafelist } from './safelist.js';
  */
 
 /** What the edge settings decide; the rest of GatewayOptions is wiring. */
-export type EdgeSettings = Pick<GatewayOptions, 'production' | 'corsOrigins' | 'rateLimitPerMinute' | 'trustedProxies' | 'maxResultItems' | 'safelist' | 'admission' | 'metricsAccess'>;
+export type EdgeSettings = Pick<GatewayOptions, 'production' | 'corsOrigins' | 'rateLimitPerMinute' | 'trustedProxies' | 'maxResultItems' | 'safelist' | 'admission' | 'metricsAccess' | 'drain'>;
 
 /** The `--help` lines of the variables `readEdgeSettings` reads. */
 export const EDGE_HELP = `  NODE_ENV=production           no introspection, no schema hints in errors, no GraphQL IDE
@@ -29,6 +29,9 @@ export const EDGE_HELP = `  NODE_ENV=production           no introspection, no s
   SAFELIST_FILE                 the portal's persisted query manifest (JSON, as written by
                                 @apollo/generate-persisted-query-manifest): only its operations
                                 run, sent by hash or as their exact text (default: any operation)
+  SHUTDOWN_DELAY_SECONDS        at a stop, /readyz answers 503 at least this long while the
+                                gateway keeps serving (for load balancers that poll readiness);
+                                the drain also lasts until no connection waits to be read  default 0
   METRICS_TOKEN                 GET /metrics (Prometheus) needs "Authorization: Bearer <token>";
                                 at least 16 characters. Without it /metrics is open in
                                 development and not served with NODE_ENV=production
@@ -56,6 +59,7 @@ export function readEdgeSettings(env: Env): EdgeSettings {
     corsOrigins: (env['CORS_ORIGINS'] ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
     rateLimitPerMinute: readInt(env, 'RATE_LIMIT_PER_MINUTE', 600, { min: 1, max: 1_000_000 }),
     trustedProxies: parseTrustedProxies(env['TRUSTED_PROXIES']),
+    drain: { minimumMs: readInt(env, 'SHUTDOWN_DELAY_SECONDS', 0, { min: 0, max: 600 }) * 1000 },
     maxResultItems: readInt(env, 'MAX_RESULT_ITEMS', DEFAULT_MAX_RESULT_ITEMS, { min: 1, max: 100_000_000 }),
     ...(safelistFile ? { safelist: readSafelist(readString(env, 'SAFELIST_FILE')) } : {}),
     admission: {

@@ -14,6 +14,7 @@ import { Response } from 'undici';
 import type { GatewayContext } from './context.js';
 import { EXPORT_PATH, mountLearnerExport } from './export.js';
 import { mountIde } from './ide.js';
+import { watchDrain, type DrainOptions } from '../lib/drain.js';
 import { createHttpClient, isGraphQLResponse, postGraphQL, type HttpClient } from '../lib/http-client.js';
 import type { Logger } from '../lib/log.js';
 import type { SharedState } from '../lib/shared-state.js';
@@ -106,6 +107,12 @@ export interface GatewayOptions extends EdgeOptions {
   metricsAccess?: MetricsAccess;
   /** Rate limits and cost budgets shared by the gateway's replicas (lib/shared-state.ts); default this process's memory. */
   sharedState?: SharedState;
+  /**
+   * The drain at a stop (lib/drain.ts): `/readyz` answers 503 and the gateway keeps serving until no
+   * connection waits to be read, at least `minimumMs` (SHUTDOWN_DELAY_SECONDS, for load balancers that
+   * poll readiness).
+   */
+  drain?: DrainOptions;
 }
 
 /** Where a browser page signs in (OAuth 2.0 authorisation code with PKCE at the identity provider). */
@@ -327,6 +334,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const observer = createRequestObserver({ logger: options.logger, metrics, graphqlPath: GRAPHQL_PATH, service: 'gateway' });
   app.use(observer.middleware);
   const httpServer = createServer(app);
+  // A stop first drains (lib/drain.ts): requests clients have sent are answered, not reset.
+  const drain = watchDrain(httpServer, options.drain);
   const production = options.production ?? false;
   // Token, depth, alias, directive and result-size limits reject query bombs before planning.
   const limits = edgeQueryLimits(options);
@@ -357,6 +366,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   await apollo.start();
   mountHealthRoutes(app, 'gateway', async () => {
+    // Stopping: the load balancer is told first, while the gateway still serves what it is sent.
+    if (drain.draining) throw new Error('the gateway is stopping');
     const results = await Promise.all(
       options.subgraphs.map(async (endpoint) => {
         try {
@@ -456,6 +467,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     async stop() {
       if (stopped) return;
       stopped = true;
+      await drain.drain();
       await apollo.stop();
       await client.close();
     },

@@ -32,7 +32,8 @@ export function createMemberDeadlines(): MemberDeadlines {
       entry.silentSince ??= now;
       return {
         // Whole milliseconds: AbortSignal.timeout refuses fractions.
-        timeoutMs: Math.min(timeoutMs, Math.floor(entry.silentSince + timeoutMs - now)),
+        // What has passed, subtracted: (now + 500) - now is 499.99… in floating point, floored to 499.
+        timeoutMs: Math.min(timeoutMs, Math.floor(timeoutMs - (now - entry.silentSince))),
         end(outcome) {
           entry.touched = performance.now();
           if (outcome === 'timeout') entry.timedOut = true;

@@ -105,7 +105,8 @@ const learner = showcaseLearners({ learners: LEARNERS }, 1)[0] as { id: string; 
 
 beforeAll(async () => {
   // The catalogue cache off: a kept answer would stand in for the silent member and hide what it costs.
-  hub = await startTestHub({ learners: LEARNERS, memberTimeoutMs: DEADLINE_MS, catalogueCacheMs: 0, memberPlugins: holdingPlugin });
+  // A short drain's quiet period (lib/drain.ts): the stop test's probes are connections, which keep a drain open.
+  hub = await startTestHub({ learners: LEARNERS, memberTimeoutMs: DEADLINE_MS, catalogueCacheMs: 0, memberPlugins: holdingPlugin, edge: { drain: { quietMs: 20 } } });
 }, 120_000);
 
 afterAll(async () => {
@@ -256,7 +257,8 @@ describe('stopping while requests are in flight', () => {
     let closed = false;
     while (!closed && performance.now() - sent < DEADLINE_MS - 150) {
       closed = await refused(hub.gatewayUrl);
-      if (!closed) await new Promise((resolve) => setTimeout(resolve, 5));
+      // Spaced wider than the drain's quiet period, or each probe would hold the drain open.
+      if (!closed) await new Promise((resolve) => setTimeout(resolve, 30));
     }
     release();
     // Seen while still held: the gateway stopped listening while the five waited for their members.

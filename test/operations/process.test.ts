@@ -113,6 +113,33 @@ describe('signals reach the hub whichever PID of npm start receives them', () =>
     expect(await answers(gatewayUrl)).toBe(false);
   }, 120_000);
 
+  it('SIGTERM drains: /readyz turns 503 while the hub still serves, and queries sent just before it are answered', async () => {
+    const { child, gatewayUrl } = await npmStart(smallHubEnv({ SHUTDOWN_DELAY_SECONDS: '1' }));
+    const readyUrl = gatewayUrl.replace(/\/graphql$/, '/readyz');
+    expect((await fetch(readyUrl)).status).toBe(200);
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const query = () =>
+      fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ institutions { id name } }' }) }).then(
+        async (response) => ({ status: response.status, body: (await response.json()) as { data?: { institutions?: unknown[] }; errors?: unknown[] } }),
+        (error: unknown) => ({ status: 0, body: { errors: [String((error as Error).cause ?? error)] } as { data?: { institutions?: unknown[] }; errors?: unknown[] } }),
+      );
+    // Sent at once, so most are still in the kernel's queue or unread when the signal arrives: without the drain, those were reset.
+    const sent = Array.from({ length: 20 }, query);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    process.kill(child.pid as number, 'SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Within SHUTDOWN_DELAY_SECONDS: the load balancer is told to stop sending, and what is still sent is served.
+    const probe = await fetch(readyUrl);
+    expect(probe.status).toBe(503);
+    expect(await probe.json()).toMatchObject({ status: 'not ready', reason: 'the gateway is stopping' });
+    const late = await query();
+    const answered = await Promise.all(sent);
+    expect(answered.map((answer) => answer.status)).toEqual(Array(20).fill(200));
+    for (const answer of [...answered, late]) expect(answer.body.data?.institutions).toHaveLength(1);
+    expect(await exit).toBe(0);
+    expect(await answers(gatewayUrl)).toBe(false);
+  }, 120_000);
+
   it('npm killed outright (SIGKILL, nothing forwarded): the hub notices and stops', async () => {
     const { child, gatewayUrl } = await npmStart(smallHubEnv());
     // The hub polls its parent once a second, then stops each of its services; on a loaded 2-core CI machine that has taken over 15 s.
