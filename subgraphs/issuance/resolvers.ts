@@ -230,7 +230,8 @@ export class CredentialResolver {
     }
   }
 
-  @Query(() => [TrustedIssuerEntry], { description: 'The register of trusted issuers: the alliance and its members, with their keys and validity periods.' })
+  // Nullable like every root list (docs/routing.md): with issuance down, a query that also asks for other root fields keeps them.
+  @Query(() => [TrustedIssuerEntry], { nullable: true, description: 'The register of trusted issuers: the alliance and its members, with their keys and validity periods.' })
   async trustedIssuers(@Ctx() context: IssuanceContext): Promise<TrustedIssuerEntry[]> {
     const [issuers, keys] = await Promise.all([context.em.find(TrustedIssuer, {}, { orderBy: { role: 'asc', id: 'asc' } }), context.em.find(TrustedIssuerKey, {}, { orderBy: { validFrom: 'asc' } })]);
     return issuers.map((issuer) => ({

@@ -168,7 +168,8 @@ export class LearnerPathwayResolver {
 
 @Resolver(() => Pathway)
 export class PathwayResolver {
-  @Query(() => [Pathway], { description: 'Published pathways (anyone may read them), oldest first: a member\'s, the alliance\'s (`allianceOnly`), or all.' })
+  // Nullable like every root list (docs/routing.md): with recognition down, `{ institutions pathways }` keeps the institutions.
+  @Query(() => [Pathway], { nullable: true, description: 'Published pathways (anyone may read them), oldest first: a member\'s, the alliance\'s (`allianceOnly`), or all.' })
   pathways(
     @Ctx() context: RecognitionContext,
     @Arg('ownerMemberId', () => ID, { nullable: true }) ownerMemberId?: string | null,

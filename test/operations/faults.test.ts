@@ -230,10 +230,19 @@ describe('a central subgraph that is down', () => {
     });
     expect(text).not.toMatch(INTERNALS);
   });
+
+  it('its root list is null on its own, and the other root fields of the query answer', async () => {
+    // `pathways` was non-null at the root: recognition down nulled the whole data, institutions included.
+    const { status, body } = await hub.query('{ institutions { id } pathways { id } }');
+    expect(status).toBe(200);
+    expect(body.data?.['institutions']).toHaveLength(hub.hub.members.size);
+    expect(body.data?.['pathways']).toBeNull();
+    expect(body.errors?.map((error) => error.extensions?.['code'])).toEqual(['SERVICE_UNAVAILABLE']);
+  });
 });
 
-// Requests the hub has read. Those still unread when the stop begins (in the accept queue, or unparsed on a
-// fresh socket) are reset: npm run fault:check measures that with a real process (docs/operations.md, "Faults").
+// Requests the hub has read by the end of the drain (lib/drain.ts); a real process's SIGTERM with
+// requests still unread is tested in test/operations/process.test.ts.
 describe('stopping while requests are in flight', () => {
   it('answers every request in flight, refuses new connections, then stops', async () => {
     const IN_FLIGHT = 5;
