@@ -10,9 +10,9 @@ import { memorySharedState, type SharedState } from '../lib/shared-state.js';
  * is known (the result-size estimate, lib/result-size.ts: the hub's one cost
  * model), passes three gates before anything runs:
  *
- * 1. the caller's cost budget per minute (sliding window, like the request
- *    budget): an operation is refused while the caller's spending of the
- *    last minute is at or above it;
+ * 1. the caller's cost budget per minute (one-minute windows, like the
+ *    request budget: lib/rate-limit.ts): an operation is refused while the
+ *    caller's spending in the current window is at or above it;
  * 2. the caller's in-flight cost: the operations it has running or waiting
  *    may together cost at most `maxInFlightCost` (one operation is always
  *    admitted when the caller has nothing running, whatever it costs within

@@ -1,55 +1,58 @@
-/**
- * A per-caller request budget over a sliding minute (two fixed windows
- * weighted, as most API gateways do): cheap, in memory, per process. Enough to
- * stop one caller from starving the others on a single gateway; a fleet of
- * gateways would share the counts in Redis instead.
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
+/*
+ * Per-caller budgets (requests, a query's cost) over one-minute windows, with
+ * rate-limiter-flexible as the counter: in this process's memory
+ * (RateLimiterMemory) or in a store the gateway's replicas share
+ * (lib/shared-state.ts: RateLimiterPostgres). Both stores count the same way,
+ * fixed one-minute windows per key, so a deployment that scales out keeps the
+ * limits its single gateway had.
  */
+
+/** A budget of units per minute per key. */
 export interface RateLimiter {
-  /** Counts a request; returns the seconds to wait when over budget, else 0. */
-  take(key: string, now?: number): number;
-  /** The seconds to wait when `key` is over budget, else 0, without counting anything. */
-  peek(key: string, now?: number): number;
-  /** Counts `amount` units (e.g. a query's cost) against `key`, whether or not that goes over budget. */
-  spend(key: string, amount: number, now?: number): void;
+  /** Counts one unit; the seconds to wait when over budget, else 0 (nothing counted then). */
+  take(key: string): Promise<number>;
+  /** The seconds to wait when `key` is over budget, else 0, without counting. */
+  peek(key: string): Promise<number>;
+  /** Counts `amount` units whether or not that goes over budget (a query's cost once admitted). */
+  spend(key: string, amount: number): Promise<void>;
 }
 
-/** A budget of `perMinute` units per key (requests, or a cost with `spend`). */
-export function createRateLimiter(perMinute: number): RateLimiter {
-  const windows = new Map<string, { start: number; current: number; previous: number }>();
-  let lastSweep = 0;
-  /** The key's window moved to the minute of `now` (not stored), and the seconds to wait if it is full. */
-  const check = (key: string, now: number) => {
-    const windowStart = now - (now % 60_000);
-    if (now - lastSweep > 60_000) {
-      // Forget callers idle for two windows so the map stays small.
-      for (const [k, w] of windows) if (w.start < windowStart - 60_000) windows.delete(k);
-      lastSweep = now;
-    }
-    let window = windows.get(key);
-    if (!window || window.start < windowStart - 60_000) {
-      window = { start: windowStart, current: 0, previous: 0 };
-    } else if (window.start < windowStart) {
-      window = { start: windowStart, current: 0, previous: window.current };
-    }
-    const elapsed = (now - windowStart) / 60_000;
-    const estimate = window.previous * (1 - elapsed) + window.current;
-    return { window, wait: estimate >= perMinute ? Math.max(1, Math.ceil((1 - elapsed) * 60)) : 0 };
-  };
+/** Whole seconds, at least 1: what a Retry-After header says. */
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+/**
+ * The budget `perMinute` counted by `counter` (its `points` must be `perMinute`, its duration 60 s).
+ * `storeFailed`: a store that did not answer (not a refusal); the request is let through, as a counter
+ * that cannot count must not refuse everyone (the PostgreSQL store's insurance limiter counts meanwhile).
+ */
+export function budgetOf(counter: RateLimiterAbstract, perMinute: number, storeFailed: (error: unknown) => void = () => undefined): RateLimiter {
   return {
-    take(key, now = Date.now()) {
-      const { window, wait } = check(key, now);
-      windows.set(key, window);
-      if (wait > 0) return wait;
-      window.current += 1;
-      return 0;
+    async take(key) {
+      try {
+        await counter.consume(key, 1);
+        return 0;
+      } catch (refusal) {
+        if (refusal instanceof RateLimiterRes) return seconds(refusal.msBeforeNext);
+        storeFailed(refusal);
+        return 0;
+      }
     },
-    peek(key, now = Date.now()) {
-      return check(key, now).wait;
+    async peek(key) {
+      const state = await counter.get(key).catch((error: unknown) => {
+        storeFailed(error);
+        return null;
+      });
+      return state && state.consumedPoints >= perMinute ? seconds(state.msBeforeNext) : 0;
     },
-    spend(key, amount, now = Date.now()) {
-      const { window } = check(key, now);
-      windows.set(key, window);
-      window.current += amount;
+    async spend(key, amount) {
+      await counter.penalty(key, amount).catch((error: unknown) => storeFailed(error));
     },
   };
+}
+
+/** A budget of `perMinute` units per key in this process's memory (`name` keeps budgets apart in a shared counter's keys). */
+export function createRateLimiter(perMinute: number, name = 'budget'): RateLimiter {
+  return budgetOf(new RateLimiterMemory({ keyPrefix: name, points: perMinute, duration: 60 }), perMinute);
 }

@@ -1,8 +1,8 @@
 import pg from 'pg';
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible';
 import { ConfigError, type Env } from './config.js';
 import type { Logger } from './log.js';
-import { createRateLimiter, type RateLimiter } from './rate-limit.js';
+import { budgetOf, createRateLimiter, type RateLimiter } from './rate-limit.js';
 
 /*
  * State that replicas of one service must share, or each replica would keep
@@ -25,15 +25,8 @@ import { createRateLimiter, type RateLimiter } from './rate-limit.js';
  * than refusing everyone because a counter is unreachable.
  */
 
-/** A budget of units per minute per key, shared by whoever shares the store. */
-export interface SharedLimiter {
-  /** Counts one unit; the seconds to wait when over budget, else 0 (nothing counted then). */
-  take(key: string): Promise<number>;
-  /** The seconds to wait when `key` is over budget, else 0, without counting. */
-  peek(key: string): Promise<number>;
-  /** Counts `amount` units whether or not that goes over budget (a query's cost once admitted). */
-  spend(key: string, amount: number): Promise<void>;
-}
+/** A budget of units per minute per key, shared by whoever shares the store (lib/rate-limit.ts). */
+export type SharedLimiter = RateLimiter;
 
 /** Single use of token ids, shared by the replicas of one service. */
 export interface TokenUses {
@@ -49,14 +42,6 @@ export interface SharedState {
   /** The used token ids of one audience. */
   tokenUses(audience: string): TokenUses;
   close(): Promise<void>;
-}
-
-function fromRateLimiter(limiter: RateLimiter): SharedLimiter {
-  return {
-    take: async (key) => limiter.take(key),
-    peek: async (key) => limiter.peek(key),
-    spend: async (key, amount) => limiter.spend(key, amount),
-  };
 }
 
 /** Token ids in a Map, forgotten once expired (swept at most every 10 s). */
@@ -81,13 +66,12 @@ export function memoryTokenUses(): TokenUses {
 export function memorySharedState(): SharedState {
   return {
     store: 'memory',
-    limiter: (_name, perMinute) => fromRateLimiter(createRateLimiter(perMinute)),
+    limiter: (name, perMinute) => createRateLimiter(perMinute, name),
     tokenUses: () => memoryTokenUses(),
     close: async () => undefined,
   };
 }
 
-const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 /** Names of what this module keeps, so an operator finds them in the database. */
 const BUDGET_TABLE = 'hub_shared_budget';
 const TOKEN_TABLE = 'hub_shared_token_use';
@@ -107,7 +91,6 @@ export async function postgresSharedState(url: string, logger: Logger): Promise<
     await pool.end().catch(() => undefined);
     throw new ConfigError(`SHARED_STATE_URL: PostgreSQL cannot be used (${(error as Error).message}). Check the URL and that the database accepts connections.`);
   }
-  const limiters: RateLimiterPostgres[] = [];
   let warned = 0;
   /** One warning a minute while the store fails, not one per request. */
   const fellBack = (what: string, error: unknown) => {
@@ -122,7 +105,7 @@ export async function postgresSharedState(url: string, logger: Logger): Promise<
   return {
     store: 'postgresql',
     limiter(name, perMinute) {
-      const limiter = new RateLimiterPostgres({
+      const counter = new RateLimiterPostgres({
         storeClient: pool,
         storeType: 'pool',
         tableName: BUDGET_TABLE,
@@ -132,26 +115,7 @@ export async function postgresSharedState(url: string, logger: Logger): Promise<
         duration: 60,
         insuranceLimiter: new RateLimiterMemory({ keyPrefix: name, points: perMinute, duration: 60 }),
       });
-      limiters.push(limiter);
-      return {
-        async take(key) {
-          try {
-            await limiter.consume(key, 1);
-            return 0;
-          } catch (refusal) {
-            if (refusal instanceof RateLimiterRes) return seconds(refusal.msBeforeNext);
-            fellBack('budgets are', refusal);
-            return 0;
-          }
-        },
-        async peek(key) {
-          const state = await limiter.get(key).catch(() => null);
-          return state && state.consumedPoints >= perMinute ? seconds(state.msBeforeNext) : 0;
-        },
-        async spend(key, amount) {
-          await limiter.penalty(key, amount).catch((error: unknown) => fellBack('budgets are', error));
-        },
-      };
+      return budgetOf(counter, perMinute, (error) => fellBack('budgets are', error));
     },
     tokenUses(audience) {
       const local = memoryTokenUses();

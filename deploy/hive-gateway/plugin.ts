@@ -140,7 +140,7 @@ export function useHubEdge(options: HubEdgePluginOptions): GatewayPlugin<HubEdge
       const address = peerAddress(serverContext);
       const hasToken = header !== undefined && header.trim() !== '';
       if (hasToken) {
-        const wait = failures.peek(address);
+        const wait = await failures.peek(address);
         if (wait > 0) {
           endResponse(refusal(429, `Too many requests; try again in ${wait} s.`, 'RATE_LIMITED', { 'retry-after': String(wait) }));
           return;
@@ -156,7 +156,7 @@ export function useHubEdge(options: HubEdgePluginOptions): GatewayPlugin<HubEdge
           return;
         }
         if (!(error instanceof InvalidTokenError)) throw error;
-        failures.take(address);
+        await failures.take(address);
         endResponse(refusal(401, unauthenticated(error.reason).message, 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer error="invalid_token"' }));
       }
     },
