@@ -45,6 +45,13 @@ Environment:
                     the alliance's legal identifier in that country (e.g. its chamber of
                     commerce number), stated in every credential as ELM's shapes require
                                                                       default: not stated
+  COHORT_LEASE_SECONDS
+                    how long a replica's claim on a running cohort job holds unless it
+                    renews it (renewed every 5 s, or a third of the lease if shorter); a
+                    replica that dies leaves its job this long to the others  default 30
+  COHORT_SWEEP_SECONDS
+                    how often each replica looks for cohort jobs whose lease ran out, and
+                    takes them over                                   default 10
   SEAL_WORKERS      worker threads writing and sealing bulk batches (0: inline)
                                                                       default: the number of cores
   VERIFY_WORKERS    worker threads checking signatures and schemas of credentials being
@@ -95,6 +102,11 @@ runService({
         sealWorkers: readInt(env, 'SEAL_WORKERS', availableParallelism(), { min: 0, max: 64 }),
         verifyWorkers: readInt(env, 'VERIFY_WORKERS', availableParallelism(), { min: 0, max: 64 }),
         correctionPollMs: readInt(env, 'CORRECTION_POLL_SECONDS', 30, { min: 0, max: 86_400 }) * 1_000,
+        // Shorter than the defaults, a dead replica's cohort job is taken over sooner, at the price of more lease writes.
+        cohortJobs: {
+          leaseMs: readInt(env, 'COHORT_LEASE_SECONDS', 30, { min: 1, max: 3_600 }) * 1_000,
+          sweepMs: readInt(env, 'COHORT_SWEEP_SECONDS', 10, { min: 1, max: 3_600 }) * 1_000,
+        },
       });
       const running = service;
       followMemberRegistry(orm, registry.holder, logger);
