@@ -107,6 +107,49 @@ function reworded(message: string): string {
   return `The query has more than ${n} tokens (limit ${n}): send a shorter document.`;
 }
 
+/**
+ * SQLSTATEs a server sends when it cannot serve the connection: class 08 (connection exception), 57P01–57P03
+ * (terminated by an administrator, crash shutdown, starting up or shutting down) and 53300 (too many
+ * connections). Five-character SQLSTATEs come from the database only, so they cannot be mistaken for a call
+ * to another service failing.
+ */
+const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[123]|53300)$/;
+/** Socket errors of a client that cannot reach its database server (it is restarting, or the network is down). */
+const UNREACHABLE_SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/**
+ * What node-postgres and knex say, without a code, when a connection dies under a query or none can be had,
+ * and PostgreSQL's refusal while a database does not accept connections (55000, also used for unrelated
+ * states, hence the message). The driver's words come first, after MikroORM's "DriverException: " or after
+ * the SQL text knex puts in front of a failed query's message ("select … - Connection terminated unexpectedly").
+ * "Transaction query already complete" is what MikroORM passes on when the connection died under the
+ * transaction's own BEGIN or COMMIT: knex marks the transaction complete, and the ROLLBACK that follows fails
+ * with these words in place of the driver's.
+ */
+const UNAVAILABLE_MESSAGE =
+  /(?:^|: | - )(?:Connection terminated|Connection ended unexpectedly|Client has encountered a connection error and is not queryable|Knex: Timeout acquiring a connection|database ".*" is not currently accepting connections|Transaction query already complete)/;
+
+/**
+ * Whether an error (or the error a GraphQLError wraps) says the service's database cannot be reached right now:
+ * PostgreSQL restarting, failing over or refusing connections. Only the `originalError` chain is followed, not
+ * `cause`: a failed HTTP call to another service carries the same socket codes in its cause.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; depth += 1) {
+    const { code, name, message } = current as { code?: unknown; name?: unknown; message?: unknown };
+    if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNREACHABLE_SOCKET.has(code))) return true;
+    if (name === 'ConnectionException' || name === 'KnexTimeoutError') return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return true;
+    current = current instanceof GraphQLError ? current.originalError : undefined;
+  }
+  return false;
+}
+
+/**
+ * What a client is told when the database is away. It says what happened and what to do, and nothing of the
+ * driver's text (database names, SQL, addresses). Callers of a member see it after the member's name.
+ */
+export const DATABASE_UNAVAILABLE_MESSAGE = 'A database this answer needs is unavailable for the moment (it may be restarting); try again in a few seconds.';
+
 export interface MaskOptions {
   /** Called with errors whose message is hidden, so operators can still find them. */
   report?: (error: unknown) => void;
@@ -116,7 +159,8 @@ export interface MaskOptions {
 
 /**
  * Turns any error into what a client may see: public codes keep their message
- * (with addresses scrubbed) and a small set of extensions; everything else
+ * (with addresses scrubbed) and a small set of extensions; a database that
+ * cannot be reached becomes SERVICE_UNAVAILABLE saying so; everything else
  * becomes a generic INTERNAL_SERVER_ERROR. Never returns stack traces.
  */
 export function maskError(formatted: GraphQLFormattedError, error: unknown, options: MaskOptions = {}): GraphQLFormattedError {
@@ -130,6 +174,11 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown, opti
       if (typeof value === 'string') extensions[key] = value;
     }
     extensions['code'] = code;
+  } else if (isDatabaseUnavailable(error)) {
+    // Still reported: operators need the driver's own words, clients need to know it is temporary.
+    options.report?.(error);
+    message = DATABASE_UNAVAILABLE_MESSAGE;
+    extensions['code'] = 'SERVICE_UNAVAILABLE';
   } else {
     options.report?.(error);
     message = 'Internal server error.';
