@@ -5,7 +5,7 @@ import type { DatabaseTarget } from '../lib/orm.js';
 import type { RunningServer } from '../lib/server.js';
 import { createSqliteReadPool } from '../lib/sqlite-reads.js';
 import { startTracing } from '../lib/tracing.js';
-import { serveWorker } from '../lib/worker-pool.js';
+import type { WorkerSetup } from '../lib/worker-pool.js';
 import { openMemberDatabase } from '../subgraphs/member/database.js';
 import { buildMemberSchema } from '../subgraphs/member/schema.js';
 import { startMemberServer } from '../subgraphs/member/server.js';
@@ -34,7 +34,7 @@ export interface MemberThreadInit {
 export type MemberThreadRequest = { op: 'urls' } | { op: 'stop' | 'restart'; memberId: string } | { op: 'close' };
 export type MemberThreadAnswer = { id: string; url: string; port: number }[];
 
-serveWorker<MemberThreadInit, MemberThreadRequest, MemberThreadAnswer>(async (init) => {
+export const setup: WorkerSetup<MemberThreadInit, MemberThreadRequest, MemberThreadAnswer> = async (init) => {
   const logger = createLogger(init.log);
   // A thread has its own OTel globals: the members' spans need a provider here too (the same settings as the main thread's).
   const tracing = startTracing(process.env, logger);
@@ -81,4 +81,4 @@ serveWorker<MemberThreadInit, MemberThreadRequest, MemberThreadAnswer>(async (in
     if (request.op === 'restart') member.server = await member.start(member.server.port);
     return urls();
   };
-});
+};

@@ -70,7 +70,8 @@ export async function startSeedWorker(members: OffloadedMember[], options: DemoO
     throw error;
   }
   const init: SeedWorkerInit = { members: members.map(({ memberId, path }) => ({ memberId, path })), options };
-  const pool = createWorkerPool<SeedWorkerInit, 'seed', null>(1, new URL('./seed-worker.ts', import.meta.url), init);
+  // Stateful: one task, on files handed over to it; a fresh worker after a crash would only idle until close.
+  const pool = createWorkerPool<SeedWorkerInit, 'seed', null>(1, new URL('./seed-worker.ts', import.meta.url), init, { stateful: true });
   const done = pool.run('seed');
   done.catch(() => undefined);
   return {

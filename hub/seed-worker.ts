@@ -1,4 +1,4 @@
-import { serveWorker } from '../lib/worker-pool.js';
+import type { WorkerSetup } from '../lib/worker-pool.js';
 import { openMemberDatabase } from '../subgraphs/member/database.js';
 import { memberProfile, type MemberProfile } from './alliance.js';
 import type { SeedWorkerInit } from './seed-parallel.js';
@@ -10,7 +10,7 @@ import { fillDemo, openMemberFileWriter, type SeedWriter } from './seed.js';
  * own to the member's SQLite file, with the same code as the main thread.
  */
 
-serveWorker<SeedWorkerInit, 'seed', null>(async (init) => {
+export const setup: WorkerSetup<SeedWorkerInit, 'seed', null> = async (init) => {
   // An in-memory ORM only for the mapping (table and column names); the files are opened directly.
   const mapping = await openMemberDatabase({ kind: 'sqlite', location: ':memory:' }, { migrate: false });
   return async () => {
@@ -28,4 +28,4 @@ serveWorker<SeedWorkerInit, 'seed', null>(async (init) => {
     await fillDemo({ members }, init.options);
     return null;
   };
-});
+};

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { serveWorker } from './worker-pool.js';
+import type { WorkerSetup } from './worker-pool.js';
 import type { SqliteReadRequest } from './sqlite-reads.js';
 
 /*
@@ -24,7 +24,7 @@ function bindable(value: unknown): unknown {
   return value;
 }
 
-serveWorker<Record<string, never>, SqliteReadRequest, unknown[]>(async () => {
+export const setup: WorkerSetup<Record<string, never>, SqliteReadRequest, unknown[]> = async () => {
   const Sqlite = createRequire(import.meta.url)('better-sqlite3') as DatabaseConstructor;
   const open = new Map<string, Database>();
   return async ({ file, sql, bindings }) => {
@@ -35,4 +35,4 @@ serveWorker<Record<string, never>, SqliteReadRequest, unknown[]>(async () => {
     }
     return database.prepare(sql).all(...bindings.map(bindable));
   };
-});
+};

@@ -1,4 +1,4 @@
-import { serveWorker } from '../../lib/worker-pool.js';
+import type { WorkerSetup } from '../../lib/worker-pool.js';
 import { buildCredential } from './edc.js';
 import type { CredentialFacts } from './facts.js';
 import { importIssuerPrivateKey } from './keys.js';
@@ -23,7 +23,7 @@ export interface SealWorkerInit {
  */
 const IN_FLIGHT = 16;
 
-serveWorker<SealWorkerInit, CredentialFacts[], string[]>(async (init) => {
+export const setup: WorkerSetup<SealWorkerInit, CredentialFacts[], string[]> = async (init) => {
   const key = { signingKey: await importIssuerPrivateKey(init.privateKeyPath), kid: init.kid };
   return async (items) => {
     const jwts: string[] = [];
@@ -32,4 +32,4 @@ serveWorker<SealWorkerInit, CredentialFacts[], string[]>(async (init) => {
     }
     return jwts;
   };
-});
+};

@@ -1,4 +1,4 @@
-import { serveWorker } from '../../lib/worker-pool.js';
+import type { WorkerSetup } from '../../lib/worker-pool.js';
 import { awardClaims } from './authority.js';
 import { importIssuerPublicKey } from './keys.js';
 import { createVerificationValidator } from './schemas.js';
@@ -14,7 +14,7 @@ import type { CryptoKey } from 'jose';
  * issuers, the status lists) stays with the main thread.
  */
 
-serveWorker<VerifyWorkerInit, string, CompactCheck>(async (init) => {
+export const setup: WorkerSetup<VerifyWorkerInit, string, CompactCheck> = async (init) => {
   const keys = new Map<string, CryptoKey>();
   for (const jwk of init.jwks) if (typeof jwk.kid === 'string') keys.set(jwk.kid, await importIssuerPublicKey(jwk));
   const validator = createVerificationValidator(init.schemasDir);
@@ -25,4 +25,4 @@ serveWorker<VerifyWorkerInit, string, CompactCheck>(async (init) => {
     if (!signature.valid) return { signature: signature.credential ? { ...signature, credential: checkedParts(signature.credential) } : signature, schema: null, awards: null };
     return { signature: { ...signature, credential: checkedParts(signature.credential) }, schema: validator.validate(signature.credential), awards: awardClaims(signature.credential) };
   };
-});
+};
