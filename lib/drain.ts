@@ -57,10 +57,11 @@ export function watchDrain(server: Server, options: DrainOptions = {}): Drain {
     unread.set(socket, lastConnection);
     socket.once('close', () => unread.delete(socket));
   });
-  server.on('request', (request: IncomingMessage, response) => {
+  // Before the application's own listener, so the header is set before anything is sent.
+  server.prependListener('request', (request: IncomingMessage, response) => {
     unread.delete(request.socket);
     // Keep-alive clients open their next request elsewhere (another replica) rather than on a socket about to close.
-    if (draining) response.setHeader('connection', 'close');
+    if (draining && !response.headersSent) response.setHeader('connection', 'close');
   });
 
   const quiet = (now: number) => {

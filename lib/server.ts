@@ -12,6 +12,7 @@ import { ANONYMOUS, InvalidTokenError, type Principal } from './auth.js';
 import { ConfigError } from './config.js';
 import { maskError, scrubMessage } from './errors.js';
 import { queryLimitRules, queryLimitsPlugin, queryParseOptions, SUBGRAPH_QUERY_LIMITS, type QueryLimits } from './query-limits.js';
+import { watchDrain, type DrainOptions } from './drain.js';
 import type { HubVerifier } from './hub-token.js';
 import type { Logger } from './log.js';
 import { createServiceMetrics, mountMetrics, type MetricsAccess, type ServiceMetrics } from './metrics.js';
@@ -43,6 +44,8 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   fieldResolver?: GraphQLFieldResolver<unknown, TContext>;
   /** Throws when the service cannot serve (database down…); drives `/readyz`. */
   readiness?: () => Promise<unknown>;
+  /** The drain at a stop (lib/drain.ts): `/readyz` 503 and serving until no connection waits to be read. */
+  drain?: DrainOptions;
   /** Largest accepted request body, e.g. `'1mb'`. */
   bodyLimit?: string;
   /** Extra HTTP routes mounted before the GraphQL endpoint. */
@@ -166,6 +169,8 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
+  // As at the gateway: a stop answers the requests callers have sent, including those not read yet.
+  const drain = watchDrain(httpServer, options.drain);
   const limits = options.limits ?? SUBGRAPH_QUERY_LIMITS;
   const metrics = options.metrics ?? createServiceMetrics(options.name);
   if (options.orm) metrics.watchDatabase(options.orm, options.name);
@@ -199,7 +204,10 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
     ],
   });
   await apollo.start();
-  mountHealthRoutes(app, options.name, options.readiness);
+  mountHealthRoutes(app, options.name, async () => {
+    if (drain.draining) throw new Error(`the ${options.name} service is stopping`);
+    return options.readiness?.();
+  });
   mountMetrics(app, metrics, options.metricsAccess);
   options.routes?.(app);
   const hubAuth = options.hubAuth;
@@ -240,6 +248,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
     async stop() {
       if (stopped) return;
       stopped = true;
+      await drain.drain();
       await apollo.stop();
     },
   };
