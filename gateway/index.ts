@@ -14,7 +14,7 @@ const HELP = `Gateway: serves the committed supergraph (schema/supergraph.graphq
 Usage: [PORT=…] npm run gateway
 
 Environment:
-${WIRING_HELP}${EDGE_HELP}${SHARED_STATE_HELP}  LOG_FORMAT                    text or json                           default text
+${WIRING_HELP}${EDGE_HELP}${SHARED_STATE_HELP}  LOG_FORMAT                    text or json                           default text; json with NODE_ENV=production
   LOG_LEVEL                     debug, info, warn or error             default info
 ${TRACING_HELP}
 GET /healthz is liveness; GET /readyz answers 200 when every subgraph answers.

@@ -37,7 +37,7 @@ Environment:
                     answers (a change through the graph shows at once)  default 10, 0: none
   PUBLIC_URL        the hub's URL named in credentials   default http://<HOST>:<GATEWAY_PORT>
   HOST              address to bind                      default 127.0.0.1
-  LOG_FORMAT        text or json                         default text
+  LOG_FORMAT        text or json                         default text; json with NODE_ENV=production
   LOG_LEVEL         debug, info, warn or error           default info
                     (info: one line per request and service; debug adds probes)
 Tracing (OpenTelemetry over OTLP/HTTP; off unless an endpoint is set; docs/operations.md):

@@ -37,7 +37,8 @@ export interface LoggerOptions {
 
 /** LOG_FORMAT and LOG_LEVEL, checked: a typo is a configuration error, not a silent default. */
 export function readLogOptions(env: Env): { format: LogFormat; level: LogLevel } {
-  const format = env['LOG_FORMAT']?.trim() || 'text';
+  // Text for people at a terminal; JSON, what log shippers read, wherever NODE_ENV says production.
+  const format = env['LOG_FORMAT']?.trim() || (env['NODE_ENV'] === 'production' ? 'json' : 'text');
   if (format !== 'text' && format !== 'json') throw new ConfigError(`LOG_FORMAT must be text or json (got "${format}").`);
   const level = env['LOG_LEVEL']?.trim().toLowerCase() || 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${level}").`);

@@ -19,7 +19,7 @@ Environment (as for npm run gateway):
 ${WIRING_HELP}  NODE_ENV=production           no introspection
   RATE_LIMIT_PER_MINUTE         failed sign-ins one address may make per minute  default 600
   MAX_RESULT_ITEMS              most objects one query may return       default 20000
-  LOG_FORMAT                    text or json                           default text
+  LOG_FORMAT                    text or json                           default text; json with NODE_ENV=production
 `;
 
 runService({

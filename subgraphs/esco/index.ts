@@ -20,7 +20,7 @@ Environment:
                 relative to the repository root)
   PORT          port to listen on (default 4002; 0 picks a free port)
   HOST          address to listen on (default 127.0.0.1)
-  LOG_FORMAT    text or json (default text)
+  LOG_FORMAT    text or json (default text; json with NODE_ENV=production)
   LOG_LEVEL     debug, info, warn or error (default info: one line per request)
 ${TRACING_HELP}  HUB_JWKS_URL | HUB_JWKS_FILE
                  the hub's public keys: the gateway's /.well-known/hub-jwks.json, or the

@@ -60,7 +60,7 @@ Environment:
                     gateway, signs reads from the router and ESCO    default data/keys
   PORT              port to listen on                                 default 4004
   HOST              address to bind                                   default 127.0.0.1
-  LOG_FORMAT        text or json                                      default text
+  LOG_FORMAT        text or json                                      default text; json with NODE_ENV=production
   LOG_LEVEL         debug, info, warn or error                        default info
 ${TRACING_HELP}`;
 

@@ -37,7 +37,7 @@ Environment:
                  the member registry (config/members.json format): sharing grants may
                  name only its members; re-read when it changes and on SIGHUP
                                                                    default: any member id
-  LOG_FORMAT     text or json                                      default text
+  LOG_FORMAT     text or json                                      default text; json with NODE_ENV=production
   LOG_LEVEL      debug, info, warn or error                        default info
 ${TRACING_HELP}  HUB_JWKS_URL | HUB_JWKS_FILE
                  the hub's public keys: the gateway's /.well-known/hub-jwks.json, or the

@@ -33,7 +33,7 @@ Environment:
                  default sqlite:data/members/<MEMBER_ID>.sqlite
   PORT           port to listen on                                          default 4100
   HOST           address to bind                                            default 127.0.0.1
-  LOG_FORMAT     text or json                                               default text
+  LOG_FORMAT     text or json                                               default text; json with NODE_ENV=production
   LOG_LEVEL      debug, info, warn or error                                 default info
 ${TRACING_HELP}  MEMBER_PROFILE_FILE
                  JSON describing the member (name, shortName, country, associate,

@@ -28,7 +28,7 @@ Environment:
                    is seen at once, one made at the member within this  default 10 (0: none)
   PORT             port to listen on     default 4001
   HOST             address to bind       default 127.0.0.1
-  LOG_FORMAT       text or json          default text
+  LOG_FORMAT       text or json          default text; json with NODE_ENV=production
   LOG_LEVEL        debug, info, warn or error default info
 ${TRACING_HELP}
 Signals: SIGHUP reloads MEMBER_REGISTRY; SIGINT and SIGTERM stop.

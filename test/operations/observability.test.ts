@@ -200,6 +200,10 @@ describe('log configuration', () => {
   it('reads LOG_FORMAT and LOG_LEVEL and refuses a typo', () => {
     expect(readLogOptions({})).toEqual({ format: 'text', level: 'info' });
     expect(readLogOptions({ LOG_FORMAT: 'json', LOG_LEVEL: 'WARN' })).toEqual({ format: 'json', level: 'warn' });
+    // JSON by default in production, text elsewhere; LOG_FORMAT wins either way.
+    expect(readLogOptions({ NODE_ENV: 'production' }).format).toBe('json');
+    expect(readLogOptions({ NODE_ENV: 'production', LOG_FORMAT: 'text' }).format).toBe('text');
+    expect(readLogOptions({}).format).toBe('text');
     expect(() => readLogOptions({ LOG_LEVEL: 'verbose' })).toThrow(/LOG_LEVEL must be one of debug, info, warn, error/);
     expect(() => readLogOptions({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT must be text or json/);
   });
