@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { createServer, connect, type Server } from 'node:net';
+import { join } from 'node:path';
 import { createLocalJWKSet } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,13 +13,16 @@ import { createHubVerifier } from '../../lib/hub-token.js';
 import { quietLogger } from '../../lib/log.js';
 import { createTemporaryDatabase, type TemporaryDatabase } from '../../lib/postgres-admin.js';
 import { memorySharedState, postgresSharedState, sharedStateFromEnv, type SharedState } from '../../lib/shared-state.js';
+import { openEscoDatabase } from '../../subgraphs/esco/database.js';
+import { startEscoServer } from '../../subgraphs/esco/server.js';
 import { TEST_POSTGRES_URL } from '../helpers/databases.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 
 /*
  * Two gateway replicas behind one port (issue 17, point 4): with
  * SHARED_STATE_URL they are one limit, and a hub token used at one replica of
- * a service is refused at the other. The same set-up with each replica's own
+ * a service is refused at the other (two real subgraph servers behind a
+ * balancer, too). The same set-up with each replica's own
  * memory is the control: it shows what the shared store changes.
  */
 
@@ -62,9 +66,9 @@ async function balancer(ports: readonly number[]): Promise<{ port: number; serve
 }
 
 /** One POST on a connection of its own (keep-alive would pin every request to one replica). */
-function post(port: number, body: string): Promise<number> {
+function post(port: number, body: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const call = httpRequest({ host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent: false, headers: { 'content-type': 'application/json', connection: 'close' } }, (response) => {
+    const call = httpRequest({ host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent: false, headers: { 'content-type': 'application/json', connection: 'close', ...headers } }, (response) => {
       response.resume();
       response.on('end', () => resolve(response.statusCode ?? 0));
     });
@@ -136,6 +140,32 @@ describe('hub tokens are single-use across the replicas of a service', () => {
     const token = `Bearer ${await hub.hub.hubSigner.sign(ANONYMOUS, 'esco')}`;
     await expect(first.verify(token, 'esco')).resolves.toEqual(ANONYMOUS);
     await expect(second.verify(token, 'esco')).resolves.toEqual(ANONYMOUS);
+  });
+});
+
+describe('two replicas of a subgraph behind one port', () => {
+  it('a hub token one replica accepted is refused when replayed to the other; without the store it would be accepted', async () => {
+    // Two ESCO servers over the hub's ESCO database, each verifying hub tokens on its own, as two processes would.
+    const orm = await openEscoDatabase({ kind: 'sqlite', location: join(hub.dataDir, 'esco.sqlite') });
+    servers.push({ stop: () => orm.close() });
+    const keys = createLocalJWKSet(hub.hub.hubSigner.jwks);
+    const replay = async (pair: readonly SharedState[]) => {
+      const replicas = await Promise.all(
+        pair.map((state) => startEscoServer({ orm, databaseKind: 'sqlite', logger: quietLogger(), hubAuth: createHubVerifier(keys, { uses: state.tokenUses('esco') }) })),
+      );
+      servers.push(...replicas);
+      const front = await balancer(replicas.map((replica) => replica.port));
+      // What an attacker on the hub's network would do: send a token it saw once more.
+      const headers = { authorization: `Bearer ${await hub.hub.hubSigner.sign(ANONYMOUS, 'esco')}` };
+      const body = JSON.stringify({ query: '{ __typename }' });
+      const statuses = [await post(front.port, body, headers), await post(front.port, body, headers)];
+      return { statuses, served: front.served };
+    };
+    const shared = [await postgresSharedState(database.url, quietLogger()), await postgresSharedState(database.url, quietLogger())];
+    states.push(...shared);
+    // The balancer sent one to each replica: the second is the other replica's first sight of the token.
+    expect(await replay(shared)).toEqual({ statuses: [200, 401], served: [1, 1] });
+    expect(await replay([memorySharedState(), memorySharedState()])).toEqual({ statuses: [200, 200], served: [1, 1] });
   });
 });
 
