@@ -47,7 +47,7 @@ export const setup: WorkerSetup<MemberThreadInit, MemberThreadRequest, MemberThr
   await Promise.all(
     init.members.map(async (spec) => {
       // Migrated by the main thread before this one started.
-      const orm = await openMemberDatabase(spec.target, { migrate: false });
+      const orm = await openMemberDatabase(spec.target, { migrate: false, logger });
       const start = (port: number) =>
         startMemberServer({
           memberId: spec.memberId,

@@ -232,27 +232,27 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const memberDatabases = await Promise.all(
       profiles.map(async (profile) => {
         const databaseTarget = target(profile.id, `members/${profile.id}.sqlite`);
-        const orm = await openMemberDatabase(databaseTarget);
+        const orm = await openMemberDatabase(databaseTarget, { logger });
         orms.push(orm);
         return { profile, orm, kind: databaseTarget.kind, location: databaseTarget.location };
       }),
     );
     const learnersTarget = target('learners', 'learners.sqlite');
-    const learnersOrm = await openLearnersDatabase(learnersTarget);
+    const learnersOrm = await openLearnersDatabase(learnersTarget, { logger });
     orms.push(learnersOrm);
     const escoTarget = target('esco', 'esco.sqlite');
-    const escoOrm = await openEscoDatabase(escoTarget);
+    const escoOrm = await openEscoDatabase(escoTarget, { logger });
     orms.push(escoOrm);
-    const issuanceOrm = await openIssuanceDatabase(target('issuance', 'issuance.sqlite'));
+    const issuanceOrm = await openIssuanceDatabase(target('issuance', 'issuance.sqlite'), { logger });
     orms.push(issuanceOrm);
     const recognitionTarget = target('recognition', 'recognition.sqlite');
-    const recognitionOrm = await openRecognitionDatabase(recognitionTarget);
+    const recognitionOrm = await openRecognitionDatabase(recognitionTarget, { logger });
     orms.push(recognitionOrm);
     const passportTarget = target('passport', 'passport.sqlite');
-    const passportOrm = await openPassportDatabase(passportTarget);
+    const passportOrm = await openPassportDatabase(passportTarget, { logger });
     orms.push(passportOrm);
     const analyticsTarget = target('analytics', 'analytics.sqlite');
-    const analyticsOrm = await openAnalyticsDatabase(analyticsTarget);
+    const analyticsOrm = await openAnalyticsDatabase(analyticsTarget, { logger });
     orms.push(analyticsOrm);
 
     const demoLearners = await ensureDemoData(

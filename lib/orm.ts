@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config.js';
 import { buildPage, decodeCursor, encodeCursor, ID_CURSOR, type Page } from './pagination.js';
+import type { Logger } from './log.js';
 import { REPO_ROOT } from './paths.js';
 import { hubTracer, recordQuerySpan } from './tracing.js';
 
@@ -68,6 +69,25 @@ export interface OpenDatabaseOptions {
   debug?: boolean;
   /** Pool size for PostgreSQL. */
   poolMax?: number;
+  /**
+   * Where the database driver's own warnings go (knex: "Connection Error: …" when PostgreSQL drops a
+   * connection), so they are lines of the service's log; without it knex writes them to the console.
+   */
+  logger?: Logger;
+}
+
+/** What a service's `open…Database(target, options)` passes on to openDatabase. */
+export type DatabaseOpenOptions = Pick<OpenDatabaseOptions, 'migrate' | 'debug' | 'logger'>;
+
+/** knex's log hooks (its `log` option) on the service's logger: a driver warning is a warning of the service. */
+function driverLog(logger: Logger): Record<'warn' | 'error' | 'deprecate' | 'debug', (message: unknown) => void> {
+  const text = (message: unknown) => (typeof message === 'string' ? message : message instanceof Error ? message.message : JSON.stringify(message));
+  return {
+    warn: (message) => logger.warn('database driver', { reason: text(message) }),
+    error: (message) => logger.error('database driver', { reason: text(message) }),
+    deprecate: (message) => logger.debug('database driver deprecation', { reason: text(message) }),
+    debug: (message) => logger.debug('database driver', { reason: text(message) }),
+  };
 }
 
 /**
@@ -92,6 +112,7 @@ function ormOptions(options: OpenDatabaseOptions): Options {
     allowGlobalContext: false,
     debug: options.debug ?? false,
     loggerFactory: (loggerOptions) => new TracingQueryLogger(loggerOptions),
+    ...(options.logger ? { driverOptions: { log: driverLog(options.logger) } } : {}),
     forceUtcTimezone: true,
     migrations: {
       migrationsList: options.migrations[options.target.kind],

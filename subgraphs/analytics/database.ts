@@ -1,6 +1,6 @@
 import { EntitySchema, type MikroORM } from '@mikro-orm/core';
 import { auditEntitySchema } from '../../lib/audited-writes.js';
-import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
+import { openDatabase, type DatabaseTarget, type DatabaseOpenOptions } from '../../lib/orm.js';
 import { analyticsMigrations } from './migrations/index.js';
 import { AnalyticsAudit, OfferingFeedback } from './records.js';
 
@@ -34,6 +34,6 @@ export const AnalyticsAuditSchema = auditEntitySchema(AnalyticsAudit, 'analytics
 export const analyticsEntities = [OfferingFeedbackSchema, AnalyticsAuditSchema];
 
 /** Opens the analytics database and brings its schema up to date. */
-export function openAnalyticsDatabase(target: DatabaseTarget, options: { migrate?: boolean; debug?: boolean } = {}): Promise<MikroORM> {
+export function openAnalyticsDatabase(target: DatabaseTarget, options: DatabaseOpenOptions = {}): Promise<MikroORM> {
   return openDatabase({ target, entities: analyticsEntities, migrations: analyticsMigrations, ...options });
 }

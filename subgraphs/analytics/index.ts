@@ -51,7 +51,7 @@ runService({
     const signer = await hubSignerFromEnv(env);
     const hubAuth = sharedKeyHubVerifier(env, shared.tokenUses('analytics'));
     const client = createHttpClient();
-    const orm = await openAnalyticsDatabase(target);
+    const orm = await openAnalyticsDatabase(target, { logger });
     return serveWith([client, orm], async () => {
       const service = createAnalyticsService({
         orm,

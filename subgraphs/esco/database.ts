@@ -1,5 +1,5 @@
 import { EntitySchema, type MikroORM } from '@mikro-orm/core';
-import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
+import { openDatabase, type DatabaseTarget, type DatabaseOpenOptions } from '../../lib/orm.js';
 import { escoMigrations } from './migrations/index.js';
 import {
   BroaderRelation,
@@ -139,6 +139,6 @@ export const escoEntities = [
 ];
 
 /** Opens the ESCO database and brings its schema up to date. */
-export function openEscoDatabase(target: DatabaseTarget, options: { migrate?: boolean; debug?: boolean } = {}): Promise<MikroORM> {
+export function openEscoDatabase(target: DatabaseTarget, options: DatabaseOpenOptions = {}): Promise<MikroORM> {
   return openDatabase({ target, entities: escoEntities, migrations: escoMigrations, ...options });
 }

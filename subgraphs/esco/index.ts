@@ -36,7 +36,7 @@ runService({
     const port = readPort(env, 'PORT', 4002);
     const host = readString(env, 'HOST', '127.0.0.1');
     const hubAuth = hubVerifierFromEnv(env, shared.tokenUses('esco'));
-    const orm = await openEscoDatabase(target);
+    const orm = await openEscoDatabase(target, { logger });
     try {
       await ensureEscoData(orm, logger);
       const server = await startEscoServer({ orm, databaseKind: target.kind, logger, port, host, hubAuth });

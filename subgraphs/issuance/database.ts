@@ -1,5 +1,5 @@
 import { EntitySchema, type MikroORM } from '@mikro-orm/core';
-import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
+import { openDatabase, type DatabaseTarget, type DatabaseOpenOptions } from '../../lib/orm.js';
 import { CohortJobSchema } from './cohort-store.js';
 import { issuanceMigrations } from './migrations/index.js';
 import { CorrectionApplied, CredentialOffer, CredentialOfferItem, IdempotencyRecord, IssuanceSequence, JadesSeal, PresentationRequest, WalletNonce, IssuedCredential, StatusEvent, TrustedIssuer, TrustedIssuerKey } from './records.js';
@@ -202,6 +202,6 @@ export const PresentationRequestSchema = new EntitySchema<PresentationRequest>({
 
 export const issuanceEntities = [CredentialOfferSchema, CredentialOfferItemSchema, WalletNonceSchema, PresentationRequestSchema, JadesSealSchema, IssuedCredentialSchema, StatusEventSchema, CorrectionAppliedSchema, IdempotencyRecordSchema, TrustedIssuerSchema, TrustedIssuerKeySchema, IssuanceSequenceSchema, CohortJobSchema];
 
-export function openIssuanceDatabase(target: DatabaseTarget, options: { migrate?: boolean; debug?: boolean } = {}): Promise<MikroORM> {
+export function openIssuanceDatabase(target: DatabaseTarget, options: DatabaseOpenOptions = {}): Promise<MikroORM> {
   return openDatabase({ target, entities: issuanceEntities, migrations: issuanceMigrations, ...options });
 }

@@ -80,7 +80,7 @@ runService({
     const signer = await hubSignerFromEnv(env);
     const hubAuth = sharedKeyHubVerifier(env, shared.tokenUses('issuance'));
     const client = createHttpClient();
-    const orm = await openIssuanceDatabase(target);
+    const orm = await openIssuanceDatabase(target, { logger });
     let service: IssuanceService | undefined;
     try {
       service = await createIssuanceService({

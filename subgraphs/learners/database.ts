@@ -1,5 +1,5 @@
 import { EntitySchema, type MikroORM } from '@mikro-orm/core';
-import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
+import { openDatabase, type DatabaseTarget, type DatabaseOpenOptions } from '../../lib/orm.js';
 import { learnersMigrations } from './migrations/index.js';
 import { ErasureRequest, ErasureTask } from './erasure-model.js';
 import { AccessEvent, AuditEvent, ConsentGrant, Learner, LearnerAccountLink, RegisteredVerifier } from './model.js';
@@ -157,6 +157,6 @@ export const learnersEntities = [
   ErasureTaskSchema,
 ];
 
-export function openLearnersDatabase(target: DatabaseTarget, options: { migrate?: boolean; debug?: boolean } = {}): Promise<MikroORM> {
+export function openLearnersDatabase(target: DatabaseTarget, options: DatabaseOpenOptions = {}): Promise<MikroORM> {
   return openDatabase({ target, entities: learnersEntities, migrations: learnersMigrations, ...options });
 }

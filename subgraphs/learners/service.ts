@@ -70,7 +70,7 @@ export function learnersService(hooks: LearnersServiceHooks = {}): ServiceEntry 
       const knownMembers = registry ? memberIdsOf(registry.holder) : null;
       let orm: MikroORM;
       try {
-        orm = await openLearnersDatabase(target);
+        orm = await openLearnersDatabase(target, { logger });
       } catch (error) {
         registry?.close();
         throw error;

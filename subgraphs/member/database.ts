@@ -1,6 +1,6 @@
 import { EntitySchema, type MikroORM } from '@mikro-orm/core';
 import { auditEntitySchema } from '../../lib/audited-writes.js';
-import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
+import { openDatabase, type DatabaseTarget, type DatabaseOpenOptions } from '../../lib/orm.js';
 import { memberMigrations } from './migrations/index.js';
 import {
   AcquiredSkill,
@@ -296,6 +296,6 @@ export const memberEntities = [
 ];
 
 /** Opens a member's database and brings its schema up to date. */
-export function openMemberDatabase(target: DatabaseTarget, options: { migrate?: boolean; debug?: boolean } = {}): Promise<MikroORM> {
+export function openMemberDatabase(target: DatabaseTarget, options: DatabaseOpenOptions = {}): Promise<MikroORM> {
   return openDatabase({ target, entities: memberEntities, migrations: memberMigrations, ...options });
 }

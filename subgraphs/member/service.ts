@@ -63,7 +63,7 @@ export function memberService(hooks: MemberServiceHooks = {}): ServiceEntry {
       const host = readString(env, 'HOST', '127.0.0.1');
       const hubAuth = hubVerifierFromEnv(env, shared.tokenUses(memberId));
       const profileFile = env['MEMBER_PROFILE_FILE'] ? readProfileFile(readString(env, 'MEMBER_PROFILE_FILE')) : null;
-      const orm = await openMemberDatabase(target);
+      const orm = await openMemberDatabase(target, { logger });
       try {
         if (profileFile) await applyProfile(orm, memberId, profileFile, logger);
         await hooks.prepare?.({ env, logger, orm, memberId });

@@ -1,6 +1,6 @@
 import { EntitySchema, type MikroORM } from '@mikro-orm/core';
 import { auditEntitySchema } from '../../lib/audited-writes.js';
-import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
+import { openDatabase, type DatabaseTarget, type DatabaseOpenOptions } from '../../lib/orm.js';
 import { passportMigrations } from './migrations/index.js';
 import { MotivationScan, PassportAudit, PassportCredential, PassportIdempotency } from './records.js';
 
@@ -60,6 +60,6 @@ export const MotivationScanSchema = new EntitySchema<MotivationScan>({
 
 export const passportEntities = [PassportCredentialSchema, PassportAuditSchema, PassportIdempotencySchema, MotivationScanSchema];
 
-export function openPassportDatabase(target: DatabaseTarget, options: { migrate?: boolean; debug?: boolean } = {}): Promise<MikroORM> {
+export function openPassportDatabase(target: DatabaseTarget, options: DatabaseOpenOptions = {}): Promise<MikroORM> {
   return openDatabase({ target, entities: passportEntities, migrations: passportMigrations, ...options });
 }

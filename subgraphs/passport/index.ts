@@ -38,7 +38,7 @@ runService({
     const signer = await hubSignerFromEnv(env);
     const hubAuth = sharedKeyHubVerifier(env, shared.tokenUses('passport'));
     const client = createHttpClient();
-    const orm = await openPassportDatabase(target);
+    const orm = await openPassportDatabase(target, { logger });
     return serveWith([client, orm], async () => {
       const service = createPassportService({
         orm,

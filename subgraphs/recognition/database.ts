@@ -1,5 +1,5 @@
 import { EntitySchema, type MikroORM } from '@mikro-orm/core';
-import { openDatabase, type DatabaseTarget } from '../../lib/orm.js';
+import { openDatabase, type DatabaseTarget, type DatabaseOpenOptions } from '../../lib/orm.js';
 import { recognitionMigrations } from './migrations/index.js';
 import { Pathway, PathwayFollow, RecognitionAudit, RecognitionEvent, RecognitionEvidence, RecognitionIdempotency, RecognitionRequest, RecognitionRule } from './records.js';
 
@@ -208,6 +208,6 @@ export const recognitionEntities = [
   PathwayFollowSchema,
 ];
 
-export function openRecognitionDatabase(target: DatabaseTarget, options: { migrate?: boolean; debug?: boolean } = {}): Promise<MikroORM> {
+export function openRecognitionDatabase(target: DatabaseTarget, options: DatabaseOpenOptions = {}): Promise<MikroORM> {
   return openDatabase({ target, entities: recognitionEntities, migrations: recognitionMigrations, ...options });
 }

@@ -60,7 +60,7 @@ export function recognitionService(hooks: RecognitionServiceHooks = {}): Service
       const signer = await hubSignerFromEnv(env);
       const hubAuth = sharedKeyHubVerifier(env, shared.tokenUses('recognition'));
       const client = createHttpClient();
-      const orm = await openRecognitionDatabase(target);
+      const orm = await openRecognitionDatabase(target, { logger });
       const running = await serveWith([{ close: async () => registry.close() }, client, orm], async () => {
         await hooks.prepare?.({ env, logger, orm });
         const service = createRecognitionService({
