@@ -33,7 +33,7 @@ home member and SDG, also while a rebuild runs behind the readers), mobility
 flows, skills gained with the impact indicators, credentials and recognition
 outcomes, and the quality summaries of every member.
 --data-dir keeps the seeded data in that folder for the next run (seeding 300,000
-learners takes about 9 minutes); a folder already seeded with as many learners is
+learners takes about 40 s with two free cores); a folder already seeded with as many learners is
 reused, and the "cold start" line then measures a start over data already there.
 Prints figures; asserts nothing.
 `;
