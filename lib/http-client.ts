@@ -1,4 +1,6 @@
+import { SpanStatusCode } from '@opentelemetry/api';
 import { Agent, fetch as undiciFetch, type RequestInit, type Response } from 'undici';
+import { startClientSpan } from './tracing.js';
 
 /**
  * HTTP client for service-to-service GraphQL calls: keep-alive connections
@@ -110,6 +112,27 @@ export function isGraphQLResponse(value: unknown): value is GraphQLResponseBody 
  * GraphQL errors in a well-formed body are returned for the caller to map.
  */
 export async function postGraphQL(
+  client: HttpClient,
+  url: string,
+  body: GraphQLRequestBody,
+  options: { timeoutMs: number; headers?: Record<string, string>; signal?: AbortSignal },
+): Promise<GraphQLResponseBody> {
+  // Tracing on (lib/tracing.ts): a call that does not carry a trace of its own (the router's member calls and
+  // callService make their own CLIENT span and pass its traceparent) gets a CLIENT span here, so every
+  // service-to-service call (issuance reading its sources, recognition, passport…) joins the request's trace.
+  const traced = options.headers?.['traceparent'] === undefined ? startClientSpan(`POST ${new URL(url).host}`, { 'url.full': url }) : undefined;
+  if (!traced) return sendGraphQL(client, url, body, options);
+  try {
+    return await sendGraphQL(client, url, body, { ...options, headers: { ...options.headers, traceparent: traced.traceparent } });
+  } catch (error) {
+    traced.span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof ServiceCallError ? error.kind : 'error' });
+    throw error;
+  } finally {
+    traced.span.end();
+  }
+}
+
+async function sendGraphQL(
   client: HttpClient,
   url: string,
   body: GraphQLRequestBody,

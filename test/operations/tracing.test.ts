@@ -143,8 +143,22 @@ describe('tracing', () => {
     const answer = await hub.query(`${PATHWAY_QUERY}\n# traced`, { id: learner.id }, { ...headers, traceparent: `00-${clientTrace}-${clientSpan}-01` });
     expect(answer.status).toBe(200);
     expect(answer.body.errors).toBeUndefined();
+    // A second request, in a trace of its own: issuance reading its sources (the achievement at the members).
+    const issueTrace = randomBytes(16).toString('hex');
+    const achievementId = (answer.body.data?.['learner'] as { achievements: { id: string }[] }).achievements[0]?.id;
+    const issued = await hub.query('mutation ($id: ID!) { issueCredential(input: { achievementId: $id }) { credential { id } } }', { id: achievementId }, { ...headers, traceparent: `00-${issueTrace}-${randomBytes(8).toString('hex')}-01` });
+    expect(issued.status).toBe(200);
     // Flushes the batch processor: every span of the request is at the receiver once it resolves.
     await tracing.stop();
+
+    // Issuance's reads of its sources are CLIENT spans below its server span, and the router serves each as their child.
+    const issueSpans = receiver.spans.filter((span) => span.traceId === issueTrace);
+    const issuance = issueSpans.find((span) => span.kind === SERVER && span.attributes['hub.service'] === 'issuance');
+    expect(issuance).toBeDefined();
+    const sourceCalls = issueSpans.filter((span) => span.kind === CLIENT && span.parentSpanId !== undefined && issueSpans.some((other) => other.spanId === span.parentSpanId && (other.spanId === issuance!.spanId || other.parentSpanId === issuance!.spanId)));
+    expect(sourceCalls.length).toBeGreaterThan(0);
+    const servedForIssuance = issueSpans.filter((span) => span.kind === SERVER && span.attributes['hub.service'] === 'members' && sourceCalls.some((call) => call.spanId === span.parentSpanId));
+    expect(servedForIssuance.length).toBeGreaterThan(0);
 
     const spans = receiver.spans.filter((span) => span.traceId === clientTrace);
     const byId = new Map(spans.map((span) => [span.spanId, span]));
