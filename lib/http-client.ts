@@ -1,6 +1,6 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { Agent, fetch as undiciFetch, type RequestInit, type Response } from 'undici';
-import { startClientSpan } from './tracing.js';
+import { hubTracer, startClientSpan } from './tracing.js';
 
 /**
  * HTTP client for service-to-service GraphQL calls: keep-alive connections
@@ -120,7 +120,8 @@ export async function postGraphQL(
   // Tracing on (lib/tracing.ts): a call that does not carry a trace of its own (the router's member calls and
   // callService make their own CLIENT span and pass its traceparent) gets a CLIENT span here, so every
   // service-to-service call (issuance reading its sources, recognition, passport…) joins the request's trace.
-  const traced = options.headers?.['traceparent'] === undefined ? startClientSpan(`POST ${new URL(url).host}`, { 'url.full': url }) : undefined;
+  // Off, hubTracer() is the one look (no URL parsed, no name built).
+  const traced = options.headers?.['traceparent'] === undefined && hubTracer() ? startClientSpan(`POST ${new URL(url).host}`, { 'url.full': url }) : undefined;
   if (!traced) return sendGraphQL(client, url, body, options);
   try {
     return await sendGraphQL(client, url, body, { ...options, headers: { ...options.headers, traceparent: traced.traceparent } });
