@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsonld from 'jsonld';
 import { Parser, Store } from 'n3';
@@ -12,20 +12,17 @@ import { offlineLoader } from './jsonld-loader.js';
 /*
  * The expanded graph of each credential kind against the ELM 3.2 SHACL shapes
  * EDC validates with (edc-generic-full, which imports edc-generic-no-cv),
- * through rdf-validate-shacl (issue 15 point 1). The shapes are published in
- * the European Learning Model repository (rdf/ap/edc/EDC-generic-full.ttl and
- * EDC-generic-no-cv.ttl, EUPL 1.2). They are not in the alliance's shared
- * material and cannot be downloaded here, so they are not shipped: put both
- * files in ../shared/credentials or in ELM_SHACL_DIR and these tests run;
- * without them they are skipped, saying why.
+ * through rdf-validate-shacl (issue 15 point 1). The shapes are the published
+ * ones from the European Learning Model repository (CC BY 4.0), kept beside
+ * this file in elm-shacl/ (its README says where from); ELM_SHACL_DIR points
+ * at another release of both files instead.
  */
 
 const FILES = ['EDC-generic-full.ttl', 'EDC-generic-no-cv.ttl'];
-const candidates = [process.env['ELM_SHACL_DIR'], new URL('../../../shared/credentials', import.meta.url).pathname].filter((dir): dir is string => !!dir);
-const shapesDir = candidates.find((dir) => FILES.every((file) => existsSync(join(dir, file))));
+const shapesDir = process.env['ELM_SHACL_DIR'] || new URL('./elm-shacl', import.meta.url).pathname;
 
 async function violations(credential: Record<string, unknown>): Promise<string[]> {
-  const shapes = new Store(new Parser().parse(FILES.map((file) => readFileSync(join(shapesDir as string, file), 'utf8')).join('\n')));
+  const shapes = new Store(new Parser().parse(FILES.map((file) => readFileSync(join(shapesDir, file), 'utf8')).join('\n')));
   const nquads = (await jsonld.toRDF(credential as never, { documentLoader: offlineLoader, format: 'application/n-quads' } as never)) as unknown as string;
   const data = new Store(new Parser({ format: 'N-Quads' }).parse(nquads));
   // Both files are loaded already; the owl:imports between them need no fetching.
@@ -35,7 +32,7 @@ async function violations(credential: Record<string, unknown>): Promise<string[]
 
 const withLegalIdentifier = (facts: CredentialFacts): CredentialFacts => ({ ...facts, issuer: { ...facts.issuer, legalIdentifier: 'KVK 12345678' } });
 
-describe.skipIf(!shapesDir)(`the ELM 3.2 SHACL shapes (${shapesDir ? `from ${shapesDir}` : 'not installed: put EDC-generic-full.ttl and EDC-generic-no-cv.ttl in ELM_SHACL_DIR'})`, () => {
+describe(`the ELM 3.2 SHACL shapes (from ${shapesDir})`, () => {
   it.each(Object.entries(FIXTURES))('the %s credential breaks only the VC 1.1 rule on credentialStatus (one URI), in both forms', async (_name, facts) => {
     // ELM 3.2's shapes still follow VC 1.1: credentialStatus as a single xsd:anyURI. VC 2.0 status entries are nodes, two of them.
     const expected = ['https://www.w3.org/2018/credentials#credentialStatus: DatatypeConstraintComponent', 'https://www.w3.org/2018/credentials#credentialStatus: MaxCountConstraintComponent'];
