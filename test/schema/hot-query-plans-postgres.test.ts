@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALLIANCE_MEMBERS } from '../../hub/alliance.js';
 import { learnerId } from '../../hub/demo.js';
 import { PATHWAY_QUERY } from '../../hub/sample.js';
@@ -12,11 +12,19 @@ import { asLearner, bearer } from '../helpers/tokens.js';
 /*
  * The hot reads of hot-query-plans.test.ts on a hub whose member databases are PostgreSQL, each SELECT
  * they sent recorded (pg's Client.query) and EXPLAINed after ANALYZE, once as the planner chooses and once
- * with seq scans off (to show the index a query can use: with test-sized tables the planner rightly
- * prefers a seq scan). Nothing is asserted, since plans on tiny tables say little; it writes the plans to
- * the file HOT_QUERY_PLANS_PG names, for docs/performance.md, and is skipped without it.
+ * with seq scans off. Test-sized tables make a seq scan the planner's right choice, so what is asserted is
+ * the second plan: with seq scans off, no query may still read a table that grows with learners in full,
+ * that is, each has an index it can use. One known gap is allowed and named (KNOWN_GAPS, docs/performance.md).
+ * With HOT_QUERY_PLANS_PG=<file> both plans of every query are also written there, for the docs.
  */
 const OUT = process.env['HOT_QUERY_PLANS_PG'];
+/** Member tables that grow with learners: a full read of one per request grows with the alliance. */
+const GROWING = new Set(['learner_account', 'achievement', 'enrolment', 'acquired_skill']);
+/**
+ * Known: keyset pages order by `id collate "C"` (byte order, like the cursors) while the primary key is in
+ * the database's collation, so PostgreSQL sorts the whole table per page. Fix described in docs/performance.md.
+ */
+const KNOWN_GAPS = [{ table: 'learner_account', sql: /collate "C"/i }];
 
 interface PgClient {
   connect(): Promise<void>;
@@ -39,7 +47,7 @@ const READS = [
   { name: 'catalogue search and institutions', query: /* GraphQL */ `{ offerings(filter: { text: "data" }, first: 20) { totalCount nodes { id title institution { id } } } institutions { id name country } }`, as: 'anonymous' },
 ];
 
-describe.skipIf(!OUT)('the hot queries’ plans on PostgreSQL', () => {
+describe('the hot queries’ plans on PostgreSQL', () => {
   beforeAll(async () => {
     for (const member of ALLIANCE_MEMBERS) databases.set(member.id, await createTemporaryDatabase(TEST_POSTGRES_URL, 'hub_plans'));
     hub = await startTestHub({ databaseUrl: (service) => databases.get(service)?.url });
@@ -49,7 +57,7 @@ describe.skipIf(!OUT)('the hot queries’ plans on PostgreSQL', () => {
     for (const database of databases.values()) await database.drop();
   });
 
-  it('records each hot query’s plan on the member databases', async () => {
+  it('every hot query on the member databases has an index it can use (seq scans off), but for the known gap', async () => {
     const proto = pg.Client.prototype;
     const original = proto['query'] as (...args: unknown[]) => unknown;
     proto['query'] = function (this: { database: string }, ...args: unknown[]) {
@@ -90,6 +98,14 @@ describe.skipIf(!OUT)('the hot queries’ plans on PostgreSQL', () => {
       await client.end();
       plans.push({ member, reads: [...entry.reads], sql: entry.text, plan: rows.map((row) => row['QUERY PLAN']), noSeqscan: forced.rows.map((row) => row['QUERY PLAN']) });
     }
-    writeFileSync(OUT as string, JSON.stringify(plans, null, 2));
+    if (OUT) writeFileSync(OUT, JSON.stringify(plans, null, 2));
+    expect(plans.length).toBeGreaterThan(10);
+    const fullReads = plans.flatMap((entry) =>
+      [...entry.noSeqscan.join('\n').matchAll(/Seq Scan on (\w+)/g)]
+        .map((match) => match[1] as string)
+        .filter((table) => GROWING.has(table) && !KNOWN_GAPS.some((gap) => gap.table === table && gap.sql.test(entry.sql)))
+        .map((table) => `${entry.reads.join(', ')}: ${table} read in full by ${entry.sql.slice(0, 160)}`),
+    );
+    expect([...new Set(fullReads)]).toEqual([]);
   }, 120_000);
 });
